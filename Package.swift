@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "tokenwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tokenwatch", targets: ["tokenwatch"]),
+        .library(name: "TokenWatchCore", targets: ["TokenWatchCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", "5.0.1"..<"7.0.0"),
+    ],
+    targets: [
+        // libzmq from Debian's libzmq3-dev. No pkgConfig: Debian's libzmq.pc carries a flag SwiftPM refuses,
+        // and the header and library are on default paths.
+        .systemLibrary(
+            name: "CZeroMQ",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // simdjson (Debian's libsimdjson-dev) behind a small C interface: the hot parse path.
+        .target(
+            name: "CEventJSON",
+            cxxSettings: [.unsafeFlags(["-O3"]), .define("SIMDJSON_THREADS_ENABLED", to: "1")],
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
+        .target(
+            name: "TokenWatchCore",
+            dependencies: [
+                "CEventJSON",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "TokenWatchRuntime",
+            dependencies: [
+                "TokenWatchCore",
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "tokenwatch",
+            dependencies: [
+                "TokenWatchCore",
+                "TokenWatchRuntime",
+                "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ZeroMQ", "TokenWatchCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,216 @@
+#include "CEventJSON.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string_view>
+
+using namespace simdjson;
+
+struct tw_parser {
+    dom::parser dom;
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: payloads are copied into this padded buffer.
+    std::unique_ptr<uint8_t[]> buffer;
+    size_t capacity;
+};
+
+extern "C" tw_parser *tw_parser_create(size_t max_bytes, size_t max_depth) {
+    auto *parser = new (std::nothrow) tw_parser();
+    if (!parser) return nullptr;
+    if (parser->dom.allocate(max_bytes, max_depth) != SUCCESS) {
+        delete parser;
+        return nullptr;
+    }
+    parser->buffer.reset(new (std::nothrow) uint8_t[max_bytes + SIMDJSON_PADDING]);
+    if (!parser->buffer) {
+        delete parser;
+        return nullptr;
+    }
+    parser->capacity = max_bytes;
+    return parser;
+}
+
+extern "C" void tw_parser_destroy(tw_parser *parser) { delete parser; }
+
+namespace {
+
+bool digits(const char *p, int n, int *value) {
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return false;
+        v = v * 10 + (p[i] - '0');
+    }
+    *value = v;
+    return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+enum class Kind { string_field, ts, tokens };
+
+struct FieldSpec {
+    std::string_view name;
+    Kind kind;
+    size_t offset;  // of the tw_string or int64_t inside tw_event_fields
+};
+
+#define TW_STRING(name) FieldSpec{#name, Kind::string_field, offsetof(tw_event_fields, name)}
+const FieldSpec kFields[] = {
+    FieldSpec{"ts", Kind::ts, offsetof(tw_event_fields, ts_ms)},
+    TW_STRING(user),
+    FieldSpec{"input_tokens", Kind::tokens, offsetof(tw_event_fields, input_tokens)},
+    FieldSpec{"output_tokens", Kind::tokens, offsetof(tw_event_fields, output_tokens)},
+    TW_STRING(id), TW_STRING(agent), TW_STRING(parent), TW_STRING(session), TW_STRING(model),
+    TW_STRING(tool), TW_STRING(team), TW_STRING(tz), TW_STRING(prompt), TW_STRING(prompt_hash),
+    TW_STRING(output_hash),
+};
+#undef TW_STRING
+
+}  // namespace
+
+extern "C" int tw_parse_rfc3339(const char *s, size_t n, int64_t *out_ms) {
+    // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM); 't', 'z' and a space separator are allowed by RFC 3339.
+    if (n < 20) return 0;
+    int year, month, day, hour, minute, second;
+    if (!digits(s, 4, &year) || s[4] != '-' || !digits(s + 5, 2, &month) || s[7] != '-' ||
+        !digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits(s + 11, 2, &hour) || s[13] != ':' || !digits(s + 14, 2, &minute) || s[16] != ':' ||
+        !digits(s + 17, 2, &second))
+        return 0;
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1) return 0;
+    int max_day = month_days[month - 1] + (month == 2 && is_leap(year) ? 1 : 0);
+    if (day > max_day || hour > 23 || minute > 59 || second > 60) return 0;
+    if (second == 60) second = 59;  // a leap second is held at :59.
+    size_t i = 19;
+    int64_t millis = 0;
+    if (i < n && s[i] == '.') {
+        i++;
+        size_t start = i;
+        int scale = 100;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            millis += (s[i] - '0') * scale;
+            scale /= 10;
+            i++;
+        }
+        if (i == start) return 0;
+    }
+    if (i >= n) return 0;
+    int64_t offset_minutes = 0;
+    if (s[i] == 'Z' || s[i] == 'z') {
+        i++;
+    } else if (s[i] == '+' || s[i] == '-') {
+        int oh, om;
+        if (n - i != 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' || !digits(s + i + 4, 2, &om) ||
+            oh > 23 || om > 59)
+            return 0;
+        offset_minutes = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+        i += 6;
+    } else {
+        return 0;
+    }
+    if (i != n) return 0;
+    int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    *out_ms = seconds * 1000 + millis;
+    return 1;
+}
+
+extern "C" tw_status tw_parse_event(tw_parser *parser, const void *data, size_t length, tw_event_fields *out,
+                                    const char **field) {
+    *field = nullptr;
+    std::memset(out, 0, sizeof(*out));
+    if (length > parser->capacity) return TW_ERR_TOO_LARGE;
+    std::memcpy(parser->buffer.get(), data, length);
+    std::memset(parser->buffer.get() + length, 0, SIMDJSON_PADDING);
+
+    dom::element root;
+    auto error = parser->dom.parse(parser->buffer.get(), length, false).get(root);
+    switch (error) {
+    case SUCCESS: break;
+    case UTF8_ERROR: return TW_ERR_UTF8;
+    case DEPTH_ERROR: return TW_ERR_DEPTH;
+    case CAPACITY: return TW_ERR_TOO_LARGE;
+    case MEMALLOC: return TW_ERR_INTERNAL;
+    default: return TW_ERR_JSON;
+    }
+    dom::object object;
+    if (root.get_object().get(object) != SUCCESS) return TW_ERR_NOT_OBJECT;
+
+    bool seen_ts = false, seen_input = false, seen_output = false;
+    auto *base = reinterpret_cast<char *>(out);
+    for (auto member : object) {
+        const FieldSpec *spec = nullptr;
+        for (const auto &candidate : kFields) {
+            if (candidate.name == member.key) {
+                spec = &candidate;
+                break;
+            }
+        }
+        if (!spec) continue;  // unknown fields are ignored by contract
+        dom::element value = member.value;
+        if (value.is_null()) continue;  // null is treated as absent
+        switch (spec->kind) {
+        case Kind::string_field: {
+            std::string_view text;
+            if (value.get_string().get(text) != SUCCESS) {
+                *field = spec->name.data();
+                return TW_ERR_WRONG_TYPE;
+            }
+            auto *target = reinterpret_cast<tw_string *>(base + spec->offset);
+            target->data = text.data();
+            target->length = text.size();
+            break;
+        }
+        case Kind::ts: {
+            *field = "ts";
+            if (value.is_string()) {
+                std::string_view text = value.get_string().value_unsafe();
+                if (!tw_parse_rfc3339(text.data(), text.size(), &out->ts_ms)) return TW_ERR_BAD_TIMESTAMP;
+            } else if (value.is_int64()) {
+                out->ts_ms = value.get_int64().value_unsafe();
+            } else if (value.is_number()) {
+                return TW_ERR_BAD_TIMESTAMP;  // a fraction or a number beyond int64
+            } else {
+                return TW_ERR_WRONG_TYPE;
+            }
+            *field = nullptr;
+            seen_ts = true;
+            break;
+        }
+        case Kind::tokens: {
+            *field = spec->name.data();
+            int64_t count;
+            if (value.is_int64()) {
+                count = value.get_int64().value_unsafe();
+            } else if (value.is_uint64()) {
+                return TW_ERR_OUT_OF_RANGE;
+            } else {
+                return TW_ERR_WRONG_TYPE;  // strings, booleans, and numbers with a fraction or exponent
+            }
+            if (count < 0) return TW_ERR_OUT_OF_RANGE;
+            *field = nullptr;
+            *reinterpret_cast<int64_t *>(base + spec->offset) = count;
+            if (spec->name == "input_tokens") seen_input = true; else seen_output = true;
+            break;
+        }
+        }
+    }
+    if (!seen_ts) { *field = "ts"; return TW_ERR_MISSING_FIELD; }
+    if (!out->user.data) { *field = "user"; return TW_ERR_MISSING_FIELD; }
+    if (!seen_input) { *field = "input_tokens"; return TW_ERR_MISSING_FIELD; }
+    if (!seen_output) { *field = "output_tokens"; return TW_ERR_MISSING_FIELD; }
+    return TW_OK;
+}

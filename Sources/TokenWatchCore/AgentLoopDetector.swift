@@ -1,0 +1,158 @@
+/// Agents that keep triggering themselves, directly or through others, or that eat their own output.
+///
+/// Three shapes of loop, each counted per loop within the window:
+/// - `self_trigger`: an event whose `parent` is its own `agent`;
+/// - `cycle`: a trigger edge `parent → agent` that closes a cycle of recent edges (A→B→A, A→B→C→A, up to
+///   `maxCycleLength` agents);
+/// - `output_feedback`: an agent's `prompt_hash` equal to the `output_hash` of its previous call.
+/// A loop that iterates `minIterations` times within the window is an incident. A pipeline (triage →
+/// summarize) has no cycle, and an occasional retry stays far below the count.
+public struct AgentLoopDetector: Sendable {
+    public var configuration: AgentLoopConfiguration
+    /// Recent trigger edges: parent → (agent → last time the edge was seen).
+    private var edges: [String: [String: EventTime]] = [:]
+    private var lastOutput: [String: (hash: String, time: EventTime)] = [:]
+    private var loops: [LoopKey: LoopState] = [:]
+
+    /// Fan-out remembered per parent; the stalest edge is forgotten first.
+    static let maxEdgesPerNode = 64
+
+    public init(configuration: AgentLoopConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Agents with recent trigger edges or outputs.
+    public var trackedSubjects: Int { max(edges.count, lastOutput.count) }
+
+    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        guard configuration.enabled, let agent = event.agent else { return }
+        let windowStart = event.time - configuration.window
+
+        if let promptHash = event.promptHash, let previous = lastOutput[agent],
+            previous.time >= windowStart, previous.hash == promptHash
+        {
+            iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, into: &findings)
+        }
+        if let outputHash = event.outputHash { lastOutput[agent] = (outputHash, event.time) }
+
+        guard let parent = event.parent else { return }
+        if parent == agent {
+            iterate(LoopKey(kind: .selfTrigger, members: [agent]), event, into: &findings)
+            return
+        }
+        recordEdge(from: parent, to: agent, at: event.time)
+        if let path = path(from: agent, to: parent, notBefore: windowStart) {
+            // The edge parent → agent closes the cycle parent → agent → … → parent.
+            iterate(LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent] + path.dropLast())), event, into: &findings)
+        }
+    }
+
+    /// Forgets edges, outputs and loops older than the window ending at `now`.
+    public mutating func expire(now: EventTime) {
+        let start = now - configuration.window
+        edges = edges.compactMapValues { targets in
+            let kept = targets.filter { $0.value >= start }
+            return kept.isEmpty ? nil : kept
+        }
+        lastOutput = lastOutput.filter { $0.value.time >= start }
+        loops = loops.filter { ($0.value.iterations.newest ?? start) >= start }
+    }
+
+    private mutating func recordEdge(from parent: String, to agent: String, at time: EventTime) {
+        var targets = edges[parent, default: [:]]
+        if targets[agent] == nil, targets.count >= Self.maxEdgesPerNode,
+            let stalest = targets.min(by: { $0.value < $1.value })?.key
+        {
+            targets[stalest] = nil
+        }
+        targets[agent] = max(targets[agent] ?? time, time)
+        edges[parent] = targets
+    }
+
+    /// A shortest path of recent edges from `start` to `goal`, as the nodes after `start` (ending with
+    /// `goal`), of at most `maxCycleLength - 1` edges.
+    private func path(from start: String, to goal: String, notBefore: EventTime) -> [String]? {
+        var frontier: [[String]] = [[start]]
+        var visited: Set<String> = [start]
+        for _ in 0..<max(configuration.maxCycleLength - 1, 0) {
+            var next: [[String]] = []
+            for route in frontier {
+                guard let targets = edges[route.last!] else { continue }
+                for (target, seen) in targets.sorted(by: { $0.key < $1.key }) where seen >= notBefore {
+                    if target == goal { return Array(route.dropFirst()) + [goal] }
+                    if visited.insert(target).inserted { next.append(route + [target]) }
+                }
+            }
+            if next.isEmpty { return nil }
+            frontier = next
+        }
+        return nil
+    }
+
+    private mutating func iterate(_ key: LoopKey, _ event: TokenEvent, into findings: inout [Finding]) {
+        let configuration = self.configuration
+        var state = loops[key] ?? LoopState(capacity: max(4 * configuration.minIterations, 64))
+        state.iterations.expire(before: event.time - configuration.window)
+        state.iterations.record(event.time)
+        state.evidence.record(event.id)
+        loops[key] = state
+
+        let count = state.iterations.count
+        guard count >= configuration.minIterations else { return }
+        let start = state.iterations.oldest ?? event.time
+        let minutes = max(Double((event.time - start).milliseconds) / 60_000, 1.0 / 60)
+        let rate = (Double(count) / minutes * 10).rounded() / 10
+        let windowMinutes = configuration.window.milliseconds / 60_000
+        let description: String
+        switch key.kind {
+        case .selfTrigger: description = "agent \(key.members[0]) triggered itself"
+        case .outputFeedback: description = "agent \(key.members[0]) was fed its own output"
+        case .cycle: description = "agents \((key.members + [key.members[0]]).joined(separator: " → ")) triggered each other"
+        }
+        findings.append(
+            Finding(
+                detector: .agentLoop,
+                key: "\(key.kind.rawValue)|\(key.members.joined(separator: ","))",
+                subject: AlertSubject(user: event.user, agent: key.members[0]),
+                time: event.time,
+                windowStart: start,
+                observed: [
+                    ("kind", .text(key.kind.rawValue)),
+                    ("members", .list(key.members)),
+                    ("iterations", .integer(Int64(count))),
+                    ("per_minute", .number(rate)),
+                    ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
+                ],
+                threshold: [
+                    ("min_iterations", .integer(Int64(configuration.minIterations))),
+                    ("max_cycle_length", .integer(Int64(configuration.maxCycleLength))),
+                ],
+                excess: Double(count) / Double(configuration.minIterations),
+                summary: "\(description) \(count) times within \(windowMinutes) min",
+                evidence: state.evidence.ids))
+    }
+}
+
+struct LoopKey: Hashable, Sendable {
+    enum Kind: String, Sendable {
+        case selfTrigger = "self_trigger"
+        case cycle
+        case outputFeedback = "output_feedback"
+    }
+
+    var kind: Kind
+    var members: [String]
+
+    /// Rotates a cycle so that it starts at its smallest member: A→B→C and B→C→A are the same loop.
+    static func canonicalCycle(_ members: [String]) -> [String] {
+        guard let first = members.indices.min(by: { members[$0] < members[$1] }) else { return members }
+        return Array(members[first...] + members[..<first])
+    }
+}
+
+private struct LoopState: Sendable {
+    var iterations: TimestampWindow
+    var evidence = EvidenceRing()
+
+    init(capacity: Int) { iterations = TimestampWindow(capacity: capacity) }
+}

@@ -1,0 +1,93 @@
+/// Turns the detectors' stream of findings into incidents: one firing alert when a pattern starts, repeats
+/// suppressed (and counted) for the cooldown, an immediate alert when it escalates to critical, and one
+/// resolved alert once the pattern has not been seen for `resolveAfter` of event time.
+///
+/// Everything is keyed on event time and decided per event, so the same events give the same alerts with
+/// the same ids however they are batched.
+public struct AlertLifecycle: Sendable {
+    public var configuration: AlertsConfiguration
+    private var incidents: [IncidentKey: Incident] = [:]
+    /// The earliest time at which some open incident could resolve; spares a scan per event.
+    private var nextDeadline = EventTime(milliseconds: .max)
+
+    public init(configuration: AlertsConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Incidents currently firing.
+    public var openIncidents: Int { incidents.count }
+
+    /// Records a finding; appends an alert (without its `seq`) when one is due.
+    public mutating func observe(_ finding: Finding, into alerts: inout [Alert]) {
+        let key = IncidentKey(detector: finding.detector, key: finding.key)
+        let severity: AlertSeverity = finding.excess >= configuration.criticalFactor ? .critical : .warning
+        guard var incident = incidents[key] else {
+            let incidentID = StableID.make("\(finding.detector.rawValue)|\(finding.key)|\(finding.time.milliseconds)")
+            let incident = Incident(id: incidentID, start: finding.windowStart, last: finding, severity: severity,
+                                    lastEmitted: finding.time, emissions: 1, suppressed: 0)
+            incidents[key] = incident
+            nextDeadline = min(nextDeadline, finding.time + configuration.resolveAfter)
+            alerts.append(incident.alert(state: .firing, ordinal: 0, time: finding.time))
+            return
+        }
+        incident.last = finding
+        let escalated = severity > incident.severity
+        if escalated || finding.time - incident.lastEmitted >= configuration.cooldown {
+            incident.severity = max(incident.severity, severity)
+            alerts.append(incident.alert(state: .firing, ordinal: incident.emissions, time: finding.time))
+            incident.emissions += 1
+            incident.lastEmitted = finding.time
+            incident.suppressed = 0
+        } else {
+            incident.suppressed += 1
+        }
+        incidents[key] = incident
+    }
+
+    /// Resolves the incidents whose pattern has not been seen since `now - resolveAfter`, in a fixed order.
+    public mutating func resolveCleared(now: EventTime, into alerts: inout [Alert]) {
+        guard now >= nextDeadline else { return }
+        let cleared = incidents.filter { now >= $0.value.last.time + configuration.resolveAfter }
+            .sorted { ($0.value.last.time, $0.key.detector, $0.key.key) < ($1.value.last.time, $1.key.detector, $1.key.key) }
+        for (key, incident) in cleared {
+            incidents[key] = nil
+            alerts.append(incident.alert(state: .resolved, ordinal: incident.emissions,
+                                         time: incident.last.time + configuration.resolveAfter))
+        }
+        nextDeadline = incidents.values.map { $0.last.time + configuration.resolveAfter }.min()
+            ?? EventTime(milliseconds: .max)
+    }
+}
+
+private struct IncidentKey: Hashable, Sendable {
+    var detector: DetectorName
+    var key: String
+}
+
+private struct Incident: Sendable {
+    var id: String
+    var start: EventTime
+    var last: Finding
+    var severity: AlertSeverity
+    var lastEmitted: EventTime
+    var emissions: Int
+    var suppressed: Int
+
+    func alert(state: AlertState, ordinal: Int, time: EventTime) -> Alert {
+        let summary = state == .firing ? last.summary : "cleared: \(last.summary)"
+        return Alert(
+            id: StableID.make("\(id)|\(state.rawValue)|\(ordinal)"),
+            incident: id, seq: 0, detector: last.detector, severity: severity, state: state,
+            subject: last.subject, time: time, windowStart: min(start, last.windowStart), windowEnd: last.time,
+            observed: last.observed, threshold: last.threshold, summary: summary, evidence: last.evidence,
+            suppressed: suppressed)
+    }
+}
+
+/// Deterministic 16-hex-digit ids from stable text (FNV-1a 64), equal in every process and replica.
+enum StableID {
+    static func make(_ text: String) -> String {
+        let hex = String(FNV1a.hash(text), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,102 @@
+/// The validated configuration: every field present and in range. Built-in defaults equal
+/// `Config/tokenwatch.yaml`; ``ConfigurationLoader`` reads a file into this.
+public struct TokenWatchConfiguration: Sendable, Equatable {
+    public var events = EventsConfiguration()
+    public var alerts = AlertsConfiguration()
+    public var logging = LoggingConfiguration()
+    public var repetitivePrompts = RepetitivePromptsConfiguration()
+    public var offHoursBurst = OffHoursBurstConfiguration()
+    public var agentLoop = AgentLoopConfiguration()
+
+    public init() {}
+}
+
+/// The ingest socket and the limits applied to each event.
+public struct EventsConfiguration: Sendable, Equatable {
+    /// Where the SUB socket binds. Default `tcp://127.0.0.1:7700`.
+    public var endpoint = "tcp://127.0.0.1:7700"
+    /// The topic prefix subscribed to. Default `tokens`.
+    public var topic = "tokens"
+    /// Messages queued in the daemon before publishers are pushed back. Default 100000.
+    public var receiveHighWaterMark: Int32 = 100_000
+    /// Limits on each payload (size, depth, identifier length, token counts).
+    public var limits = EventDecoder.Limits()
+
+    public init() {}
+}
+
+/// The alert socket and the incident lifecycle.
+public struct AlertsConfiguration: Sendable, Equatable {
+    /// Where the PUB socket binds. Default `tcp://127.0.0.1:7701`.
+    public var endpoint = "tcp://127.0.0.1:7701"
+    /// Alerts queued per subscriber before further ones are counted as dropped. Default 10000.
+    public var sendHighWaterMark: Int32 = 10_000
+    /// While an incident goes on, a repeat firing alert is sent at most this often. Default 30 min.
+    public var cooldown: Duration = .seconds(30 * 60)
+    /// An incident is resolved once its condition has not held for this long (event time). Default 15 min.
+    public var resolveAfter: Duration = .seconds(15 * 60)
+    /// A finding this many times over its limit is `critical` rather than `warning`. Default 3.
+    public var criticalFactor: Double = 3
+
+    public init() {}
+}
+
+public struct LoggingConfiguration: Sendable, Equatable {
+    /// One of trace, debug, info, notice, warning, error, critical. Default info.
+    public var level = "info"
+
+    public init() {}
+}
+
+public struct RepetitivePromptsConfiguration: Sendable, Equatable {
+    public var enabled = true
+    /// How far back prompts are compared. Default 1 h.
+    public var window: Duration = .seconds(3600)
+    /// Same or nearly the same prompts within the window that make an incident. Default 10.
+    public var minRepeats = 10
+    /// Estimated Jaccard similarity of words and word pairs from which two prompts count as the same. Default 0.6.
+    public var similarity = 0.6
+    /// Distinct prompt clusters remembered per user; the least recent is forgotten first. Default 64.
+    public var maxClustersPerUser = 64
+
+    public init() {}
+}
+
+/// Work hours are local times of day: 09:00 is `minutesFromMidnight` 540.
+public struct OffHoursBurstConfiguration: Sendable, Equatable {
+    public var enabled = true
+    /// The span over which off-hours token volume is summed. Default 1 h.
+    public var window: Duration = .seconds(3600)
+    /// Start of the working day, local time, minutes after midnight. Default 09:00.
+    public var workStartMinute = 9 * 60
+    /// End of the working day, local time, minutes after midnight. Default 18:00.
+    public var workEndMinute = 18 * 60
+    /// Working days, 0 = Monday … 6 = Sunday. Default Monday to Friday.
+    public var workDays: Set<Int> = [0, 1, 2, 3, 4]
+    /// Time zone for users whose events carry no `tz`. Default UTC.
+    public var timeZone = "UTC"
+    /// The absolute floor: off-hours tokens within the window below this never alert. Default 200000.
+    public var minTokens: Int64 = 200_000
+    /// How many times the user's normal hourly volume a burst must reach. Default 5.
+    public var multiplier = 5.0
+    /// How many days of hourly volume the personal baseline looks back. Default 7.
+    public var baselineDays = 7
+    /// Active hours needed before a personal baseline is trusted. Default 8.
+    public var warmupActiveHours = 8
+    /// The baseline of users still warming up, tokens per hour. Default 40000.
+    public var defaultBaselineTokensPerHour: Int64 = 40_000
+
+    public init() {}
+}
+
+public struct AgentLoopConfiguration: Sendable, Equatable {
+    public var enabled = true
+    /// How far back loop iterations are counted and trigger edges are remembered. Default 10 min.
+    public var window: Duration = .seconds(600)
+    /// Iterations of one loop within the window that make an incident. Default 20.
+    public var minIterations = 20
+    /// The longest trigger cycle looked for (A→B→C→A has length 3). Default 4.
+    public var maxCycleLength = 4
+
+    public init() {}
+}

@@ -1,0 +1,131 @@
+import CEventJSON
+
+/// Turns one token-event payload (UTF-8 JSON) into a validated ``TokenEvent``, or says why not.
+///
+/// Parsing is simdjson's (through `CEventJSON`); validation of lengths and ranges is here. One decoder
+/// holds reusable parser buffers and must stay on one thread.
+public final class EventDecoder {
+    public struct Limits: Sendable, Equatable {
+        /// Payloads larger than this are refused before parsing.
+        public var maxPayloadBytes: Int
+        /// JSON nested deeper than this is refused.
+        public var maxDepth: Int
+        /// Longest accepted id-like string (`user`, `agent`, `id`, …), in bytes.
+        public var maxIdentifierBytes: Int
+        /// Largest accepted `input_tokens` or `output_tokens` of one call.
+        public var maxTokensPerEvent: Int64
+
+        public init(
+            maxPayloadBytes: Int = 65_536, maxDepth: Int = 16, maxIdentifierBytes: Int = 256,
+            maxTokensPerEvent: Int64 = 10_000_000
+        ) {
+            self.maxPayloadBytes = maxPayloadBytes
+            self.maxDepth = maxDepth
+            self.maxIdentifierBytes = maxIdentifierBytes
+            self.maxTokensPerEvent = maxTokensPerEvent
+        }
+    }
+
+    /// The earliest and latest event times accepted at all (2000-01-01 and 2100-01-01): anything outside
+    /// is a unit mistake (seconds for milliseconds) or garbage.
+    public static let plausibleTimes = EventTime(milliseconds: 946_684_800_000)...EventTime(milliseconds: 4_102_444_800_000)
+
+    public let limits: Limits
+    private let parser: OpaquePointer
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+        guard let parser = tw_parser_create(limits.maxPayloadBytes, limits.maxDepth) else {
+            fatalError("simdjson could not allocate a parser of \(limits.maxPayloadBytes) bytes")
+        }
+        self.parser = parser
+    }
+
+    deinit { tw_parser_destroy(parser) }
+
+    /// Decodes one payload.
+    public func decode(_ payload: UnsafeRawBufferPointer) -> Result<TokenEvent, EventRejection> {
+        if payload.count > limits.maxPayloadBytes { return .failure(EventRejection(.tooLarge)) }
+        var fields = tw_event_fields()
+        var field: UnsafePointer<CChar>?
+        let status = tw_parse_event(parser, payload.baseAddress, payload.count, &fields, &field)
+        guard status == TW_OK else {
+            return .failure(EventRejection(Self.reason(status), field: field.map { String(cString: $0) }))
+        }
+        return validate(fields)
+    }
+
+    /// Decodes one payload given as bytes.
+    public func decode(_ payload: [UInt8]) -> Result<TokenEvent, EventRejection> {
+        payload.withUnsafeBytes { decode($0) }
+    }
+
+    /// Decodes one payload given as a string (a line of a replay file).
+    public func decode(_ payload: String) -> Result<TokenEvent, EventRejection> {
+        var payload = payload
+        return payload.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func validate(_ fields: tw_event_fields) -> Result<TokenEvent, EventRejection> {
+        let time = EventTime(milliseconds: fields.ts_ms)
+        guard Self.plausibleTimes.contains(time) else { return .failure(EventRejection(.outOfRange, field: "ts")) }
+        guard fields.input_tokens <= limits.maxTokensPerEvent else {
+            return .failure(EventRejection(.outOfRange, field: "input_tokens"))
+        }
+        guard fields.output_tokens <= limits.maxTokensPerEvent else {
+            return .failure(EventRejection(.outOfRange, field: "output_tokens"))
+        }
+        do {
+            guard let user = try identifier(fields.user, "user"), !user.isEmpty else {
+                return .failure(EventRejection(.emptyField, field: "user"))
+            }
+            var event = TokenEvent(
+                time: time, user: user, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens)
+            event.id = try identifier(fields.id, "id")
+            event.agent = try identifier(fields.agent, "agent")
+            event.parent = try identifier(fields.parent, "parent")
+            event.session = try identifier(fields.session, "session")
+            event.model = try identifier(fields.model, "model")
+            event.tool = try identifier(fields.tool, "tool")
+            event.team = try identifier(fields.team, "team")
+            event.timeZone = try identifier(fields.tz, "tz")
+            event.promptHash = try identifier(fields.prompt_hash, "prompt_hash")
+            event.outputHash = try identifier(fields.output_hash, "output_hash")
+            if let text = fields.prompt.data {
+                // The text is fingerprinted in place and never copied into a Swift string.
+                event.prompt = PromptFingerprint(text: UnsafeRawBufferPointer(start: text, count: fields.prompt.length))
+            } else if let hash = event.promptHash {
+                event.prompt = PromptFingerprint(opaqueHash: hash)
+            }
+            return .success(event)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func identifier(_ string: tw_string, _ name: String) throws(EventRejection) -> String? {
+        guard let data = string.data else { return nil }
+        guard string.length <= limits.maxIdentifierBytes else { throw EventRejection(.fieldTooLong, field: name) }
+        let bytes = UnsafeRawBufferPointer(start: data, count: string.length)
+        // simdjson has validated the UTF-8 already.
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func reason(_ status: tw_status) -> RejectionReason {
+        switch status {
+        case TW_ERR_TOO_LARGE: .tooLarge
+        case TW_ERR_JSON: .malformedJSON
+        case TW_ERR_UTF8: .invalidUTF8
+        case TW_ERR_DEPTH: .tooDeep
+        case TW_ERR_NOT_OBJECT: .notAnObject
+        case TW_ERR_MISSING_FIELD: .missingField
+        case TW_ERR_WRONG_TYPE: .wrongType
+        case TW_ERR_BAD_TIMESTAMP: .badTimestamp
+        case TW_ERR_OUT_OF_RANGE: .outOfRange
+        default: .internalError
+        }
+    }
+}
+
+@available(*, unavailable)
+extension EventDecoder: Sendable {}

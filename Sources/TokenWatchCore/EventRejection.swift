@@ -1,0 +1,32 @@
+/// Why an incoming event was dropped. The raw values are the `reason` label of
+/// `tokenwatch_events_rejected_total` and part of the documented contract.
+public enum RejectionReason: String, Sendable, CaseIterable, Hashable {
+    case wrongFrameCount = "wrong_frame_count"
+    case tooLarge = "too_large"
+    case malformedJSON = "malformed_json"
+    case invalidUTF8 = "invalid_utf8"
+    case tooDeep = "too_deep"
+    case notAnObject = "not_an_object"
+    case missingField = "missing_field"
+    case wrongType = "wrong_type"
+    case badTimestamp = "bad_timestamp"
+    case outOfRange = "out_of_range"
+    case emptyField = "empty_field"
+    case fieldTooLong = "field_too_long"
+    case internalError = "internal_error"
+}
+
+/// A dropped event: the reason and, when one field is to blame, its name. Never holds payload text.
+public struct EventRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: RejectionReason
+    public var field: String?
+
+    public init(_ reason: RejectionReason, field: String? = nil) {
+        self.reason = reason
+        self.field = field
+    }
+
+    public var description: String {
+        field.map { "\(reason.rawValue) (field \($0))" } ?? reason.rawValue
+    }
+}

@@ -1,0 +1,70 @@
+/// A point in event time: Unix epoch milliseconds, as carried by the events themselves.
+///
+/// Detection never reads the wall clock; every window, cooldown and timestamp in an alert is an `EventTime`,
+/// so replaying a file gives the same alerts as receiving it live.
+public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var milliseconds: Int64
+
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+
+    public static func < (lhs: EventTime, rhs: EventTime) -> Bool { lhs.milliseconds < rhs.milliseconds }
+
+    public static func + (lhs: EventTime, rhs: Duration) -> EventTime {
+        EventTime(milliseconds: lhs.milliseconds + rhs.milliseconds)
+    }
+
+    public static func - (lhs: EventTime, rhs: Duration) -> EventTime {
+        EventTime(milliseconds: lhs.milliseconds - rhs.milliseconds)
+    }
+
+    /// The span from `rhs` to `lhs`.
+    public static func - (lhs: EventTime, rhs: EventTime) -> Duration {
+        .milliseconds(lhs.milliseconds - rhs.milliseconds)
+    }
+
+    /// RFC 3339 in UTC with millisecond precision, for example `2026-11-20T09:30:00.250Z`.
+    public var rfc3339: String {
+        let millis = Int((milliseconds % 1000 + 1000) % 1000)
+        let totalSeconds = (milliseconds - Int64(millis)) / 1000
+        let days = totalSeconds >= 0 ? totalSeconds / 86400 : (totalSeconds - 86399) / 86400
+        let secondOfDay = Int(totalSeconds - days * 86400)
+        let (year, month, day) = CivilDate.fromDays(days)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
+            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+    }
+
+    public var description: String { rfc3339 }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded toward zero.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// Proleptic Gregorian calendar arithmetic on days since 1970-01-01 (Howard Hinnant's algorithms).
+enum CivilDate {
+    static func fromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
+    }
+
+    /// 0 = Monday … 6 = Sunday, for a day number since 1970-01-01 (a Thursday).
+    static func weekday(days: Int64) -> Int {
+        Int(((days + 3) % 7 + 7) % 7)
+    }
+}

@@ -1,0 +1,164 @@
+/// Per user: token volume during that user's off-hours far above the user's own normal, and above a floor.
+///
+/// Off-hours are outside the configured work hours and work days in the user's time zone (the event's `tz`,
+/// else the configured default). Working off-hours is never an alert by itself: only a window whose
+/// off-hours volume exceeds both `minTokens` and `multiplier` × the user's baseline is. The baseline is the
+/// 90th percentile of the user's active hourly volumes over the last `baselineDays`, leaving out hours that
+/// raised an alert, so nobody ratchets their own normal upward; until `warmupActiveHours` active hours are
+/// known it is `defaultBaselineTokensPerHour`.
+public struct OffHoursBurstDetector: Sendable {
+    public var configuration: OffHoursBurstConfiguration {
+        didSet { fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil }
+    }
+    private var users: [String: UserVolume] = [:]
+    private var clock = LocalTimeResolver()
+    private var fallbackZoneIsValid = true
+
+    public init(configuration: OffHoursBurstConfiguration) {
+        self.configuration = configuration
+        fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil
+    }
+
+    public var trackedSubjects: Int { users.count }
+
+    /// Whether `time` falls outside work hours in the given zone (the configured default when `nil` or unknown).
+    public mutating func isOffHours(_ time: EventTime, timeZone: String?) -> Bool {
+        let local = timeZone.flatMap { clock.localTime(of: time, in: $0) }
+            ?? clock.localTime(of: time, in: fallbackZoneIsValid ? configuration.timeZone : "UTC")!
+        guard configuration.workDays.contains(local.weekday) else { return true }
+        return local.minuteOfDay < configuration.workStartMinute || local.minuteOfDay >= configuration.workEndMinute
+    }
+
+    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        guard configuration.enabled else { return }
+        let offHours = isOffHours(event.time, timeZone: event.timeZone)
+        let configuration = self.configuration
+        let finding = users[event.user, default: UserVolume(configuration)].record(event, offHours: offHours, configuration)
+        if let finding { findings.append(finding) }
+    }
+
+    /// Forgets users not seen for the whole baseline span.
+    public mutating func expire(now: EventTime) {
+        let start = now - .seconds(Int64(configuration.baselineDays) * 86400)
+        users = users.filter { $0.value.lastSeen >= start }
+    }
+}
+
+private struct UserVolume: Sendable {
+    /// Off-hours tokens per minute inside the window, oldest first.
+    var minutes: [(minute: Int64, tokens: Int64, calls: Int32)] = []
+    var windowTokens: Int64 = 0
+    var windowCalls: Int64 = 0
+    /// Tokens per hour over the baseline span, a ring indexed by absolute hour; the top bit marks an hour
+    /// that raised an alert.
+    var hours: [UInt32]
+    var newestHour: Int64 = .min
+    var cachedBaseline: (hour: Int64, value: Int64)?
+    var evidence = EvidenceRing()
+    var lastSeen = EventTime(milliseconds: .min)
+
+    static let alertedFlag: UInt32 = 1 << 31
+
+    init(_ configuration: OffHoursBurstConfiguration) {
+        hours = Array(repeating: 0, count: max(configuration.baselineDays, 1) * 24)
+    }
+
+    mutating func record(_ event: TokenEvent, offHours: Bool, _ configuration: OffHoursBurstConfiguration) -> Finding? {
+        lastSeen = max(lastSeen, event.time)
+        let hour = event.time.milliseconds / 3_600_000
+        addToHour(hour, event.totalTokens)
+        guard offHours else { return nil }
+
+        let minute = event.time.milliseconds / 60_000
+        let windowMinutes = max(configuration.window.milliseconds / 60_000, 1)
+        while let first = minutes.first, first.minute <= minute - windowMinutes {
+            windowTokens -= first.tokens
+            windowCalls -= Int64(first.calls)
+            minutes.removeFirst()
+        }
+        if let last = minutes.last, last.minute == minute {
+            minutes[minutes.count - 1].tokens += event.totalTokens
+            minutes[minutes.count - 1].calls += 1
+        } else if let last = minutes.last, last.minute > minute {
+            // A slightly late event: add it to the newest minute rather than reorder.
+            minutes[minutes.count - 1].tokens += event.totalTokens
+            minutes[minutes.count - 1].calls += 1
+        } else {
+            minutes.append((minute, event.totalTokens, 1))
+        }
+        windowTokens += event.totalTokens
+        windowCalls += 1
+        evidence.record(event.id)
+
+        let baseline = baseline(at: hour, configuration)
+        let scaledBaseline = Double(baseline) * Double(windowMinutes) / 60
+        let limit = max(Double(configuration.minTokens), configuration.multiplier * scaledBaseline)
+        guard Double(windowTokens) >= limit else { return nil }
+
+        markAlerted(hour)
+        let windowStart = EventTime(milliseconds: (minutes.first?.minute ?? minute) * 60_000)
+        return Finding(
+            detector: .offHoursBurst,
+            key: event.user,
+            subject: AlertSubject(user: event.user),
+            time: event.time,
+            windowStart: windowStart,
+            observed: [
+                ("tokens", .integer(windowTokens)),
+                ("calls", .integer(windowCalls)),
+                ("baseline_tokens_per_hour", .integer(baseline)),
+                ("window_seconds", .integer(windowMinutes * 60)),
+            ],
+            threshold: [
+                ("min_tokens", .integer(configuration.minTokens)),
+                ("multiplier", .number(configuration.multiplier)),
+                ("limit_tokens", .integer(Int64(limit.rounded(.up)))),
+            ],
+            excess: Double(windowTokens) / limit,
+            summary: "\(windowTokens) tokens in \(windowCalls) calls outside work hours within \(windowMinutes) min, "
+                + "against a usual \(baseline) per hour",
+            evidence: evidence.ids)
+    }
+
+    private mutating func addToHour(_ hour: Int64, _ tokens: Int64) {
+        let span = Int64(hours.count)
+        if hour > newestHour {
+            // Clear the slots of the hours skipped since the newest one.
+            let gap = newestHour == .min ? span : min(hour - newestHour, span)
+            for offset in 0..<gap { hours[Int((hour - offset) % span)] = 0 }
+            newestHour = hour
+        } else if hour <= newestHour - span {
+            return  // older than the baseline span
+        }
+        let slot = Int(hour % span)
+        let flag = hours[slot] & Self.alertedFlag
+        let volume = Int64(hours[slot] & ~Self.alertedFlag)
+        hours[slot] = flag | UInt32(min(volume + tokens, Int64(Self.alertedFlag - 1)))
+    }
+
+    private mutating func markAlerted(_ hour: Int64) {
+        guard hour > newestHour - Int64(hours.count) else { return }
+        hours[Int(hour % Int64(hours.count))] |= Self.alertedFlag
+    }
+
+    /// The 90th percentile of active, unalerted hourly volumes before `hour`; cached per hour.
+    private mutating func baseline(at hour: Int64, _ configuration: OffHoursBurstConfiguration) -> Int64 {
+        if let cached = cachedBaseline, cached.hour == hour { return cached.value }
+        let span = Int64(hours.count)
+        var active: [Int64] = []
+        let earliest = max(hour - span + 1, newestHour - span + 1)
+        for past in earliest..<max(earliest, hour) {
+            let value = hours[Int(past % span)]
+            if value != 0 && value & Self.alertedFlag == 0 { active.append(Int64(value)) }
+        }
+        let value: Int64
+        if active.count < configuration.warmupActiveHours {
+            value = configuration.defaultBaselineTokensPerHour
+        } else {
+            active.sort()
+            value = active[min(active.count - 1, (active.count * 9) / 10)]
+        }
+        cachedBaseline = (hour, value)
+        return value
+    }
+}

@@ -1,0 +1,155 @@
+/// What TokenWatch keeps of a prompt: hashes, never text.
+///
+/// The text is normalised first (lower case, punctuation and whitespace ignored, every number replaced by
+/// one placeholder) so that trivial variations do not hide a repeat. From the normalised words it keeps
+/// - `exact`: a hash of the whole word sequence, equal for prompts that normalise the same, and
+/// - `shingles`: a bottom-k sketch (the smallest hashes) of the set of words and word pairs, whose overlap
+///   estimates how similar two prompts are even when a word was dropped, added or swapped.
+/// A prompt known only by its publisher's `prompt_hash` has no shingles: it can repeat only exactly.
+public struct PromptFingerprint: Sendable, Hashable {
+    public var exact: UInt64
+    /// Sorted, unique, at most ``sketchSize`` values.
+    public var shingles: [UInt32]
+
+    /// How many shingle hashes the sketch keeps. Prompts with fewer distinct words and pairs are compared
+    /// exactly; longer ones by the bottom-k estimate of their Jaccard similarity.
+    public static let sketchSize = 64
+
+    public init(exact: UInt64, shingles: [UInt32]) {
+        self.exact = exact
+        self.shingles = shingles
+    }
+
+    /// Fingerprints prompt text given as UTF-8 bytes.
+    public init(text: UnsafeRawBufferPointer) {
+        var words: [UInt64] = []
+        words.reserveCapacity(32)
+        var hash = FNV1a.offsetBasis
+        var inWord = false
+        var hasDigit = false
+        func endWord() {
+            if inWord { words.append(hasDigit ? PromptFingerprint.numberToken : hash) }
+            inWord = false
+            hasDigit = false
+            hash = FNV1a.offsetBasis
+        }
+        for var byte in text {
+            let isUpper = byte >= 65 && byte <= 90
+            let isLower = byte >= 97 && byte <= 122
+            let isDigit = byte >= 48 && byte <= 57
+            // Bytes of multi-byte UTF-8 characters count as letters: words in other scripts stay words.
+            let isWordByte = isUpper || isLower || isDigit || byte >= 0x80
+            if !isWordByte {
+                endWord()
+                continue
+            }
+            if isUpper { byte += 32 }
+            hasDigit = hasDigit || isDigit
+            hash = FNV1a.add(byte, to: hash)
+            inWord = true
+        }
+        endWord()
+        self.init(words: words)
+    }
+
+    /// Fingerprints prompt text.
+    public init(text: String) {
+        var text = text
+        self = text.withUTF8 { PromptFingerprint(text: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A fingerprint for a prompt known only by an opaque hash from its publisher.
+    public init(opaqueHash: String) {
+        var hash = FNV1a.offsetBasis
+        for byte in opaqueHash.utf8 { hash = FNV1a.add(byte, to: hash) }
+        self.init(exact: FNV1a.add(0xFF, to: hash), shingles: [])
+    }
+
+    private static let numberToken: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    private init(words: [UInt64]) {
+        var exact = FNV1a.offsetBasis
+        var shingles: [UInt32] = []
+        shingles.reserveCapacity(words.count * 2)
+        for (index, word) in words.enumerated() {
+            exact = FNV1a.mix(exact, word)
+            shingles.append(UInt32(truncatingIfNeeded: Self.finalize(word)))
+            if index > 0 {
+                shingles.append(UInt32(truncatingIfNeeded: Self.finalize(FNV1a.mix(words[index - 1], word))))
+            }
+        }
+        shingles.sort()
+        var unique: [UInt32] = []
+        unique.reserveCapacity(min(shingles.count, Self.sketchSize))
+        for value in shingles where unique.last != value {
+            unique.append(value)
+            if unique.count == Self.sketchSize { break }
+        }
+        self.init(exact: exact, shingles: unique)
+    }
+
+    /// A well-spread 64-bit finaliser (splitmix64), so that the bottom-k sample is uniform.
+    private static func finalize(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// The estimated Jaccard similarity of the two prompts' word-and-pair sets, from 0 to 1; 1 when they
+    /// normalise to the same words.
+    public func similarity(to other: PromptFingerprint) -> Double {
+        if exact == other.exact { return 1 }
+        if shingles.isEmpty || other.shingles.isEmpty { return 0 }
+        // Bottom-k estimator: among the k smallest hashes of the union, the share present in both.
+        let k = Self.sketchSize
+        var i = 0
+        var j = 0
+        var seen = 0
+        var shared = 0
+        let a = shingles
+        let b = other.shingles
+        while seen < k && (i < a.count || j < b.count) {
+            if j >= b.count || (i < a.count && a[i] < b[j]) {
+                i += 1
+            } else if i >= a.count || b[j] < a[i] {
+                j += 1
+            } else {
+                shared += 1
+                i += 1
+                j += 1
+            }
+            seen += 1
+        }
+        return seen == 0 ? 0 : Double(shared) / Double(seen)
+    }
+}
+
+/// 64-bit FNV-1a: a stable, seed-free hash, so fingerprints and alert ids are the same in every process
+/// and every run (Swift's `Hasher` is seeded per process).
+enum FNV1a {
+    static let offsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
+    static let prime: UInt64 = 0x0000_0100_0000_01B3
+
+    @inline(__always)
+    static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 {
+        (hash ^ UInt64(byte)) &* prime
+    }
+
+    /// Folds a 64-bit value into the hash, byte by byte.
+    static func mix(_ hash: UInt64, _ value: UInt64) -> UInt64 {
+        var hash = hash
+        var value = value
+        for _ in 0..<8 {
+            hash = add(UInt8(truncatingIfNeeded: value), to: hash)
+            value >>= 8
+        }
+        return hash
+    }
+
+    static func hash(_ text: String) -> UInt64 {
+        var hash = offsetBasis
+        for byte in text.utf8 { hash = add(byte, to: hash) }
+        return hash
+    }
+}

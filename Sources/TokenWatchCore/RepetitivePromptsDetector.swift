@@ -1,0 +1,112 @@
+/// Per user: many prompts within the window that are the same or nearly the same text.
+///
+/// Each user's recent prompts are grouped into clusters of near-duplicates (see ``PromptFingerprint``);
+/// a cluster that reaches `minRepeats` occurrences within the window is an incident. Re-running a prompt two
+/// or three times stays far below that.
+public struct RepetitivePromptsDetector: Sendable {
+    public var configuration: RepetitivePromptsConfiguration
+    private var users: [String: UserPrompts] = [:]
+
+    public init(configuration: RepetitivePromptsConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Users with prompts inside the window.
+    public var trackedSubjects: Int { users.count }
+
+    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        guard configuration.enabled, let prompt = event.prompt else { return }
+        let configuration = self.configuration
+        let finding = users[event.user, default: UserPrompts()].record(prompt, of: event, configuration)
+        if let finding { findings.append(finding) }
+    }
+
+    /// Forgets users with no prompt inside the window ending at `now`.
+    public mutating func expire(now: EventTime) {
+        let start = now - configuration.window
+        users = users.filter { $0.value.lastSeen >= start }
+    }
+}
+
+private struct PromptCluster: Sendable {
+    var representative: PromptFingerprint
+    var occurrences: TimestampWindow
+    var evidence = EvidenceRing()
+    /// Distinct normalised texts seen in the cluster (capped), to tell exact from varied repeats.
+    var variants: Set<UInt64> = []
+
+    static let maxTrackedVariants = 32
+}
+
+private struct UserPrompts: Sendable {
+    var clusters: [PromptCluster] = []
+    var lastSeen = EventTime(milliseconds: .min)
+
+    mutating func record(
+        _ prompt: PromptFingerprint, of event: TokenEvent, _ configuration: RepetitivePromptsConfiguration
+    ) -> Finding? {
+        let start = event.time - configuration.window
+        lastSeen = max(lastSeen, event.time)
+        clusters.removeAll { ($0.occurrences.newest ?? start) < start }
+
+        var match: Int?
+        var bestSimilarity = configuration.similarity
+        for index in clusters.indices {
+            let similarity = clusters[index].representative.similarity(to: prompt)
+            if similarity == 1 {
+                match = index
+                break
+            }
+            if similarity >= bestSimilarity {
+                bestSimilarity = similarity
+                match = index
+            }
+        }
+        let index: Int
+        if let match {
+            index = match
+        } else {
+            if clusters.count >= configuration.maxClustersPerUser {
+                // Forget the cluster seen least recently.
+                let stalest = clusters.indices.min { clusters[$0].occurrences.newest! < clusters[$1].occurrences.newest! }!
+                clusters.remove(at: stalest)
+            }
+            clusters.append(
+                PromptCluster(
+                    representative: prompt,
+                    occurrences: TimestampWindow(capacity: max(4 * configuration.minRepeats, 64))))
+            index = clusters.count - 1
+        }
+
+        clusters[index].occurrences.expire(before: start)
+        clusters[index].occurrences.record(event.time)
+        clusters[index].evidence.record(event.id)
+        if clusters[index].variants.count < PromptCluster.maxTrackedVariants {
+            clusters[index].variants.insert(prompt.exact)
+        }
+
+        let cluster = clusters[index]
+        let repeats = cluster.occurrences.count
+        guard repeats >= configuration.minRepeats else { return nil }
+        let windowMinutes = configuration.window.milliseconds / 60_000
+        return Finding(
+            detector: .repetitivePrompts,
+            key: "\(event.user)|\(String(cluster.representative.exact, radix: 16))",
+            subject: AlertSubject(user: event.user),
+            time: event.time,
+            windowStart: cluster.occurrences.oldest ?? event.time,
+            observed: [
+                ("repeats", .integer(Int64(repeats))),
+                ("variants", .integer(Int64(cluster.variants.count))),
+                ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
+            ],
+            threshold: [
+                ("min_repeats", .integer(Int64(configuration.minRepeats))),
+                ("similarity", .number(configuration.similarity)),
+            ],
+            excess: Double(repeats) / Double(configuration.minRepeats),
+            summary: "\(repeats) prompts that are the same or nearly the same (\(cluster.variants.count) "
+                + "variant\(cluster.variants.count == 1 ? "" : "s")) within \(windowMinutes) min",
+            evidence: cluster.evidence.ids)
+    }
+}
