@@ -1,0 +1,336 @@
+import Yams
+
+/// Reads a YAML configuration into a validated ``TokenWatchConfiguration``.
+///
+/// The file is composed into YAML nodes (which keep their line and column), then each known key is read and
+/// checked; unknown keys, wrong types and out-of-range values are all collected and reported together. Keys
+/// the file leaves out keep their built-in defaults.
+public enum ConfigurationLoader {
+    public static func load(yaml: String, file: String) throws(ConfigurationError) -> TokenWatchConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError(issues: [Self.syntaxIssue(error, file: file)])
+        }
+        var reader = NodeReader(file: file)
+        var configuration = TokenWatchConfiguration()
+        if let root {
+            reader.read(root, into: &configuration)
+        }
+        if !reader.issues.isEmpty { throw ConfigurationError(issues: reader.issues) }
+        return configuration
+    }
+
+    private static func syntaxIssue(_ error: any Error, file: String) -> ConfigurationError.Issue {
+        if let yamlError = error as? YamlError {
+            switch yamlError {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+                return .init(file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML syntax: \(problem)")
+            default: break
+            }
+        }
+        return .init(file: file, line: 0, column: 0, keyPath: "", message: "YAML syntax: \(error)")
+    }
+}
+
+/// Walks the YAML nodes with the schema of the configuration, collecting issues.
+private struct NodeReader {
+    let file: String
+    var issues: [ConfigurationError.Issue] = []
+
+    mutating func read(_ root: Node, into configuration: inout TokenWatchConfiguration) {
+        guard let top = mapping(root, "", keys: ["events", "alerts", "logging", "detectors"]) else { return }
+        if let events = top["events"], let keys = mapping(events, "events", keys: [
+            "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
+            "max_identifier_bytes", "max_tokens_per_event",
+        ]) {
+            let c = configuration.events
+            configuration.events.endpoint = endpoint(keys["endpoint"], "events.endpoint") ?? c.endpoint
+            configuration.events.topic = string(keys["topic"], "events.topic") ?? c.topic
+            configuration.events.receiveHighWaterMark = Int32(
+                integer(keys["receive_high_water_mark"], "events.receive_high_water_mark", 0...10_000_000)
+                    ?? Int(c.receiveHighWaterMark))
+            configuration.events.limits.maxPayloadBytes =
+                integer(keys["max_message_bytes"], "events.max_message_bytes", 256...(16 << 20)) ?? c.limits.maxPayloadBytes
+            configuration.events.limits.maxDepth =
+                integer(keys["max_json_depth"], "events.max_json_depth", 2...1024) ?? c.limits.maxDepth
+            configuration.events.limits.maxIdentifierBytes =
+                integer(keys["max_identifier_bytes"], "events.max_identifier_bytes", 8...65_536) ?? c.limits.maxIdentifierBytes
+            configuration.events.limits.maxTokensPerEvent = Int64(
+                integer(keys["max_tokens_per_event"], "events.max_tokens_per_event", 1...1_000_000_000)
+                    ?? Int(c.limits.maxTokensPerEvent))
+        }
+        if let alerts = top["alerts"], let keys = mapping(alerts, "alerts", keys: [
+            "endpoint", "send_high_water_mark", "cooldown", "resolve_after", "critical_factor",
+        ]) {
+            let c = configuration.alerts
+            configuration.alerts.endpoint = endpoint(keys["endpoint"], "alerts.endpoint") ?? c.endpoint
+            configuration.alerts.sendHighWaterMark = Int32(
+                integer(keys["send_high_water_mark"], "alerts.send_high_water_mark", 0...10_000_000)
+                    ?? Int(c.sendHighWaterMark))
+            configuration.alerts.cooldown = duration(keys["cooldown"], "alerts.cooldown") ?? c.cooldown
+            configuration.alerts.resolveAfter = duration(keys["resolve_after"], "alerts.resolve_after") ?? c.resolveAfter
+            configuration.alerts.criticalFactor =
+                number(keys["critical_factor"], "alerts.critical_factor", 1...1000) ?? c.criticalFactor
+        }
+        if let logging = top["logging"], let keys = mapping(logging, "logging", keys: ["level"]) {
+            if let node = keys["level"], let level = string(node, "logging.level") {
+                let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                if levels.contains(level) {
+                    configuration.logging.level = level
+                } else {
+                    report(node, "logging.level", "must be one of \(levels.joined(separator: ", ")), not '\(level)'")
+                }
+            }
+        }
+        if let detectors = top["detectors"],
+            let keys = mapping(detectors, "detectors", keys: DetectorName.allCases.map(\.rawValue))
+        {
+            if let node = keys["repetitive_prompts"] { readRepetitivePrompts(node, into: &configuration.repetitivePrompts) }
+            if let node = keys["offhours_burst"] { readOffHoursBurst(node, into: &configuration.offHoursBurst) }
+            if let node = keys["agent_loop"] { readAgentLoop(node, into: &configuration.agentLoop) }
+        }
+    }
+
+    mutating func readRepetitivePrompts(_ node: Node, into c: inout RepetitivePromptsConfiguration) {
+        let path = "detectors.repetitive_prompts"
+        guard let keys = mapping(node, path, keys: ["enabled", "window", "min_repeats", "similarity", "max_clusters_per_user"])
+        else { return }
+        c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
+        c.window = duration(keys["window"], "\(path).window") ?? c.window
+        c.minRepeats = integer(keys["min_repeats"], "\(path).min_repeats", 2...100_000) ?? c.minRepeats
+        c.similarity = number(keys["similarity"], "\(path).similarity", 0.05...1) ?? c.similarity
+        c.maxClustersPerUser = integer(keys["max_clusters_per_user"], "\(path).max_clusters_per_user", 1...4096) ?? c.maxClustersPerUser
+    }
+
+    mutating func readOffHoursBurst(_ node: Node, into c: inout OffHoursBurstConfiguration) {
+        let path = "detectors.offhours_burst"
+        guard let keys = mapping(node, path, keys: [
+            "enabled", "window", "work_hours", "work_days", "timezone", "min_tokens", "multiplier", "baseline_days",
+            "warmup_active_hours", "default_baseline_tokens_per_hour",
+        ]) else { return }
+        c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
+        c.window = duration(keys["window"], "\(path).window") ?? c.window
+        if let hours = keys["work_hours"], let span = mapping(hours, "\(path).work_hours", keys: ["start", "end"]) {
+            c.workStartMinute = timeOfDay(span["start"], "\(path).work_hours.start") ?? c.workStartMinute
+            c.workEndMinute = timeOfDay(span["end"], "\(path).work_hours.end") ?? c.workEndMinute
+            if c.workEndMinute <= c.workStartMinute {
+                report(hours, "\(path).work_hours", "end must be after start")
+            }
+        }
+        c.workDays = weekdays(keys["work_days"], "\(path).work_days") ?? c.workDays
+        if let node = keys["timezone"], let zone = string(node, "\(path).timezone") {
+            if LocalTimeResolverCheck.isKnown(zone) {
+                c.timeZone = zone
+            } else {
+                report(node, "\(path).timezone", "unknown IANA time zone '\(zone)'")
+            }
+        }
+        c.minTokens = Int64(integer(keys["min_tokens"], "\(path).min_tokens", 0...1_000_000_000_000) ?? Int(c.minTokens))
+        c.multiplier = number(keys["multiplier"], "\(path).multiplier", 1...10_000) ?? c.multiplier
+        c.baselineDays = integer(keys["baseline_days"], "\(path).baseline_days", 1...60) ?? c.baselineDays
+        c.warmupActiveHours = integer(keys["warmup_active_hours"], "\(path).warmup_active_hours", 0...1440) ?? c.warmupActiveHours
+        c.defaultBaselineTokensPerHour = Int64(
+            integer(keys["default_baseline_tokens_per_hour"], "\(path).default_baseline_tokens_per_hour", 0...1_000_000_000)
+                ?? Int(c.defaultBaselineTokensPerHour))
+    }
+
+    mutating func readAgentLoop(_ node: Node, into c: inout AgentLoopConfiguration) {
+        let path = "detectors.agent_loop"
+        guard let keys = mapping(node, path, keys: ["enabled", "window", "min_iterations", "max_cycle_length"]) else { return }
+        c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
+        c.window = duration(keys["window"], "\(path).window") ?? c.window
+        c.minIterations = integer(keys["min_iterations"], "\(path).min_iterations", 2...100_000) ?? c.minIterations
+        c.maxCycleLength = integer(keys["max_cycle_length"], "\(path).max_cycle_length", 2...16) ?? c.maxCycleLength
+    }
+
+    // MARK: Typed readers: each returns nil (and records an issue) when the node is present but wrong.
+
+    mutating func report(_ node: Node, _ path: String, _ message: String) {
+        issues.append(.init(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, keyPath: path, message: message))
+    }
+
+    /// The mapping's values by key; unknown and duplicate keys are reported.
+    mutating func mapping(_ node: Node, _ path: String, keys allowed: [String]) -> [String: Node]? {
+        if case .scalar(let scalar) = node, scalar.tag == .init(.null) || scalar.string.isEmpty { return [:] }
+        guard let mapping = node.mapping else {
+            report(node, path, "must be a mapping of keys to values")
+            return nil
+        }
+        var values: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let keyPath = path.isEmpty ? key : "\(path).\(key)"
+            if !allowed.contains(key) {
+                report(keyNode, keyPath, "unknown key (expected one of: \(allowed.joined(separator: ", ")))")
+            } else if values[key] != nil {
+                report(keyNode, keyPath, "duplicate key")
+            } else {
+                values[key] = value
+            }
+        }
+        return values
+    }
+
+    mutating func scalarText(_ node: Node, _ path: String, expecting what: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            report(node, path, "must be \(what)")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func string(_ node: Node?, _ path: String) -> String? {
+        guard let node, let text = scalarText(node, path, expecting: "a string") else { return nil }
+        if text.isEmpty { report(node, path, "must not be empty") ; return nil }
+        return text
+    }
+
+    mutating func bool(_ node: Node?, _ path: String) -> Bool? {
+        guard let node, let text = scalarText(node, path, expecting: "true or false") else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default:
+            report(node, path, "must be true or false, not '\(text)'")
+            return nil
+        }
+    }
+
+    mutating func integer(_ node: Node?, _ path: String, _ range: ClosedRange<Int>) -> Int? {
+        guard let node, let text = scalarText(node, path, expecting: "an integer") else { return nil }
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+            report(node, path, "must be an integer, not '\(text)'")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(node, path, "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func number(_ node: Node?, _ path: String, _ range: ClosedRange<Double>) -> Double? {
+        guard let node, let text = scalarText(node, path, expecting: "a number") else { return nil }
+        guard let value = Double(text), value.isFinite else {
+            report(node, path, "must be a number, not '\(text)'")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(node, path, "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+            return nil
+        }
+        return value
+    }
+
+    /// `90s`, `15m`, `1h`, `2d`, or a combination such as `1h30m`.
+    mutating func duration(_ node: Node?, _ path: String) -> Duration? {
+        guard let node, let text = scalarText(node, path, expecting: "a duration such as 90s, 15m or 1h") else { return nil }
+        guard let duration = DurationText.parse(text), duration > .zero else {
+            report(node, path, "must be a positive duration such as 90s, 15m or 1h, not '\(text)'")
+            return nil
+        }
+        return duration
+    }
+
+    /// `HH:MM`, 24-hour, as minutes after midnight; `24:00` is allowed as an end of day.
+    mutating func timeOfDay(_ node: Node?, _ path: String) -> Int? {
+        guard let node, let text = scalarText(node, path, expecting: "a time of day such as 09:00") else { return nil }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+            (0...23).contains(hour) && (0...59).contains(minute) || (hour == 24 && minute == 0)
+        {
+            return hour * 60 + minute
+        }
+        report(node, path, "must be a time of day HH:MM such as 09:00, not '\(text)'")
+        return nil
+    }
+
+    mutating func weekdays(_ node: Node?, _ path: String) -> Set<Int>? {
+        guard let node else { return nil }
+        guard let sequence = node.sequence else {
+            report(node, path, "must be a list of days such as [mon, tue, wed, thu, fri]")
+            return nil
+        }
+        let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        var days: Set<Int> = []
+        for item in sequence {
+            guard let text = item.string, let index = names.firstIndex(of: text.lowercased().prefix(3).description),
+                text.count >= 3
+            else {
+                report(item, path, "unknown day '\(item.string ?? "?")' (expected mon, tue, wed, thu, fri, sat or sun)")
+                continue
+            }
+            days.insert(index)
+        }
+        return days
+    }
+
+    mutating func endpoint(_ node: Node?, _ path: String) -> String? {
+        guard let node, let text = string(node, path) else { return nil }
+        let schemes = ["tcp://", "ipc://", "inproc://"]
+        guard schemes.contains(where: text.hasPrefix), text.count > 6 else {
+            report(node, path, "must be a ZeroMQ endpoint such as tcp://127.0.0.1:7700, not '\(text)'")
+            return nil
+        }
+        return text
+    }
+}
+
+/// Parses durations written `90s`, `15m`, `1h`, `2d`, `500ms` or combined (`1h30m`).
+public enum DurationText {
+    public static func parse(_ text: String) -> Duration? {
+        var total: Int64 = 0
+        var digits = ""
+        var unit = ""
+        var parsedAny = false
+        func flush() -> Bool {
+            guard let value = Int64(digits) else { return false }
+            let factor: Int64
+            switch unit {
+            case "ms": factor = 1
+            case "s": factor = 1000
+            case "m": factor = 60_000
+            case "h": factor = 3_600_000
+            case "d": factor = 86_400_000
+            default: return false
+            }
+            total += value * factor
+            digits = ""
+            unit = ""
+            parsedAny = true
+            return true
+        }
+        for character in text {
+            if character.isASCII && character.isNumber {
+                if !unit.isEmpty { guard flush() else { return nil } }
+                digits.append(character)
+            } else if character.isLetter {
+                guard !digits.isEmpty else { return nil }
+                unit.append(character)
+            } else {
+                return nil
+            }
+        }
+        guard !digits.isEmpty, flush(), parsedAny else { return nil }
+        return .milliseconds(total)
+    }
+
+    /// The shortest text that ``parse(_:)`` reads back: `1h`, `15m`, `90s`.
+    public static func format(_ duration: Duration) -> String {
+        let ms = duration.milliseconds
+        if ms % 86_400_000 == 0 { return "\(ms / 86_400_000)d" }
+        if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
+        if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
+        if ms % 1000 == 0 { return "\(ms / 1000)s" }
+        return "\(ms)ms"
+    }
+}
+
+enum LocalTimeResolverCheck {
+    static func isKnown(_ zone: String) -> Bool {
+        var resolver = LocalTimeResolver()
+        return resolver.localTime(of: EventTime(milliseconds: 0), in: zone) != nil
+    }
+}
