@@ -43,7 +43,7 @@ public struct AgentLoopDetector: Sendable {
         recordEdge(from: parent, to: agent, at: event.time)
         if let path = path(from: agent, to: parent, notBefore: windowStart) {
             // The edge parent → agent closes the cycle parent → agent → … → parent.
-            iterate(LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent] + path.dropLast())), event, into: &findings)
+            iterate(LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event, into: &findings)
         }
     }
 

@@ -1,6 +1,6 @@
 /// Turns the detectors' stream of findings into incidents: one firing alert when a pattern starts, repeats
-/// suppressed (and counted) for the cooldown, an immediate alert when it escalates to critical, and one
-/// resolved alert once the pattern has not been seen for `resolveAfter` of event time.
+/// suppressed (and counted) for the cooldown, a repeat after each cooldown while it goes on, and one resolved
+/// alert once the pattern has not been seen for `resolveAfter` of event time.
 ///
 /// Everything is keyed on event time and decided per event, so the same events give the same alerts with
 /// the same ids however they are batched.
@@ -31,8 +31,9 @@ public struct AlertLifecycle: Sendable {
             return
         }
         incident.last = finding
-        let escalated = severity > incident.severity
-        if escalated || finding.time - incident.lastEmitted >= configuration.cooldown {
+        // A pattern that grows worse is not a new incident: its severity rises with the next repeat, after the
+        // cooldown, so one incident stays one firing alert.
+        if finding.time - incident.lastEmitted >= configuration.cooldown {
             incident.severity = max(incident.severity, severity)
             alerts.append(incident.alert(state: .firing, ordinal: incident.emissions, time: finding.time))
             incident.emissions += 1

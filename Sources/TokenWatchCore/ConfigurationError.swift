@@ -9,6 +9,14 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equa
         public var keyPath: String
         public var message: String
 
+        public init(file: String, line: Int, column: Int, keyPath: String, message: String) {
+            self.file = file
+            self.line = line
+            self.column = column
+            self.keyPath = keyPath
+            self.message = message
+        }
+
         public var description: String {
             let place = line > 0 ? "\(file):\(line):\(column)" : file
             return keyPath.isEmpty ? "\(place): \(message)" : "\(place): \(keyPath): \(message)"
@@ -16,6 +24,8 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equa
     }
 
     public var issues: [Issue]
+
+    public init(issues: [Issue]) { self.issues = issues }
 
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }

@@ -1,3 +1,5 @@
+import CEventJSON
+
 /// A point in event time: Unix epoch milliseconds, as carried by the events themselves.
 ///
 /// Detection never reads the wall clock; every window, cooldown and timestamp in an alert is an `EventTime`,
@@ -6,6 +8,17 @@ public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible
     public var milliseconds: Int64
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+
+    /// Parses RFC 3339 (`2026-11-20T09:30:00Z`, fractions and offsets allowed), as the event contract does.
+    public init?(rfc3339 text: String) {
+        var milliseconds: Int64 = 0
+        var text = text
+        let parsed = text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { tw_parse_rfc3339($0.baseAddress, $0.count, &milliseconds) }
+        }
+        guard parsed == 1 else { return nil }
+        self.milliseconds = milliseconds
+    }
 
     public static func < (lhs: EventTime, rhs: EventTime) -> Bool { lhs.milliseconds < rhs.milliseconds }
 

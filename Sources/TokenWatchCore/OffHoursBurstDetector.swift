@@ -5,7 +5,7 @@
 /// off-hours volume exceeds both `minTokens` and `multiplier` × the user's baseline is. The baseline is the
 /// 90th percentile of the user's active hourly volumes over the last `baselineDays`, leaving out hours that
 /// raised an alert, so nobody ratchets their own normal upward; until `warmupActiveHours` active hours are
-/// known it is `defaultBaselineTokensPerHour`.
+/// known it is `defaultBaselineTokensPerHour` or the busiest hour so far, whichever is higher.
 public struct OffHoursBurstDetector: Sendable {
     public var configuration: OffHoursBurstConfiguration {
         didSet { fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil }
@@ -153,7 +153,9 @@ private struct UserVolume: Sendable {
         }
         let value: Int64
         if active.count < configuration.warmupActiveHours {
-            value = configuration.defaultBaselineTokensPerHour
+            // Not yet trusted: the default, or the busiest hour seen so far if higher, so that a heavy user's
+            // first evening is not mistaken for a burst.
+            value = max(configuration.defaultBaselineTokensPerHour, active.max() ?? 0)
         } else {
             active.sort()
             value = active[min(active.count - 1, (active.count * 9) / 10)]

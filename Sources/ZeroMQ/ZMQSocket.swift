@@ -97,6 +97,12 @@ public final class ZMQSocket {
         try setIntOption(ZMQ_XPUB_NODROP, enabled ? 1 : 0, name: "ZMQ_XPUB_NODROP")
     }
 
+    /// On an XPUB socket: pass every subscription message up to the application, duplicates included, so
+    /// that each subscriber's arrival can be seen.
+    public func setXPubVerbose(_ enabled: Bool) throws {
+        try setIntOption(ZMQ_XPUB_VERBOSE, enabled ? 1 : 0, name: "ZMQ_XPUB_VERBOSE")
+    }
+
     /// How long a blocking receive waits before failing with `EAGAIN`; -1 waits forever.
     public func setReceiveTimeout(milliseconds: Int32) throws {
         try setIntOption(ZMQ_RCVTIMEO, milliseconds, name: "ZMQ_RCVTIMEO")

@@ -1,0 +1,62 @@
+import TokenWatchCore
+import ZeroMQ
+
+/// Publishes alerts on an XPUB socket as `[topic, payload, sequence]`, where the sequence is a 4-byte
+/// little-endian count per topic from 0.
+///
+/// XPUB with `ZMQ_XPUB_NODROP` instead of PUB: a plain PUB drops silently at its high-water mark, while this
+/// refuses the send, so every lost alert is counted. Subscription messages are read to know who listens.
+/// Lives on the pipeline's thread, like its socket.
+final class AlertPublisher {
+    private let socket: ZMQSocket
+    private var topicSequence: [String: UInt32] = [:]
+    private let subscriptionFrame = ZMQMessage()
+    /// Open subscriptions by topic prefix.
+    private(set) var subscriptions: [String: Int] = [:]
+
+    init(context: ZMQContext, endpoint: String, sendHighWaterMark: Int32) throws {
+        socket = try ZMQSocket(context: context, type: .xpub)
+        try socket.setSendHighWaterMark(sendHighWaterMark)
+        try socket.setXPubNoDrop(true)
+        try socket.setXPubVerbose(true)
+        try socket.setLinger(milliseconds: 1000)
+        try socket.bind(endpoint)
+    }
+
+    var boundEndpoint: String { (try? socket.lastEndpoint) ?? "?" }
+
+    /// Sends one alert; returns `false` when the socket refused it at the high-water mark.
+    func publish(_ alert: Alert) throws -> Bool {
+        let topic = alert.topic
+        let sequence = topicSequence[topic, default: 0]
+        var sequenceBytes = sequence.littleEndian
+        let sent = try withUnsafeBytes(of: &sequenceBytes) { sequenceFrame in
+            try socket.send(frames: [Array(topic.utf8), Array(alert.jsonPayload.utf8), Array(sequenceFrame)], dontWait: true)
+        }
+        if sent { topicSequence[topic] = sequence &+ 1 }
+        return sent
+    }
+
+    /// Reads pending (un)subscription messages; returns the prefixes newly subscribed, for logging.
+    func drainSubscriptions() throws -> [(subscribed: Bool, prefix: String)] {
+        var changes: [(Bool, String)] = []
+        while try socket.receive(into: subscriptionFrame, dontWait: true) {
+            let bytes = subscriptionFrame.bytes
+            guard let kind = bytes.first, kind <= 1 else { continue }
+            let prefix = String(decoding: bytes.dropFirst(), as: UTF8.self)
+            if kind == 1 {
+                subscriptions[prefix, default: 0] += 1
+            } else {
+                subscriptions[prefix, default: 1] -= 1
+                if subscriptions[prefix] == 0 { subscriptions[prefix] = nil }
+            }
+            changes.append((kind == 1, prefix))
+        }
+        return changes
+    }
+
+    func close() { socket.close() }
+}
+
+@available(*, unavailable)
+extension AlertPublisher: Sendable {}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import TokenWatchCore
+import TokenWatchRuntime
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run the detectors over events in a file (JSON lines) and print each alert as one JSON line.",
+        discussion: """
+            Gives the same alerts as `run` fed the same events: detection uses event time only. A bad line is \
+            reported on standard error with its line number and skipped.
+            """)
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Argument(help: "Events file, one JSON object per line; standard input when omitted or '-'.")
+    var file: String?
+
+    func run() throws {
+        let (configuration, _) = try options.load()
+        let input: FileHandle
+        if let file, file != "-" {
+            guard let handle = FileHandle(forReadingAtPath: file) else {
+                printError("tokenwatch replay: cannot open \(file)")
+                throw ExitCode(1)
+            }
+            input = handle
+        } else {
+            input = FileHandle.standardInput
+        }
+
+        let decoder = EventDecoder(limits: configuration.events.limits)
+        var engine = DetectionEngine(configuration: configuration)
+        var alerts: [Alert] = []
+        var output = BufferedOutput()
+        var lineNumber = 0
+        var rejected = 0
+        for line in LineReader(input) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            switch line.withUnsafeBytes({ decoder.decode($0) }) {
+            case .success(let event):
+                engine.process(event, into: &alerts)
+                for alert in alerts { output.writeLine(alert.jsonPayload) }
+                alerts.removeAll(keepingCapacity: true)
+            case .failure(let rejection):
+                rejected += 1
+                printError("line \(lineNumber): \(rejection)")
+            }
+        }
+        output.flush()
+        printError("replayed \(engine.eventsProcessed) events, rejected \(rejected), alerts \(engine.nextSequence)")
+    }
+}
+
+/// Splits a file into lines of bytes, reading in large chunks.
+struct LineReader: Sequence, IteratorProtocol {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    mutating func next() -> [UInt8]? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: 10) {
+                let line = Array(buffer[position..<newline])
+                position = newline + 1
+                return line
+            }
+            if atEnd {
+                guard position < buffer.count else { return nil }
+                let line = Array(buffer[position...])
+                position = buffer.count
+                return line
+            }
+            buffer.removeFirst(position)
+            position = 0
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+}
+
+/// Collects output lines and writes them in large blocks, to standard output or a file.
+struct BufferedOutput {
+    private var buffer: [UInt8] = []
+    private let handle: FileHandle
+
+    /// Writes to `path` (created or truncated), or standard output when `nil`.
+    init(path: String? = nil) {
+        if let path, FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) {
+            handle = file
+        } else {
+            if let path { printError("tokenwatch: cannot write \(path); writing to standard output") }
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    mutating func writeLine(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(10)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
