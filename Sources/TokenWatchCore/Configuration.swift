@@ -83,8 +83,8 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     public var baselineDays = 7
     /// Active hours needed before a personal baseline is trusted. Default 8.
     public var warmupActiveHours = 8
-    /// The baseline of users still warming up, tokens per hour. Default 40000.
-    public var defaultBaselineTokensPerHour: Int64 = 40_000
+    /// The baseline of users still warming up, tokens per hour: a conservative prior, a heavy user's normal hour. Default 100000.
+    public var defaultBaselineTokensPerHour: Int64 = 100_000
 
     public init() {}
 }
