@@ -1,0 +1,80 @@
+import Testing
+@testable import TokenWatchCore
+
+@Suite("offhours_burst")
+struct OffHoursBurstDetectorTests {
+    var detector = OffHoursBurstDetector(configuration: OffHoursBurstConfiguration())
+
+    mutating func feed(_ events: [TokenEvent]) -> [Finding] {
+        var findings: [Finding] = []
+        for event in events { detector.ingest(event, into: &findings) }
+        return findings
+    }
+
+    @Test mutating func workHoursFollowTheUsersTimeZone() {
+        let cases: [(minutes: Int64, zone: String?, offHours: Bool)] = [
+            // Monday 2026-11-02 in Berlin is UTC+1 (summer time ended on 25 October).
+            (8 * 60 + 30, "Europe/Berlin", false),  // 09:30 local
+            (7 * 60 + 30, "Europe/Berlin", true),  // 08:30 local
+            (17 * 60 + 30, "Europe/Berlin", true),  // 18:30 local
+            // New York is UTC−5: 14:00Z is 09:00 local, the first minute of work.
+            (14 * 60, "America/New_York", false),
+            (13 * 60 + 59, "America/New_York", true),
+            // Saturday noon is off-hours everywhere; no zone or an unknown one falls back to the configured UTC.
+            (5 * 1440 + 12 * 60, nil, true),
+            (12 * 60, "Not/A_Zone", false),
+        ]
+        var results: [Bool] = []
+        for test in cases { results.append(detector.isOffHours(monday.adding(minutes: test.minutes), timeZone: test.zone)) }
+        #expect(results == cases.map(\.offHours))
+    }
+
+    @Test mutating func aBurstOfANewUserFiresAtFiveTimesTheDefaultBaseline() {
+        // No history: baseline 100 000 tokens/h, limit max(200 000, 5 × 100 000) = 500 000.
+        // 10 000 tokens a minute from 23:00 Monday (UTC): the 50th call reaches 500 000.
+        let events = (0..<60).map { event("night", at: monday.adding(minutes: 23 * 60 + Int64($0)), tokens: 10_000, id: "b\($0)") }
+        let findings = feed(events)
+        #expect(findings.first?.time == monday.adding(minutes: 23 * 60 + 49))
+        #expect(findings.first?.observed[0].1 == .integer(500_000))
+        #expect(findings.first?.threshold[2].1 == .integer(500_000))
+        #expect(findings.count == 11)  // every call from the 50th to the 60th
+    }
+
+    @Test mutating func offHoursWorkAtTheUsersNormalVolumeIsNotABurst() {
+        // A night owl: two weeks of nights 21:00–01:00 UTC at 60 calls of 1 500 tokens an hour (90 000/h), and
+        // one bigger night at 150 000/h: their baseline is ~90 000, so their limit is 450 000.
+        var events: [TokenEvent] = []
+        for day in 0..<14 {
+            let perMinute: Int64 = day == 10 ? 2_500 : 1_500
+            for minute in 0..<240 {
+                events.append(event("owl", at: monday.adding(minutes: Int64(day) * 1440 + 21 * 60 + Int64(minute)), tokens: perMinute))
+            }
+        }
+        #expect(feed(events).isEmpty)
+    }
+
+    @Test mutating func aWarmUserIsJudgedAgainstTheirOwnBaseline() {
+        // Ten work hours on Monday at 30 000 tokens/h, so the baseline is 30 000 and the limit is
+        // max(200 000, 5 × 30 000) = 200 000: the floor. At 5 000 tokens a minute from 22:00 the
+        // 40th call reaches 200 000.
+        var events = (0..<600).map { event("worker", at: monday.adding(minutes: 8 * 60 + Int64($0)), tokens: 500) }
+        events += (0..<60).map { event("worker", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 5_000) }
+        let findings = feed(events)
+        #expect(findings.first?.time == monday.adding(minutes: 22 * 60 + 39))
+        #expect(findings.first?.observed[2].1 == .integer(30_000))
+    }
+
+    @Test mutating func hoursThatRaisedAnAlertDoNotRaiseTheBaseline() {
+        // Eight work hours (08:00–15:59) at 30 000 tokens/h, then a burst on Monday night (1 200 000 tokens in
+        // 22:00–22:59). Were that hour counted, it would be the 90th percentile of nine active hours and put
+        // the limit at 6 000 000; marked alerted, it is left out, so Tuesday night's equal burst still fires
+        // against max(200 000, 5 × 30 000).
+        var events = (0..<480).map { event("worker", at: monday.adding(minutes: 8 * 60 + Int64($0)), tokens: 500) }
+        events += (0..<60).map { event("worker", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 20_000) }
+        events += (0..<60).map { event("worker", at: monday.adding(minutes: 1440 + 22 * 60 + Int64($0)), tokens: 20_000) }
+        let findings = feed(events)
+        let tuesday = findings.filter { $0.time >= monday.adding(minutes: 1440) }
+        #expect(tuesday.first?.time == monday.adding(minutes: 1440 + 22 * 60 + 9))  // 10 × 20 000 = 200 000
+        #expect(tuesday.first?.observed[2].1 == .integer(30_000))
+    }
+}

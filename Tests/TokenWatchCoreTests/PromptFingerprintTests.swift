@@ -1,0 +1,43 @@
+import Testing
+@testable import TokenWatchCore
+
+@Suite("Prompt fingerprints")
+struct PromptFingerprintTests {
+    @Test func caseWhitespacePunctuationAndNumbersDoNotChangeThePrompt() {
+        let a = PromptFingerprint(text: "Summarize my inbox for ticket 123, please.")
+        let b = PromptFingerprint(text: "  summarize MY inbox -- for ticket #98765 please!!")
+        #expect(a.exact == b.exact)
+        #expect(a.similarity(to: b) == 1)
+    }
+
+    @Test func aDroppedWordKeepsPromptsSimilar() {
+        // 13 words ("the" thrice): 11 distinct words + 12 distinct pairs = 23 shingles. Without "quarterly":
+        // 10 + 11 = 21, of which 10 + 10 are shared (only "the budget" is new): 20 of a union of 24 → 0.83.
+        let a = PromptFingerprint(text: "please review the quarterly budget for the new office and list the risks")
+        let b = PromptFingerprint(text: "please review the budget for the new office and list the risks")
+        let similarity = a.similarity(to: b)
+        #expect(abs(similarity - 20.0 / 24.0) < 1e-9)
+    }
+
+    @Test func differentPromptsOnOneTemplateAreNotTheSame() {
+        // Each: 7 words + 6 pairs = 13. Shared: 4 words (summarize, the, thread, about) + 3 pairs = 7;
+        // union 13 + 13 − 7 = 19 → 0.37, below the default 0.6.
+        let a = PromptFingerprint(text: "Summarize the thread about budget planning offsite")
+        let b = PromptFingerprint(text: "Summarize the thread about hiring senior engineers")
+        #expect(abs(a.similarity(to: b) - 7.0 / 19.0) < 1e-9)
+    }
+
+    @Test func opaqueHashesOnlyMatchExactly() {
+        let a = PromptFingerprint(opaqueHash: "abc")
+        #expect(a.similarity(to: PromptFingerprint(opaqueHash: "abc")) == 1)
+        #expect(a.similarity(to: PromptFingerprint(opaqueHash: "abd")) == 0)
+        #expect(a.similarity(to: PromptFingerprint(text: "abc")) == 0)
+    }
+
+    @Test func longPromptsKeepABoundedSketch() {
+        let words = (0..<500).map { "word\(Character(UnicodeScalar(97 + $0 % 26)!))x\(String(repeating: "y", count: $0 % 7))" }
+        let fingerprint = PromptFingerprint(text: words.joined(separator: " "))
+        #expect(fingerprint.shingles.count == PromptFingerprint.sketchSize)
+        #expect(fingerprint.shingles == fingerprint.shingles.sorted())
+    }
+}

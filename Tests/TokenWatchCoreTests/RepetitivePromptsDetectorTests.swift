@@ -1,0 +1,79 @@
+import Testing
+@testable import TokenWatchCore
+
+@Suite("repetitive_prompts")
+struct RepetitivePromptsDetectorTests {
+    var detector = RepetitivePromptsDetector(configuration: RepetitivePromptsConfiguration())
+
+    mutating func feed(_ events: [TokenEvent]) -> [Finding] {
+        var findings: [Finding] = []
+        for event in events { detector.ingest(event, into: &findings) }
+        return findings
+    }
+
+    @Test mutating func theTenthSamePromptWithinAnHourIsAFinding() {
+        let events = (0..<10).map { n in
+            event("alice", at: monday.adding(minutes: Int64(n) * 5), prompt: "Triage my inbox and draft replies", id: "e\(n)")
+        }
+        let before = feed(Array(events.prefix(9)))
+        #expect(before.isEmpty)
+        let findings = feed([events[9]])
+        #expect(findings.count == 1)
+        let finding = findings[0]
+        #expect(finding.subject == AlertSubject(user: "alice"))
+        #expect(finding.time == monday.adding(minutes: 45))
+        #expect(finding.windowStart == monday)
+        #expect(finding.observed[0].1 == .integer(10))
+        #expect(finding.observed[1].1 == .integer(1))  // one variant: exact repeats
+        #expect(finding.evidence == ["e5", "e6", "e7", "e8", "e9"])
+    }
+
+    @Test mutating func variedAndRewordedRepeatsCount() {
+        let variants = [
+            "Please summarize the quarterly budget report for the new office",
+            "please summarize the QUARTERLY budget report for the new office!!",
+            "Please summarize the quarterly budget report for the new office #42",
+            "Please summarize quarterly budget report for the new office",
+            "Please summarize the budget quarterly report for the new office",
+            "Please kindly summarize the quarterly budget report for the new office",
+            "Please summarize the quarterly budget report for the new office now",
+            "please summarize the quarterly budget report, for the new office",
+            "Please summarize the quarterly budget report for the new office 2027",
+            "Please summarize the quarterly budget report for our new office",
+        ]
+        let findings = feed(variants.enumerated().map { event("bob", at: monday.adding(minutes: Int64($0.offset)), prompt: $0.element) })
+        #expect(findings.count == 1)
+        #expect(findings.first?.observed[0].1 == .integer(10))
+    }
+
+    @Test mutating func reRunningAPromptTwoOrThreeTimesIsNormal() {
+        let prompts = [
+            "Draft a reply to the vendor about the delayed shipment",
+            "Explain why the checkout latency doubled after Tuesday's release",
+            "Write unit tests for the invoice parser edge cases",
+            "Summarize the customer survey comments on onboarding",
+            "Translate the pricing page into German",
+            "Compare the two proposals for the warehouse migration",
+            "List risks in the new retention policy",
+            "Refactor this function to avoid the nested loops",
+            "Outline a talk on incident postmortems for new hires",
+            "Estimate the cost of moving search to a managed service",
+        ]
+        var events: [TokenEvent] = []
+        for n in 0..<30 {
+            events.append(event("carol", at: monday.adding(minutes: Int64(n)), prompt: prompts[n / 3]))
+        }
+        #expect(feed(events).isEmpty)
+    }
+
+    @Test mutating func repeatsSpreadOverMoreThanTheWindowDoNotAddUp() {
+        // One every 7 minutes: at most 9 fall inside any hour (0, 7, …, 56 min).
+        let events = (0..<20).map { event("dave", at: monday.adding(minutes: Int64($0) * 7), prompt: "same text every time") }
+        #expect(feed(events).isEmpty)
+    }
+
+    @Test mutating func exactRepeatsAreFoundFromPromptHashesAlone() {
+        let events = (0..<10).map { event("erin", at: monday.adding(minutes: Int64($0)), promptHash: "sha256:abc") }
+        #expect(feed(events).count == 1)
+    }
+}

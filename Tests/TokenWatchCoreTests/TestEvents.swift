@@ -1,0 +1,19 @@
+@testable import TokenWatchCore
+
+/// Event times used across the tests: Monday 2026-11-02T00:00:00Z (20759 days after the epoch).
+let monday = EventTime(milliseconds: Int64(20759) * 86_400_000)
+
+extension EventTime {
+    func adding(minutes: Int64) -> EventTime { self + .seconds(minutes * 60) }
+    func adding(seconds: Int64) -> EventTime { self + .seconds(seconds) }
+}
+
+func event(
+    _ user: String, at time: EventTime, tokens: Int64 = 100, prompt: String? = nil, id: String? = nil,
+    agent: String? = nil, parent: String? = nil, tz: String? = nil, promptHash: String? = nil, outputHash: String? = nil
+) -> TokenEvent {
+    TokenEvent(
+        time: time, user: user, inputTokens: tokens, outputTokens: 0, id: id, agent: agent, parent: parent,
+        timeZone: tz, prompt: prompt.map { PromptFingerprint(text: $0) } ?? promptHash.map { PromptFingerprint(opaqueHash: $0) },
+        promptHash: promptHash, outputHash: outputHash)
+}
