@@ -1,0 +1,125 @@
+import Foundation
+import Synchronization
+import ZeroMQ
+
+/// The real `tokenwatch` binary, started as a child process with its standard error captured line by line.
+final class TokenWatchProcess: Sendable {
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["TOKENWATCH_BINARY"] { return URL(fileURLWithPath: path) }
+        // The test runner lives in the build products folder beside the executable.
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenwatch")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return packageRoot.appendingPathComponent(".build/debug/tokenwatch")
+    }()
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let shippedConfig = packageRoot.appendingPathComponent("Config/tokenwatch.yaml").path
+
+    private let process: Process
+    private let captured = CapturedOutput()
+
+    init(_ arguments: [String], stdin: FileHandle? = nil) throws {
+        process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let errorPipe = Pipe()
+        let outputPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = outputPipe
+        if let stdin { process.standardInput = stdin }
+        let captured = self.captured
+        errorPipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                captured.closedStreams.withLock { $0 += 1 }
+                return
+            }
+            let complete: [String] = captured.partialLine.withLock { partial in
+                partial.append(data)
+                var complete: [String] = []
+                while let newline = partial.firstIndex(of: 10) {
+                    complete.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
+                    partial.removeSubrange(partial.startIndex...newline)
+                }
+                return complete
+            }
+            captured.stderrLines.withLock { $0.append(contentsOf: complete) }
+        }
+        outputPipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                captured.closedStreams.withLock { $0 += 1 }
+                return
+            }
+            captured.stdout.withLock { $0.append(data) }
+        }
+        try process.run()
+    }
+
+    var standardError: [String] { captured.stderrLines.withLock { $0 } }
+    var standardOutput: String { captured.stdout.withLock { String(decoding: $0, as: UTF8.self) } }
+    var isRunning: Bool { process.isRunning }
+    var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Waits until `count` lines of standard error contain `text`.
+    func waitForLog(_ text: String, count: Int = 1, timeout: Duration = .seconds(20)) throws {
+        try waitUntil("\(count)× '\(text)' in the daemon's log", timeout: timeout) {
+            standardError.filter { $0.contains(text) }.count >= count
+        }
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to exit and for all it wrote to be read; returns its exit status.
+    func waitForExit(timeout: Duration = .seconds(20)) throws -> Int32 {
+        try waitUntil("the process to exit", timeout: timeout) {
+            !process.isRunning && captured.closedStreams.withLock { $0 } == 2
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// What the child wrote, filled in by the pipes' handlers on their own threads.
+private final class CapturedOutput: Sendable {
+    let stderrLines = Mutex<[String]>([])
+    let partialLine = Mutex(Data())
+    let stdout = Mutex(Data())
+    /// Standard output and error each count once when they reach end of file.
+    let closedStreams = Mutex(0)
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Polls `condition` until it holds or `timeout` passes: a deadline, never a bare sleep.
+func waitUntil(_ what: String, timeout: Duration, _ condition: () throws -> Bool) throws {
+    let deadline = ContinuousClock.now + timeout
+    while try !condition() {
+        guard ContinuousClock.now < deadline else { throw TimedOut(description: "timed out waiting for \(what)") }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+}
+
+/// Two loopback endpoints on ports the system just handed out (bound, read back, released).
+func freeEndpoints(_ count: Int) throws -> [String] {
+    let context = try ZMQContext()
+    var sockets: [ZMQSocket] = []
+    var endpoints: [String] = []
+    for _ in 0..<count {
+        let socket = try ZMQSocket(context: context, type: .pull)
+        try socket.setLinger(milliseconds: 0)
+        try socket.bind("tcp://127.0.0.1:*")
+        endpoints.append(try socket.lastEndpoint)
+        sockets.append(socket)
+    }
+    for socket in sockets { socket.close() }
+    return endpoints
+}
