@@ -1,0 +1,58 @@
+# TokenWatch: `make demo` and `make test` work on a fresh Debian machine with the Swift 6 toolchain.
+# Each installs what is missing (Debian packages, pyzmq for the Python checks), builds and runs.
+
+PREFIX        ?= /usr/local
+SWIFT         ?= swift
+DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev
+SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN   := .build/release/tokenwatch
+DEBUG_BIN     := .build/debug/tokenwatch
+
+.PHONY: all deps build release demo test install uninstall clean
+
+all: build
+
+## Install the Debian packages and the Python client library the build and tests need, if missing.
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@python3 -c "import zmq" 2>/dev/null || { echo "installing pyzmq"; python3 -m pip install -q pyzmq; }
+
+build: deps
+	$(SWIFT) build --product tokenwatch
+
+release: deps
+	$(SWIFT) build -c release --product tokenwatch
+
+## The daemon, a traffic generator and a tail together; prints alerts, then what was found and missed.
+demo: release
+	$(RELEASE_BIN) demo
+
+## Unit and end-to-end tests (Swift Testing), then the README's Python examples against the real daemon.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	python3 Tests/Python/check_readme_examples.py $(DEBUG_BIN)
+
+install: release
+	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/tokenwatch
+	install -D -m 0644 systemd/tokenwatch.service $(DESTDIR)/etc/systemd/system/tokenwatch.service
+	@if [ -e $(DESTDIR)/etc/tokenwatch/tokenwatch.yaml ]; then \
+		echo "keeping existing /etc/tokenwatch/tokenwatch.yaml"; \
+	else \
+		install -D -m 0644 Config/tokenwatch.yaml $(DESTDIR)/etc/tokenwatch/tokenwatch.yaml; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then \
+		systemctl disable --now tokenwatch.service 2>/dev/null || true; fi
+	rm -f $(DESTDIR)$(PREFIX)/bin/tokenwatch $(DESTDIR)/etc/systemd/system/tokenwatch.service
+	@echo "left /etc/tokenwatch/ and /var/lib/tokenwatch/ in place (configuration and state); remove them by hand if unwanted"
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+clean:
+	rm -rf .build
