@@ -7,15 +7,17 @@
 /// - `output_feedback`: an agent's `prompt_hash` equal to the `output_hash` of its previous call.
 /// A loop that iterates `minIterations` times within the window is an incident. A pipeline (triage →
 /// summarize) has no cycle, and an occasional retry stays far below the count.
-public struct AgentLoopDetector: Sendable {
-    public var configuration: AgentLoopConfiguration
+public struct AgentLoopDetector: Sendable, Codable {
+    public var configuration = AgentLoopConfiguration()
     /// Recent trigger edges: parent → (agent → last time the edge was seen).
     private var edges: [String: [String: EventTime]] = [:]
-    private var lastOutput: [String: (hash: String, time: EventTime)] = [:]
+    private var lastOutput: [String: RecentOutput] = [:]
     private var loops: [LoopKey: LoopState] = [:]
 
     /// Fan-out remembered per parent; the stalest edge is forgotten first.
     static let maxEdgesPerNode = 64
+
+    private enum CodingKeys: String, CodingKey { case edges, lastOutput, loops }
 
     public init(configuration: AgentLoopConfiguration) {
         self.configuration = configuration
@@ -33,7 +35,7 @@ public struct AgentLoopDetector: Sendable {
         {
             iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, into: &findings)
         }
-        if let outputHash = event.outputHash { lastOutput[agent] = (outputHash, event.time) }
+        if let outputHash = event.outputHash { lastOutput[agent] = RecentOutput(hash: outputHash, time: event.time) }
 
         guard let parent = event.parent else { return }
         if parent == agent {
@@ -133,8 +135,8 @@ public struct AgentLoopDetector: Sendable {
     }
 }
 
-struct LoopKey: Hashable, Sendable {
-    enum Kind: String, Sendable {
+struct LoopKey: Hashable, Sendable, Codable {
+    enum Kind: String, Sendable, Codable {
         case selfTrigger = "self_trigger"
         case cycle
         case outputFeedback = "output_feedback"
@@ -150,7 +152,13 @@ struct LoopKey: Hashable, Sendable {
     }
 }
 
-private struct LoopState: Sendable {
+/// An agent's latest output fingerprint, to spot it coming back as a prompt.
+private struct RecentOutput: Sendable, Codable {
+    var hash: String
+    var time: EventTime
+}
+
+private struct LoopState: Sendable, Codable {
     var iterations: TimestampWindow
     var evidence = EvidenceRing()
 

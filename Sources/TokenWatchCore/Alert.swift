@@ -1,5 +1,5 @@
 /// How urgent a firing alert is.
-public enum AlertSeverity: String, Sendable, Comparable, CaseIterable {
+public enum AlertSeverity: String, Sendable, Comparable, CaseIterable, Codable {
     case info, warning, critical
 
     private var rank: Int {
@@ -13,7 +13,7 @@ public enum AlertSeverity: String, Sendable, Comparable, CaseIterable {
     public static func < (lhs: AlertSeverity, rhs: AlertSeverity) -> Bool { lhs.rank < rhs.rank }
 }
 
-public enum AlertState: String, Sendable {
+public enum AlertState: String, Sendable, Codable {
     case firing, resolved
 }
 

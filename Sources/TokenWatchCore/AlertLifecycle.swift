@@ -4,11 +4,13 @@
 ///
 /// Everything is keyed on event time and decided per event, so the same events give the same alerts with
 /// the same ids however they are batched.
-public struct AlertLifecycle: Sendable {
-    public var configuration: AlertsConfiguration
+public struct AlertLifecycle: Sendable, Codable {
+    public var configuration = AlertsConfiguration()
     private var incidents: [IncidentKey: Incident] = [:]
     /// The earliest time at which some open incident could resolve; spares a scan per event.
     private var nextDeadline = EventTime(milliseconds: .max)
+
+    private enum CodingKeys: String, CodingKey { case incidents, nextDeadline }
 
     public init(configuration: AlertsConfiguration) {
         self.configuration = configuration
@@ -60,12 +62,12 @@ public struct AlertLifecycle: Sendable {
     }
 }
 
-private struct IncidentKey: Hashable, Sendable {
+private struct IncidentKey: Hashable, Sendable, Codable {
     var detector: DetectorName
     var key: String
 }
 
-private struct Incident: Sendable {
+private struct Incident: Sendable, Codable {
     var id: String
     var start: EventTime
     var last: Finding
@@ -86,8 +88,8 @@ private struct Incident: Sendable {
 }
 
 /// Deterministic 16-hex-digit ids from stable text (FNV-1a 64), equal in every process and replica.
-enum StableID {
-    static func make(_ text: String) -> String {
+public enum StableID {
+    public static func make(_ text: String) -> String {
         let hex = String(FNV1a.hash(text), radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

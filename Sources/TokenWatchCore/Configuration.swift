@@ -4,6 +4,8 @@ public struct TokenWatchConfiguration: Sendable, Equatable {
     public var events = EventsConfiguration()
     public var alerts = AlertsConfiguration()
     public var logging = LoggingConfiguration()
+    public var metrics = MetricsConfiguration()
+    public var state = StateConfiguration()
     public var repetitivePrompts = RepetitivePromptsConfiguration()
     public var offHoursBurst = OffHoursBurstConfiguration()
     public var agentLoop = AgentLoopConfiguration()
@@ -21,6 +23,11 @@ public struct EventsConfiguration: Sendable, Equatable {
     public var receiveHighWaterMark: Int32 = 100_000
     /// Limits on each payload (size, depth, identifier length, token counts).
     public var limits = EventDecoder.Limits()
+    /// Events older than the latest event time seen minus this are counted as late (and still handled).
+    /// Default 60 s.
+    public var allowedLateness: Duration = .seconds(60)
+    /// In `run`, events whose time is further ahead of the wall clock than this are rejected. Default 5 min.
+    public var maxFuture: Duration = .seconds(300)
 
     public init() {}
 }
@@ -44,6 +51,24 @@ public struct AlertsConfiguration: Sendable, Equatable {
 public struct LoggingConfiguration: Sendable, Equatable {
     /// One of trace, debug, info, notice, warning, error, critical. Default info.
     public var level = "info"
+
+    public init() {}
+}
+
+/// The Prometheus endpoint.
+public struct MetricsConfiguration: Sendable, Equatable {
+    /// `HOST:PORT` of the HTTP endpoint serving `/metrics` and `/healthz`; empty disables it. Default 127.0.0.1:9700.
+    public var listen = "127.0.0.1:9700"
+
+    public init() {}
+}
+
+/// Checkpoints of detector state, so that a restart loses no window and no baseline.
+public struct StateConfiguration: Sendable, Equatable {
+    /// Where checkpoints are written. Empty: `$STATE_DIRECTORY` when systemd sets it, else no checkpoints.
+    public var directory = ""
+    /// How often the state is checkpointed while running (and always at shutdown). Default 60 s.
+    public var checkpointInterval: Duration = .seconds(60)
 
     public init() {}
 }

@@ -40,10 +40,10 @@ private struct NodeReader {
     var issues: [ConfigurationError.Issue] = []
 
     mutating func read(_ root: Node, into configuration: inout TokenWatchConfiguration) {
-        guard let top = mapping(root, "", keys: ["events", "alerts", "logging", "detectors"]) else { return }
+        guard let top = mapping(root, "", keys: ["events", "alerts", "logging", "metrics", "state", "detectors"]) else { return }
         if let events = top["events"], let keys = mapping(events, "events", keys: [
             "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
-            "max_identifier_bytes", "max_tokens_per_event",
+            "max_identifier_bytes", "max_tokens_per_event", "allowed_lateness", "max_future",
         ]) {
             let c = configuration.events
             configuration.events.endpoint = endpoint(keys["endpoint"], "events.endpoint") ?? c.endpoint
@@ -57,6 +57,9 @@ private struct NodeReader {
                 integer(keys["max_json_depth"], "events.max_json_depth", 2...1024) ?? c.limits.maxDepth
             configuration.events.limits.maxIdentifierBytes =
                 integer(keys["max_identifier_bytes"], "events.max_identifier_bytes", 8...65_536) ?? c.limits.maxIdentifierBytes
+            configuration.events.allowedLateness =
+                duration(keys["allowed_lateness"], "events.allowed_lateness") ?? c.allowedLateness
+            configuration.events.maxFuture = duration(keys["max_future"], "events.max_future") ?? c.maxFuture
             configuration.events.limits.maxTokensPerEvent = Int64(
                 integer(keys["max_tokens_per_event"], "events.max_tokens_per_event", 1...1_000_000_000)
                     ?? Int(c.limits.maxTokensPerEvent))
@@ -83,6 +86,26 @@ private struct NodeReader {
                     report(node, "logging.level", "must be one of \(levels.joined(separator: ", ")), not '\(level)'")
                 }
             }
+        }
+        if let metrics = top["metrics"], let keys = mapping(metrics, "metrics", keys: ["listen"]) {
+            if let node = keys["listen"], let text = scalarText(node, "metrics.listen", expecting: "HOST:PORT or empty") {
+                if text.isEmpty || HostPort(text) != nil {
+                    configuration.metrics.listen = text
+                } else {
+                    report(node, "metrics.listen", "must be HOST:PORT such as 127.0.0.1:9700 (or empty to disable), not '\(text)'")
+                }
+            }
+        }
+        if let state = top["state"], let keys = mapping(state, "state", keys: ["directory", "checkpoint_interval"]) {
+            if let node = keys["directory"], let text = scalarText(node, "state.directory", expecting: "a directory path or empty") {
+                if text.isEmpty || text.hasPrefix("/") {
+                    configuration.state.directory = text
+                } else {
+                    report(node, "state.directory", "must be an absolute path (or empty), not '\(text)'")
+                }
+            }
+            configuration.state.checkpointInterval =
+                duration(keys["checkpoint_interval"], "state.checkpoint_interval") ?? configuration.state.checkpointInterval
         }
         if let detectors = top["detectors"],
             let keys = mapping(detectors, "detectors", keys: DetectorName.allCases.map(\.rawValue))
@@ -325,6 +348,21 @@ public enum DurationText {
         if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
         if ms % 1000 == 0 { return "\(ms / 1000)s" }
         return "\(ms)ms"
+    }
+}
+
+/// A `HOST:PORT` pair, as `metrics.listen` and `--metrics` take it.
+public struct HostPort: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        self.host = host
+        self.port = port
     }
 }
 

@@ -2,7 +2,7 @@
 ///
 /// A value type with no I/O and no clock: time comes from the events. The runtime owns one engine on its
 /// ingest thread; `replay` owns one in the command; tests drive one directly.
-public struct DetectionEngine: Sendable {
+public struct DetectionEngine: Sendable, Codable {
     public private(set) var configuration: TokenWatchConfiguration
     private var repetitivePrompts: RepetitivePromptsDetector
     private var offHoursBurst: OffHoursBurstDetector
@@ -13,8 +13,15 @@ public struct DetectionEngine: Sendable {
     /// Counts every alert produced, from 0: the alerts' `seq`.
     public private(set) var nextSequence: UInt64 = 0
     public private(set) var eventsProcessed: UInt64 = 0
+    /// Events that arrived later than the allowed lateness behind the watermark. They are still handled:
+    /// windows count them where they belong, but an incident that already resolved is not reopened by them.
+    public private(set) var eventsLate: UInt64 = 0
     private var nextSweep = EventTime(milliseconds: .min)
     private var findings: [Finding] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case repetitivePrompts, offHoursBurst, agentLoop, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, nextSweep
+    }
 
     /// How often, in event time, state that fell out of every window is dropped.
     static let sweepInterval: Duration = .seconds(300)
@@ -27,9 +34,46 @@ public struct DetectionEngine: Sendable {
         lifecycle = AlertLifecycle(configuration: configuration.alerts)
     }
 
+    /// Restores the state of a checkpoint under `configuration`: windows, baselines, open incidents and the
+    /// alert sequence continue where they were. The configuration is not part of the state.
+    public init(restoring state: DetectionEngine, configuration: TokenWatchConfiguration) {
+        self = state
+        apply(configuration)
+    }
+
+    /// Switches to a new configuration keeping every window, baseline and open incident: what a reload does.
+    public mutating func apply(_ configuration: TokenWatchConfiguration) {
+        self.configuration = configuration
+        repetitivePrompts.configuration = configuration.repetitivePrompts
+        offHoursBurst.configuration = configuration.offHoursBurst
+        agentLoop.configuration = configuration.agentLoop
+        lifecycle.configuration = configuration.alerts
+    }
+
+    /// Takes the next alert sequence number for an alert the engine did not produce (a failed reload).
+    public mutating func takeSequenceNumber() -> UInt64 {
+        defer { nextSequence += 1 }
+        return nextSequence
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        configuration = TokenWatchConfiguration()
+        repetitivePrompts = try c.decode(RepetitivePromptsDetector.self, forKey: .repetitivePrompts)
+        offHoursBurst = try c.decode(OffHoursBurstDetector.self, forKey: .offHoursBurst)
+        agentLoop = try c.decode(AgentLoopDetector.self, forKey: .agentLoop)
+        lifecycle = try c.decode(AlertLifecycle.self, forKey: .lifecycle)
+        watermark = try c.decodeIfPresent(EventTime.self, forKey: .watermark)
+        nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
+        eventsProcessed = try c.decode(UInt64.self, forKey: .eventsProcessed)
+        eventsLate = try c.decode(UInt64.self, forKey: .eventsLate)
+        nextSweep = try c.decode(EventTime.self, forKey: .nextSweep)
+    }
+
     /// Runs one event through every detector; appends the alerts it causes, numbered, in publication order.
     public mutating func process(_ event: TokenEvent, into alerts: inout [Alert]) {
         eventsProcessed += 1
+        if let watermark, event.time < watermark - configuration.events.allowedLateness { eventsLate += 1 }
         let now = max(watermark ?? event.time, event.time)
         watermark = now
         let firstNew = alerts.count

@@ -13,6 +13,8 @@ public enum RejectionReason: String, Sendable, CaseIterable, Hashable {
     case outOfRange = "out_of_range"
     case emptyField = "empty_field"
     case fieldTooLong = "field_too_long"
+    /// `run` only: an event time further ahead of the wall clock than `events.max_future`.
+    case tooFarAhead = "too_far_ahead"
     case internalError = "internal_error"
 }
 

@@ -4,8 +4,17 @@ import CEventJSON
 ///
 /// Detection never reads the wall clock; every window, cooldown and timestamp in an alert is an `EventTime`,
 /// so replaying a file gives the same alerts as receiving it live.
-public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct EventTime: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var milliseconds: Int64
+
+    public init(from decoder: any Decoder) throws {
+        milliseconds = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(milliseconds)
+    }
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 

@@ -1,5 +1,5 @@
 /// The detectors TokenWatch ships. The raw value is the name in alerts, topics and the config file.
-public enum DetectorName: String, Sendable, CaseIterable, Hashable, Comparable {
+public enum DetectorName: String, Sendable, CaseIterable, Hashable, Comparable, Codable {
     case repetitivePrompts = "repetitive_prompts"
     case offHoursBurst = "offhours_burst"
     case agentLoop = "agent_loop"
@@ -8,7 +8,7 @@ public enum DetectorName: String, Sendable, CaseIterable, Hashable, Comparable {
 }
 
 /// Who an alert is about: a person, an agent, or both.
-public struct AlertSubject: Sendable, Hashable {
+public struct AlertSubject: Sendable, Hashable, Codable {
     public var user: String?
     public var agent: String?
 
@@ -19,7 +19,7 @@ public struct AlertSubject: Sendable, Hashable {
 }
 
 /// A figure in an alert's `observed` or `threshold` object.
-public enum AlertFigure: Sendable, Equatable {
+public enum AlertFigure: Sendable, Equatable, Codable {
     case integer(Int64)
     case number(Double)
     case text(String)
@@ -70,8 +70,46 @@ public struct Finding: Sendable, Equatable {
     }
 }
 
+extension Finding: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case detector, key, subject, time, windowStart, observed, threshold, excess, summary, evidence
+    }
+
+    /// Figures keep their order, so they are coded as a list of named values.
+    private struct NamedFigure: Codable {
+        var name: String
+        var value: AlertFigure
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            detector: try c.decode(DetectorName.self, forKey: .detector), key: try c.decode(String.self, forKey: .key),
+            subject: try c.decode(AlertSubject.self, forKey: .subject), time: try c.decode(EventTime.self, forKey: .time),
+            windowStart: try c.decode(EventTime.self, forKey: .windowStart),
+            observed: try c.decode([NamedFigure].self, forKey: .observed).map { ($0.name, $0.value) },
+            threshold: try c.decode([NamedFigure].self, forKey: .threshold).map { ($0.name, $0.value) },
+            excess: try c.decode(Double.self, forKey: .excess), summary: try c.decode(String.self, forKey: .summary),
+            evidence: try c.decode([String].self, forKey: .evidence))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(detector, forKey: .detector)
+        try c.encode(key, forKey: .key)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(time, forKey: .time)
+        try c.encode(windowStart, forKey: .windowStart)
+        try c.encode(observed.map { NamedFigure(name: $0.0, value: $0.1) }, forKey: .observed)
+        try c.encode(threshold.map { NamedFigure(name: $0.0, value: $0.1) }, forKey: .threshold)
+        try c.encode(excess, forKey: .excess)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(evidence, forKey: .evidence)
+    }
+}
+
 /// A small ring of the most recent event ids, the evidence an alert cites.
-struct EvidenceRing: Sendable {
+struct EvidenceRing: Sendable, Codable {
     static let capacity = 5
     private(set) var ids: [String] = []
 

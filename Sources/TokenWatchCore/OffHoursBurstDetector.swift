@@ -6,13 +6,15 @@
 /// 90th percentile of the user's active hourly volumes over the last `baselineDays`, leaving out hours that
 /// raised an alert, so nobody ratchets their own normal upward; until `warmupActiveHours` active hours are
 /// known it is `defaultBaselineTokensPerHour` or the busiest hour so far, whichever is higher.
-public struct OffHoursBurstDetector: Sendable {
-    public var configuration: OffHoursBurstConfiguration {
+public struct OffHoursBurstDetector: Sendable, Codable {
+    public var configuration = OffHoursBurstConfiguration() {
         didSet { fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil }
     }
     private var users: [String: UserVolume] = [:]
     private var clock = LocalTimeResolver()
     private var fallbackZoneIsValid = true
+
+    private enum CodingKeys: String, CodingKey { case users }
 
     public init(configuration: OffHoursBurstConfiguration) {
         self.configuration = configuration
@@ -44,26 +46,38 @@ public struct OffHoursBurstDetector: Sendable {
     }
 }
 
-private struct UserVolume: Sendable {
+private struct MinuteVolume: Sendable, Codable {
+    var minute: Int64
+    var tokens: Int64
+    var calls: Int32
+}
+
+private struct UserVolume: Sendable, Codable {
     /// Off-hours tokens per minute inside the window, oldest first.
-    var minutes: [(minute: Int64, tokens: Int64, calls: Int32)] = []
+    var minutes: [MinuteVolume] = []
     var windowTokens: Int64 = 0
     var windowCalls: Int64 = 0
     /// Tokens per hour over the baseline span, a ring indexed by absolute hour; the top bit marks an hour
     /// that raised an alert.
     var hours: [UInt32]
     var newestHour: Int64 = .min
-    var cachedBaseline: (hour: Int64, value: Int64)?
+    var cachedBaseline: CachedBaseline?
     var evidence = EvidenceRing()
     var lastSeen = EventTime(milliseconds: .min)
 
     static let alertedFlag: UInt32 = 1 << 31
+
+    struct CachedBaseline: Sendable, Codable {
+        var hour: Int64
+        var value: Int64
+    }
 
     init(_ configuration: OffHoursBurstConfiguration) {
         hours = Array(repeating: 0, count: max(configuration.baselineDays, 1) * 24)
     }
 
     mutating func record(_ event: TokenEvent, offHours: Bool, _ configuration: OffHoursBurstConfiguration) -> Finding? {
+        if hours.count != max(configuration.baselineDays, 1) * 24 { resize(toHours: max(configuration.baselineDays, 1) * 24) }
         lastSeen = max(lastSeen, event.time)
         let hour = event.time.milliseconds / 3_600_000
         addToHour(hour, event.totalTokens)
@@ -84,7 +98,7 @@ private struct UserVolume: Sendable {
             minutes[minutes.count - 1].tokens += event.totalTokens
             minutes[minutes.count - 1].calls += 1
         } else {
-            minutes.append((minute, event.totalTokens, 1))
+            minutes.append(MinuteVolume(minute: minute, tokens: event.totalTokens, calls: 1))
         }
         windowTokens += event.totalTokens
         windowCalls += 1
@@ -118,6 +132,20 @@ private struct UserVolume: Sendable {
             summary: "\(windowTokens) tokens in \(windowCalls) calls outside work hours within \(windowMinutes) min, "
                 + "against a usual \(baseline) per hour",
             evidence: evidence.ids)
+    }
+
+    /// Keeps the most recent hours when a reload changes `baselineDays`.
+    private mutating func resize(toHours count: Int) {
+        var resized = [UInt32](repeating: 0, count: count)
+        if newestHour != .min {
+            let oldCount = Int64(hours.count)
+            let kept = Int64(min(count, hours.count))
+            for past in (newestHour - kept + 1)...newestHour {
+                resized[Int(past % Int64(count))] = hours[Int(past % oldCount)]
+            }
+        }
+        hours = resized
+        cachedBaseline = nil
     }
 
     private mutating func addToHour(_ hour: Int64, _ tokens: Int64) {
@@ -160,7 +188,7 @@ private struct UserVolume: Sendable {
             active.sort()
             value = active[min(active.count - 1, (active.count * 9) / 10)]
         }
-        cachedBaseline = (hour, value)
+        cachedBaseline = CachedBaseline(hour: hour, value: value)
         return value
     }
 }

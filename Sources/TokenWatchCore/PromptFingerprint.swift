@@ -6,7 +6,7 @@
 /// - `shingles`: a bottom-k sketch (the smallest hashes) of the set of words and word pairs, whose overlap
 ///   estimates how similar two prompts are even when a word was dropped, added or swapped.
 /// A prompt known only by its publisher's `prompt_hash` has no shingles: it can repeat only exactly.
-public struct PromptFingerprint: Sendable, Hashable {
+public struct PromptFingerprint: Sendable, Hashable, Codable {
     public var exact: UInt64
     /// Sorted, unique, at most ``sketchSize`` values.
     public var shingles: [UInt32]

@@ -3,9 +3,11 @@
 /// Each user's recent prompts are grouped into clusters of near-duplicates (see ``PromptFingerprint``);
 /// a cluster that reaches `minRepeats` occurrences within the window is an incident. Re-running a prompt two
 /// or three times stays far below that.
-public struct RepetitivePromptsDetector: Sendable {
-    public var configuration: RepetitivePromptsConfiguration
+public struct RepetitivePromptsDetector: Sendable, Codable {
+    public var configuration = RepetitivePromptsConfiguration()
     private var users: [String: UserPrompts] = [:]
+
+    private enum CodingKeys: String, CodingKey { case users }
 
     public init(configuration: RepetitivePromptsConfiguration) {
         self.configuration = configuration
@@ -28,7 +30,7 @@ public struct RepetitivePromptsDetector: Sendable {
     }
 }
 
-private struct PromptCluster: Sendable {
+private struct PromptCluster: Sendable, Codable {
     var representative: PromptFingerprint
     var occurrences: TimestampWindow
     var evidence = EvidenceRing()
@@ -38,7 +40,7 @@ private struct PromptCluster: Sendable {
     static let maxTrackedVariants = 32
 }
 
-private struct UserPrompts: Sendable {
+private struct UserPrompts: Sendable, Codable {
     var clusters: [PromptCluster] = []
     var lastSeen = EventTime(milliseconds: .min)
 

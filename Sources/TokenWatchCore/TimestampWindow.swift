@@ -3,7 +3,7 @@
 /// The cap bounds memory under a flood: the window keeps the newest `capacity` times and a count of the
 /// older ones it let go, so the count stays right until those expire.
 /// Events are expected in roughly increasing time; a late one is inserted in order.
-struct TimestampWindow: Sendable {
+struct TimestampWindow: Sendable, Codable {
     private(set) var times: [EventTime] = []
     private var head = 0
     /// Occurrences evicted by the cap, older than every kept one; they expire with the first kept one.

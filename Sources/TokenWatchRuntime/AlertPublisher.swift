@@ -26,13 +26,13 @@ final class AlertPublisher {
     var boundEndpoint: String { (try? socket.lastEndpoint) ?? "?" }
 
     /// Sends one alert; returns `false` when the socket refused it at the high-water mark.
-    func publish(_ alert: Alert) throws -> Bool {
-        let topic = alert.topic
+    func publish(topic: String, payload: String) throws -> Bool {
         let sequence = topicSequence[topic, default: 0]
-        var sequenceBytes = sequence.littleEndian
-        let sent = try withUnsafeBytes(of: &sequenceBytes) { sequenceFrame in
-            try socket.send(frames: [Array(topic.utf8), Array(alert.jsonPayload.utf8), Array(sequenceFrame)], dontWait: true)
-        }
+        let sequenceFrame: [UInt8] = [
+            UInt8(truncatingIfNeeded: sequence), UInt8(truncatingIfNeeded: sequence >> 8),
+            UInt8(truncatingIfNeeded: sequence >> 16), UInt8(truncatingIfNeeded: sequence >> 24),
+        ]
+        let sent = try socket.send(frames: [Array(topic.utf8), Array(payload.utf8), sequenceFrame], dontWait: true)
         if sent { topicSequence[topic] = sequence &+ 1 }
         return sent
     }

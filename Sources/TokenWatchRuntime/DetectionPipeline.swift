@@ -8,33 +8,45 @@ import ZeroMQ
 ///
 /// libzmq sockets are not thread-safe, and a hop per event between threads or actors costs more than the
 /// detection itself, so one thread owns both sockets, the decoder and the engine. It blocks in a poll,
-/// then drains up to ``batchLimit`` waiting messages without blocking and handles them as one batch;
-/// statistics are published once per batch. Other threads talk to it only through `Mutex`-guarded state.
+/// then drains up to ``Settings/batchLimit`` waiting messages without blocking and handles them as one batch.
+/// Other threads reach it only through a `Mutex`-guarded inbox (stop, reload, operational alerts), read
+/// between batches, and read its statistics, published once per batch.
 public final class DetectionPipeline: Sendable {
     public struct Settings: Sendable {
         public var configuration: TokenWatchConfiguration
-        /// The most messages handled between two looks at the control state.
+        /// Where state is checkpointed and restored from; `nil` keeps no state across restarts.
+        public var checkpoints: CheckpointStore?
+        /// The most messages handled between two looks at the inbox.
         public var batchLimit = 512
-        /// How long a poll waits before the thread looks at the control state again.
+        /// How long a poll waits before the thread looks at the inbox again.
         public var pollIntervalMilliseconds = 100
 
-        public init(configuration: TokenWatchConfiguration) { self.configuration = configuration }
+        public init(configuration: TokenWatchConfiguration, checkpoints: CheckpointStore? = nil) {
+            self.configuration = configuration
+            self.checkpoints = checkpoints
+        }
     }
 
     public let settings: Settings
     private let logger: Logger
-    private let state = Mutex(SharedState())
+    private let metrics: PipelineMetrics?
+    private let shared = Mutex(SharedState())
     private let completion = Mutex(Completion.running(ready: nil, finished: []))
 
-    public init(settings: Settings, logger: Logger) {
+    public init(settings: Settings, logger: Logger, metrics: PipelineMetrics? = nil) {
         self.settings = settings
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// A copy of the statistics as of the last batch.
-    public var statistics: PipelineStatistics { state.withLock { $0.statistics } }
+    public var statistics: PipelineStatistics { shared.withLock { $0.statistics } }
 
-    /// Starts the thread and returns once both sockets are bound; throws if either cannot be.
+    /// When the thread last went round its loop: a stuck pipeline stops the watchdog and fails `/healthz`.
+    public var lastHeartbeat: ContinuousClock.Instant? { shared.withLock { $0.heartbeat } }
+
+    /// Starts the thread and returns once state is restored and both sockets are bound; throws if either
+    /// socket cannot be bound.
     public func start() async throws {
         try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, any Error>) in
             completion.withLock { $0 = .running(ready: ready, finished: []) }
@@ -47,10 +59,41 @@ public final class DetectionPipeline: Sendable {
         }
     }
 
-    /// Asks the thread to stop: it stops receiving, handles what it already took, publishes the alerts,
-    /// closes the sockets and ends.
+    /// Asks the thread to stop: it stops receiving, handles what libzmq already holds, publishes the alerts,
+    /// writes a final checkpoint, closes the sockets and ends.
     public func requestStop() {
-        state.withLock { $0.stopRequested = true }
+        shared.withLock { $0.stopRequested = true }
+    }
+
+    /// Hands a validated configuration to the thread, which applies it between two batches, keeping every
+    /// window and baseline. Returns once applied (at once if the pipeline has ended).
+    public func apply(_ configuration: TokenWatchConfiguration) async {
+        await withCheckedContinuation { (applied: CheckedContinuation<Void, Never>) in
+            let accepted = shared.withLock { state -> Bool in
+                guard !state.finished else { return false }
+                state.pendingConfigurations.append((configuration, applied))
+                return true
+            }
+            if !accepted { applied.resume() }
+        }
+    }
+
+    /// Queues an alert about the daemon itself (a failed reload) for publication with the next batch.
+    public func publish(_ alert: OperationalAlert) {
+        shared.withLock { $0.operationalAlerts.append(alert) }
+    }
+
+    /// Asks for a checkpoint at the next batch (besides the periodic ones).
+    public func requestCheckpoint() {
+        shared.withLock { $0.checkpointRequested = true }
+    }
+
+    /// Records the outcome of a reload in the statistics and metrics.
+    public func recordReload(succeeded: Bool) {
+        shared.withLock {
+            if succeeded { $0.reloadsSucceeded += 1 } else { $0.reloadsFailed += 1 }
+        }
+        metrics?.recordReload(succeeded: succeeded)
     }
 
     /// Waits for the thread to end; rethrows the error that ended it, if any.
@@ -82,6 +125,12 @@ public final class DetectionPipeline: Sendable {
     }
 
     private func finish(_ result: Result<Void, any Error>) {
+        let pending = shared.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.finished = true
+            defer { state.pendingConfigurations.removeAll() }
+            return state.pendingConfigurations.map(\.1)
+        }
+        for waiter in pending { waiter.resume() }
         let (ready, finished) = completion.withLock { state -> (CheckedContinuation<Void, any Error>?, [CheckedContinuation<Void, any Error>]) in
             guard case .running(let ready, let finished) = state else { return (nil, []) }
             state = .done(result)
@@ -92,8 +141,29 @@ public final class DetectionPipeline: Sendable {
         for waiter in finished { waiter.resume(with: result) }
     }
 
+    private func restoredEngine() -> DetectionEngine {
+        let configuration = settings.configuration
+        guard let store = settings.checkpoints else { return DetectionEngine(configuration: configuration) }
+        switch store.load() {
+        case .none:
+            logger.info("no checkpoint yet; starting fresh", metadata: ["path": "\(store.file.path)"])
+        case .restored(let state, let savedAt):
+            let engine = DetectionEngine(restoring: state, configuration: configuration)
+            logger.info(
+                "state restored",
+                metadata: ["path": "\(store.file.path)", "saved_at": "\(savedAt)", "events": "\(engine.eventsProcessed)",
+                           "open_incidents": "\(engine.openIncidents)", "next_seq": "\(engine.nextSequence)"])
+            return engine
+        case .setAside(let reason, let movedTo):
+            logger.error("checkpoint set aside; starting fresh", metadata: ["reason": "\(reason)", "moved_to": "\(movedTo)"])
+        }
+        return DetectionEngine(configuration: configuration)
+    }
+
     private func runLoop() throws {
         let configuration = settings.configuration
+        var batch = Batch(configuration: configuration, engine: restoredEngine(), logger: logger)
+
         let context = try ZMQContext()
         let events = try ZMQSocket(context: context, type: .sub)
         try events.setReceiveHighWaterMark(configuration.events.receiveHighWaterMark)
@@ -113,51 +183,136 @@ public final class DetectionPipeline: Sendable {
             "sockets bound",
             metadata: ["events": "\((try? events.lastEndpoint) ?? "?")", "alerts": "\(publisher.boundEndpoint)",
                        "topic": "\(configuration.events.topic)"])
+        var reported = PipelineStatistics()
+        var nextCheckpoint = ContinuousClock.now + configuration.state.checkpointInterval
+        try finishBatch(&batch, publisher, reported: &reported)
         markReady()
 
-        var batch = Batch(configuration: configuration, logger: logger)
-        while !state.withLock({ $0.stopRequested }) {
+        while !shared.withLock({ $0.stopRequested }) {
             if try events.waitReadable(timeoutMilliseconds: settings.pollIntervalMilliseconds) {
-                try batch.receive(from: events, limit: settings.batchLimit)
+                let started = ContinuousClock.now
+                let count = try batch.receive(from: events, limit: settings.batchLimit)
+                metrics?.recordProcessing(ContinuousClock.now - started, events: count)
             }
-            try finishBatch(&batch, publisher)
+            applyInbox(&batch)
+            try finishBatch(&batch, publisher, reported: &reported)
+            let checkpointDue = shared.withLock { state in
+                defer { state.checkpointRequested = false }
+                return state.checkpointRequested
+            } || ContinuousClock.now >= nextCheckpoint
+            if checkpointDue, let store = settings.checkpoints {
+                nextCheckpoint = ContinuousClock.now + batch.engine.configuration.state.checkpointInterval
+                checkpointInBackground(batch.engine, to: store)
+            }
         }
         // Graceful stop: handle every message libzmq already holds, then publish what it caused.
         while try batch.receive(from: events, limit: settings.batchLimit) > 0 {
-            try finishBatch(&batch, publisher)
+            try finishBatch(&batch, publisher, reported: &reported)
         }
-        try finishBatch(&batch, publisher)
+        applyInbox(&batch)
+        try finishBatch(&batch, publisher, reported: &reported)
+        if let store = settings.checkpoints {
+            do {
+                try store.write(batch.engine)
+                logger.info("checkpoint written", metadata: ["path": "\(store.file.path)", "events": "\(batch.engine.eventsProcessed)"])
+            } catch {
+                logger.error("final checkpoint failed", metadata: ["error": "\(error)"])
+            }
+        }
         logger.info("ingest stopped", metadata: ["events": "\(batch.totals.eventsReceived)"])
     }
 
-    private func finishBatch(_ batch: inout Batch, _ publisher: AlertPublisher) throws {
+    /// Writes a copy of the engine on another thread: the copy is cheap (copy-on-write) and encoding a
+    /// large state must not pause ingest.
+    private func checkpointInBackground(_ engine: DetectionEngine, to store: CheckpointStore) {
+        let logger = self.logger
+        Thread.detachNewThread {
+            do {
+                try store.write(engine)
+                logger.debug("checkpoint written", metadata: ["path": "\(store.file.path)"])
+            } catch {
+                logger.error("checkpoint failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Applies reloaded configurations and queues operational alerts, between two batches.
+    private func applyInbox(_ batch: inout Batch) {
+        let (configurations, operational) = shared.withLock { state in
+            defer {
+                state.pendingConfigurations.removeAll()
+                state.operationalAlerts.removeAll()
+            }
+            return (state.pendingConfigurations, state.operationalAlerts)
+        }
+        for (configuration, applied) in configurations {
+            batch.apply(configuration)
+            applied.resume()
+        }
+        for alert in operational { batch.operational.append(alert) }
+    }
+
+    private func finishBatch(_ batch: inout Batch, _ publisher: AlertPublisher, reported: inout PipelineStatistics) throws {
         for change in try publisher.drainSubscriptions() {
             logger.info(change.subscribed ? "alert subscriber joined" : "alert subscriber left",
                         metadata: ["prefix": "\(change.prefix)"])
         }
         for alert in batch.alerts {
-            if try publisher.publish(alert) {
-                batch.totals.alertsPublished[alert.topic, default: 0] += 1
-                logger.notice(
-                    "alert", metadata: ["topic": "\(alert.topic)", "id": "\(alert.id)", "seq": "\(alert.seq)"])
-            } else {
-                batch.totals.alertsDropped += 1
-                logger.warning("alert dropped at the high-water mark", metadata: ["topic": "\(alert.topic)", "id": "\(alert.id)"])
-            }
+            let kind = AlertKind(detector: alert.detector.rawValue, severity: alert.state == .firing ? alert.severity.rawValue : "resolved")
+            publish(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, publisher, &batch)
         }
         batch.alerts.removeAll(keepingCapacity: true)
+        for var alert in batch.operational {
+            alert.seq = batch.engine.takeSequenceNumber()
+            publish(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq,
+                    kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), publisher, &batch)
+        }
+        batch.operational.removeAll()
+
+        batch.totals.eventsLate = batch.engine.eventsLate
         batch.totals.alertSubscriptions = publisher.subscriptions.values.reduce(0, +)
         batch.totals.trackedSubjects = batch.engine.trackedSubjects
         batch.totals.openIncidents = batch.engine.openIncidents
         batch.totals.watermark = batch.engine.watermark
-        let totals = batch.totals
-        state.withLock { $0.statistics = totals }
+        var totals = batch.totals
+        let now = ContinuousClock.now
+        shared.withLock { state in
+            totals.reloadsSucceeded = state.reloadsSucceeded
+            totals.reloadsFailed = state.reloadsFailed
+            state.statistics = totals
+            state.heartbeat = now
+        }
+        metrics?.record(from: reported, to: totals)
+        reported = totals
+    }
+
+    private func publish(topic: String, payload: String, id: String, seq: UInt64, kind: AlertKind,
+                         _ publisher: AlertPublisher, _ batch: inout Batch) {
+        do {
+            if try publisher.publish(topic: topic, payload: payload) {
+                batch.totals.alertsPublished[kind, default: 0] += 1
+                logger.notice("alert", metadata: ["topic": "\(topic)", "id": "\(id)", "seq": "\(seq)"])
+            } else {
+                batch.totals.alertsDropped += 1
+                logger.warning("alert dropped at the high-water mark", metadata: ["topic": "\(topic)", "id": "\(id)"])
+            }
+        } catch {
+            batch.totals.alertsDropped += 1
+            logger.error("alert could not be sent", metadata: ["topic": "\(topic)", "id": "\(id)", "error": "\(error)"])
+        }
     }
 }
 
 private struct SharedState: Sendable {
     var stopRequested = false
+    var finished = false
+    var checkpointRequested = false
+    var pendingConfigurations: [(TokenWatchConfiguration, CheckedContinuation<Void, Never>)] = []
+    var operationalAlerts: [OperationalAlert] = []
     var statistics = PipelineStatistics()
+    var heartbeat: ContinuousClock.Instant?
+    var reloadsSucceeded: UInt64 = 0
+    var reloadsFailed: UInt64 = 0
 }
 
 private enum Completion {
@@ -167,25 +322,32 @@ private enum Completion {
 
 /// The thread's working set: decoder, engine, reusable frames and the running totals.
 private struct Batch {
-    let decoder: EventDecoder
+    var decoder: EventDecoder
     var engine: DetectionEngine
     var alerts: [Alert] = []
+    var operational: [OperationalAlert] = []
     var totals = PipelineStatistics()
     let topic = ZMQMessage()
     let payload = ZMQMessage()
     let extra = ZMQMessage()
     var rejectionLog: RejectionLog
 
-    init(configuration: TokenWatchConfiguration, logger: Logger) {
+    init(configuration: TokenWatchConfiguration, engine: DetectionEngine, logger: Logger) {
         decoder = EventDecoder(limits: configuration.events.limits)
-        engine = DetectionEngine(configuration: configuration)
+        self.engine = engine
         rejectionLog = RejectionLog(logger: logger)
+    }
+
+    mutating func apply(_ configuration: TokenWatchConfiguration) {
+        if configuration.events.limits != decoder.limits { decoder = EventDecoder(limits: configuration.events.limits) }
+        engine.apply(configuration)
     }
 
     /// Takes up to `limit` waiting messages without blocking; returns how many.
     @discardableResult
     mutating func receive(from socket: ZMQSocket, limit: Int) throws -> Int {
         var count = 0
+        let latestAccepted = EventTime(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) + engine.configuration.events.maxFuture
         while count < limit, try socket.receive(into: topic, dontWait: true) {
             count += 1
             totals.eventsReceived += 1
@@ -203,6 +365,8 @@ private struct Batch {
                 continue
             }
             switch payload.withUnsafeBytes({ decoder.decode($0) }) {
+            case .success(let event) where event.time > latestAccepted:
+                reject(EventRejection(.tooFarAhead, field: "ts"))
             case .success(let event):
                 engine.process(event, into: &alerts)
                 totals.eventsProcessed += 1

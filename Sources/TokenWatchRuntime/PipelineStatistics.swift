@@ -8,8 +8,10 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var eventsProcessed: UInt64 = 0
     /// Events dropped, by reason.
     public var eventsRejected: [RejectionReason: UInt64] = [:]
-    /// Alerts handed to the alert socket, by topic.
-    public var alertsPublished: [String: UInt64] = [:]
+    /// Events older than the watermark minus the allowed lateness (handled, but counted).
+    public var eventsLate: UInt64 = 0
+    /// Alerts handed to the alert socket, by detector and severity (`resolved` for resolutions).
+    public var alertsPublished: [AlertKind: UInt64] = [:]
     /// Alerts the alert socket refused at its high-water mark (a subscriber too slow).
     public var alertsDropped: UInt64 = 0
     /// Alert subscriptions currently open, as reported by the alert socket.
@@ -17,9 +19,24 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var trackedSubjects: [DetectorName: Int] = [:]
     public var openIncidents = 0
     public var watermark: EventTime?
+    /// Configuration reloads applied and refused.
+    public var reloadsSucceeded: UInt64 = 0
+    public var reloadsFailed: UInt64 = 0
 
     public var totalRejected: UInt64 { eventsRejected.values.reduce(0, +) }
     public var totalAlertsPublished: UInt64 { alertsPublished.values.reduce(0, +) }
 
     public init() {}
+}
+
+/// The labels of `tokenwatch_alerts_published_total`.
+public struct AlertKind: Hashable, Sendable {
+    public var detector: String
+    /// `warning`, `critical`, or `resolved`.
+    public var severity: String
+
+    public init(detector: String, severity: String) {
+        self.detector = detector
+        self.severity = severity
+    }
 }

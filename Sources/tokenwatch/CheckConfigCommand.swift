@@ -10,10 +10,17 @@ struct CheckConfigCommand: ParsableCommand {
     @Argument(help: "The configuration file.")
     var path: String
 
+    @Flag(help: "Print the effective configuration (the file over the built-in defaults) as YAML.")
+    var print = false
+
     func run() throws {
         do {
-            _ = try ConfigurationFile.read(path)
-            print("\(path): valid")
+            let configuration = try ConfigurationFile.read(path)
+            if self.print {
+                Swift.print(ConfigurationRenderer.yaml(configuration), terminator: "")
+            } else {
+                Swift.print("\(path): valid")
+            }
         } catch let error as ConfigurationError {
             printError(error.description)
             throw ExitCode(1)

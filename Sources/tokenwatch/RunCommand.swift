@@ -1,5 +1,8 @@
 import ArgumentParser
+import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import TokenWatchCore
 import TokenWatchRuntime
@@ -8,7 +11,11 @@ import ZeroMQ
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the daemon: bind the event and alert sockets and detect until SIGTERM or SIGINT.")
+        abstract: "Run the daemon: bind the event and alert sockets and detect until SIGTERM or SIGINT.",
+        discussion: """
+            SIGHUP reloads the configuration file (validated first; a bad file changes nothing). Under systemd \
+            it sends READY=1, STATUS=, WATCHDOG=1, RELOADING=1 and STOPPING=1 to NOTIFY_SOCKET.
+            """)
 
     @OptionGroup var options: ConfigurationOptions
 
@@ -18,22 +25,73 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Endpoint the alert PUB socket binds (overrides alerts.endpoint).")
     var alerts: String?
 
-    func run() async throws {
-        var (configuration, source) = try options.load()
+    @Option(help: "HOST:PORT for /metrics and /healthz (overrides metrics.listen; empty disables).")
+    var metrics: String?
+
+    @Option(help: "Directory for checkpoints (overrides state.directory and $STATE_DIRECTORY).")
+    var stateDir: String?
+
+    func validate() throws {
+        if let metrics, !metrics.isEmpty, HostPort(metrics) == nil {
+            throw ValidationError("--metrics must be HOST:PORT such as 127.0.0.1:9700, not '\(metrics)'")
+        }
+    }
+
+    /// Flags win over the file, which wins over the defaults.
+    func applyFlags(to configuration: inout TokenWatchConfiguration) {
         if let events { configuration.events.endpoint = events }
         if let alerts { configuration.alerts.endpoint = alerts }
-        let logger = bootstrapLogging(level: configuration.logging.level)
-        logger.info("starting", metadata: ["config": "\(source ?? "built-in defaults")", "version": "\(TokenWatch.configuration.version)"])
+        if let metrics { configuration.metrics.listen = metrics }
+        if let stateDir { configuration.state.directory = stateDir }
+        if configuration.state.directory.isEmpty, let systemd = ProcessInfo.processInfo.environment["STATE_DIRECTORY"] {
+            // systemd's StateDirectory= may list several, separated by colons: the first is ours.
+            configuration.state.directory = String(systemd.split(separator: ":").first ?? "")
+        }
+    }
 
-        let pipeline = DetectionPipeline(settings: .init(configuration: configuration), logger: logger)
+    func run() async throws {
+        var (configuration, source) = try options.load()
+        applyFlags(to: &configuration)
+        let logger = bootstrapLogging(level: configuration.logging.level)
+        let version = TokenWatch.configuration.version
+        logger.info("starting", metadata: ["config": "\(source ?? "built-in defaults")", "version": "\(version)"])
+
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = PipelineMetrics.processingBuckets
+        MetricsSystem.bootstrap(factory)
+        let notifier = SystemdNotifier()
+        let checkpoints = configuration.state.directory.isEmpty ? nil : CheckpointStore(directory: configuration.state.directory)
+        if checkpoints == nil { logger.notice("no state directory: detector state will not survive a restart") }
+        let pipeline = DetectionPipeline(
+            settings: .init(configuration: configuration, checkpoints: checkpoints), logger: logger,
+            metrics: PipelineMetrics(factory: factory, version: version))
+
+        let explicitPath = options.config
+        let reload = ReloadService(pipeline: pipeline, notifier: notifier, logger: logger) { [self] in
+            var configuration = try ConfigurationFile.load(explicitPath: explicitPath).0
+            applyFlags(to: &configuration)
+            return configuration
+        }
+        var services: [any Service] = [reload, SystemdService(pipeline: pipeline, notifier: notifier,
+                                                              watchdogInterval: SystemdNotifier.watchdogInterval())]
+        if let address = HostPort(configuration.metrics.listen) {
+            let heartbeatLimit = Duration.seconds(10)
+            services.append(MetricsServer(
+                host: address.host, port: address.port, logger: logger,
+                render: { registry.emitToString() },
+                isHealthy: { pipeline.lastHeartbeat.map { ContinuousClock.now - $0 < heartbeatLimit } ?? false }))
+        }
+        // Last in the list, first to shut down: the pipeline drains and checkpoints while the rest still runs.
+        services.append(DaemonService(pipeline: pipeline, notifier: notifier, logger: logger))
         let group = ServiceGroup(
-            configuration: .init(
-                services: [DaemonService(pipeline: pipeline, logger: logger)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as ZMQError {
+            printError("tokenwatch: \(error)")
+            throw ExitCode(1)
+        } catch let error as MetricsServerError {
             printError("tokenwatch: \(error)")
             throw ExitCode(1)
         }

@@ -15,12 +15,11 @@ func tokenEvent(_ user: String, minute: Int, id: String, prompt: String, tokens:
 struct DaemonEndToEndTests {
     /// Starts `tokenwatch run` on fresh loopback ports and connects an alert subscriber, waiting until the
     /// daemon has seen the subscription (it logs each one).
-    func startDaemon(extraArguments: [String] = []) throws -> (TokenWatchProcess, events: String, alerts: String) {
-        let endpoints = try freeEndpoints(2)
-        let daemon = try TokenWatchProcess(
-            ["run", "--config", TokenWatchProcess.shippedConfig, "--events", endpoints[0], "--alerts", endpoints[1]] + extraArguments)
-        try daemon.waitForLog("ready")
-        return (daemon, endpoints[0], endpoints[1])
+    func startDaemon(extraArguments: [String] = [], environment: [String: String] = [:]) throws
+        -> (TokenWatchProcess, events: String, alerts: String)
+    {
+        let daemon = try DaemonUnderTest.start(extraArguments: extraArguments, environment: environment)
+        return (daemon.process, daemon.events, daemon.alerts)
     }
 
     @Test func aRepeatedPromptFiresOneAlertAndResolvesOnce() throws {
@@ -157,7 +156,8 @@ struct DaemonEndToEndTests {
         try blocker.bind("tcp://127.0.0.1:*")
         let taken = try blocker.lastEndpoint
         let alerts = try freeEndpoints(1)[0]
-        let daemon = try TokenWatchProcess(["run", "--config", TokenWatchProcess.shippedConfig, "--events", taken, "--alerts", alerts])
+        let daemon = try TokenWatchProcess(["run", "--config", TokenWatchProcess.shippedConfig, "--events", taken, "--alerts", alerts,
+                                            "--metrics", ""])
         #expect(try daemon.waitForExit() == 1)
         #expect(daemon.standardError.contains { $0.contains("bind \(taken)") && $0.contains("Address already in use") })
     }

@@ -18,10 +18,14 @@ final class TokenWatchProcess: Sendable {
     private let process: Process
     private let captured = CapturedOutput()
 
-    init(_ arguments: [String], stdin: FileHandle? = nil) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], stdin: FileHandle? = nil) throws {
         process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        var inherited = ProcessInfo.processInfo.environment
+        // A test never inherits the session's systemd variables by accident.
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "STATE_DIRECTORY"] { inherited[key] = nil }
+        process.environment = inherited.merging(environment) { $1 }
         let errorPipe = Pipe()
         let outputPipe = Pipe()
         process.standardError = errorPipe
@@ -122,4 +126,25 @@ func freeEndpoints(_ count: Int) throws -> [String] {
     }
     for socket in sockets { socket.close() }
     return endpoints
+}
+
+/// `tokenwatch run` on fresh loopback ports (events, alerts, metrics), started and ready.
+struct DaemonUnderTest {
+    let process: TokenWatchProcess
+    let events: String
+    let alerts: String
+    /// `HOST:PORT` of /metrics and /healthz.
+    let metrics: String
+
+    static func start(
+        configPath: String = TokenWatchProcess.shippedConfig, extraArguments: [String] = [], environment: [String: String] = [:]
+    ) throws -> DaemonUnderTest {
+        let endpoints = try freeEndpoints(3)
+        let metrics = String(endpoints[2].dropFirst("tcp://".count))
+        let process = try TokenWatchProcess(
+            ["run", "--config", configPath, "--events", endpoints[0], "--alerts", endpoints[1], "--metrics", metrics] + extraArguments,
+            environment: environment)
+        try process.waitForLog("ready")
+        return DaemonUnderTest(process: process, events: endpoints[0], alerts: endpoints[1], metrics: metrics)
+    }
 }

@@ -63,7 +63,8 @@ def main():
     events = f"tcp://127.0.0.1:{free_port()}"
     alerts = f"tcp://127.0.0.1:{free_port()}"
     daemon = subprocess.Popen(
-        [binary, "run", "--config", os.path.join(ROOT, "Config/tokenwatch.yaml"), "--events", events, "--alerts", alerts],
+        [binary, "run", "--config", os.path.join(ROOT, "Config/tokenwatch.yaml"), "--events", events, "--alerts", alerts,
+         "--metrics", f"127.0.0.1:{free_port()}"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     consumer = None
     try:

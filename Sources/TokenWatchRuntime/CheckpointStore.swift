@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import Synchronization
+import TokenWatchCore
+
+/// Saves and restores the detectors' state (windows, baselines, open incidents, the alert sequence) in a
+/// state directory, so that an incident that straddles a restart still fires.
+///
+/// Writes are atomic: a temporary file is written and fsynced, renamed over the checkpoint, and the directory
+/// is fsynced, so a crash leaves either the old or the new checkpoint, never half of one. A checkpoint that
+/// cannot be read is moved aside (never deleted) and the daemon starts fresh. Checkpoints hold ids, counts
+/// and prompt fingerprints; never prompt text.
+public final class CheckpointStore: Sendable {
+    /// Bumped whenever the coded state changes shape; other versions are set aside, not misread.
+    public static let formatVersion = 1
+
+    public let directory: URL
+    public var file: URL { directory.appendingPathComponent("checkpoint.json") }
+    private let writeLock = Mutex(())
+
+    public init(directory: String) {
+        self.directory = URL(fileURLWithPath: directory, isDirectory: true)
+    }
+
+    public enum LoadResult: Sendable {
+        case none
+        case restored(DetectionEngine, savedAt: String)
+        /// The checkpoint was unreadable or of another version and was moved to `movedTo`.
+        case setAside(reason: String, movedTo: String)
+    }
+
+    private struct Envelope: Codable {
+        var version: Int
+        var savedAt: String
+        var engine: DetectionEngine
+    }
+
+    private struct Header: Codable {
+        var version: Int
+    }
+
+    /// Reads the checkpoint, if any.
+    public func load() -> LoadResult {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return .none }
+        let decoder = JSONDecoder()
+        do {
+            let header = try decoder.decode(Header.self, from: data)
+            guard header.version == Self.formatVersion else {
+                return setAside(reason: "checkpoint format \(header.version), this build reads \(Self.formatVersion)")
+            }
+            let envelope = try decoder.decode(Envelope.self, from: data)
+            return .restored(envelope.engine, savedAt: envelope.savedAt)
+        } catch {
+            return setAside(reason: "unreadable checkpoint: \(error)")
+        }
+    }
+
+    private func setAside(reason: String) -> LoadResult {
+        let stamp = Int(Date().timeIntervalSince1970)
+        let target = directory.appendingPathComponent("checkpoint.json.corrupt-\(stamp)")
+        do {
+            try FileManager.default.moveItem(at: file, to: target)
+            return .setAside(reason: reason, movedTo: target.path)
+        } catch {
+            return .setAside(reason: "\(reason); could not move it aside (\(error)), ignoring it", movedTo: file.path)
+        }
+    }
+
+    /// Writes `engine` atomically. Concurrent calls are serialised.
+    public func write(_ engine: DetectionEngine) throws {
+        let envelope = Envelope(version: Self.formatVersion, savedAt: Date().formatted(.iso8601), engine: engine)
+        let data = try JSONEncoder().encode(envelope)
+        try writeLock.withLock { _ in
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let temporary = directory.appendingPathComponent("checkpoint.json.tmp")
+            try Self.writeSynced(data, to: temporary.path)
+            guard rename(temporary.path, file.path) == 0 else { throw CheckpointError(operation: "rename to \(file.path)", code: errno) }
+            let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY)
+            if directoryDescriptor >= 0 {
+                fsync(directoryDescriptor)
+                close(directoryDescriptor)
+            }
+        }
+    }
+
+    private static func writeSynced(_ data: Data, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CheckpointError(operation: "open \(path)", code: errno) }
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw CheckpointError(operation: "write \(path)", code: errno)
+                }
+                offset += written
+            }
+        }
+        guard fsync(descriptor) == 0 else { throw CheckpointError(operation: "fsync \(path)", code: errno) }
+    }
+}
+
+/// A failed file operation while checkpointing, with its errno.
+public struct CheckpointError: Error, CustomStringConvertible {
+    public var operation: String
+    public var code: Int32
+    public var description: String { "\(operation): \(String(cString: strerror(code)))" }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import TokenWatchCore
+
+/// An alert about TokenWatch itself rather than about usage, on `alert.tokenwatch.<name>`: today a
+/// configuration reload that was refused (as Falco raises a critical event when its reload fails).
+///
+/// Its time is the wall clock: it reports something that happened to the daemon, not in the event stream.
+public struct OperationalAlert: Sendable {
+    public var name: String
+    public var severity: AlertSeverity
+    public var summary: String
+    public var details: [String]
+    public var time: Date
+    public var seq: UInt64 = 0
+
+    public init(name: String, severity: AlertSeverity, summary: String, details: [String], time: Date = Date()) {
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.details = details
+        self.time = time
+    }
+
+    public var topic: String { "alert.tokenwatch.\(name)" }
+
+    public var id: String {
+        let millis = Int64(time.timeIntervalSince1970 * 1000)
+        return StableID.make("\(name)|\(millis)|\(summary)")
+    }
+
+    public var jsonPayload: String {
+        let millis = Int64(time.timeIntervalSince1970 * 1000)
+        let object: [String: Any] = [
+            "id": id, "seq": seq, "detector": "tokenwatch", "severity": severity.rawValue, "state": "firing",
+            "subject": [String: String](), "ts": EventTime(milliseconds: millis).rfc3339, "summary": summary,
+            "details": details, "name": name,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,80 @@
+import CoreMetrics
+import TokenWatchCore
+
+/// The daemon's metrics, through swift-metrics so the backend is chosen in `main` (Prometheus) and tests can
+/// inject their own factory. The pipeline updates them once per batch from its running totals.
+public final class PipelineMetrics: Sendable {
+    public static let processingBuckets: [Duration] = [
+        .microseconds(1), .microseconds(2), .microseconds(5), .microseconds(10), .microseconds(20), .microseconds(50),
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25),
+    ]
+
+    private let received: Counter
+    private let processed: Counter
+    private let late: Counter
+    private let rejected: [RejectionReason: Counter]
+    private let dropped: Counter
+    private let tracked: [DetectorName: Gauge]
+    private let openIncidents: Gauge
+    private let subscriptions: Gauge
+    private let processing: Timer
+    private let reloadSuccess: Counter
+    private let reloadFailure: Counter
+    private let factory: any MetricsFactory
+
+    public init(factory: any MetricsFactory, version: String) {
+        self.factory = factory
+        received = Counter(label: "tokenwatch_events_received_total", factory: factory)
+        processed = Counter(label: "tokenwatch_events_processed_total", factory: factory)
+        late = Counter(label: "tokenwatch_events_late_total", factory: factory)
+        rejected = Dictionary(uniqueKeysWithValues: RejectionReason.allCases.map {
+            ($0, Counter(label: "tokenwatch_events_rejected_total", dimensions: [("reason", $0.rawValue)], factory: factory))
+        })
+        dropped = Counter(label: "tokenwatch_alerts_dropped_total", factory: factory)
+        tracked = Dictionary(uniqueKeysWithValues: DetectorName.allCases.map {
+            ($0, Gauge(label: "tokenwatch_tracked_subjects", dimensions: [("detector", $0.rawValue)], factory: factory))
+        })
+        openIncidents = Gauge(label: "tokenwatch_open_incidents", factory: factory)
+        subscriptions = Gauge(label: "tokenwatch_alert_subscriptions", factory: factory)
+        processing = Timer(label: "tokenwatch_event_processing_seconds", factory: factory)
+        reloadSuccess = Counter(label: "tokenwatch_config_reloads_total", dimensions: [("result", "success")], factory: factory)
+        reloadFailure = Counter(label: "tokenwatch_config_reloads_total", dimensions: [("result", "failure")], factory: factory)
+        Gauge(label: "tokenwatch_build_info", dimensions: [("version", version)], factory: factory).record(1)
+    }
+
+    /// Adds what changed between two snapshots of the pipeline's totals.
+    func record(from old: PipelineStatistics, to new: PipelineStatistics) {
+        received.increment(by: Int64(new.eventsReceived - old.eventsReceived))
+        processed.increment(by: Int64(new.eventsProcessed - old.eventsProcessed))
+        late.increment(by: Int64(new.eventsLate - old.eventsLate))
+        for (reason, count) in new.eventsRejected where count != old.eventsRejected[reason] {
+            rejected[reason]?.increment(by: Int64(count - (old.eventsRejected[reason] ?? 0)))
+        }
+        for (key, count) in new.alertsPublished where count != old.alertsPublished[key] {
+            Counter(label: "tokenwatch_alerts_published_total",
+                    dimensions: [("detector", key.detector), ("severity", key.severity)], factory: factory)
+                .increment(by: Int64(count - (old.alertsPublished[key] ?? 0)))
+        }
+        dropped.increment(by: Int64(new.alertsDropped - old.alertsDropped))
+        for (detector, gauge) in tracked { gauge.record(new.trackedSubjects[detector] ?? 0) }
+        openIncidents.record(new.openIncidents)
+        subscriptions.record(new.alertSubscriptions)
+    }
+
+    /// The mean processing time per event of one batch.
+    func recordProcessing(_ duration: Duration, events: Int) {
+        guard events > 0 else { return }
+        processing.recordNanoseconds(duration.nanoseconds / Int64(events))
+    }
+
+    func recordReload(succeeded: Bool) {
+        (succeeded ? reloadSuccess : reloadFailure).increment()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
