@@ -3,7 +3,7 @@
 
 PREFIX        ?= /usr/local
 SWIFT         ?= swift
-DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev
+DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev systemd
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
@@ -36,6 +36,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	python3 Tests/Python/check_readme_examples.py $(DEBUG_BIN)
+	python3 Tests/Python/check_consumer_example.py $(DEBUG_BIN)
 
 install: release
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/tokenwatch

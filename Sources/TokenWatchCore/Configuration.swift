@@ -6,6 +6,8 @@ public struct TokenWatchConfiguration: Sendable, Equatable {
     public var logging = LoggingConfiguration()
     public var metrics = MetricsConfiguration()
     public var state = StateConfiguration()
+    public var journal = JournalConfiguration()
+    public var catchup = CatchupConfiguration()
     public var repetitivePrompts = RepetitivePromptsConfiguration()
     public var offHoursBurst = OffHoursBurstConfiguration()
     public var agentLoop = AgentLoopConfiguration()
@@ -69,6 +71,38 @@ public struct StateConfiguration: Sendable, Equatable {
     public var directory = ""
     /// How often the state is checkpointed while running (and always at shutdown). Default 60 s.
     public var checkpointInterval: Duration = .seconds(60)
+
+    public init() {}
+}
+
+/// The alert journal: every published alert, kept for catch-up.
+public struct JournalConfiguration: Sendable, Equatable {
+    public enum FsyncPolicy: String, Sendable, CaseIterable {
+        /// After every batch that published alerts (group commit): nothing acknowledged is lost.
+        case always
+        /// At most once a second: a crash loses at most the last second.
+        case interval
+        /// Left to the kernel.
+        case never
+    }
+
+    public var fsync = FsyncPolicy.interval
+    /// A segment file is closed and a new one started past this size. Default 16 MiB.
+    public var maxSegmentBytes = 16 << 20
+    /// Segments kept; the oldest is deleted beyond this. Default 16.
+    public var maxSegments = 16
+    /// The most recent alerts also kept in memory, to answer catch-up without reading files. Default 10000.
+    public var memoryEntries = 10_000
+
+    public init() {}
+}
+
+/// The catch-up socket: "alerts since seq N", answered from the journal.
+public struct CatchupConfiguration: Sendable, Equatable {
+    /// Where the ROUTER socket binds; empty disables catch-up. Default `tcp://127.0.0.1:7702`.
+    public var endpoint = "tcp://127.0.0.1:7702"
+    /// The most alerts in one reply. Default 500.
+    public var maxBatch = 500
 
     public init() {}
 }

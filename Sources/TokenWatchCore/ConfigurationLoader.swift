@@ -40,7 +40,8 @@ private struct NodeReader {
     var issues: [ConfigurationError.Issue] = []
 
     mutating func read(_ root: Node, into configuration: inout TokenWatchConfiguration) {
-        guard let top = mapping(root, "", keys: ["events", "alerts", "logging", "metrics", "state", "detectors"]) else { return }
+        guard let top = mapping(root, "", keys: ["events", "alerts", "logging", "metrics", "state", "journal", "catchup", "detectors"])
+        else { return }
         if let events = top["events"], let keys = mapping(events, "events", keys: [
             "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
             "max_identifier_bytes", "max_tokens_per_event", "allowed_lateness", "max_future",
@@ -106,6 +107,33 @@ private struct NodeReader {
             }
             configuration.state.checkpointInterval =
                 duration(keys["checkpoint_interval"], "state.checkpoint_interval") ?? configuration.state.checkpointInterval
+        }
+        if let journal = top["journal"],
+            let keys = mapping(journal, "journal", keys: ["fsync", "max_segment_bytes", "max_segments", "memory_entries"])
+        {
+            let c = configuration.journal
+            if let node = keys["fsync"], let text = string(node, "journal.fsync") {
+                if let policy = JournalConfiguration.FsyncPolicy(rawValue: text) {
+                    configuration.journal.fsync = policy
+                } else {
+                    report(node, "journal.fsync", "must be always, interval or never, not '\(text)'")
+                }
+            }
+            configuration.journal.maxSegmentBytes =
+                integer(keys["max_segment_bytes"], "journal.max_segment_bytes", 4096...(1 << 34)) ?? c.maxSegmentBytes
+            configuration.journal.maxSegments = integer(keys["max_segments"], "journal.max_segments", 1...100_000) ?? c.maxSegments
+            configuration.journal.memoryEntries =
+                integer(keys["memory_entries"], "journal.memory_entries", 0...10_000_000) ?? c.memoryEntries
+        }
+        if let catchup = top["catchup"], let keys = mapping(catchup, "catchup", keys: ["endpoint", "max_batch"]) {
+            if let node = keys["endpoint"], let text = scalarText(node, "catchup.endpoint", expecting: "an endpoint or empty") {
+                if text.isEmpty {
+                    configuration.catchup.endpoint = ""
+                } else if let endpoint = endpoint(node, "catchup.endpoint") {
+                    configuration.catchup.endpoint = endpoint
+                }
+            }
+            configuration.catchup.maxBatch = integer(keys["max_batch"], "catchup.max_batch", 1...100_000) ?? configuration.catchup.maxBatch
         }
         if let detectors = top["detectors"],
             let keys = mapping(detectors, "detectors", keys: DetectorName.allCases.map(\.rawValue))

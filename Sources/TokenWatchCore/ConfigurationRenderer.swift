@@ -38,6 +38,14 @@ public enum ConfigurationRenderer {
             state:
               directory: \(quoted(c.state.directory))
               checkpoint_interval: \(d(c.state.checkpointInterval))
+            journal:
+              fsync: \(c.journal.fsync.rawValue)
+              max_segment_bytes: \(c.journal.maxSegmentBytes)
+              max_segments: \(c.journal.maxSegments)
+              memory_entries: \(c.journal.memoryEntries)
+            catchup:
+              endpoint: \(quoted(c.catchup.endpoint))
+              max_batch: \(c.catchup.maxBatch)
             detectors:
               repetitive_prompts:
                 enabled: \(c.repetitivePrompts.enabled)

@@ -50,6 +50,12 @@ public struct DetectionEngine: Sendable, Codable {
         lifecycle.configuration = configuration.alerts
     }
 
+    /// Moves the alert sequence past numbers already used (found in the alert journal at start), so `seq`
+    /// never repeats across restarts even when the checkpoint is older than the journal.
+    public mutating func advanceSequence(atLeast next: UInt64) {
+        nextSequence = max(nextSequence, next)
+    }
+
     /// Takes the next alert sequence number for an alert the engine did not produce (a failed reload).
     public mutating func takeSequenceNumber() -> UInt64 {
         defer { nextSequence += 1 }

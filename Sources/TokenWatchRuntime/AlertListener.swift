@@ -19,6 +19,9 @@ public struct ReceivedAlert: Sendable {
 /// What a subscriber learns from one message on the alert socket.
 public enum AlertMessage: Sendable {
     case alert(ReceivedAlert, lostBefore: UInt32)
+    /// The connection to the daemon was re-established (after a restart or a network break): alerts may
+    /// have been published meanwhile.
+    case reconnected
     /// A message that does not follow the alert contract (never expected from TokenWatch).
     case malformed(String)
 }
@@ -27,21 +30,32 @@ public enum AlertMessage: Sendable {
 /// sequence without gaps (a gap means lost alerts). Used by `tail`, `demo` and the tests.
 public final class AlertListener {
     private let socket: ZMQSocket
+    private let monitor: ZMQSocket
     private var expectedSequence: [String: UInt32] = [:]
+    private var connections = 0
 
     public init(context: ZMQContext, connect endpoint: String, topics: [String] = ["alert"]) throws {
         socket = try ZMQSocket(context: context, type: .sub)
         try socket.setLinger(milliseconds: 0)
         try socket.setReceiveHighWaterMark(0)
         for topic in topics { try socket.subscribe(topic) }
+        monitor = try socket.monitor(events: Int32(ZMQMonitorEvent.handshakeSucceeded))
         try socket.connect(endpoint)
+    }
+
+    /// The topic prefixes subscribed to.
+    public static func matches(_ topic: String, _ prefixes: [String]) -> Bool {
+        prefixes.contains { topic.hasPrefix($0) }
     }
 
     /// The next message, or `nil` if none arrived within `timeoutMilliseconds`.
     public func next(timeoutMilliseconds: Int) throws -> AlertMessage? {
-        guard try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds),
-            let frames = try socket.receiveMultipart(dontWait: true)
-        else { return nil }
+        let readable = try ZMQPoller.readable([socket, monitor], timeoutMilliseconds: timeoutMilliseconds)
+        if readable[1], let event = try ZMQSocket.nextMonitorEvent(from: monitor), event.event == ZMQMonitorEvent.handshakeSucceeded {
+            connections += 1
+            if connections > 1 { return .reconnected }
+        }
+        guard readable[0], let frames = try socket.receiveMultipart(dontWait: true) else { return nil }
         guard frames.count == 3, frames[2].count == 4 else {
             return .malformed("expected 3 frames [topic, payload, sequence], got \(frames.count)")
         }
@@ -56,7 +70,10 @@ public final class AlertListener {
         return .alert(alert, lostBefore: sequence > expected ? sequence - expected : 0)
     }
 
-    public func close() { socket.close() }
+    public func close() {
+        monitor.close()
+        socket.close()
+    }
 
     /// Reads the fields of an alert payload; `nil` if it is not one.
     public static func parse(topic: String, payload: String, sequence: UInt32) -> ReceivedAlert? {

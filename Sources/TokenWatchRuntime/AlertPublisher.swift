@@ -2,14 +2,13 @@ import TokenWatchCore
 import ZeroMQ
 
 /// Publishes alerts on an XPUB socket as `[topic, payload, sequence]`, where the sequence is a 4-byte
-/// little-endian count per topic from 0.
+/// little-endian count per topic from 0 (kept by the ``AlertJournal``, so it continues across restarts).
 ///
 /// XPUB with `ZMQ_XPUB_NODROP` instead of PUB: a plain PUB drops silently at its high-water mark, while this
 /// refuses the send, so every lost alert is counted. Subscription messages are read to know who listens.
 /// Lives on the pipeline's thread, like its socket.
 final class AlertPublisher {
     private let socket: ZMQSocket
-    private var topicSequence: [String: UInt32] = [:]
     private let subscriptionFrame = ZMQMessage()
     /// Open subscriptions by topic prefix.
     private(set) var subscriptions: [String: Int] = [:]
@@ -25,16 +24,14 @@ final class AlertPublisher {
 
     var boundEndpoint: String { (try? socket.lastEndpoint) ?? "?" }
 
-    /// Sends one alert; returns `false` when the socket refused it at the high-water mark.
-    func publish(topic: String, payload: String) throws -> Bool {
-        let sequence = topicSequence[topic, default: 0]
+    /// Sends one alert with its per-topic sequence number; returns `false` when the socket refused it at the
+    /// high-water mark. The number is used up either way, so subscribers see a gap for a refused alert.
+    func publish(topic: String, payload: String, topicSequence sequence: UInt32) throws -> Bool {
         let sequenceFrame: [UInt8] = [
             UInt8(truncatingIfNeeded: sequence), UInt8(truncatingIfNeeded: sequence >> 8),
             UInt8(truncatingIfNeeded: sequence >> 16), UInt8(truncatingIfNeeded: sequence >> 24),
         ]
-        let sent = try socket.send(frames: [Array(topic.utf8), Array(payload.utf8), sequenceFrame], dontWait: true)
-        if sent { topicSequence[topic] = sequence &+ 1 }
-        return sent
+        return try socket.send(frames: [Array(topic.utf8), Array(payload.utf8), sequenceFrame], dontWait: true)
     }
 
     /// Reads pending (un)subscription messages; returns the prefixes newly subscribed, for logging.

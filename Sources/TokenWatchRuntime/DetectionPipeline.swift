@@ -16,14 +16,17 @@ public final class DetectionPipeline: Sendable {
         public var configuration: TokenWatchConfiguration
         /// Where state is checkpointed and restored from; `nil` keeps no state across restarts.
         public var checkpoints: CheckpointStore?
+        /// The state directory, for the alert journal; `nil` keeps the journal in memory only.
+        public var stateDirectory: String?
         /// The most messages handled between two looks at the inbox.
         public var batchLimit = 512
         /// How long a poll waits before the thread looks at the inbox again.
         public var pollIntervalMilliseconds = 100
 
-        public init(configuration: TokenWatchConfiguration, checkpoints: CheckpointStore? = nil) {
+        public init(configuration: TokenWatchConfiguration, stateDirectory: String? = nil) {
             self.configuration = configuration
-            self.checkpoints = checkpoints
+            self.stateDirectory = stateDirectory
+            checkpoints = stateDirectory.map { CheckpointStore(directory: $0) }
         }
     }
 
@@ -163,6 +166,9 @@ public final class DetectionPipeline: Sendable {
     private func runLoop() throws {
         let configuration = settings.configuration
         var batch = Batch(configuration: configuration, engine: restoredEngine(), logger: logger)
+        let journal = try AlertJournal(directory: settings.stateDirectory, configuration: configuration.journal, logger: logger)
+        defer { journal.close() }
+        batch.engine.advanceSequence(atLeast: journal.nextSeq)
 
         let context = try ZMQContext()
         let events = try ZMQSocket(context: context, type: .sub)
@@ -175,27 +181,37 @@ public final class DetectionPipeline: Sendable {
         let publisher = try AlertPublisher(
             context: context, endpoint: configuration.alerts.endpoint,
             sendHighWaterMark: configuration.alerts.sendHighWaterMark)
+        let catchup = configuration.catchup.endpoint.isEmpty ? nil : try CatchupResponder(
+            context: context, endpoint: configuration.catchup.endpoint, maxBatch: configuration.catchup.maxBatch)
         defer {
             events.close()
             publisher.close()
+            catchup?.close()
         }
         logger.info(
             "sockets bound",
             metadata: ["events": "\((try? events.lastEndpoint) ?? "?")", "alerts": "\(publisher.boundEndpoint)",
-                       "topic": "\(configuration.events.topic)"])
+                       "catchup": "\(catchup?.boundEndpoint ?? "off")", "topic": "\(configuration.events.topic)",
+                       "next_seq": "\(batch.engine.nextSequence)"])
+        var sockets = [events]
+        if let catchup { sockets.append(catchup.pollable) }
         var reported = PipelineStatistics()
         var nextCheckpoint = ContinuousClock.now + configuration.state.checkpointInterval
-        try finishBatch(&batch, publisher, reported: &reported)
+        try finishBatch(&batch, publisher, journal, reported: &reported)
         markReady()
 
         while !shared.withLock({ $0.stopRequested }) {
-            if try events.waitReadable(timeoutMilliseconds: settings.pollIntervalMilliseconds) {
+            let readable = try ZMQPoller.readable(sockets, timeoutMilliseconds: settings.pollIntervalMilliseconds)
+            if readable[0] {
                 let started = ContinuousClock.now
                 let count = try batch.receive(from: events, limit: settings.batchLimit)
                 metrics?.recordProcessing(ContinuousClock.now - started, events: count)
             }
             applyInbox(&batch)
-            try finishBatch(&batch, publisher, reported: &reported)
+            try finishBatch(&batch, publisher, journal, reported: &reported)
+            if readable.count > 1 && readable[1], let catchup {
+                try catchup.answerPending(from: journal)
+            }
             let checkpointDue = shared.withLock { state in
                 defer { state.checkpointRequested = false }
                 return state.checkpointRequested
@@ -207,10 +223,10 @@ public final class DetectionPipeline: Sendable {
         }
         // Graceful stop: handle every message libzmq already holds, then publish what it caused.
         while try batch.receive(from: events, limit: settings.batchLimit) > 0 {
-            try finishBatch(&batch, publisher, reported: &reported)
+            try finishBatch(&batch, publisher, journal, reported: &reported)
         }
         applyInbox(&batch)
-        try finishBatch(&batch, publisher, reported: &reported)
+        try finishBatch(&batch, publisher, journal, reported: &reported)
         if let store = settings.checkpoints {
             do {
                 try store.write(batch.engine)
@@ -252,22 +268,25 @@ public final class DetectionPipeline: Sendable {
         for alert in operational { batch.operational.append(alert) }
     }
 
-    private func finishBatch(_ batch: inout Batch, _ publisher: AlertPublisher, reported: inout PipelineStatistics) throws {
+    private func finishBatch(
+        _ batch: inout Batch, _ publisher: AlertPublisher, _ journal: AlertJournal, reported: inout PipelineStatistics
+    ) throws {
         for change in try publisher.drainSubscriptions() {
             logger.info(change.subscribed ? "alert subscriber joined" : "alert subscriber left",
                         metadata: ["prefix": "\(change.prefix)"])
         }
         for alert in batch.alerts {
             let kind = AlertKind(detector: alert.detector.rawValue, severity: alert.state == .firing ? alert.severity.rawValue : "resolved")
-            publish(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, publisher, &batch)
+            publish(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, publisher, journal, &batch)
         }
         batch.alerts.removeAll(keepingCapacity: true)
         for var alert in batch.operational {
             alert.seq = batch.engine.takeSequenceNumber()
             publish(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq,
-                    kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), publisher, &batch)
+                    kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), publisher, journal, &batch)
         }
         batch.operational.removeAll()
+        journal.commit()
 
         batch.totals.eventsLate = batch.engine.eventsLate
         batch.totals.alertSubscriptions = publisher.subscriptions.values.reduce(0, +)
@@ -286,10 +305,13 @@ public final class DetectionPipeline: Sendable {
         reported = totals
     }
 
+    /// Journals the alert, then sends it: an alert the socket refuses is still in the journal for catch-up.
     private func publish(topic: String, payload: String, id: String, seq: UInt64, kind: AlertKind,
-                         _ publisher: AlertPublisher, _ batch: inout Batch) {
+                         _ publisher: AlertPublisher, _ journal: AlertJournal, _ batch: inout Batch) {
+        let topicSequence = journal.nextTopicSequence(topic)
+        journal.append(JournalEntry(seq: seq, topic: topic, topicSequence: topicSequence, payload: payload))
         do {
-            if try publisher.publish(topic: topic, payload: payload) {
+            if try publisher.publish(topic: topic, payload: payload, topicSequence: topicSequence) {
                 batch.totals.alertsPublished[kind, default: 0] += 1
                 logger.notice("alert", metadata: ["topic": "\(topic)", "id": "\(id)", "seq": "\(seq)"])
             } else {

@@ -29,6 +29,9 @@ public final class ZMQSocket {
         }
     }
 
+    /// The libzmq handle, for calls the wrapper makes on several sockets at once (poll, monitor).
+    func rawHandle() throws -> UnsafeMutableRawPointer { try open("use") }
+
     private func open(_ operation: @autoclosure () -> String) throws -> UnsafeMutableRawPointer {
         guard let handle else { throw ZMQError(operation: operation(), code: ENOTSOCK) }
         return handle

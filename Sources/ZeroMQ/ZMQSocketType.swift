@@ -2,7 +2,7 @@ import CZeroMQ
 
 /// The socket patterns TokenWatch uses.
 public enum ZMQSocketType: Sendable {
-    case pub, sub, xpub, xsub, push, pull, req, rep, router, dealer
+    case pub, sub, xpub, xsub, push, pull, req, rep, router, dealer, pair
 
     var rawValue: Int32 {
         switch self {
@@ -16,6 +16,7 @@ public enum ZMQSocketType: Sendable {
         case .rep: ZMQ_REP
         case .router: ZMQ_ROUTER
         case .dealer: ZMQ_DEALER
+        case .pair: ZMQ_PAIR
         }
     }
 }

@@ -28,8 +28,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT for /metrics and /healthz (overrides metrics.listen; empty disables).")
     var metrics: String?
 
-    @Option(help: "Directory for checkpoints (overrides state.directory and $STATE_DIRECTORY).")
+    @Option(help: "Directory for checkpoints and the alert journal (overrides state.directory and $STATE_DIRECTORY).")
     var stateDir: String?
+
+    @Option(help: "Endpoint the catch-up ROUTER socket binds (overrides catchup.endpoint; empty disables).")
+    var catchup: String?
 
     func validate() throws {
         if let metrics, !metrics.isEmpty, HostPort(metrics) == nil {
@@ -43,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         if let alerts { configuration.alerts.endpoint = alerts }
         if let metrics { configuration.metrics.listen = metrics }
         if let stateDir { configuration.state.directory = stateDir }
+        if let catchup { configuration.catchup.endpoint = catchup }
         if configuration.state.directory.isEmpty, let systemd = ProcessInfo.processInfo.environment["STATE_DIRECTORY"] {
             // systemd's StateDirectory= may list several, separated by colons: the first is ours.
             configuration.state.directory = String(systemd.split(separator: ":").first ?? "")
@@ -61,10 +65,12 @@ struct RunCommand: AsyncParsableCommand {
         factory.defaultDurationHistogramBuckets = PipelineMetrics.processingBuckets
         MetricsSystem.bootstrap(factory)
         let notifier = SystemdNotifier()
-        let checkpoints = configuration.state.directory.isEmpty ? nil : CheckpointStore(directory: configuration.state.directory)
-        if checkpoints == nil { logger.notice("no state directory: detector state will not survive a restart") }
+        let stateDirectory = configuration.state.directory.isEmpty ? nil : configuration.state.directory
+        if stateDirectory == nil {
+            logger.notice("no state directory: detector state and the alert journal will not survive a restart")
+        }
         let pipeline = DetectionPipeline(
-            settings: .init(configuration: configuration, checkpoints: checkpoints), logger: logger,
+            settings: .init(configuration: configuration, stateDirectory: stateDirectory), logger: logger,
             metrics: PipelineMetrics(factory: factory, version: version))
 
         let explicitPath = options.config

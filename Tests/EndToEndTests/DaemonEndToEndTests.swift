@@ -157,7 +157,7 @@ struct DaemonEndToEndTests {
         let taken = try blocker.lastEndpoint
         let alerts = try freeEndpoints(1)[0]
         let daemon = try TokenWatchProcess(["run", "--config", TokenWatchProcess.shippedConfig, "--events", taken, "--alerts", alerts,
-                                            "--metrics", ""])
+                                            "--metrics", "", "--catchup", ""])
         #expect(try daemon.waitForExit() == 1)
         #expect(daemon.standardError.contains { $0.contains("bind \(taken)") && $0.contains("Address already in use") })
     }

@@ -135,16 +135,27 @@ struct DaemonUnderTest {
     let alerts: String
     /// `HOST:PORT` of /metrics and /healthz.
     let metrics: String
+    let catchup: String
 
     static func start(
         configPath: String = TokenWatchProcess.shippedConfig, extraArguments: [String] = [], environment: [String: String] = [:]
     ) throws -> DaemonUnderTest {
-        let endpoints = try freeEndpoints(3)
-        let metrics = String(endpoints[2].dropFirst("tcp://".count))
+        let endpoints = try freeEndpoints(4)
+        return try start(configPath: configPath, events: endpoints[0], alerts: endpoints[1],
+                         metrics: String(endpoints[2].dropFirst("tcp://".count)), catchup: endpoints[3],
+                         extraArguments: extraArguments, environment: environment)
+    }
+
+    /// Starts on given endpoints: to restart a daemon where consumers expect it.
+    static func start(
+        configPath: String = TokenWatchProcess.shippedConfig, events: String, alerts: String, metrics: String, catchup: String,
+        extraArguments: [String] = [], environment: [String: String] = [:]
+    ) throws -> DaemonUnderTest {
         let process = try TokenWatchProcess(
-            ["run", "--config", configPath, "--events", endpoints[0], "--alerts", endpoints[1], "--metrics", metrics] + extraArguments,
+            ["run", "--config", configPath, "--events", events, "--alerts", alerts, "--metrics", metrics, "--catchup", catchup]
+                + extraArguments,
             environment: environment)
         try process.waitForLog("ready")
-        return DaemonUnderTest(process: process, events: endpoints[0], alerts: endpoints[1], metrics: metrics)
+        return DaemonUnderTest(process: process, events: events, alerts: alerts, metrics: metrics, catchup: catchup)
     }
 }

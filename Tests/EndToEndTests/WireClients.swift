@@ -11,6 +11,8 @@ final class TestPublisher {
         self.context = context
         socket = try ZMQSocket(context: context, type: .xpub)
         try socket.setXPubNoDrop(true)
+        // Every subscription is passed up, even a second daemon's identical one.
+        try socket.setXPubVerbose(true)
         try socket.setSendHighWaterMark(0)
         try socket.setLinger(milliseconds: 2000)
         try socket.connect(endpoint)

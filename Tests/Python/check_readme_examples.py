@@ -36,10 +36,10 @@ class Captured:
         for line in iter(stream.readline, ""):
             self.lines.append(line.rstrip("\n"))
 
-    def wait_for(self, text, what, timeout=20):
+    def wait_for(self, text, what, timeout=20, count=1):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(text in line for line in self.lines):
+            if sum(text in line for line in self.lines) >= count:
                 return
             time.sleep(0.02)
         raise AssertionError(f"timed out waiting for {what}; saw: {self.lines[-10:]}")
@@ -64,7 +64,7 @@ def main():
     alerts = f"tcp://127.0.0.1:{free_port()}"
     daemon = subprocess.Popen(
         [binary, "run", "--config", os.path.join(ROOT, "Config/tokenwatch.yaml"), "--events", events, "--alerts", alerts,
-         "--metrics", f"127.0.0.1:{free_port()}"],
+         "--metrics", f"127.0.0.1:{free_port()}", "--catchup", f"tcp://127.0.0.1:{free_port()}"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     consumer = None
     try:

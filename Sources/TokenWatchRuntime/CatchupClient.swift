@@ -1,0 +1,78 @@
+import Foundation
+import ZeroMQ
+
+/// Asks a daemon's catch-up socket for the alerts since a sequence number, batch after batch, until caught
+/// up. What `tail` uses to recover from gaps and reconnects.
+public final class CatchupClient {
+    private let socket: ZMQSocket
+
+    public init(context: ZMQContext, connect endpoint: String) throws {
+        socket = try ZMQSocket(context: context, type: .dealer)
+        try socket.setLinger(milliseconds: 0)
+        try socket.connect(endpoint)
+    }
+
+    public struct Reply: Sendable {
+        public var entries: [JournalEntry]
+        /// The oldest and newest seq the daemon still holds.
+        public var first: UInt64?
+        public var last: UInt64?
+    }
+
+    /// The newest seq the daemon holds (`nil` when it has published nothing yet, or did not answer).
+    public func latest(timeout: Duration = .seconds(5)) throws -> UInt64? {
+        try socket.send(frames: [Array(#"{"since":0,"max":1}"#.utf8)])
+        guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.components.seconds * 1000)),
+            let frames = try socket.receiveMultipart(dontWait: true), let body = frames.last,
+            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        else { return nil }
+        return (object["last"] as? NSNumber)?.uint64Value
+    }
+
+    /// Every retained alert with `seq >= since`, asking in batches; `nil` if the daemon did not answer in time.
+    public func fetch(since: UInt64, timeout: Duration = .seconds(5)) throws -> Reply? {
+        var next = since
+        var all: [JournalEntry] = []
+        var first: UInt64?
+        var last: UInt64?
+        while true {
+            let request = #"{"since":\#(next)}"#
+            try socket.send(frames: [Array(request.utf8)])
+            guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.components.seconds * 1000)),
+                let frames = try socket.receiveMultipart(dontWait: true), let body = frames.last,
+                let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+                let nextSeq = (object["next"] as? NSNumber)?.uint64Value, let alerts = object["alerts"] as? [Any]
+            else { return nil }
+            first = (object["first"] as? NSNumber)?.uint64Value
+            last = (object["last"] as? NSNumber)?.uint64Value
+            all += Self.journalLines(in: body).compactMap { JournalEntry(line: $0) }
+            if alerts.isEmpty || last.map({ nextSeq > $0 }) ?? true { break }
+            next = nextSeq
+        }
+        return Reply(entries: all, first: first, last: last)
+    }
+
+    /// The journal lines of a reply, byte for byte, so that payloads stay exactly as published. Inside JSON
+    /// strings a quote is always escaped, so `,{"seq":` can only be the start of the next line.
+    static func journalLines(in body: [UInt8]) -> [Substring] {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let open = text.range(of: #""alerts":["#), text.hasSuffix("]}") else { return [] }
+        let list = text[open.upperBound..<text.index(text.endIndex, offsetBy: -2)]
+        guard !list.isEmpty else { return [] }
+        var lines: [Substring] = []
+        var start = list.startIndex
+        var search = list.index(after: start)
+        while let boundary = list.range(of: #",{"seq":"#, range: search..<list.endIndex) {
+            lines.append(list[start..<boundary.lowerBound])
+            start = list.index(after: boundary.lowerBound)
+            search = list.index(after: start)
+        }
+        lines.append(list[start...])
+        return lines
+    }
+
+    public func close() { socket.close() }
+}
+
+@available(*, unavailable)
+extension CatchupClient: Sendable {}

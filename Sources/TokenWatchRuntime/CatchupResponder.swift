@@ -1,0 +1,57 @@
+import Foundation
+import ZeroMQ
+
+/// Answers "alerts since seq N" on a ROUTER socket from the ``AlertJournal``, in bounded batches.
+///
+/// Request: one frame, `{"since": N, "max": M}` (`max` optional, capped by `catchup.max_batch`), from a DEALER
+/// or a REQ socket (whose empty delimiter frame is echoed). Reply: one frame,
+/// `{"first": F, "last": L, "next": X, "alerts": [journal lines]}`, where `first` and `last` are the oldest and
+/// newest retained seq (or null) and `next` is where to ask again; the client has caught up when `next > last`.
+/// Lives on the pipeline thread, which polls its socket between batches.
+final class CatchupResponder {
+    private let socket: ZMQSocket
+    private let maxBatch: Int
+
+    init(context: ZMQContext, endpoint: String, maxBatch: Int) throws {
+        socket = try ZMQSocket(context: context, type: .router)
+        try socket.setLinger(milliseconds: 0)
+        try socket.setMaxMessageSize(4096)
+        try socket.bind(endpoint)
+        self.maxBatch = maxBatch
+    }
+
+    var pollable: ZMQSocket { socket }
+    var boundEndpoint: String { (try? socket.lastEndpoint) ?? "?" }
+
+    /// Answers every waiting request; returns how many.
+    @discardableResult
+    func answerPending(from journal: AlertJournal) throws -> Int {
+        var answered = 0
+        while let frames = try socket.receiveMultipart(dontWait: true) {
+            guard frames.count >= 2 else { continue }
+            let identity = frames[0]
+            let hasDelimiter = frames.count >= 3 && frames[1].isEmpty
+            let body = frames[hasDelimiter ? 2 : 1]
+            let reply = Self.reply(to: body, journal: journal, maxBatch: maxBatch)
+            _ = try socket.send(frames: [identity] + (hasDelimiter ? [[]] : []) + [Array(reply.utf8)], dontWait: true)
+            answered += 1
+        }
+        return answered
+    }
+
+    static func reply(to body: [UInt8], journal: AlertJournal, maxBatch: Int) -> String {
+        guard let request = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let since = (request["since"] as? NSNumber)?.uint64Value
+        else { return #"{"error":"expected {\"since\": N, \"max\": M}"}"# }
+        let limit = min(max((request["max"] as? NSNumber)?.intValue ?? maxBatch, 1), maxBatch)
+        let (entries, first, last) = journal.entries(since: since, limit: limit)
+        let next = entries.last.map { $0.seq + 1 } ?? max(since, last.map { $0 + 1 } ?? since)
+        let lines = entries.map(\.line).joined(separator: ",")
+        return #"{"first":\#(first.map(String.init) ?? "null"),"last":\#(last.map(String.init) ?? "null"),"next":\#(next),"alerts":[\#(lines)]}"#
+    }
+
+    func close() { socket.close() }
+}
+
+@available(*, unavailable)
+extension CatchupResponder: Sendable {}
