@@ -27,31 +27,37 @@ public struct AgentLoopDetector: Sendable, Codable {
     public var trackedSubjects: Int { max(edges.count, lastOutput.count) }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        ingest(event, with: configuration, into: &findings)
+    }
+
+    /// Runs one event under `configuration` (the subject's own, when an override applies).
+    public mutating func ingest(_ event: TokenEvent, with configuration: AgentLoopConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled, let agent = event.agent else { return }
         let windowStart = event.time - configuration.window
 
         if let promptHash = event.promptHash, let previous = lastOutput[agent],
             previous.time >= windowStart, previous.hash == promptHash
         {
-            iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, into: &findings)
+            iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, configuration, into: &findings)
         }
         if let outputHash = event.outputHash { lastOutput[agent] = RecentOutput(hash: outputHash, time: event.time) }
 
         guard let parent = event.parent else { return }
         if parent == agent {
-            iterate(LoopKey(kind: .selfTrigger, members: [agent]), event, into: &findings)
+            iterate(LoopKey(kind: .selfTrigger, members: [agent]), event, configuration, into: &findings)
             return
         }
         recordEdge(from: parent, to: agent, at: event.time)
-        if let path = path(from: agent, to: parent, notBefore: windowStart) {
+        if let path = path(from: agent, to: parent, notBefore: windowStart, maxCycleLength: configuration.maxCycleLength) {
             // The edge parent → agent closes the cycle parent → agent → … → parent.
-            iterate(LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event, into: &findings)
+            iterate(LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event, configuration,
+                    into: &findings)
         }
     }
 
-    /// Forgets edges, outputs and loops older than the window ending at `now`.
-    public mutating func expire(now: EventTime) {
-        let start = now - configuration.window
+    /// Forgets edges, outputs and loops older than the window ending at `now` (the longest of any override).
+    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
+        let start = now - max(configuration.window, longestWindow ?? .zero)
         edges = edges.compactMapValues { targets in
             let kept = targets.filter { $0.value >= start }
             return kept.isEmpty ? nil : kept
@@ -73,10 +79,10 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     /// A shortest path of recent edges from `start` to `goal`, as the nodes after `start` (ending with
     /// `goal`), of at most `maxCycleLength - 1` edges.
-    private func path(from start: String, to goal: String, notBefore: EventTime) -> [String]? {
+    private func path(from start: String, to goal: String, notBefore: EventTime, maxCycleLength: Int) -> [String]? {
         var frontier: [[String]] = [[start]]
         var visited: Set<String> = [start]
-        for _ in 0..<max(configuration.maxCycleLength - 1, 0) {
+        for _ in 0..<max(maxCycleLength - 1, 0) {
             var next: [[String]] = []
             for route in frontier {
                 guard let targets = edges[route.last!] else { continue }
@@ -91,8 +97,8 @@ public struct AgentLoopDetector: Sendable, Codable {
         return nil
     }
 
-    private mutating func iterate(_ key: LoopKey, _ event: TokenEvent, into findings: inout [Finding]) {
-        let configuration = self.configuration
+    private mutating func iterate(_ key: LoopKey, _ event: TokenEvent, _ configuration: AgentLoopConfiguration,
+                                  into findings: inout [Finding]) {
         var state = loops[key] ?? LoopState(capacity: max(4 * configuration.minIterations, 64))
         state.iterations.expire(before: event.time - configuration.window)
         state.iterations.record(event.time)

@@ -11,8 +11,65 @@ public struct TokenWatchConfiguration: Sendable, Equatable {
     public var repetitivePrompts = RepetitivePromptsConfiguration()
     public var offHoursBurst = OffHoursBurstConfiguration()
     public var agentLoop = AgentLoopConfiguration()
+    public var scriptedCadence = ScriptedCadenceConfiguration()
+    public var trivialFlood = TrivialFloodConfiguration()
+    /// Per team and per user thresholds; the most specific match wins (a user's, else the team's).
+    public var overrides: [SubjectOverride] = []
+    /// Sanctioned work that named detectors leave alone, each with a reason and an expiry.
+    public var allowances: [Allowance] = []
 
     public init() {}
+}
+
+/// Detector settings for one team or one user: the defaults with the keys the override names changed.
+public struct SubjectOverride: Sendable, Equatable {
+    public enum Match: Sendable, Equatable, Hashable {
+        case user(String)
+        case team(String)
+    }
+
+    public var match: Match
+    public var repetitivePrompts: RepetitivePromptsConfiguration
+    public var offHoursBurst: OffHoursBurstConfiguration
+    public var agentLoop: AgentLoopConfiguration
+    public var scriptedCadence: ScriptedCadenceConfiguration
+    public var trivialFlood: TrivialFloodConfiguration
+
+    public init(match: Match, base: TokenWatchConfiguration) {
+        self.match = match
+        repetitivePrompts = base.repetitivePrompts
+        offHoursBurst = base.offHoursBurst
+        agentLoop = base.agentLoop
+        scriptedCadence = base.scriptedCadence
+        trivialFlood = base.trivialFlood
+    }
+}
+
+/// Work a detector must not alert on (a sanctioned batch job, a load test), matched on the event's user,
+/// agent and/or tool (every one given must match), until it expires (event time).
+public struct Allowance: Sendable, Equatable {
+    public var user: String?
+    public var agent: String?
+    public var tool: String?
+    /// The detectors that leave this work alone; empty means all of them.
+    public var detectors: Set<DetectorName>
+    public var reason: String
+    public var expires: EventTime
+
+    public init(user: String? = nil, agent: String? = nil, tool: String? = nil, detectors: Set<DetectorName> = [],
+                reason: String, expires: EventTime) {
+        self.user = user
+        self.agent = agent
+        self.tool = tool
+        self.detectors = detectors
+        self.reason = reason
+        self.expires = expires
+    }
+
+    public func covers(_ event: TokenEvent) -> Bool {
+        event.time < expires && (user == nil || user == event.user) && (agent == nil || agent == event.agent)
+            && (tool == nil || tool == event.tool)
+    }
 }
 
 /// The ingest socket and the limits applied to each event.
@@ -111,12 +168,14 @@ public struct RepetitivePromptsConfiguration: Sendable, Equatable {
     public var enabled = true
     /// How far back prompts are compared. Default 1 h.
     public var window: Duration = .seconds(3600)
-    /// Same or nearly the same prompts within the window that make an incident. Default 10.
-    public var minRepeats = 10
+    /// Same or nearly the same prompts within the window that make an incident. Default 8.
+    public var minRepeats = 8
     /// Estimated Jaccard similarity of words and word pairs from which two prompts count as the same. Default 0.6.
     public var similarity = 0.6
     /// Distinct prompt clusters remembered per user; the least recent is forgotten first. Default 64.
     public var maxClustersPerUser = 64
+    /// Prompts of fewer words ("ok", "continue") are left to `trivial_flood`. Default 4.
+    public var minWords = 4
 
     public init() {}
 }
@@ -140,10 +199,45 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     public var multiplier = 5.0
     /// How many days of hourly volume the personal baseline looks back. Default 7.
     public var baselineDays = 7
-    /// Active hours needed before a personal baseline is trusted. Default 8.
+    /// The baseline is the user's N-th busiest (unalerted) hour within those days: their heavy normal, robust
+    /// to one or two outliers. Default 3.
+    public var baselineRank = 3
+    /// Hours with the person's own calls (not only their agents') needed before a personal baseline is
+    /// trusted. Default 8.
     public var warmupActiveHours = 8
     /// The baseline of users still warming up, tokens per hour: a conservative prior, a heavy user's normal hour. Default 100000.
     public var defaultBaselineTokensPerHour: Int64 = 100_000
+
+    public init() {}
+}
+
+/// A person's own calls arriving like clockwork: a script padding usage under their name.
+public struct ScriptedCadenceConfiguration: Sendable, Equatable, Codable {
+    public var enabled = true
+    /// Only calls within this span count. Default 1 h.
+    public var window: Duration = .seconds(3600)
+    /// Consecutive calls (in one session, or without one) whose spacing is measured. Default 8.
+    public var minCalls = 8
+    /// The mean spacing must be at most this (slower schedules are not padding). Default 5 min.
+    public var maxInterval: Duration = .seconds(300)
+    /// The spacing's coefficient of variation (standard deviation ÷ mean) must be at most this. People
+    /// vary by 30% and more; a schedule with a few percent of jitter by under 2%. Default 0.02.
+    public var maxVariation = 0.02
+
+    public init() {}
+}
+
+/// Floods of trivial prompts ("ok", "continue") at a rate no conversation has.
+public struct TrivialFloodConfiguration: Sendable, Equatable, Codable {
+    public var enabled = true
+    /// The span over which trivial calls are counted. Default 10 min.
+    public var window: Duration = .seconds(600)
+    /// Trivial calls within the window that make an incident. Default 40.
+    public var minCalls = 40
+    /// A prompt of at most this many words is trivial. Default 3.
+    public var maxPromptWords = 3
+    /// Without prompt text, a call of at most this many input tokens is trivial. Default 20.
+    public var maxInputTokens: Int64 = 20
 
     public init() {}
 }

@@ -40,8 +40,9 @@ private struct NodeReader {
     var issues: [ConfigurationError.Issue] = []
 
     mutating func read(_ root: Node, into configuration: inout TokenWatchConfiguration) {
-        guard let top = mapping(root, "", keys: ["events", "alerts", "logging", "metrics", "state", "journal", "catchup", "detectors"])
-        else { return }
+        guard let top = mapping(root, "", keys: [
+            "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "detectors", "overrides", "allowances",
+        ]) else { return }
         if let events = top["events"], let keys = mapping(events, "events", keys: [
             "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
             "max_identifier_bytes", "max_tokens_per_event", "allowed_lateness", "max_future",
@@ -138,16 +139,110 @@ private struct NodeReader {
         if let detectors = top["detectors"],
             let keys = mapping(detectors, "detectors", keys: DetectorName.allCases.map(\.rawValue))
         {
-            if let node = keys["repetitive_prompts"] { readRepetitivePrompts(node, into: &configuration.repetitivePrompts) }
-            if let node = keys["offhours_burst"] { readOffHoursBurst(node, into: &configuration.offHoursBurst) }
-            if let node = keys["agent_loop"] { readAgentLoop(node, into: &configuration.agentLoop) }
+            readDetectors(keys, path: "detectors", into: &configuration)
+        }
+        // After the detectors: an override starts from the configured defaults.
+        if let overrides = top["overrides"] { readOverrides(overrides, into: &configuration) }
+        if let allowances = top["allowances"] { readAllowances(allowances, into: &configuration) }
+    }
+
+    /// Reads the detector sections present in `keys` over what `configuration` holds.
+    mutating func readDetectors(_ keys: [String: Node], path: String, into configuration: inout TokenWatchConfiguration) {
+        if let node = keys["repetitive_prompts"] { readRepetitivePrompts(node, "\(path).repetitive_prompts", into: &configuration.repetitivePrompts) }
+        if let node = keys["offhours_burst"] { readOffHoursBurst(node, "\(path).offhours_burst", into: &configuration.offHoursBurst) }
+        if let node = keys["agent_loop"] { readAgentLoop(node, "\(path).agent_loop", into: &configuration.agentLoop) }
+        if let node = keys["scripted_cadence"] { readScriptedCadence(node, "\(path).scripted_cadence", into: &configuration.scriptedCadence) }
+        if let node = keys["trivial_flood"] { readTrivialFlood(node, "\(path).trivial_flood", into: &configuration.trivialFlood) }
+    }
+
+    mutating func readOverrides(_ node: Node, into configuration: inout TokenWatchConfiguration) {
+        guard let list = sequenceOrEmpty(node, "overrides", what: "a list of {user or team, detectors}") else { return }
+        var seen: Set<SubjectOverride.Match> = []
+        for (index, item) in list.enumerated() {
+            let path = "overrides[\(index)]"
+            guard let keys = mapping(item, path, keys: ["user", "team", "detectors"]) else { continue }
+            let match: SubjectOverride.Match
+            switch (string(keys["user"], "\(path).user"), string(keys["team"], "\(path).team")) {
+            case (let user?, nil): match = .user(user)
+            case (nil, let team?): match = .team(team)
+            default:
+                report(item, path, "needs exactly one of user or team")
+                continue
+            }
+            guard seen.insert(match).inserted else {
+                report(item, path, "a second override for the same \(keys["user"] != nil ? "user" : "team")")
+                continue
+            }
+            var scoped = configuration
+            if let detectors = keys["detectors"],
+                let detectorKeys = mapping(detectors, "\(path).detectors", keys: DetectorName.allCases.map(\.rawValue))
+            {
+                readDetectors(detectorKeys, path: "\(path).detectors", into: &scoped)
+            }
+            configuration.overrides.append(SubjectOverride(match: match, base: scoped))
         }
     }
 
-    mutating func readRepetitivePrompts(_ node: Node, into c: inout RepetitivePromptsConfiguration) {
-        let path = "detectors.repetitive_prompts"
-        guard let keys = mapping(node, path, keys: ["enabled", "window", "min_repeats", "similarity", "max_clusters_per_user"])
+    mutating func readAllowances(_ node: Node, into configuration: inout TokenWatchConfiguration) {
+        guard let list = sequenceOrEmpty(node, "allowances", what: "a list of {user/agent/tool, detectors, reason, expires}") else { return }
+        for (index, item) in list.enumerated() {
+            let path = "allowances[\(index)]"
+            guard let keys = mapping(item, path, keys: ["user", "agent", "tool", "detectors", "reason", "expires"]) else { continue }
+            let user = string(keys["user"], "\(path).user")
+            let agent = string(keys["agent"], "\(path).agent")
+            let tool = string(keys["tool"], "\(path).tool")
+            if user == nil && agent == nil && tool == nil && keys["user"] == nil && keys["agent"] == nil && keys["tool"] == nil {
+                report(item, path, "needs at least one of user, agent or tool: an allowance for everyone is a disabled detector")
+            }
+            var detectors: Set<DetectorName> = []
+            if let list = keys["detectors"] {
+                if let items = list.sequence {
+                    for entry in items {
+                        if let name = entry.string, let detector = DetectorName(rawValue: name) {
+                            detectors.insert(detector)
+                        } else {
+                            report(entry, "\(path).detectors", "unknown detector '\(entry.string ?? "?")' (expected \(DetectorName.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        }
+                    }
+                } else {
+                    report(list, "\(path).detectors", "must be a list of detector names")
+                }
+            }
+            guard let reasonNode = keys["reason"], let reason = string(reasonNode, "\(path).reason") else {
+                if keys["reason"] == nil { report(item, "\(path).reason", "is required: say why this work is sanctioned") }
+                continue
+            }
+            guard let expiresNode = keys["expires"] else {
+                report(item, "\(path).expires", "is required: every allowance ends (a date such as 2027-01-31)")
+                continue
+            }
+            guard let expires = expiry(expiresNode, "\(path).expires") else { continue }
+            configuration.allowances.append(Allowance(user: user, agent: agent, tool: tool, detectors: detectors, reason: reason, expires: expires))
+        }
+    }
+
+    /// A date (`2027-01-31`, meaning the end of that day, UTC) or an RFC 3339 time.
+    mutating func expiry(_ node: Node, _ path: String) -> EventTime? {
+        guard let text = scalarText(node, path, expecting: "a date such as 2027-01-31") else { return nil }
+        if let time = EventTime(rfc3339: text) { return time }
+        if text.count == 10, let start = EventTime(rfc3339: text + "T00:00:00Z") { return start + .seconds(86400) }
+        report(node, path, "must be a date such as 2027-01-31 or an RFC 3339 time, not '\(text)'")
+        return nil
+    }
+
+    mutating func sequenceOrEmpty(_ node: Node, _ path: String, what: String) -> [Node]? {
+        if case .scalar(let scalar) = node, scalar.tag == .init(.null) || scalar.string.isEmpty { return [] }
+        guard let sequence = node.sequence else {
+            report(node, path, "must be \(what)")
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    mutating func readRepetitivePrompts(_ node: Node, _ path: String, into c: inout RepetitivePromptsConfiguration) {
+        guard let keys = mapping(node, path, keys: ["enabled", "window", "min_repeats", "similarity", "max_clusters_per_user", "min_words"])
         else { return }
+        c.minWords = integer(keys["min_words"], "\(path).min_words", 1...100) ?? c.minWords
         c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
         c.window = duration(keys["window"], "\(path).window") ?? c.window
         c.minRepeats = integer(keys["min_repeats"], "\(path).min_repeats", 2...100_000) ?? c.minRepeats
@@ -155,11 +250,10 @@ private struct NodeReader {
         c.maxClustersPerUser = integer(keys["max_clusters_per_user"], "\(path).max_clusters_per_user", 1...4096) ?? c.maxClustersPerUser
     }
 
-    mutating func readOffHoursBurst(_ node: Node, into c: inout OffHoursBurstConfiguration) {
-        let path = "detectors.offhours_burst"
+    mutating func readOffHoursBurst(_ node: Node, _ path: String, into c: inout OffHoursBurstConfiguration) {
         guard let keys = mapping(node, path, keys: [
             "enabled", "window", "work_hours", "work_days", "timezone", "min_tokens", "multiplier", "baseline_days",
-            "warmup_active_hours", "default_baseline_tokens_per_hour",
+            "baseline_rank", "warmup_active_hours", "default_baseline_tokens_per_hour",
         ]) else { return }
         c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
         c.window = duration(keys["window"], "\(path).window") ?? c.window
@@ -181,19 +275,37 @@ private struct NodeReader {
         c.minTokens = Int64(integer(keys["min_tokens"], "\(path).min_tokens", 0...1_000_000_000_000) ?? Int(c.minTokens))
         c.multiplier = number(keys["multiplier"], "\(path).multiplier", 1...10_000) ?? c.multiplier
         c.baselineDays = integer(keys["baseline_days"], "\(path).baseline_days", 1...60) ?? c.baselineDays
+        c.baselineRank = integer(keys["baseline_rank"], "\(path).baseline_rank", 1...100) ?? c.baselineRank
         c.warmupActiveHours = integer(keys["warmup_active_hours"], "\(path).warmup_active_hours", 0...1440) ?? c.warmupActiveHours
         c.defaultBaselineTokensPerHour = Int64(
             integer(keys["default_baseline_tokens_per_hour"], "\(path).default_baseline_tokens_per_hour", 0...1_000_000_000)
                 ?? Int(c.defaultBaselineTokensPerHour))
     }
 
-    mutating func readAgentLoop(_ node: Node, into c: inout AgentLoopConfiguration) {
-        let path = "detectors.agent_loop"
+    mutating func readAgentLoop(_ node: Node, _ path: String, into c: inout AgentLoopConfiguration) {
         guard let keys = mapping(node, path, keys: ["enabled", "window", "min_iterations", "max_cycle_length"]) else { return }
         c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
         c.window = duration(keys["window"], "\(path).window") ?? c.window
         c.minIterations = integer(keys["min_iterations"], "\(path).min_iterations", 2...100_000) ?? c.minIterations
         c.maxCycleLength = integer(keys["max_cycle_length"], "\(path).max_cycle_length", 2...16) ?? c.maxCycleLength
+    }
+
+    mutating func readScriptedCadence(_ node: Node, _ path: String, into c: inout ScriptedCadenceConfiguration) {
+        guard let keys = mapping(node, path, keys: ["enabled", "window", "min_calls", "max_interval", "max_variation"]) else { return }
+        c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
+        c.window = duration(keys["window"], "\(path).window") ?? c.window
+        c.minCalls = integer(keys["min_calls"], "\(path).min_calls", 5...10_000) ?? c.minCalls
+        c.maxInterval = duration(keys["max_interval"], "\(path).max_interval") ?? c.maxInterval
+        c.maxVariation = number(keys["max_variation"], "\(path).max_variation", 0.001...1) ?? c.maxVariation
+    }
+
+    mutating func readTrivialFlood(_ node: Node, _ path: String, into c: inout TrivialFloodConfiguration) {
+        guard let keys = mapping(node, path, keys: ["enabled", "window", "min_calls", "max_prompt_words", "max_input_tokens"]) else { return }
+        c.enabled = bool(keys["enabled"], "\(path).enabled") ?? c.enabled
+        c.window = duration(keys["window"], "\(path).window") ?? c.window
+        c.minCalls = integer(keys["min_calls"], "\(path).min_calls", 2...100_000) ?? c.minCalls
+        c.maxPromptWords = integer(keys["max_prompt_words"], "\(path).max_prompt_words", 1...100) ?? c.maxPromptWords
+        c.maxInputTokens = Int64(integer(keys["max_input_tokens"], "\(path).max_input_tokens", 0...100_000) ?? Int(c.maxInputTokens))
     }
 
     // MARK: Typed readers: each returns nil (and records an issue) when the node is present but wrong.

@@ -7,7 +7,12 @@ public struct DetectionEngine: Sendable, Codable {
     private var repetitivePrompts: RepetitivePromptsDetector
     private var offHoursBurst: OffHoursBurstDetector
     private var agentLoop: AgentLoopDetector
+    private var scriptedCadence: ScriptedCadenceDetector
+    private var trivialFlood: TrivialFloodDetector
     private var lifecycle: AlertLifecycle
+    /// Indices into `configuration.overrides`, by user and by team.
+    private var userOverrides: [String: Int] = [:]
+    private var teamOverrides: [String: Int] = [:]
     /// The latest event time seen.
     public private(set) var watermark: EventTime?
     /// Counts every alert produced, from 0: the alerts' `seq`.
@@ -20,7 +25,7 @@ public struct DetectionEngine: Sendable, Codable {
     private var findings: [Finding] = []
 
     private enum CodingKeys: String, CodingKey {
-        case repetitivePrompts, offHoursBurst, agentLoop, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, nextSweep
+        case repetitivePrompts, offHoursBurst, agentLoop, scriptedCadence, trivialFlood, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, nextSweep
     }
 
     /// How often, in event time, state that fell out of every window is dropped.
@@ -31,7 +36,21 @@ public struct DetectionEngine: Sendable, Codable {
         repetitivePrompts = RepetitivePromptsDetector(configuration: configuration.repetitivePrompts)
         offHoursBurst = OffHoursBurstDetector(configuration: configuration.offHoursBurst)
         agentLoop = AgentLoopDetector(configuration: configuration.agentLoop)
+        scriptedCadence = ScriptedCadenceDetector(configuration: configuration.scriptedCadence)
+        trivialFlood = TrivialFloodDetector(configuration: configuration.trivialFlood)
         lifecycle = AlertLifecycle(configuration: configuration.alerts)
+        indexOverrides()
+    }
+
+    private mutating func indexOverrides() {
+        userOverrides = [:]
+        teamOverrides = [:]
+        for (index, override) in configuration.overrides.enumerated() {
+            switch override.match {
+            case .user(let user): userOverrides[user] = index
+            case .team(let team): teamOverrides[team] = index
+            }
+        }
     }
 
     /// Restores the state of a checkpoint under `configuration`: windows, baselines, open incidents and the
@@ -47,7 +66,10 @@ public struct DetectionEngine: Sendable, Codable {
         repetitivePrompts.configuration = configuration.repetitivePrompts
         offHoursBurst.configuration = configuration.offHoursBurst
         agentLoop.configuration = configuration.agentLoop
+        scriptedCadence.configuration = configuration.scriptedCadence
+        trivialFlood.configuration = configuration.trivialFlood
         lifecycle.configuration = configuration.alerts
+        indexOverrides()
     }
 
     /// Moves the alert sequence past numbers already used (found in the alert journal at start), so `seq`
@@ -68,6 +90,8 @@ public struct DetectionEngine: Sendable, Codable {
         repetitivePrompts = try c.decode(RepetitivePromptsDetector.self, forKey: .repetitivePrompts)
         offHoursBurst = try c.decode(OffHoursBurstDetector.self, forKey: .offHoursBurst)
         agentLoop = try c.decode(AgentLoopDetector.self, forKey: .agentLoop)
+        scriptedCadence = try c.decode(ScriptedCadenceDetector.self, forKey: .scriptedCadence)
+        trivialFlood = try c.decode(TrivialFloodDetector.self, forKey: .trivialFlood)
         lifecycle = try c.decode(AlertLifecycle.self, forKey: .lifecycle)
         watermark = try c.decodeIfPresent(EventTime.self, forKey: .watermark)
         nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
@@ -87,17 +111,36 @@ public struct DetectionEngine: Sendable, Codable {
         // Incidents that cleared before this event are resolved before anything it causes.
         lifecycle.resolveCleared(now: now, into: &alerts)
         if now >= nextSweep {
-            repetitivePrompts.expire(now: now)
-            offHoursBurst.expire(now: now)
-            agentLoop.expire(now: now)
+            let overrides = configuration.overrides
+            repetitivePrompts.expire(now: now, longestWindow: overrides.map(\.repetitivePrompts.window).max())
+            offHoursBurst.expire(now: now, longestBaselineDays: overrides.map(\.offHoursBurst.baselineDays).max())
+            agentLoop.expire(now: now, longestWindow: overrides.map(\.agentLoop.window).max())
+            scriptedCadence.expire(now: now, longestWindow: overrides.map(\.scriptedCadence.window).max())
+            trivialFlood.expire(now: now, longestWindow: overrides.map(\.trivialFlood.window).max())
             nextSweep = now + Self.sweepInterval
         }
 
+        var allowed: Set<DetectorName> = []
+        for allowance in configuration.allowances where allowance.covers(event) {
+            allowed.formUnion(allowance.detectors.isEmpty ? Set(DetectorName.allCases) : allowance.detectors)
+        }
         findings.removeAll(keepingCapacity: true)
-        repetitivePrompts.ingest(event, into: &findings)
-        offHoursBurst.ingest(event, into: &findings)
-        agentLoop.ingest(event, into: &findings)
-        for finding in findings { lifecycle.observe(finding, into: &alerts) }
+        if let index = userOverrides[event.user] ?? event.team.flatMap({ teamOverrides[$0] }) {
+            let override = configuration.overrides[index]
+            repetitivePrompts.ingest(event, with: override.repetitivePrompts, into: &findings)
+            offHoursBurst.ingest(event, with: override.offHoursBurst, into: &findings)
+            agentLoop.ingest(event, with: override.agentLoop, into: &findings)
+            scriptedCadence.ingest(event, with: override.scriptedCadence, into: &findings)
+            trivialFlood.ingest(event, with: override.trivialFlood, into: &findings)
+        } else {
+            repetitivePrompts.ingest(event, into: &findings)
+            offHoursBurst.ingest(event, into: &findings)
+            agentLoop.ingest(event, into: &findings)
+            scriptedCadence.ingest(event, into: &findings)
+            trivialFlood.ingest(event, into: &findings)
+        }
+        // Allowed work still shapes the windows and baselines; it just raises nothing.
+        for finding in findings where !allowed.contains(finding.detector) { lifecycle.observe(finding, into: &alerts) }
 
         for index in firstNew..<alerts.count {
             alerts[index].seq = nextSequence
@@ -111,6 +154,8 @@ public struct DetectionEngine: Sendable, Codable {
             .repetitivePrompts: repetitivePrompts.trackedSubjects,
             .offHoursBurst: offHoursBurst.trackedSubjects,
             .agentLoop: agentLoop.trackedSubjects,
+            .scriptedCadence: scriptedCadence.trackedSubjects,
+            .trivialFlood: trivialFlood.trackedSubjects,
         ]
     }
 

@@ -3,6 +3,8 @@ public enum DetectorName: String, Sendable, CaseIterable, Hashable, Comparable, 
     case repetitivePrompts = "repetitive_prompts"
     case offHoursBurst = "offhours_burst"
     case agentLoop = "agent_loop"
+    case scriptedCadence = "scripted_cadence"
+    case trivialFlood = "trivial_flood"
 
     public static func < (lhs: DetectorName, rhs: DetectorName) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -3,9 +3,11 @@
 /// Off-hours are outside the configured work hours and work days in the user's time zone (the event's `tz`,
 /// else the configured default). Working off-hours is never an alert by itself: only a window whose
 /// off-hours volume exceeds both `minTokens` and `multiplier` × the user's baseline is. The baseline is the
-/// 90th percentile of the user's active hourly volumes over the last `baselineDays`, leaving out hours that
-/// raised an alert, so nobody ratchets their own normal upward; until `warmupActiveHours` active hours are
-/// known it is `defaultBaselineTokensPerHour` or the busiest hour so far, whichever is higher.
+/// user's `baselineRank`-th busiest hour over the last `baselineDays` (their heavy normal, robust to an
+/// outlier or two), leaving out hours that raised an alert, so nobody ratchets their own normal upward; until
+/// `warmupActiveHours` active hours are known it is `defaultBaselineTokensPerHour` or the busiest hour so
+/// far, whichever is higher. A rank rather than a percentile, because scheduled agents make every hour of
+/// their owner "active" at a low volume and would drag a percentile down to the agents' level.
 public struct OffHoursBurstDetector: Sendable, Codable {
     public var configuration = OffHoursBurstConfiguration() {
         didSet { fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil }
@@ -25,6 +27,12 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     /// Whether `time` falls outside work hours in the given zone (the configured default when `nil` or unknown).
     public mutating func isOffHours(_ time: EventTime, timeZone: String?) -> Bool {
+        isOffHours(time, timeZone: timeZone, configuration)
+    }
+
+    mutating func isOffHours(_ time: EventTime, timeZone: String?, _ configuration: OffHoursBurstConfiguration) -> Bool {
+        let fallbackZoneIsValid = configuration.timeZone == self.configuration.timeZone ? self.fallbackZoneIsValid
+            : clock.localTime(of: time, in: configuration.timeZone) != nil
         let local = timeZone.flatMap { clock.localTime(of: time, in: $0) }
             ?? clock.localTime(of: time, in: fallbackZoneIsValid ? configuration.timeZone : "UTC")!
         guard configuration.workDays.contains(local.weekday) else { return true }
@@ -32,16 +40,20 @@ public struct OffHoursBurstDetector: Sendable, Codable {
     }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        ingest(event, with: configuration, into: &findings)
+    }
+
+    /// Runs one event under `configuration` (the subject's own, when an override applies).
+    public mutating func ingest(_ event: TokenEvent, with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled else { return }
-        let offHours = isOffHours(event.time, timeZone: event.timeZone)
-        let configuration = self.configuration
+        let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
         let finding = users[event.user, default: UserVolume(configuration)].record(event, offHours: offHours, configuration)
         if let finding { findings.append(finding) }
     }
 
-    /// Forgets users not seen for the whole baseline span.
-    public mutating func expire(now: EventTime) {
-        let start = now - .seconds(Int64(configuration.baselineDays) * 86400)
+    /// Forgets users not seen for the whole baseline span (the longest of any override).
+    public mutating func expire(now: EventTime, longestBaselineDays: Int? = nil) {
+        let start = now - .seconds(Int64(max(configuration.baselineDays, longestBaselineDays ?? 0)) * 86400)
         users = users.filter { $0.value.lastSeen >= start }
     }
 }
@@ -58,7 +70,8 @@ private struct UserVolume: Sendable, Codable {
     var windowTokens: Int64 = 0
     var windowCalls: Int64 = 0
     /// Tokens per hour over the baseline span, a ring indexed by absolute hour; the top bit marks an hour
-    /// that raised an alert.
+    /// that raised an alert, the next one an hour in which the person made calls themselves (not only their
+    /// scheduled agents).
     var hours: [UInt32]
     var newestHour: Int64 = .min
     var cachedBaseline: CachedBaseline?
@@ -66,6 +79,8 @@ private struct UserVolume: Sendable, Codable {
     var lastSeen = EventTime(milliseconds: .min)
 
     static let alertedFlag: UInt32 = 1 << 31
+    static let personalFlag: UInt32 = 1 << 30
+    static let volumeMask: UInt32 = personalFlag - 1
 
     struct CachedBaseline: Sendable, Codable {
         var hour: Int64
@@ -80,7 +95,7 @@ private struct UserVolume: Sendable, Codable {
         if hours.count != max(configuration.baselineDays, 1) * 24 { resize(toHours: max(configuration.baselineDays, 1) * 24) }
         lastSeen = max(lastSeen, event.time)
         let hour = event.time.milliseconds / 3_600_000
-        addToHour(hour, event.totalTokens)
+        addToHour(hour, event.totalTokens, personal: event.agent == nil)
         guard offHours else { return nil }
 
         let minute = event.time.milliseconds / 60_000
@@ -148,7 +163,7 @@ private struct UserVolume: Sendable, Codable {
         cachedBaseline = nil
     }
 
-    private mutating func addToHour(_ hour: Int64, _ tokens: Int64) {
+    private mutating func addToHour(_ hour: Int64, _ tokens: Int64, personal: Bool) {
         let span = Int64(hours.count)
         if hour > newestHour {
             // Clear the slots of the hours skipped since the newest one.
@@ -159,9 +174,9 @@ private struct UserVolume: Sendable, Codable {
             return  // older than the baseline span
         }
         let slot = Int(hour % span)
-        let flag = hours[slot] & Self.alertedFlag
-        let volume = Int64(hours[slot] & ~Self.alertedFlag)
-        hours[slot] = flag | UInt32(min(volume + tokens, Int64(Self.alertedFlag - 1)))
+        let flags = (hours[slot] & ~Self.volumeMask) | (personal ? Self.personalFlag : 0)
+        let volume = Int64(hours[slot] & Self.volumeMask)
+        hours[slot] = flags | UInt32(min(volume + tokens, Int64(Self.volumeMask)))
     }
 
     private mutating func markAlerted(_ hour: Int64) {
@@ -169,24 +184,29 @@ private struct UserVolume: Sendable, Codable {
         hours[Int(hour % Int64(hours.count))] |= Self.alertedFlag
     }
 
-    /// The 90th percentile of active, unalerted hourly volumes before `hour`; cached per hour.
+    /// The `baselineRank`-th largest active, unalerted hourly volume before `hour`; cached per hour.
     private mutating func baseline(at hour: Int64, _ configuration: OffHoursBurstConfiguration) -> Int64 {
         if let cached = cachedBaseline, cached.hour == hour { return cached.value }
         let span = Int64(hours.count)
         var active: [Int64] = []
+        var personalHours = 0
         let earliest = max(hour - span + 1, newestHour - span + 1)
         for past in earliest..<max(earliest, hour) {
             let value = hours[Int(past % span)]
-            if value != 0 && value & Self.alertedFlag == 0 { active.append(Int64(value)) }
+            guard value & Self.volumeMask != 0, value & Self.alertedFlag == 0 else { continue }
+            active.append(Int64(value & Self.volumeMask))
+            if value & Self.personalFlag != 0 { personalHours += 1 }
         }
         let value: Int64
-        if active.count < configuration.warmupActiveHours {
+        // Trust is earned by hours of the person's own use: hours filled only by their scheduled agents say
+        // nothing about how heavily they work.
+        if personalHours < configuration.warmupActiveHours {
             // Not yet trusted: the default, or the busiest hour seen so far if higher, so that a heavy user's
             // first evening is not mistaken for a burst.
             value = max(configuration.defaultBaselineTokensPerHour, active.max() ?? 0)
         } else {
-            active.sort()
-            value = active[min(active.count - 1, (active.count * 9) / 10)]
+            active.sort(by: >)
+            value = active[min(active.count, max(configuration.baselineRank, 1)) - 1]
         }
         cachedBaseline = CachedBaseline(hour: hour, value: value)
         return value

@@ -10,14 +10,17 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     public var exact: UInt64
     /// Sorted, unique, at most ``sketchSize`` values.
     public var shingles: [UInt32]
+    /// Words in the normalised text; `nil` when only an opaque hash is known.
+    public var wordCount: Int?
 
     /// How many shingle hashes the sketch keeps. Prompts with fewer distinct words and pairs are compared
     /// exactly; longer ones by the bottom-k estimate of their Jaccard similarity.
     public static let sketchSize = 64
 
-    public init(exact: UInt64, shingles: [UInt32]) {
+    public init(exact: UInt64, shingles: [UInt32], wordCount: Int? = nil) {
         self.exact = exact
         self.shingles = shingles
+        self.wordCount = wordCount
     }
 
     /// Fingerprints prompt text given as UTF-8 bytes.
@@ -85,7 +88,7 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
             unique.append(value)
             if unique.count == Self.sketchSize { break }
         }
-        self.init(exact: exact, shingles: unique)
+        self.init(exact: exact, shingles: unique, wordCount: words.count)
     }
 
     /// A well-spread 64-bit finaliser (splitmix64), so that the bottom-k sample is uniform.

@@ -17,15 +17,20 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
     public var trackedSubjects: Int { users.count }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
-        guard configuration.enabled, let prompt = event.prompt else { return }
-        let configuration = self.configuration
+        ingest(event, with: configuration, into: &findings)
+    }
+
+    /// Runs one event under `configuration` (the subject's own, when an override applies).
+    public mutating func ingest(_ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]) {
+        guard configuration.enabled, let prompt = event.prompt, prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
+        else { return }
         let finding = users[event.user, default: UserPrompts()].record(prompt, of: event, configuration)
         if let finding { findings.append(finding) }
     }
 
-    /// Forgets users with no prompt inside the window ending at `now`.
-    public mutating func expire(now: EventTime) {
-        let start = now - configuration.window
+    /// Forgets users with no prompt inside the window ending at `now` (the longest window of any override).
+    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
+        let start = now - max(configuration.window, longestWindow ?? .zero)
         users = users.filter { $0.value.lastSeen >= start }
     }
 }

@@ -68,8 +68,9 @@ public struct TrafficGenerator: Sendable {
         }
         let teams = Set(people.map(\.team)).sorted()
         for team in teams {
-            let owner = people.first { $0.team == team }!
-            scheduledPipeline(team: team, owner: owner, random: &random, into: &drafts)
+            let members = people.filter { $0.team == team }
+            scheduledPipeline(team: team, owner: members[0], random: &random, into: &drafts)
+            if members.count > 1 { statusAgent(team: team, owner: members[1], random: &random, into: &drafts) }
         }
 
         var labels: [Label] = []
@@ -132,6 +133,10 @@ public struct TrafficGenerator: Sendable {
                 // Regenerating an answer: the same prompt, once or twice.
                 prompt = previous
                 regenerations += 1
+            } else if random.chance(0.04) {
+                // People also say "continue" or "thanks" now and then.
+                prompt = random.pick(Vocabulary.trivial)
+                regenerations = 0
             } else if random.chance(0.15) {
                 prompt = "Summarize the thread about " + Vocabulary.phrase(words: Int.random(in: 2...4, using: &random), random: &random)
                 regenerations = 0
@@ -150,7 +155,7 @@ public struct TrafficGenerator: Sendable {
             draft.prompt = prompt
             draft.epochMillis = random.chance(0.1)
             drafts.append(draft)
-            time = time + .seconds(Int64(Double(person.meanIntervalSeconds) * Double.random(in: 0.3...1.7, using: &random)))
+            time = time + .milliseconds(Int64(Double(person.meanIntervalSeconds) * 1000 * Double.random(in: 0.3...1.7, using: &random)))
         }
     }
 
@@ -184,18 +189,38 @@ public struct TrafficGenerator: Sendable {
         }
     }
 
+    /// A team's status agent: the same prompt text every 15 minutes, day and night, four times an hour.
+    private func statusAgent(team: String, owner: Person, random: inout SeededRandom, into drafts: inout [Draft]) {
+        var time = options.start + .seconds(Int64.random(in: 0..<900, using: &random))
+        let end = options.start + .seconds(Int64(options.days) * 86400)
+        while time < end {
+            var draft = Draft(time: time + .seconds(Int64.random(in: 0...20, using: &random)), order: random.next(), user: owner.id)
+            draft.team = team
+            draft.timeZone = owner.timeZone
+            draft.agent = "status-\(team)"
+            draft.parent = "scheduler"
+            draft.model = "gpt-5-mini"
+            draft.input = Int64.random(in: 400...900, using: &random)
+            draft.output = Int64.random(in: 80...300, using: &random)
+            draft.prompt = "Check the nightly build and deployment status for \(team) and list any failures"
+            drafts.append(draft)
+            time = time + .seconds(900)
+        }
+    }
+
     // MARK: Injected busywork
 
     private func inject(people: [Person], random: inout SeededRandom, drafts: inout [Draft], labels: inout [Label], injected: inout Set<String>) {
-        // One incident of each shape per twenty people and three days, at least one each; the rest of the
-        // people are controls with honest traffic only.
-        let rounds = max(1, options.people * options.days / 60)
+        // One incident of each shape per twenty people, at least one each, each on a different person; the
+        // rest of the people are controls with honest traffic only.
+        let rounds = max(1, options.people / 20)
         var candidates = people.shuffled(using: &random)
         func nextPerson() -> Person? { candidates.popLast() }
         let shapes: [(DetectorName, String)] = [
             (.repetitivePrompts, "exact"), (.repetitivePrompts, "trivial_variants"), (.repetitivePrompts, "reworded"),
             (.offHoursBurst, "night"), (.offHoursBurst, "weekend"),
             (.agentLoop, "self_trigger"), (.agentLoop, "cycle2"), (.agentLoop, "cycle3"), (.agentLoop, "output_feedback"),
+            (.scriptedCadence, "cron"), (.trivialFlood, "continue"),
         ]
         var counter = 0
         for _ in 0..<rounds {
@@ -214,6 +239,10 @@ public struct TrafficGenerator: Sendable {
                     label = injectBurst(person, day: day, kind: kind, random: &random, into: &drafts)
                 case .agentLoop:
                     label = injectLoop(person, day: day, kind: kind, number: counter, random: &random, into: &drafts)
+                case .scriptedCadence:
+                    label = injectCadence(person, day: day, random: &random, into: &drafts)
+                case .trivialFlood:
+                    label = injectTrivialFlood(person, day: day, random: &random, into: &drafts)
                 }
                 labels.append(label)
             }
@@ -249,19 +278,19 @@ public struct TrafficGenerator: Sendable {
             draft.output = Int64.random(in: 100...600, using: &random)
             draft.prompt = words.joined(separator: " ")
             drafts.append(draft)
-            if n < count - 1 { time = time + .seconds(Int64.random(in: 30...100, using: &random)) }
+            if n < count - 1 { time = time + .milliseconds(Int64.random(in: 30_000...100_000, using: &random)) }
         }
         return Label(detector: .repetitivePrompts, kind: kind, user: person.id, start: start, end: time)
     }
 
     private func injectBurst(_ person: Person, day: Int, kind: String, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        // A night (local 00:30 to 03:00) or, for the weekend shape, the first Saturday afternoon.
+        // A night (local 00:30 to 03:00) or, for the weekend shape, a Saturday or Sunday from 11:00 to 19:00.
         var start: EventTime
+        let firstWeekday = CivilDate.weekday(days: options.start.milliseconds / 86_400_000)
+        let weekendDays = (1..<options.days).filter { (firstWeekday + $0) % 7 >= 5 }
         if kind == "weekend" {
-            let firstWeekday = CivilDate.weekday(days: options.start.milliseconds / 86_400_000)
-            let saturday = (5 - firstWeekday + 7) % 7
-            if saturday < options.days && saturday > 0 {
-                start = person.localMidnight(options.start, day: saturday) + .seconds(Int64(Int.random(in: 13 * 60...17 * 60, using: &random)) * 60)
+            if let weekendDay = weekendDays.randomElement(using: &random) {
+                start = person.localMidnight(options.start, day: weekendDay) + .seconds(Int64(Int.random(in: 11 * 60...19 * 60, using: &random)) * 60)
             } else {
                 // No weekend in the simulated span: a night instead.
                 start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
@@ -282,9 +311,53 @@ public struct TrafficGenerator: Sendable {
             draft.prompt = Vocabulary.sentence(random: &random)
             drafts.append(draft)
             last = time
-            time = time + .seconds(Int64.random(in: 4...10, using: &random))
+            time = time + .milliseconds(Int64.random(in: 4000...10_000, using: &random))
         }
         return Label(detector: .offHoursBurst, kind: kind, user: person.id, start: start, end: last)
+    }
+
+    /// A script making calls as the person at a fixed period (1–3% jitter) with fresh prompts, for 40–70 min.
+    private func injectCadence(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
+        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
+        let period = Double(Int.random(in: 30...120, using: &random))
+        let jitter = Double.random(in: 0.01...0.03, using: &random)
+        let end = start + .seconds(Int64(Int.random(in: 40...70, using: &random)) * 60)
+        var time = start
+        var last = start
+        while time < end {
+            var draft = Draft(time: time, order: random.next(), user: person.id)
+            draft.team = person.team
+            draft.timeZone = person.timeZone
+            draft.model = "gpt-5-mini"
+            draft.input = Int64.random(in: 300...1500, using: &random)
+            draft.output = Int64.random(in: 50...400, using: &random)
+            draft.prompt = Vocabulary.sentence(random: &random)
+            drafts.append(draft)
+            last = time
+            time = time + .milliseconds(Int64(period * 1000 * Double.random(in: (1 - jitter)...(1 + jitter), using: &random)))
+        }
+        return Label(detector: .scriptedCadence, kind: "cron", user: person.id, start: start, end: last)
+    }
+
+    /// "continue", "ok", "next"… every 4–12 s for 10–20 minutes.
+    private func injectTrivialFlood(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
+        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 8 * 60...20 * 60, using: &random)) * 60)
+        let end = start + .seconds(Int64(Int.random(in: 10...20, using: &random)) * 60)
+        var time = start
+        var last = start
+        while time < end {
+            var draft = Draft(time: time, order: random.next(), user: person.id)
+            draft.team = person.team
+            draft.timeZone = person.timeZone
+            draft.model = "gpt-5"
+            draft.input = Int64.random(in: 3...12, using: &random)
+            draft.output = Int64.random(in: 150...700, using: &random)
+            draft.prompt = random.pick(Vocabulary.trivial)
+            drafts.append(draft)
+            last = time
+            time = time + .milliseconds(Int64.random(in: 4000...12_000, using: &random))
+        }
+        return Label(detector: .trivialFlood, kind: "continue", user: person.id, start: start, end: last)
     }
 
     private func injectLoop(_ person: Person, day: Int, kind: String, number: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
@@ -323,7 +396,7 @@ public struct TrafficGenerator: Sendable {
             draft.outputHash = output
             previousOutput = output
             drafts.append(draft)
-            if n < iterations - 1 { time = time + .seconds(Int64.random(in: 6...20, using: &random)) }
+            if n < iterations - 1 { time = time + .milliseconds(Int64.random(in: 6000...20_000, using: &random)) }
         }
         return Label(detector: .agentLoop, kind: kind, user: person.id, agent: members.min(), start: start, end: time)
     }
@@ -352,11 +425,11 @@ private struct Person: Sendable {
         let zone = random.pick(zones)
         let share: Double
         switch kind {
-        case .office: share = Double.random(in: 0.05...0.3, using: &random)
-        case .flexible: share = Double.random(in: 0.3...0.7, using: &random)
+        case .office: share = Double.random(in: 0.15...0.4, using: &random)
+        case .flexible: share = Double.random(in: 0.35...0.75, using: &random)
         case .nightOwl: share = Double.random(in: 0.6...0.9, using: &random)
-        case .powerUser: share = Double.random(in: 0.2...0.5, using: &random)
-        case .onCall: share = Double.random(in: 0.1...0.4, using: &random)
+        case .powerUser: share = Double.random(in: 0.3...0.6, using: &random)
+        case .onCall: share = Double.random(in: 0.2...0.5, using: &random)
         }
         let offset = Int64(TimeZone(identifier: zone)?.secondsFromGMT(for: Date(timeIntervalSince1970: 1_793_577_600)) ?? 0)
         return Person(
@@ -431,6 +504,8 @@ private enum Vocabulary {
     static let glue = ["the", "for", "with", "about", "and", "in", "our", "this", "next", "from", "to", "of"]
     static let adjectives = ["quarterly", "legacy", "new", "failing", "slow", "draft", "final", "internal", "public",
                              "urgent", "weekly", "regional", "mobile", "enterprise", "open"]
+
+    static let trivial = ["continue", "ok", "go on", "next", "more", "yes", "ok thanks", "keep going"]
 
     static func sentence(random: inout SeededRandom) -> String {
         var words = [random.pick(verbs)]

@@ -24,7 +24,7 @@ func temporaryDirectory() throws -> URL {
 func fillerEvents(_ count: Int, startingAt offset: Int) -> [String] {
     (0..<count).map { n in
         let i = offset + n
-        return #"{"ts":"\#(mondayAt(minutes: 8 * 60 + (i / 400)))","user":"filler\#(i % 50)","id":"f\#(i)","input_tokens":10,"output_tokens":5,"prompt_hash":"unique-\#(i)"}"#
+        return #"{"ts":"\#(mondayAt(minutes: 8 * 60 + (i / 400)))","user":"filler\#(i % 50)","id":"f\#(i)","input_tokens":200,"output_tokens":5,"prompt_hash":"unique-\#(i)"}"#
     }
 }
 
@@ -33,7 +33,7 @@ struct OperationsEndToEndTests {
     @Test func checkConfigPrintsTheEffectiveConfiguration() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = try writeConfig(directory, replacing: [("  min_repeats: 10", "  min_repeats: 7")])
+        let path = try writeConfig(directory, replacing: [("  min_repeats: 8", "  min_repeats: 7")])
         let check = try TokenWatchProcess(["check-config", "--print", path])
         #expect(try check.waitForExit() == 0)
         #expect(check.standardOutput.contains("    min_repeats: 7\n"))
@@ -52,10 +52,10 @@ struct OperationsEndToEndTests {
         let publisher = try TestPublisher(context: context, connect: daemon.events)
 
         var sent = 0
-        // Six equal prompts: below min_repeats 10.
+        // Six equal prompts: below min_repeats 8.
         for n in 0..<6 { try publisher.publish(tokenEvent("alice", minute: 8 * 60 + n, id: "a\(n)", prompt: "Rate my inbox again")); sent += 1 }
         for event in fillerEvents(1500, startingAt: 0) { try publisher.publish(event); sent += 1 }
-        _ = try writeConfig(directory, replacing: [("  min_repeats: 10", "  min_repeats: 5")])
+        _ = try writeConfig(directory, replacing: [("  min_repeats: 8", "  min_repeats: 5")])
         daemon.process.signal(SIGHUP)
         // The stream goes on while the daemon reloads.
         for event in fillerEvents(1500, startingAt: 1500) { try publisher.publish(event); sent += 1 }
@@ -95,11 +95,11 @@ struct OperationsEndToEndTests {
         #expect((alert.object["details"] as? [String])?.first == "\(config):3:18: detectors.repetitive_prompts.min_repeats: must be an integer, not 'two'")
         try daemon.process.waitForLog("configuration reload failed")
 
-        // The old threshold (10) still holds: nine repeats are quiet, the tenth fires.
+        // The old threshold (8) still holds: seven repeats are quiet, the eighth fires.
         let publisher = try TestPublisher(context: context, connect: daemon.events)
-        for n in 0..<10 { try publisher.publish(tokenEvent("bob", minute: n, id: "b\(n)", prompt: "Again the same words")) }
+        for n in 0..<8 { try publisher.publish(tokenEvent("bob", minute: n, id: "b\(n)", prompt: "Again the same words")) }
         let fired = try detections.next()
-        #expect((fired.object["observed"] as? [String: Any])?["repeats"] as? Int == 10)
+        #expect((fired.object["observed"] as? [String: Any])?["repeats"] as? Int == 8)
         let metrics = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
         #expect(metrics["tokenwatch_config_reloads_total{result=\"failure\"}"] == 1)
         daemon.process.signal(SIGTERM)
@@ -181,9 +181,9 @@ struct OperationsEndToEndTests {
         let context = try ZMQContext()
         do {
             let publisher = try TestPublisher(context: context, connect: first.events)
-            for n in 0..<6 { try publisher.publish(tokenEvent("dana", minute: n, id: "d\(n)", prompt: prompt)) }
-            try waitUntil("six events processed", timeout: .seconds(20)) {
-                (try? parsePrometheus(httpGet(first.metrics, "/metrics").body))?["tokenwatch_events_processed_total"] == 6
+            for n in 0..<5 { try publisher.publish(tokenEvent("dana", minute: n, id: "d\(n)", prompt: prompt)) }
+            try waitUntil("five events processed", timeout: .seconds(20)) {
+                (try? parsePrometheus(httpGet(first.metrics, "/metrics").body))?["tokenwatch_events_processed_total"] == 5
             }
         }
         first.process.signal(SIGTERM)
@@ -194,15 +194,15 @@ struct OperationsEndToEndTests {
         #expect(!saved.contains("newsletters"), "a checkpoint must hold fingerprints, never prompt text")
 
         let second = try DaemonUnderTest.start(extraArguments: ["--state-dir", state.path])
-        #expect(second.process.standardError.contains { $0.contains("state restored") && $0.contains("events=6") })
+        #expect(second.process.standardError.contains { $0.contains("state restored") && $0.contains("events=5") })
         let subscriber = try TestSubscriber(context: context, connect: second.alerts)
         try second.process.waitForLog("alert subscriber joined")
         let publisher = try TestPublisher(context: context, connect: second.events)
-        for n in 6..<10 { try publisher.publish(tokenEvent("dana", minute: n, id: "d\(n)", prompt: prompt)) }
+        for n in 5..<8 { try publisher.publish(tokenEvent("dana", minute: n, id: "d\(n)", prompt: prompt)) }
         let alert = try subscriber.next()
-        // Six before the restart and four after: the tenth repeat fires.
-        #expect((alert.object["observed"] as? [String: Any])?["repeats"] as? Int == 10)
-        #expect(alert.object["evidence"] as? [String] == ["d5", "d6", "d7", "d8", "d9"])
+        // Five before the restart and three after: the eighth repeat fires.
+        #expect((alert.object["observed"] as? [String: Any])?["repeats"] as? Int == 8)
+        #expect(alert.object["evidence"] as? [String] == ["d3", "d4", "d5", "d6", "d7"])
         second.process.signal(SIGTERM)
         #expect(try second.process.waitForExit() == 0)
     }

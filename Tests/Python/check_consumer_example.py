@@ -34,7 +34,8 @@ def publish_repeats(events, users, start_minute):
     for user in users:
         for n in range(10):
             ts = f"2026-11-02T{minute // 60:02d}:{minute % 60:02d}:00Z"
-            event = {"ts": ts, "user": user, "id": f"{user}-{n}", "input_tokens": 50, "output_tokens": 5,
+            # Each event in its own session, so only repetitive_prompts sees a pattern in these minute-spaced calls.
+            event = {"ts": ts, "user": user, "id": f"{user}-{n}", "session": f"{user}-{n}", "input_tokens": 50, "output_tokens": 5,
                      "prompt": f"exactly the same words from {user}"}
             pub.send_multipart([b"tokens", json.dumps(event).encode()])
             minute += 1

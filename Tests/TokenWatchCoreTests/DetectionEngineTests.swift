@@ -60,10 +60,12 @@ struct DetectionEngineTests {
     }
 
     @Test func noAlertEverContainsPromptText() {
+        // Prompts of four words and more: "ok" or "next" occur inside ordinary words of any text.
         let prompts = Self.generated.events.compactMap { payload -> String? in
             guard let range = payload.payload.range(of: #""prompt":""#) else { return nil }
             let rest = payload.payload[range.upperBound...]
-            return String(rest[..<rest.firstIndex(of: "\"")!])
+            let prompt = String(rest[..<rest.firstIndex(of: "\"")!])
+            return prompt.split(separator: " ").count >= 4 ? prompt : nil
         }
         let text = replay(Self.generated.events.map(\.payload)).map(\.jsonPayload).joined(separator: "\n")
         #expect(!prompts.isEmpty)

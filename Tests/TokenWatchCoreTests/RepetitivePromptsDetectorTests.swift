@@ -11,21 +11,21 @@ struct RepetitivePromptsDetectorTests {
         return findings
     }
 
-    @Test mutating func theTenthSamePromptWithinAnHourIsAFinding() {
-        let events = (0..<10).map { n in
+    @Test mutating func theEighthSamePromptWithinAnHourIsAFinding() {
+        let events = (0..<8).map { n in
             event("alice", at: monday.adding(minutes: Int64(n) * 5), prompt: "Triage my inbox and draft replies", id: "e\(n)")
         }
-        let before = feed(Array(events.prefix(9)))
+        let before = feed(Array(events.prefix(7)))
         #expect(before.isEmpty)
-        let findings = feed([events[9]])
+        let findings = feed([events[7]])
         #expect(findings.count == 1)
         let finding = findings[0]
         #expect(finding.subject == AlertSubject(user: "alice"))
-        #expect(finding.time == monday.adding(minutes: 45))
+        #expect(finding.time == monday.adding(minutes: 35))
         #expect(finding.windowStart == monday)
-        #expect(finding.observed[0].1 == .integer(10))
+        #expect(finding.observed[0].1 == .integer(8))
         #expect(finding.observed[1].1 == .integer(1))  // one variant: exact repeats
-        #expect(finding.evidence == ["e5", "e6", "e7", "e8", "e9"])
+        #expect(finding.evidence == ["e3", "e4", "e5", "e6", "e7"])
     }
 
     @Test mutating func variedAndRewordedRepeatsCount() {
@@ -38,12 +38,11 @@ struct RepetitivePromptsDetectorTests {
             "Please kindly summarize the quarterly budget report for the new office",
             "Please summarize the quarterly budget report for the new office now",
             "please summarize the quarterly budget report, for the new office",
-            "Please summarize the quarterly budget report for the new office 2027",
-            "Please summarize the quarterly budget report for our new office",
         ]
         let findings = feed(variants.enumerated().map { event("bob", at: monday.adding(minutes: Int64($0.offset)), prompt: $0.element) })
         #expect(findings.count == 1)
-        #expect(findings.first?.observed[0].1 == .integer(10))
+        #expect(findings.first?.observed[0].1 == .integer(8))
+        #expect(findings.first?.observed[1].1 == .integer(6))  // the case and comma variants normalise to the first
     }
 
     @Test mutating func reRunningAPromptTwoOrThreeTimesIsNormal() {
@@ -67,13 +66,13 @@ struct RepetitivePromptsDetectorTests {
     }
 
     @Test mutating func repeatsSpreadOverMoreThanTheWindowDoNotAddUp() {
-        // One every 7 minutes: at most 9 fall inside any hour (0, 7, …, 56 min).
-        let events = (0..<20).map { event("dave", at: monday.adding(minutes: Int64($0) * 7), prompt: "same text every time") }
+        // One every 9 minutes: at most 7 fall inside any hour (0, 9, …, 54 min).
+        let events = (0..<20).map { event("dave", at: monday.adding(minutes: Int64($0) * 9), prompt: "same text every time") }
         #expect(feed(events).isEmpty)
     }
 
     @Test mutating func exactRepeatsAreFoundFromPromptHashesAlone() {
-        let events = (0..<10).map { event("erin", at: monday.adding(minutes: Int64($0)), promptHash: "sha256:abc") }
+        let events = (0..<8).map { event("erin", at: monday.adding(minutes: Int64($0)), promptHash: "sha256:abc") }
         #expect(feed(events).count == 1)
     }
 }

@@ -1,0 +1,90 @@
+/// Per user: the person's own calls (no `agent`) arriving like clockwork.
+///
+/// People do not make ten calls in a row at the same spacing: their intervals vary by a third or more. A
+/// script that pads someone's usage does, to within a few percent. Calls are followed per stream (the user's
+/// `session`, or their calls without one), so a script running beside the person's own work is still seen.
+/// Calls made by a declared agent are left alone: scheduled agents are meant to be regular (and a
+/// sanctioned script can be declared as one, or allowed).
+public struct ScriptedCadenceDetector: Sendable, Codable {
+    public var configuration = ScriptedCadenceConfiguration()
+    /// Keyed by user and session.
+    private var streams: [StreamKey: CallRhythm] = [:]
+
+    private enum CodingKeys: String, CodingKey { case streams }
+
+    public init(configuration: ScriptedCadenceConfiguration) {
+        self.configuration = configuration
+    }
+
+    public var trackedSubjects: Int { streams.count }
+
+    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        ingest(event, with: configuration, into: &findings)
+    }
+
+    public mutating func ingest(_ event: TokenEvent, with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]) {
+        guard configuration.enabled, event.agent == nil else { return }
+        let key = StreamKey(user: event.user, session: event.session ?? "")
+        if let finding = streams[key, default: CallRhythm()].record(event, configuration) { findings.append(finding) }
+    }
+
+    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
+        let start = now - max(configuration.window, longestWindow ?? .zero)
+        streams = streams.filter { ($0.value.times.last ?? start) >= start }
+    }
+}
+
+private struct StreamKey: Hashable, Sendable, Codable {
+    var user: String
+    var session: String
+}
+
+private struct CallRhythm: Sendable, Codable {
+    /// The latest calls' times, oldest first, at most `minCalls`.
+    var times: [EventTime] = []
+    var evidence = EvidenceRing()
+
+    mutating func record(_ event: TokenEvent, _ configuration: ScriptedCadenceConfiguration) -> Finding? {
+        if let last = times.last, event.time < last { return nil }  // out of order: spacing unknown
+        times.append(event.time)
+        evidence.record(event.id)
+        if times.count > configuration.minCalls { times.removeFirst(times.count - configuration.minCalls) }
+        guard times.count == configuration.minCalls, let first = times.first,
+            event.time - first <= configuration.window
+        else { return nil }
+
+        var intervals: [Double] = []
+        intervals.reserveCapacity(times.count - 1)
+        for index in 1..<times.count { intervals.append(Double((times[index] - times[index - 1]).milliseconds)) }
+        let mean = intervals.reduce(0, +) / Double(intervals.count)
+        // Calls in one burst (under a second apart on average) are a different pattern, not a cadence.
+        guard mean >= 1000, mean <= Double(configuration.maxInterval.milliseconds) else { return nil }
+        let variance = intervals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(intervals.count)
+        let variation = variance.squareRoot() / mean
+        guard variation <= configuration.maxVariation else { return nil }
+
+        let rounded = (variation * 1000).rounded() / 1000
+        let meanSeconds = (mean / 100).rounded() / 10
+        return Finding(
+            detector: .scriptedCadence,
+            key: event.user,
+            subject: AlertSubject(user: event.user),
+            time: event.time,
+            windowStart: first,
+            observed: [
+                ("calls", .integer(Int64(times.count))),
+                ("mean_interval_seconds", .number(meanSeconds)),
+                ("variation", .number(rounded)),
+            ],
+            threshold: [
+                ("min_calls", .integer(Int64(configuration.minCalls))),
+                ("max_interval_seconds", .integer(configuration.maxInterval.milliseconds / 1000)),
+                ("max_variation", .number(configuration.maxVariation)),
+            ],
+            // A spacing three times steadier than the limit is unmistakably a machine.
+            excess: min(configuration.maxVariation / max(variation, 0.0001), 10),
+            summary: "\(times.count) calls made as this person every \(meanSeconds) s, varying by only "
+                + "\(Int((variation * 100).rounded()))%: a schedule, not a person",
+            evidence: evidence.ids)
+    }
+}

@@ -1,0 +1,71 @@
+/// Per user: trivial prompts ("ok", "continue", a word or two) at a rate no conversation has.
+///
+/// A person says "continue" now and then; forty times in ten minutes is a loop keeping a counter busy.
+/// Without prompt text, a call is trivial when its input is tiny.
+public struct TrivialFloodDetector: Sendable, Codable {
+    public var configuration = TrivialFloodConfiguration()
+    private var users: [String: TrivialCalls] = [:]
+
+    private enum CodingKeys: String, CodingKey { case users }
+
+    public init(configuration: TrivialFloodConfiguration) {
+        self.configuration = configuration
+    }
+
+    public var trackedSubjects: Int { users.count }
+
+    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        ingest(event, with: configuration, into: &findings)
+    }
+
+    public mutating func ingest(_ event: TokenEvent, with configuration: TrivialFloodConfiguration, into findings: inout [Finding]) {
+        guard configuration.enabled else { return }
+        let trivial: Bool
+        if let words = event.prompt?.wordCount {
+            trivial = words <= configuration.maxPromptWords
+        } else {
+            trivial = event.inputTokens <= configuration.maxInputTokens
+        }
+        guard trivial else { return }
+        if let finding = users[event.user, default: TrivialCalls(capacity: max(4 * configuration.minCalls, 64))]
+            .record(event, configuration)
+        {
+            findings.append(finding)
+        }
+    }
+
+    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
+        let start = now - max(configuration.window, longestWindow ?? .zero)
+        users = users.filter { ($0.value.calls.newest ?? start) >= start }
+    }
+}
+
+private struct TrivialCalls: Sendable, Codable {
+    var calls: TimestampWindow
+    var evidence = EvidenceRing()
+
+    init(capacity: Int) { calls = TimestampWindow(capacity: capacity) }
+
+    mutating func record(_ event: TokenEvent, _ configuration: TrivialFloodConfiguration) -> Finding? {
+        calls.expire(before: event.time - configuration.window)
+        calls.record(event.time)
+        evidence.record(event.id)
+        let count = calls.count
+        guard count >= configuration.minCalls else { return nil }
+        let minutes = configuration.window.milliseconds / 60_000
+        return Finding(
+            detector: .trivialFlood,
+            key: event.user,
+            subject: AlertSubject(user: event.user),
+            time: event.time,
+            windowStart: calls.oldest ?? event.time,
+            observed: [("trivial_calls", .integer(Int64(count))), ("window_seconds", .integer(configuration.window.milliseconds / 1000))],
+            threshold: [
+                ("min_calls", .integer(Int64(configuration.minCalls))),
+                ("max_prompt_words", .integer(Int64(configuration.maxPromptWords))),
+            ],
+            excess: Double(count) / Double(configuration.minCalls),
+            summary: "\(count) trivial prompts (\(configuration.maxPromptWords) words or fewer) within \(minutes) min",
+            evidence: evidence.ids)
+    }
+}
