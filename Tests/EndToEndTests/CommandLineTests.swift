@@ -56,4 +56,41 @@ struct CommandLineTests {
         #expect(first.standardOutput.split(separator: "\n").count == 500)
         #expect(first.standardOutput == second.standardOutput)
     }
+
+    @Test func theShippedThresholdTestsPass() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: TokenWatchProcess.packageRoot.appendingPathComponent("Config/tests").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { TokenWatchProcess.packageRoot.appendingPathComponent("Config/tests/\($0)").path }
+        #expect(files.count >= 3)
+        let run = try TokenWatchProcess(["test"] + files)
+        #expect(try run.waitForExit(timeout: .seconds(60)) == 0, "\(run.standardOutput)")
+        #expect(run.standardOutput.hasSuffix(" passed, 0 failed\n"))
+    }
+
+    @Test func aFailingThresholdTestSaysWhatWasExpectedAndWhatFired() throws {
+        let path = try temporaryFile("failing.yaml", """
+            tests:
+              - name: wrong expectation
+                events:
+                  - {ts: "2026-11-02T10:00:00Z", user: zed, session: "s{n}", prompt: "one and the same prompt text", input_tokens: 10, output_tokens: 1, repeat: 8, every: 1m}
+                expect:
+                  - {detector: agent_loop, user: zed}
+                expect_none:
+                  - {detector: repetitive_prompts}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try TokenWatchProcess(["test", path])
+        #expect(try run.waitForExit() == 1)
+        let output = run.standardOutput
+        #expect(output.contains("  FAIL  wrong expectation"))
+        #expect(output.contains("expected agent_loop user=zed, none fired. Alerts: repetitive_prompts firing warning user=zed at 2026-11-02T10:07:00.000Z"))
+        #expect(output.contains("expected no repetitive_prompts, got: repetitive_prompts firing warning user=zed at 2026-11-02T10:07:00.000Z"))
+        #expect(output.hasSuffix("0 passed, 1 failed\n"))
+
+        let broken = try temporaryFile("broken.yaml", "tests:\n  - name: x\n    expect: [{detector: nope}]\n    events: [{ts: \"2026-11-02T10:00:00Z\", user: a, input_tokens: 1, output_tokens: 1}]\n")
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let bad = try TokenWatchProcess(["test", broken])
+        #expect(try bad.waitForExit() == 1)
+        #expect(bad.standardError.contains { $0.hasPrefix("\(broken):3:") && $0.contains("unknown detector 'nope'") })
+    }
 }
+
