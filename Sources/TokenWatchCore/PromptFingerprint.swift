@@ -99,6 +99,18 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
         return z ^ (z >> 31)
     }
 
+    /// The similarity if it is at least `threshold`, else `nil`, skipping the comparison when the two sets'
+    /// sizes alone rule it out: a Jaccard similarity is at most the ratio of the smaller set to the larger.
+    public func similarity(to other: PromptFingerprint, atLeast threshold: Double) -> Double? {
+        if exact == other.exact { return 1 }
+        let small = min(shingles.count, other.shingles.count)
+        let large = max(shingles.count, other.shingles.count)
+        // Sketches at capacity stand for larger sets, whose sizes are unknown: no shortcut then.
+        if large < Self.sketchSize && Double(small) < threshold * Double(large) { return nil }
+        let value = similarity(to: other)
+        return value >= threshold ? value : nil
+    }
+
     /// The estimated Jaccard similarity of the two prompts' word-and-pair sets, from 0 to 1; 1 when they
     /// normalise to the same words.
     public func similarity(to other: PromptFingerprint) -> Double {

@@ -56,15 +56,13 @@ private struct UserPrompts: Sendable, Codable {
         lastSeen = max(lastSeen, event.time)
         clusters.removeAll { ($0.occurrences.newest ?? start) < start }
 
-        var match: Int?
-        var bestSimilarity = configuration.similarity
-        for index in clusters.indices {
-            let similarity = clusters[index].representative.similarity(to: prompt)
-            if similarity == 1 {
-                match = index
-                break
-            }
-            if similarity >= bestSimilarity {
+        // Exact repeats first (one comparison each), then the near-duplicates: the costly part, so clusters
+        // that cannot reach the threshold by their size alone are skipped.
+        var match = clusters.firstIndex { $0.representative.exact == prompt.exact }
+        if match == nil && !prompt.shingles.isEmpty {
+            var bestSimilarity = configuration.similarity
+            for index in clusters.indices {
+                guard let similarity = clusters[index].representative.similarity(to: prompt, atLeast: bestSimilarity) else { continue }
                 bestSimilarity = similarity
                 match = index
             }
@@ -92,9 +90,9 @@ private struct UserPrompts: Sendable, Codable {
             clusters[index].variants.insert(prompt.exact)
         }
 
-        let cluster = clusters[index]
-        let repeats = cluster.occurrences.count
+        let repeats = clusters[index].occurrences.count
         guard repeats >= configuration.minRepeats else { return nil }
+        let cluster = clusters[index]
         let windowMinutes = configuration.window.milliseconds / 60_000
         return Finding(
             detector: .repetitivePrompts,
