@@ -8,7 +8,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
 
-.PHONY: all deps build release demo test install uninstall clean
+.PHONY: all deps build release demo test bench install uninstall clean
 
 all: build
 
@@ -57,3 +57,8 @@ uninstall:
 
 clean:
 	rm -rf .build
+
+## Benchmarks (release build): ingest against the raw libzmq ceiling, replay against Python, per-stage costs,
+## memory per subject, latency at 50 000 events/s. See BENCHMARKS.md. BENCH_SMOKE=1 for a seconds-long run.
+bench: deps
+	bash Benchmarks/run.sh

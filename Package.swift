@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev. No pkgConfig: Debian's libzmq.pc carries a flag SwiftPM refuses,
@@ -65,6 +66,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
+        ),
+        // `make bench`: per-stage costs, memory per subject, event-to-alert latency. Not a test; never asserts timings.
+        .executableTarget(
+            name: "tokenwatch-bench",
+            dependencies: [
+                "TokenWatchCore", "ZeroMQ", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/TokenWatchBench"
         ),
         .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),

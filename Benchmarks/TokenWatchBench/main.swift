@@ -1,0 +1,204 @@
+// tokenwatch-bench: measurements for BENCHMARKS.md, run by `make bench` (Benchmarks/run.sh).
+//
+//   tokenwatch-bench stages FILE            cost per event of each stage: parse + validate, each detector, all
+//   tokenwatch-bench memory N               resident bytes per tracked subject, and time per event, at N subjects
+//   tokenwatch-bench latency EVENTS ALERTS RATE SECONDS
+//                                           event-to-alert latency at a steady RATE against a running daemon
+//
+// Output: one JSON object per measurement on standard output. Timings come from ContinuousClock; nothing
+// here asserts anything.
+import Foundation
+import Histogram
+import Synchronization
+import TokenWatchCore
+import ZeroMQ
+
+func emit(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func nanoseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
+}
+
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// Parse + validate, then each detector alone, then the whole engine, over the same events.
+func stages(file: String) {
+    let lines = (try! String(contentsOfFile: file, encoding: .utf8)).split(separator: "\n").map(String.init)
+    let decoder = EventDecoder()
+    let clock = ContinuousClock()
+    var events: [TokenEvent] = []
+    events.reserveCapacity(lines.count)
+    let parseTime = clock.measure {
+        for line in lines { if case .success(let event) = decoder.decode(line) { events.append(event) } }
+    }
+    emit(["stage": "parse+validate+fingerprint", "events": lines.count, "ns_per_event": nanoseconds(parseTime) / Double(lines.count)])
+    let configuration = TokenWatchConfiguration()
+    func measure(_ name: String, _ body: (TokenEvent, inout [Finding]) -> Void) {
+        var findings: [Finding] = []
+        let time = clock.measure {
+            for event in events {
+                body(event, &findings)
+                findings.removeAll(keepingCapacity: true)
+            }
+        }
+        emit(["stage": name, "events": events.count, "ns_per_event": nanoseconds(time) / Double(events.count)])
+    }
+    var repetitive = RepetitivePromptsDetector(configuration: configuration.repetitivePrompts)
+    measure("repetitive_prompts") { repetitive.ingest($0, into: &$1) }
+    var offHours = OffHoursBurstDetector(configuration: configuration.offHoursBurst)
+    measure("offhours_burst") { offHours.ingest($0, into: &$1) }
+    var loop = AgentLoopDetector(configuration: configuration.agentLoop)
+    measure("agent_loop") { loop.ingest($0, into: &$1) }
+    var cadence = ScriptedCadenceDetector(configuration: configuration.scriptedCadence)
+    measure("scripted_cadence") { cadence.ingest($0, into: &$1) }
+    var flood = TrivialFloodDetector(configuration: configuration.trivialFlood)
+    measure("trivial_flood") { flood.ingest($0, into: &$1) }
+    var engine = DetectionEngine(configuration: configuration)
+    var alerts: [Alert] = []
+    let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }
+    emit(["stage": "engine (all detectors + lifecycle)", "events": events.count, "alerts": alerts.count,
+          "ns_per_event": nanoseconds(engineTime) / Double(events.count)])
+}
+
+/// N distinct people, each with two prompts, off-hours volume and an agent call, so every detector tracks
+/// them; then a second pass over the same subjects, timed.
+func memory(subjects: Int) {
+    let configuration = TokenWatchConfiguration()
+    var engine = DetectionEngine(configuration: configuration)
+    var alerts: [Alert] = []
+    let start = EventTime(rfc3339: "2026-11-07T20:00:00Z")!  // a Saturday evening: off-hours everywhere
+    func events(pass: Int) -> [TokenEvent] {
+        (0..<subjects).map { n in
+            var event = TokenEvent(time: start + .milliseconds(Int64(pass * subjects + n) * 3), user: "user-\(n)",
+                                   inputTokens: 800, outputTokens: 200, id: "e\(pass)-\(n)")
+            event.prompt = PromptFingerprint(text: "please review pull request \(n % 97) for the team \(pass == 0 ? "alpha" : "beta") and summarize the main risks")
+            event.session = "s\(n)"
+            if n % 4 == 0 {
+                event.agent = "agent-\(n)"
+                event.parent = "user-\(n)"
+                event.outputHash = "o\(pass)-\(n)"
+            }
+            return event
+        }
+    }
+    let first = events(pass: 0)
+    let second = events(pass: 1)
+    let before = residentBytes()
+    for event in first { engine.process(event, into: &alerts) }
+    let after = residentBytes()
+    let clock = ContinuousClock()
+    let time = clock.measure { for event in second { engine.process(event, into: &alerts) } }
+    emit(["subjects": subjects, "tracked": engine.trackedSubjects.mapKeys(\.rawValue),
+          "resident_bytes_per_subject": Double(after - before) / Double(subjects),
+          "ns_per_event": nanoseconds(time) / Double(subjects), "alerts": alerts.count])
+}
+
+extension Dictionary {
+    func mapKeys<T: Hashable>(_ transform: (Key) -> T) -> [T: Value] {
+        Dictionary<T, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+    }
+}
+
+/// Background traffic at `rate` events/s; every 25th event advances a "trigger" series (8 equal prompts from
+/// one user, the eighth of which completes a repetitive_prompts incident). Latency is the time from sending
+/// that eighth event to receiving its alert.
+func latency(events endpoint: String, alerts alertEndpoint: String, rate: Int, seconds: Int) throws {
+    let context = try ZMQContext()
+    let publisher = try ZMQSocket(context: context, type: .xpub)
+    try publisher.setXPubNoDrop(true)
+    try publisher.setSendHighWaterMark(100_000)
+    try publisher.connect(endpoint)
+    guard try publisher.waitReadable(timeoutMilliseconds: 10_000), try publisher.receiveMultipart() != nil else {
+        print("no daemon at \(endpoint)"); exit(1)
+    }
+    let sent = Mutex([String: ContinuousClock.Instant]())
+    let samples = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))
+    let received = Atomic<Int>(0)
+    let done = Atomic<Bool>(false)
+    let listenerReady = Atomic<Bool>(false)
+    let listener = Thread {
+        let subscriber = try! ZMQSocket(context: context, type: .sub)
+        try! subscriber.subscribe("alert.repetitive_prompts.")
+        try! subscriber.connect(alertEndpoint)
+        listenerReady.store(true, ordering: .releasing)
+        while !done.load(ordering: .acquiring) {
+            guard (try? subscriber.waitReadable(timeoutMilliseconds: 100)) == true,
+                let frames = try? subscriber.receiveMultipart(dontWait: true), frames.count == 3 else { continue }
+            let now = ContinuousClock.now
+            let payload = String(decoding: frames[1], as: UTF8.self)
+            guard let range = payload.range(of: #""user":""#) else { continue }
+            let user = String(payload[range.upperBound...].prefix { $0 != "\"" })
+            if let start = sent.withLock({ $0.removeValue(forKey: user) }) {
+                let ns = UInt64(max(0, nanoseconds(now - start)))
+                _ = samples.withLock { $0.record(ns) }
+                received.add(1, ordering: .relaxed)
+            }
+        }
+        subscriber.close()
+    }
+    listener.start()
+    while !listenerReady.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.01) }
+    Thread.sleep(forTimeInterval: 0.5)  // the SUB's subscription reaching the daemon: warm-up, not measured
+
+    let total = rate * seconds
+    let base = Int64(1_794_000_000_000)
+    let clock = ContinuousClock()
+    let begin = clock.now
+    var triggers = 0
+    var opened = 0
+    var series: [(id: Int, sent: Int)] = []  // open trigger series: which user, how many prompts sent
+    for i in 0..<total {
+        let due = begin + .nanoseconds(Int64(Double(i) * 1e9 / Double(rate)))
+        while clock.now < due {}
+        let ts = base + Int64(i) * 1000 / Int64(rate)
+        let payload: String
+        var triggerUser: String?
+        if i % 25 == 0 {
+            if series.count < 8 {
+                series.append((opened, 0))
+                opened += 1
+            }
+            let slot = (i / 25) % series.count
+            series[slot].sent += 1
+            let user = "lat-\(series[slot].id)"
+            payload = #"{"ts":\#(ts),"user":"\#(user)","session":"x\#(i)","input_tokens":300,"output_tokens":50,"prompt":"repeat this very same prompt for latency"}"#
+            if series[slot].sent == 8 {
+                triggerUser = user
+                series.remove(at: slot)
+                triggers += 1
+            }
+        } else {
+            payload = #"{"ts":\#(ts),"user":"bg-\#(i % 5000)","session":"b\#(i)","input_tokens":400,"output_tokens":60,"prompt":"background prompt number \#(i) about topic \#(i % 977) and item \#(i % 131)"}"#
+        }
+        if let triggerUser { sent.withLock { $0[triggerUser] = clock.now } }
+        try publisher.send(frames: [Array("tokens".utf8), Array(payload.utf8)])
+    }
+    let elapsed = clock.now - begin
+    let deadline = clock.now + .seconds(5)
+    while received.load(ordering: .relaxed) < triggers && clock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    done.store(true, ordering: .releasing)
+    let histogram = samples.withLock { $0 }
+    func ms(_ p: Double) -> Double { Double(histogram.valueAtPercentile(p)) / 1e6 }
+    emit(["rate_target": rate, "rate_achieved": Double(total) / (nanoseconds(elapsed) / 1e9), "events": total,
+          "alerts_expected": triggers, "alerts_measured": Int(histogram.totalCount),
+          "p50_ms": ms(50), "p99_ms": ms(99), "p99_9_ms": ms(99.9), "max_ms": Double(histogram.max) / 1e6])
+    publisher.close()
+}
+
+let arguments = CommandLine.arguments
+switch arguments.dropFirst().first {
+case "stages" where arguments.count == 3: stages(file: arguments[2])
+case "memory" where arguments.count == 3: memory(subjects: Int(arguments[2])!)
+case "latency" where arguments.count == 6:
+    try latency(events: arguments[2], alerts: arguments[3], rate: Int(arguments[4])!, seconds: Int(arguments[5])!)
+default:
+    print("usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS")
+    exit(2)
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make bench: release build, then every measurement of BENCHMARKS.md in one run, on loopback.
+# BENCH_PEOPLE (default 800: ~1.1 million events over 14 days) sets the size; BENCH_SMOKE=1 runs a tiny
+# version in seconds (what CI may do). Prints JSON lines; nothing here asserts a timing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEOPLE=${BENCH_PEOPLE:-800}
+DAYS=14
+SECONDS_LATENCY=10
+SUBJECT_COUNTS="10000 100000 1000000"
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then PEOPLE=10; DAYS=2; SECONDS_LATENCY=1; SUBJECT_COUNTS="1000"; fi
+
+swift build -c release --product tokenwatch --product tokenwatch-bench >&2
+BIN=.build/release
+mkdir -p .build/bench
+cc -O2 -o .build/bench/publish Benchmarks/ceiling/publish.c -lzmq
+cc -O2 -o .build/bench/receive Benchmarks/ceiling/receive.c -lzmq
+WORK=$(mktemp -d)
+trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$WORK"' EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+$BIN/tokenwatch generate --people "$PEOPLE" --days "$DAYS" --seed 42 --output "$WORK/events.jsonl" 2>/dev/null
+COUNT=$(wc -l < "$WORK/events.jsonl")
+echo "# events: $COUNT realistic token events ($PEOPLE people, $DAYS days)"
+
+echo "# ingest: the ceiling (a C receiver that only counts), then tokenwatch run with every detector"
+P=$(port)
+.build/bench/receive "tcp://127.0.0.1:$P" "$COUNT" > "$WORK/receive.out" &
+RECEIVER=$!
+until grep -q ready "$WORK/receive.out" 2>/dev/null; do sleep 0.05; done
+.build/bench/publish "tcp://127.0.0.1:$P" "$WORK/events.jsonl" "$COUNT" > /dev/null
+wait $RECEIVER
+CEILING=$(tail -1 "$WORK/receive.out")
+echo "{\"ingest\": \"libzmq receive only\", \"result\": $CEILING}"
+
+E=$(port); A=$(port); M=$(port)
+$BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/daemon.log" &
+DAEMON=$!
+until grep -q ready "$WORK/daemon.log"; do sleep 0.05; done
+START=$(date +%s.%N)
+.build/bench/publish "tcp://127.0.0.1:$E" "$WORK/events.jsonl" "$COUNT" > /dev/null
+metric() { curl -s "127.0.0.1:$M/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
+until [ "$(metric tokenwatch_events_received_total)" = "$COUNT" ]; do sleep 0.02; done
+END=$(date +%s.%N)
+REJECTED=$(curl -s "127.0.0.1:$M/metrics" | awk '/^tokenwatch_events_rejected_total/ {s+=$2} END {print s+0}')
+python3 - "$COUNT" "$START" "$END" "$CEILING" "$REJECTED" "$(metric tokenwatch_events_processed_total)" <<'PY'
+import json, sys
+count, start, end, ceiling, rejected, processed = sys.argv[1:]
+rate = int(count) / (float(end) - float(start))
+ceiling = json.loads(ceiling)["per_second"]
+print(json.dumps({"ingest": "tokenwatch run, all detectors", "events": int(count), "processed": int(processed),
+                  "rejected": int(rejected), "per_second": round(rate), "share_of_ceiling": round(rate / ceiling, 3)}))
+PY
+kill -TERM $DAEMON; wait $DAEMON || true
+
+echo "# replay of the file, beside a Python loop that only parses it"
+python3 - "$WORK/events.jsonl" "$BIN/tokenwatch" <<'PY'
+import json, subprocess, sys, time
+path, binary = sys.argv[1:]
+start = time.perf_counter(); n = 0
+with open(path) as f:
+    for line in f:
+        json.loads(line); n += 1
+python = n / (time.perf_counter() - start)
+start = time.perf_counter()
+subprocess.run([binary, "replay", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+replay = n / (time.perf_counter() - start)
+print(json.dumps({"replay_per_second": round(replay), "python_json_loads_per_second": round(python),
+                  "ratio": round(replay / python, 2)}))
+PY
+
+echo "# cost per event of each stage"
+$BIN/tokenwatch-bench stages "$WORK/events.jsonl"
+
+echo "# memory and time per event by number of tracked subjects"
+for n in $SUBJECT_COUNTS; do $BIN/tokenwatch-bench memory "$n"; done
+
+echo "# event-to-alert latency at a steady 50 000 events/s"
+E=$(port); A=$(port)
+$BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "" --catchup "" 2> "$WORK/daemon2.log" &
+DAEMON=$!
+until grep -q ready "$WORK/daemon2.log"; do sleep 0.05; done
+$BIN/tokenwatch-bench latency "tcp://127.0.0.1:$E" "tcp://127.0.0.1:$A" 50000 "$SECONDS_LATENCY"
+kill -TERM $DAEMON; wait $DAEMON || true
