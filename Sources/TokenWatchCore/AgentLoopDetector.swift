@@ -24,7 +24,13 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     /// Agents with recent trigger edges or outputs.
-    public var trackedSubjects: Int { max(edges.count, lastOutput.count) }
+    public var trackedSubjects: Int { max(edges.count, lastOutput.count, loops.count) }
+
+    mutating func evictIdlest(limit: Int) -> Int {
+        SubjectEviction.evictIdlest(&edges, limit: limit) { $0.values.max() ?? EventTime(milliseconds: .min) }
+            + SubjectEviction.evictIdlest(&lastOutput, limit: limit) { $0.time }
+            + SubjectEviction.evictIdlest(&loops, limit: limit) { $0.iterations.newest ?? EventTime(milliseconds: .min) }
+    }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
         ingest(event, with: configuration, into: &findings)

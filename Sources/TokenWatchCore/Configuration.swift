@@ -7,6 +7,7 @@ public struct TokenWatchConfiguration: Sendable, Equatable {
     public var metrics = MetricsConfiguration()
     public var state = StateConfiguration()
     public var journal = JournalConfiguration()
+    public var privacy = PrivacyConfiguration()
     public var catchup = CatchupConfiguration()
     public var repetitivePrompts = RepetitivePromptsConfiguration()
     public var offHoursBurst = OffHoursBurstConfiguration()
@@ -128,6 +129,23 @@ public struct StateConfiguration: Sendable, Equatable {
     public var directory = ""
     /// How often the state is checkpointed while running (and always at shutdown). Default 60 s.
     public var checkpointInterval: Duration = .seconds(60)
+    /// The most subjects (users, agents, sessions) each detector tracks; beyond it the idlest are forgotten
+    /// (counted in tokenwatch_subjects_evicted_total). Bounds memory under a flood of distinct ids. Default 300000.
+    public var maxTrackedSubjects = 300_000
+
+    public init() {}
+}
+
+/// What TokenWatch reveals about people.
+public struct PrivacyConfiguration: Sendable, Equatable {
+    /// Replace user ids everywhere downstream of ingest (alerts, ids, checkpoints, journal) by a keyed
+    /// pseudonym, HMAC-SHA256(key, user): consumers can tell alerts about the same person apart from others
+    /// without learning who it is. Default false.
+    public var pseudonymizeUsers = false
+    /// The file holding the key (at least 32 bytes), read at start and on reload. Required when pseudonymising.
+    public var keyFile = ""
+    /// The key's bytes, filled in from `keyFile` by the runtime (the core reads no files).
+    public var key: [UInt8] = []
 
     public init() {}
 }

@@ -41,7 +41,7 @@ private struct NodeReader {
 
     mutating func read(_ root: Node, into configuration: inout TokenWatchConfiguration) {
         guard let top = mapping(root, "", keys: [
-            "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "detectors", "overrides", "allowances",
+            "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "detectors", "overrides", "allowances",
         ]) else { return }
         if let events = top["events"], let keys = mapping(events, "events", keys: [
             "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
@@ -98,7 +98,9 @@ private struct NodeReader {
                 }
             }
         }
-        if let state = top["state"], let keys = mapping(state, "state", keys: ["directory", "checkpoint_interval"]) {
+        if let state = top["state"], let keys = mapping(state, "state", keys: ["directory", "checkpoint_interval", "max_tracked_subjects"]) {
+            configuration.state.maxTrackedSubjects =
+                integer(keys["max_tracked_subjects"], "state.max_tracked_subjects", 100...100_000_000) ?? configuration.state.maxTrackedSubjects
             if let node = keys["directory"], let text = scalarText(node, "state.directory", expecting: "a directory path or empty") {
                 if text.isEmpty || text.hasPrefix("/") {
                     configuration.state.directory = text
@@ -125,6 +127,15 @@ private struct NodeReader {
             configuration.journal.maxSegments = integer(keys["max_segments"], "journal.max_segments", 1...100_000) ?? c.maxSegments
             configuration.journal.memoryEntries =
                 integer(keys["memory_entries"], "journal.memory_entries", 0...10_000_000) ?? c.memoryEntries
+        }
+        if let privacy = top["privacy"], let keys = mapping(privacy, "privacy", keys: ["pseudonymize_users", "key_file"]) {
+            configuration.privacy.pseudonymizeUsers = bool(keys["pseudonymize_users"], "privacy.pseudonymize_users") ?? false
+            if let node = keys["key_file"], let text = scalarText(node, "privacy.key_file", expecting: "a file path") {
+                configuration.privacy.keyFile = text
+            }
+            if configuration.privacy.pseudonymizeUsers && configuration.privacy.keyFile.isEmpty {
+                report(privacy, "privacy.key_file", "is required when pseudonymize_users is true")
+            }
         }
         if let catchup = top["catchup"], let keys = mapping(catchup, "catchup", keys: ["endpoint", "max_batch"]) {
             if let node = keys["endpoint"], let text = scalarText(node, "catchup.endpoint", expecting: "an endpoint or empty") {

@@ -28,11 +28,15 @@ public enum ConfigurationRenderer {
             state:
               directory: \(quoted(c.state.directory))
               checkpoint_interval: \(d(c.state.checkpointInterval))
+              max_tracked_subjects: \(c.state.maxTrackedSubjects)
             journal:
               fsync: \(c.journal.fsync.rawValue)
               max_segment_bytes: \(c.journal.maxSegmentBytes)
               max_segments: \(c.journal.maxSegments)
               memory_entries: \(c.journal.memoryEntries)
+            privacy:
+              pseudonymize_users: \(c.privacy.pseudonymizeUsers)
+              key_file: \(quoted(c.privacy.keyFile))
             catchup:
               endpoint: \(quoted(c.catchup.endpoint))
               max_batch: \(c.catchup.maxBatch)

@@ -21,11 +21,14 @@ public struct DetectionEngine: Sendable, Codable {
     /// Events that arrived later than the allowed lateness behind the watermark. They are still handled:
     /// windows count them where they belong, but an incident that already resolved is not reopened by them.
     public private(set) var eventsLate: UInt64 = 0
+    /// Subjects forgotten to stay under `state.max_tracked_subjects`.
+    public private(set) var subjectsEvicted: UInt64 = 0
     private var nextSweep = EventTime(milliseconds: .min)
     private var findings: [Finding] = []
+    private var pseudonymizer: Pseudonymizer?
 
     private enum CodingKeys: String, CodingKey {
-        case repetitivePrompts, offHoursBurst, agentLoop, scriptedCadence, trivialFlood, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, nextSweep
+        case repetitivePrompts, offHoursBurst, agentLoop, scriptedCadence, trivialFlood, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted, nextSweep
     }
 
     /// How often, in event time, state that fell out of every window is dropped.
@@ -43,6 +46,8 @@ public struct DetectionEngine: Sendable, Codable {
     }
 
     private mutating func indexOverrides() {
+        pseudonymizer = configuration.privacy.pseudonymizeUsers && !configuration.privacy.key.isEmpty
+            ? Pseudonymizer(key: configuration.privacy.key) : nil
         userOverrides = [:]
         teamOverrides = [:]
         for (index, override) in configuration.overrides.enumerated() {
@@ -97,11 +102,13 @@ public struct DetectionEngine: Sendable, Codable {
         nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
         eventsProcessed = try c.decode(UInt64.self, forKey: .eventsProcessed)
         eventsLate = try c.decode(UInt64.self, forKey: .eventsLate)
+        subjectsEvicted = try c.decodeIfPresent(UInt64.self, forKey: .subjectsEvicted) ?? 0
         nextSweep = try c.decode(EventTime.self, forKey: .nextSweep)
     }
 
     /// Runs one event through every detector; appends the alerts it causes, numbered, in publication order.
     public mutating func process(_ event: TokenEvent, into alerts: inout [Alert]) {
+        var event = event
         eventsProcessed += 1
         if let watermark, event.time < watermark - configuration.events.allowedLateness { eventsLate += 1 }
         let now = max(watermark ?? event.time, event.time)
@@ -125,7 +132,14 @@ public struct DetectionEngine: Sendable, Codable {
             allowed.formUnion(allowance.detectors.isEmpty ? Set(DetectorName.allCases) : allowance.detectors)
         }
         findings.removeAll(keepingCapacity: true)
-        if let index = userOverrides[event.user] ?? event.team.flatMap({ teamOverrides[$0] }) {
+        let overrideIndex = userOverrides[event.user] ?? event.team.flatMap({ teamOverrides[$0] })
+        // Overrides and allowances are matched on the real id; everything after sees only the pseudonym.
+        if pseudonymizer != nil {
+            let user = event.user
+            event.user = pseudonymizer!.pseudonym(for: user)
+            if event.parent == user { event.parent = event.user }
+        }
+        if let index = overrideIndex {
             let override = configuration.overrides[index]
             repetitivePrompts.ingest(event, with: override.repetitivePrompts, into: &findings)
             offHoursBurst.ingest(event, with: override.offHoursBurst, into: &findings)
@@ -141,11 +155,23 @@ public struct DetectionEngine: Sendable, Codable {
         }
         // Allowed work still shapes the windows and baselines; it just raises nothing.
         for finding in findings where !allowed.contains(finding.detector) { lifecycle.observe(finding, into: &alerts) }
+        enforceSubjectLimit()
 
         for index in firstNew..<alerts.count {
             alerts[index].seq = nextSequence
             nextSequence += 1
         }
+    }
+
+    private mutating func enforceSubjectLimit() {
+        let limit = configuration.state.maxTrackedSubjects
+        var evicted = 0
+        if repetitivePrompts.trackedSubjects > limit { evicted += repetitivePrompts.evictIdlest(limit: limit) }
+        if offHoursBurst.trackedSubjects > limit { evicted += offHoursBurst.evictIdlest(limit: limit) }
+        if agentLoop.trackedSubjects > limit { evicted += agentLoop.evictIdlest(limit: limit) }
+        if scriptedCadence.trackedSubjects > limit { evicted += scriptedCadence.evictIdlest(limit: limit) }
+        if trivialFlood.trackedSubjects > limit { evicted += trivialFlood.evictIdlest(limit: limit) }
+        subjectsEvicted += UInt64(evicted)
     }
 
     /// Subjects currently tracked by each detector.

@@ -25,6 +25,10 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     public var trackedSubjects: Int { users.count }
 
+    mutating func evictIdlest(limit: Int) -> Int {
+        SubjectEviction.evictIdlest(&users, limit: limit) { $0.lastSeen }
+    }
+
     /// Whether `time` falls outside work hours in the given zone (the configured default when `nil` or unknown).
     public mutating func isOffHours(_ time: EventTime, timeZone: String?) -> Bool {
         isOffHours(time, timeZone: timeZone, configuration)

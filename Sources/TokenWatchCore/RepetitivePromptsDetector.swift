@@ -16,6 +16,11 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
     /// Users with prompts inside the window.
     public var trackedSubjects: Int { users.count }
 
+    /// Forgets the users seen least recently beyond `limit`; returns how many.
+    mutating func evictIdlest(limit: Int) -> Int {
+        SubjectEviction.evictIdlest(&users, limit: limit) { $0.lastSeen }
+    }
+
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
         ingest(event, with: configuration, into: &findings)
     }

@@ -18,6 +18,10 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
 
     public var trackedSubjects: Int { streams.count }
 
+    mutating func evictIdlest(limit: Int) -> Int {
+        SubjectEviction.evictIdlest(&streams, limit: limit) { $0.times.last ?? EventTime(milliseconds: .min) }
+    }
+
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
         ingest(event, with: configuration, into: &findings)
     }

@@ -14,6 +14,10 @@ public struct TrivialFloodDetector: Sendable, Codable {
 
     public var trackedSubjects: Int { users.count }
 
+    mutating func evictIdlest(limit: Int) -> Int {
+        SubjectEviction.evictIdlest(&users, limit: limit) { $0.calls.newest ?? EventTime(milliseconds: .min) }
+    }
+
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
         ingest(event, with: configuration, into: &findings)
     }

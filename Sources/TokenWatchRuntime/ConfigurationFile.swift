@@ -24,7 +24,17 @@ public enum ConfigurationFile {
                 .init(file: path, line: 0, column: 0, keyPath: "", message: "cannot read: \(Self.reason(error))")
             ])
         }
-        return try ConfigurationLoader.load(yaml: text, file: path)
+        var configuration = try ConfigurationLoader.load(yaml: text, file: path)
+        if configuration.privacy.pseudonymizeUsers {
+            let keyPath = configuration.privacy.keyFile.hasPrefix("/") ? configuration.privacy.keyFile
+                : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(configuration.privacy.keyFile)
+            guard let key = FileManager.default.contents(atPath: keyPath), key.count >= 32 else {
+                throw ConfigurationError(issues: [.init(file: path, line: 0, column: 0, keyPath: "privacy.key_file",
+                                                        message: "cannot read at least 32 bytes of key from \(keyPath)")])
+            }
+            configuration.privacy.key = Array(key)
+        }
+        return configuration
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -289,6 +289,7 @@ public final class DetectionPipeline: Sendable {
         journal.commit()
 
         batch.totals.eventsLate = batch.engine.eventsLate
+        batch.totals.subjectsEvicted = batch.engine.subjectsEvicted
         batch.totals.alertSubscriptions = publisher.subscriptions.values.reduce(0, +)
         batch.totals.trackedSubjects = batch.engine.trackedSubjects
         batch.totals.openIncidents = batch.engine.openIncidents

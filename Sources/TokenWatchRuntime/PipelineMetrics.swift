@@ -12,6 +12,7 @@ public final class PipelineMetrics: Sendable {
     private let received: Counter
     private let processed: Counter
     private let late: Counter
+    private let evicted: Counter
     private let rejected: [RejectionReason: Counter]
     private let dropped: Counter
     private let tracked: [DetectorName: Gauge]
@@ -27,6 +28,7 @@ public final class PipelineMetrics: Sendable {
         received = Counter(label: "tokenwatch_events_received_total", factory: factory)
         processed = Counter(label: "tokenwatch_events_processed_total", factory: factory)
         late = Counter(label: "tokenwatch_events_late_total", factory: factory)
+        evicted = Counter(label: "tokenwatch_subjects_evicted_total", factory: factory)
         rejected = Dictionary(uniqueKeysWithValues: RejectionReason.allCases.map {
             ($0, Counter(label: "tokenwatch_events_rejected_total", dimensions: [("reason", $0.rawValue)], factory: factory))
         })
@@ -47,6 +49,7 @@ public final class PipelineMetrics: Sendable {
         received.increment(by: Int64(new.eventsReceived - old.eventsReceived))
         processed.increment(by: Int64(new.eventsProcessed - old.eventsProcessed))
         late.increment(by: Int64(new.eventsLate - old.eventsLate))
+        evicted.increment(by: Int64(new.subjectsEvicted - old.subjectsEvicted))
         for (reason, count) in new.eventsRejected where count != old.eventsRejected[reason] {
             rejected[reason]?.increment(by: Int64(count - (old.eventsRejected[reason] ?? 0)))
         }

@@ -177,3 +177,52 @@ struct OverrideAndAllowanceTests {
         #expect(try ConfigurationLoader.load(yaml: ConfigurationRenderer.yaml(TokenWatchConfiguration()), file: "d.yaml") == TokenWatchConfiguration())
     }
 }
+
+@Suite("Bounded state")
+struct BoundedStateTests {
+    @Test func aFloodOfDistinctUsersIsCappedAndTheEvictionsCounted() {
+        var configuration = TokenWatchConfiguration()
+        configuration.state.maxTrackedSubjects = 100
+        var engine = DetectionEngine(configuration: configuration)
+        var alerts: [Alert] = []
+        for n in 0..<1000 {
+            var e = event("flood-\(n)", at: monday.adding(seconds: Int64(n)), prompt: "a prompt from someone new \(n) with words", agent: "agent-\(n)", parent: "flood-\(n)")
+            e.session = "s\(n)"
+            engine.process(e, into: &alerts)
+        }
+        // Each table is trimmed to 90 when it reaches 101: never more than 100 at once.
+        #expect(engine.trackedSubjects.values.allSatisfy { $0 <= 100 })
+        // Three tables fill (repetitive_prompts and offhours_burst by user, agent_loop by trigger edge; agent
+        // calls are not cadence and these prompts are not trivial). Each: the first trim at the 101st subject
+        // keeps 90, then 11 more are evicted for every 11 new ones: 899 later subjects = 81 × 11 + 8, so 98
+        // remain and 1000 − 98 = 902 were evicted. 3 × 902 = 2706.
+        #expect(engine.subjectsEvicted == 2706)
+        #expect(engine.trackedSubjects[.repetitivePrompts] == 98)
+    }
+}
+
+@Suite("Pseudonymised users")
+struct PseudonymisationTests {
+    @Test func alertsNameAKeyedPseudonymNeverTheUser() {
+        var configuration = TokenWatchConfiguration()
+        configuration.privacy.pseudonymizeUsers = true
+        configuration.privacy.key = Array(repeating: 7, count: 32)
+        var engine = DetectionEngine(configuration: configuration)
+        var alerts: [Alert] = []
+        for n in 0..<8 {
+            var e = event("alice.smith", at: monday.adding(minutes: Int64(n)), prompt: "the same long request once again", id: "e\(n)")
+            e.session = "s\(n)"
+            engine.process(e, into: &alerts)
+        }
+        #expect(alerts.count == 1)
+        let pseudonym = alerts[0].subject.user!
+        // Python's hmac module, independently: hmac.new(bytes([7]*32), b"alice.smith", sha256).hexdigest()[:16]
+        #expect(pseudonym == "p-58b6cdca5163a0c2")
+        #expect(!alerts[0].jsonPayload.contains("alice"))
+        // The same key gives the same pseudonym (replicas agree); another key does not.
+        var same = Pseudonymizer(key: Array(repeating: 7, count: 32))
+        var other = Pseudonymizer(key: Array(repeating: 8, count: 32))
+        #expect(same.pseudonym(for: "alice.smith") == pseudonym)
+        #expect(other.pseudonym(for: "alice.smith") != pseudonym)
+    }
+}
