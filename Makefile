@@ -8,7 +8,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
 
-.PHONY: all deps build release demo test bench install uninstall clean
+.PHONY: all deps build release demo test bench fuzz install uninstall clean
 
 all: build
 
@@ -62,3 +62,13 @@ clean:
 ## memory per subject, latency at 50 000 events/s. See BENCHMARKS.md. BENCH_SMOKE=1 for a seconds-long run.
 bench: deps
 	bash Benchmarks/run.sh
+
+## Coverage-guided fuzzing of the event parser (libFuzzer with ASan and UBSan, clang from the Swift toolchain).
+## FUZZ_RUNS inputs (default one million), starting from the regression corpus in Tests/Fuzz/corpus.
+FUZZ_RUNS ?= 1000000
+CLANGXX   ?= $(shell command -v clang++ 2>/dev/null || echo /opt/swift/usr/bin/clang++)
+fuzz: deps
+	mkdir -p .build/fuzz/corpus
+	$(CLANGXX) -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -I Sources/CEventJSON/include \
+		Tests/Fuzz/fuzz_event_parser.cpp Sources/CEventJSON/event_json.cpp -lsimdjson -o .build/fuzz/fuzz_event_parser
+	.build/fuzz/fuzz_event_parser -runs=$(FUZZ_RUNS) -max_len=4096 .build/fuzz/corpus Tests/Fuzz/corpus

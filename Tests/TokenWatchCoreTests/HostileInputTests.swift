@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import TokenWatchCore
+
+@Suite("Hostile input")
+struct HostileInputTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fuzz/corpus")
+
+    /// The regression corpus (seeds and inputs libFuzzer found interesting): each decodes or is rejected with a
+    /// reason, never a crash, through the whole Swift path (parse, validate, fingerprint).
+    @Test func everyCorpusInputDecodesOrIsRejected() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path)
+        #expect(files.count >= 10)
+        let decoder = EventDecoder()
+        var outcomes: [String: Int] = [:]
+        for file in files {
+            let data = try Data(contentsOf: Self.corpus.appendingPathComponent(file))
+            switch decoder.decode(Array(data)) {
+            case .success: outcomes["ok", default: 0] += 1
+            case .failure(let rejection): outcomes[rejection.reason.rawValue, default: 0] += 1
+            }
+        }
+        #expect(outcomes["ok", default: 0] >= 3)
+        #expect(outcomes.count >= 5)
+    }
+
+    /// 200 000 mutations of valid events (bytes flipped, cut, duplicated, numbers and quotes injected): the
+    /// decoder answers every one, and whatever it accepts satisfies the contract.
+    @Test func mutatedEventsNeverBreakTheDecoder() {
+        var random = SeededRandom(seed: 99)
+        let seeds = [
+            #"{"ts":"2026-11-02T10:00:00Z","user":"alice","input_tokens":120,"output_tokens":30,"prompt":"Summarize my inbox"}"#,
+            #"{"ts":1793577600000,"user":"u","agent":"a","parent":"a","tz":"Asia/Tokyo","prompt_hash":"p","output_hash":"o","input_tokens":0,"output_tokens":0}"#,
+        ].map { Array($0.utf8) }
+        let decoder = EventDecoder(limits: .init(maxPayloadBytes: 4096, maxDepth: 8, maxIdentifierBytes: 64))
+        let insertions: [[UInt8]] = ["\"", "{", "[", "-9", "1e999", "\\u0000", "\u{FF}", ",", ":", "null", "99999999999999999999"].map { Array($0.utf8) }
+        var accepted = 0
+        for _ in 0..<200_000 {
+            var bytes = random.pick(seeds)
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let position = Int.random(in: 0..<max(bytes.count, 1), using: &random)
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0 where !bytes.isEmpty: bytes[position] = UInt8.random(in: 0...255, using: &random)
+                case 1: bytes = Array(bytes.prefix(position))
+                case 2: bytes.insert(contentsOf: random.pick(insertions), at: min(position, bytes.count))
+                case 3: bytes += bytes.prefix(position)
+                default: if !bytes.isEmpty { bytes.remove(at: min(position, bytes.count - 1)) }
+                }
+            }
+            if case .success(let event) = decoder.decode(bytes) {
+                accepted += 1
+                #expect(!event.user.isEmpty && event.user.utf8.count <= 64)
+                #expect(event.inputTokens >= 0 && event.outputTokens >= 0)
+                #expect(EventDecoder.plausibleTimes.contains(event.time))
+            }
+        }
+        #expect(accepted > 0)
+    }
+}
