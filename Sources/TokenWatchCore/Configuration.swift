@@ -8,6 +8,7 @@ public struct TokenWatchConfiguration: Sendable, Equatable {
     public var state = StateConfiguration()
     public var journal = JournalConfiguration()
     public var privacy = PrivacyConfiguration()
+    public var security = SecurityConfiguration()
     public var catchup = CatchupConfiguration()
     public var repetitivePrompts = RepetitivePromptsConfiguration()
     public var offHoursBurst = OffHoursBurstConfiguration()
@@ -132,6 +133,25 @@ public struct StateConfiguration: Sendable, Equatable {
     /// The most subjects (users, agents, sessions) each detector tracks; beyond it the idlest are forgotten
     /// (counted in tokenwatch_subjects_evicted_total). Bounds memory under a flood of distinct ids. Default 300000.
     public var maxTrackedSubjects = 300_000
+
+    public init() {}
+}
+
+/// Encryption and authentication of the sockets.
+public struct SecurityConfiguration: Sendable, Equatable {
+    /// CURVE on the event, alert and catch-up sockets: encrypted, and only listed client keys admitted.
+    public var curve = false
+    /// The daemon's Z85 secret key file (`tokenwatch keygen` writes one).
+    public var serverSecretKeyFile = ""
+    /// Public keys (Z85) of the clients allowed to connect.
+    public var allowedClientKeys: [String] = []
+    /// A directory of `*.pub` files, each holding one allowed client's public key.
+    public var allowedClientKeysDirectory = ""
+    /// Binding a non-loopback address without CURVE is refused unless this is true. Default false.
+    public var allowPlaintext = false
+    /// Filled in by the runtime from the files above (the core reads no files).
+    public var serverSecretKey = ""
+    public var resolvedClientKeys: Set<String> = []
 
     public init() {}
 }

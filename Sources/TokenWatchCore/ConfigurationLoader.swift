@@ -41,7 +41,8 @@ private struct NodeReader {
 
     mutating func read(_ root: Node, into configuration: inout TokenWatchConfiguration) {
         guard let top = mapping(root, "", keys: [
-            "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "detectors", "overrides", "allowances",
+            "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "security", "detectors", "overrides",
+            "allowances",
         ]) else { return }
         if let events = top["events"], let keys = mapping(events, "events", keys: [
             "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
@@ -136,6 +137,32 @@ private struct NodeReader {
             if configuration.privacy.pseudonymizeUsers && configuration.privacy.keyFile.isEmpty {
                 report(privacy, "privacy.key_file", "is required when pseudonymize_users is true")
             }
+        }
+        if let security = top["security"], let keys = mapping(security, "security", keys: [
+            "curve", "server_secret_key_file", "allowed_client_keys", "allowed_client_keys_dir", "allow_plaintext",
+        ]) {
+            var c = configuration.security
+            c.curve = bool(keys["curve"], "security.curve") ?? c.curve
+            c.allowPlaintext = bool(keys["allow_plaintext"], "security.allow_plaintext") ?? c.allowPlaintext
+            if let node = keys["server_secret_key_file"], let text = scalarText(node, "security.server_secret_key_file", expecting: "a file path") {
+                c.serverSecretKeyFile = text
+            }
+            if let node = keys["allowed_client_keys_dir"], let text = scalarText(node, "security.allowed_client_keys_dir", expecting: "a directory") {
+                c.allowedClientKeysDirectory = text
+            }
+            if let node = keys["allowed_client_keys"], let list = sequenceOrEmpty(node, "security.allowed_client_keys", what: "a list of Z85 public keys") {
+                for item in list {
+                    guard let key = item.string, key.utf8.count == 40 else {
+                        report(item, "security.allowed_client_keys", "must be a 40-character Z85 public key")
+                        continue
+                    }
+                    c.allowedClientKeys.append(key)
+                }
+            }
+            if c.curve && c.serverSecretKeyFile.isEmpty {
+                report(security, "security.server_secret_key_file", "is required when curve is true (tokenwatch keygen PATH writes one)")
+            }
+            configuration.security = c
         }
         if let catchup = top["catchup"], let keys = mapping(catchup, "catchup", keys: ["endpoint", "max_batch"]) {
             if let node = keys["endpoint"], let text = scalarText(node, "catchup.endpoint", expecting: "an endpoint or empty") {

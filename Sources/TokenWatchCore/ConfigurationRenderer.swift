@@ -34,6 +34,12 @@ public enum ConfigurationRenderer {
               max_segment_bytes: \(c.journal.maxSegmentBytes)
               max_segments: \(c.journal.maxSegments)
               memory_entries: \(c.journal.memoryEntries)
+            security:
+              curve: \(c.security.curve)
+              server_secret_key_file: \(quoted(c.security.serverSecretKeyFile))
+              allowed_client_keys: [\(c.security.allowedClientKeys.map(quoted).joined(separator: ", "))]
+              allowed_client_keys_dir: \(quoted(c.security.allowedClientKeysDirectory))
+              allow_plaintext: \(c.security.allowPlaintext)
             privacy:
               pseudonymize_users: \(c.privacy.pseudonymizeUsers)
               key_file: \(quoted(c.privacy.keyFile))

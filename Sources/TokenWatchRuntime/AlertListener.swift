@@ -34,8 +34,10 @@ public final class AlertListener {
     private var expectedSequence: [String: UInt32] = [:]
     private var connections = 0
 
-    public init(context: ZMQContext, connect endpoint: String, topics: [String] = ["alert"]) throws {
+    public init(context: ZMQContext, connect endpoint: String, topics: [String] = ["alert"],
+                configure: (ZMQSocket) throws -> Void = { _ in }) throws {
         socket = try ZMQSocket(context: context, type: .sub)
+        try configure(socket)
         try socket.setLinger(milliseconds: 0)
         try socket.setReceiveHighWaterMark(0)
         for topic in topics { try socket.subscribe(topic) }

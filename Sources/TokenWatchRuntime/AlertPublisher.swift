@@ -13,8 +13,9 @@ final class AlertPublisher {
     /// Open subscriptions by topic prefix.
     private(set) var subscriptions: [String: Int] = [:]
 
-    init(context: ZMQContext, endpoint: String, sendHighWaterMark: Int32) throws {
+    init(context: ZMQContext, endpoint: String, sendHighWaterMark: Int32, configure: (ZMQSocket) throws -> Void = { _ in }) throws {
         socket = try ZMQSocket(context: context, type: .xpub)
+        try configure(socket)
         try socket.setSendHighWaterMark(sendHighWaterMark)
         try socket.setXPubNoDrop(true)
         try socket.setXPubVerbose(true)

@@ -12,8 +12,9 @@ final class CatchupResponder {
     private let socket: ZMQSocket
     private let maxBatch: Int
 
-    init(context: ZMQContext, endpoint: String, maxBatch: Int) throws {
+    init(context: ZMQContext, endpoint: String, maxBatch: Int, configure: (ZMQSocket) throws -> Void = { _ in }) throws {
         socket = try ZMQSocket(context: context, type: .router)
+        try configure(socket)
         try socket.setLinger(milliseconds: 0)
         try socket.setMaxMessageSize(4096)
         try socket.bind(endpoint)

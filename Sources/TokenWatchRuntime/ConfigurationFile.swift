@@ -1,5 +1,6 @@
 import Foundation
 import TokenWatchCore
+import ZeroMQ
 
 /// Finds and reads the configuration file: an explicit path, else the system file if it exists, else the
 /// built-in defaults.
@@ -34,7 +35,40 @@ public enum ConfigurationFile {
             }
             configuration.privacy.key = Array(key)
         }
+        if configuration.security.curve { try loadKeys(&configuration, configPath: path) }
         return configuration
+    }
+
+    /// Reads the server's secret key and the allowed client keys named by `security`.
+    private static func loadKeys(_ configuration: inout TokenWatchConfiguration, configPath: String) throws {
+        func fail(_ key: String, _ message: String) -> ConfigurationError {
+            ConfigurationError(issues: [.init(file: configPath, line: 0, column: 0, keyPath: key, message: message)])
+        }
+        guard ZMQCurve.isAvailable else { throw fail("security.curve", "this libzmq was built without CURVE") }
+        let secretPath = configuration.security.serverSecretKeyFile
+        guard let text = try? String(contentsOfFile: secretPath, encoding: .utf8) else {
+            throw fail("security.server_secret_key_file", "cannot read \(secretPath)")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard ZMQCurve.isKey(secret) else { throw fail("security.server_secret_key_file", "\(secretPath) does not hold a Z85 key") }
+        configuration.security.serverSecretKey = secret
+        var keys = Set(configuration.security.allowedClientKeys)
+        let directory = configuration.security.allowedClientKeysDirectory
+        if !directory.isEmpty {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+                throw fail("security.allowed_client_keys_dir", "cannot list \(directory)")
+            }
+            for name in names.sorted() where name.hasSuffix(".pub") {
+                let file = (directory as NSString).appendingPathComponent(name)
+                let key = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard ZMQCurve.isKey(key) else { throw fail("security.allowed_client_keys_dir", "\(file) does not hold a Z85 key") }
+                keys.insert(key)
+            }
+        }
+        for key in keys where !ZMQCurve.isKey(key) {
+            throw fail("security.allowed_client_keys", "'\(key)' is not a Z85 key")
+        }
+        configuration.security.resolvedClientKeys = keys
     }
 
     private static func reason(_ error: any Error) -> String {

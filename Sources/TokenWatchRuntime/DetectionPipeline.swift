@@ -171,7 +171,15 @@ public final class DetectionPipeline: Sendable {
         batch.engine.advanceSequence(atLeast: journal.nextSeq)
 
         let context = try ZMQContext()
+        let security = configuration.security
+        // With CURVE, the ZAP handler must be listening before any server socket accepts a peer.
+        let zap = security.curve ? try ZAPHandler(context: context, allowedKeys: security.resolvedClientKeys) : nil
+        defer { zap?.close() }
+        func secure(_ socket: ZMQSocket) throws {
+            if security.curve { try socket.makeCurveServer(secretKey: security.serverSecretKey, domain: "tokenwatch") }
+        }
         let events = try ZMQSocket(context: context, type: .sub)
+        try secure(events)
         try events.setReceiveHighWaterMark(configuration.events.receiveHighWaterMark)
         // Payloads over the limit are counted as too_large; only frames far beyond it make libzmq drop the peer.
         try events.setMaxMessageSize(Int64(configuration.events.limits.maxPayloadBytes) * 4)
@@ -180,9 +188,9 @@ public final class DetectionPipeline: Sendable {
         try events.bind(configuration.events.endpoint)
         let publisher = try AlertPublisher(
             context: context, endpoint: configuration.alerts.endpoint,
-            sendHighWaterMark: configuration.alerts.sendHighWaterMark)
+            sendHighWaterMark: configuration.alerts.sendHighWaterMark, configure: secure)
         let catchup = configuration.catchup.endpoint.isEmpty ? nil : try CatchupResponder(
-            context: context, endpoint: configuration.catchup.endpoint, maxBatch: configuration.catchup.maxBatch)
+            context: context, endpoint: configuration.catchup.endpoint, maxBatch: configuration.catchup.maxBatch, configure: secure)
         defer {
             events.close()
             publisher.close()
@@ -195,6 +203,8 @@ public final class DetectionPipeline: Sendable {
                        "next_seq": "\(batch.engine.nextSequence)"])
         var sockets = [events]
         if let catchup { sockets.append(catchup.pollable) }
+        let zapIndex = sockets.count
+        if let zap { sockets.append(zap.pollable) }
         var reported = PipelineStatistics()
         var nextCheckpoint = ContinuousClock.now + configuration.state.checkpointInterval
         try finishBatch(&batch, publisher, journal, reported: &reported)
@@ -209,8 +219,14 @@ public final class DetectionPipeline: Sendable {
             }
             applyInbox(&batch)
             try finishBatch(&batch, publisher, journal, reported: &reported)
-            if readable.count > 1 && readable[1], let catchup {
+            if catchup != nil && readable[1], let catchup {
                 try catchup.answerPending(from: journal)
+            }
+            if let zap, readable[zapIndex] {
+                for refusal in try zap.answerPending() {
+                    logger.warning("connection refused", metadata: ["reason": "\(refusal.reason)", "client_key": "\(refusal.key)"])
+                }
+                batch.totals.authRefusals = zap.refusals
             }
             let checkpointDue = shared.withLock { state in
                 defer { state.checkpointRequested = false }

@@ -59,6 +59,10 @@ public final class PipelineMetrics: Sendable {
                 .increment(by: Int64(count - (old.alertsPublished[key] ?? 0)))
         }
         dropped.increment(by: Int64(new.alertsDropped - old.alertsDropped))
+        for (reason, count) in new.authRefusals where count != old.authRefusals[reason] {
+            Counter(label: "tokenwatch_auth_refusals_total", dimensions: [("reason", reason)], factory: factory)
+                .increment(by: Int64(count - (old.authRefusals[reason] ?? 0)))
+        }
         for (detector, gauge) in tracked { gauge.record(new.trackedSubjects[detector] ?? 0) }
         openIncidents.record(new.openIncidents)
         subscriptions.record(new.alertSubscriptions)

@@ -12,6 +12,8 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var eventsLate: UInt64 = 0
     /// Subjects forgotten to stay under `state.max_tracked_subjects`.
     public var subjectsEvicted: UInt64 = 0
+    /// Connections refused by the CURVE allow-list, by reason.
+    public var authRefusals: [String: UInt64] = [:]
     /// Alerts handed to the alert socket, by detector and severity (`resolved` for resolutions).
     public var alertsPublished: [AlertKind: UInt64] = [:]
     /// Alerts the alert socket refused at its high-water mark (a subscriber too slow).

@@ -39,6 +39,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Topic to publish under.")
     var topic: String = "tokens"
 
+    @OptionGroup var curve: CurveClientOptions
+
     func validate() throws {
         guard TrafficGenerator.Scenario(rawValue: scenario) != nil else {
             throw ValidationError("unknown scenario '\(scenario)'; expected one of: \(TrafficGenerator.Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -64,7 +66,7 @@ struct GenerateCommand: ParsableCommand {
 
         if let connect {
             let context = try ZMQContext()
-            let sender = try EventSender(context: context, connect: connect, topic: topic)
+            let sender = try EventSender(context: context, connect: connect, topic: topic, configure: curve.configure())
             defer { sender.close() }
             guard try sender.waitForSubscriber(timeout: .seconds(10)) else {
                 printError("tokenwatch generate: no subscriber at \(connect) within 10 s (is `tokenwatch run` up?)")

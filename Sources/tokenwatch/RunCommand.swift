@@ -58,6 +58,20 @@ struct RunCommand: AsyncParsableCommand {
         applyFlags(to: &configuration)
         let logger = bootstrapLogging(level: configuration.logging.level)
         let version = TokenWatch.configuration.version
+        let exposed = [configuration.events.endpoint, configuration.alerts.endpoint, configuration.catchup.endpoint]
+            .filter { !$0.isEmpty && !isLocalEndpoint($0) }
+        if !exposed.isEmpty && !configuration.security.curve {
+            guard configuration.security.allowPlaintext else {
+                printError("tokenwatch: refusing to bind \(exposed.joined(separator: ", ")) without CURVE: anyone on the network could "
+                           + "publish events or read alerts. Set security.curve (see `tokenwatch keygen`), or security.allow_plaintext: true.")
+                throw ExitCode(1)
+            }
+            logger.critical("PLAINTEXT sockets on a non-loopback address: events and alerts are unauthenticated and unencrypted",
+                            metadata: ["endpoints": "\(exposed.joined(separator: ", "))"])
+        }
+        if configuration.security.curve {
+            logger.info("CURVE on", metadata: ["allowed_client_keys": "\(configuration.security.resolvedClientKeys.count)"])
+        }
         logger.info("starting", metadata: ["config": "\(source ?? "built-in defaults")", "version": "\(version)"])
 
         let registry = PrometheusCollectorRegistry()

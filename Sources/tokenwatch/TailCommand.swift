@@ -34,12 +34,15 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Exit after this many seconds without an alert.")
     var idleTimeout: Double?
 
+    @OptionGroup var curve: CurveClientOptions
+
     func run() throws {
         let prefixes = topics.isEmpty ? ["alert"] : topics
         let context = try ZMQContext()
-        let listener = try AlertListener(context: context, connect: connect, topics: prefixes)
+        let configure = try curve.configure()
+        let listener = try AlertListener(context: context, connect: connect, topics: prefixes, configure: configure)
         defer { listener.close() }
-        let client = catchup.isEmpty ? nil : try CatchupClient(context: context, connect: catchup)
+        let client = catchup.isEmpty ? nil : try CatchupClient(context: context, connect: catchup, configure: configure)
         defer { client?.close() }
         var output = TailOutput(json: json, prefixes: prefixes, limit: count)
 

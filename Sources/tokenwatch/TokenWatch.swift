@@ -8,7 +8,7 @@ struct TokenWatch: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ReplayCommand.self, GenerateCommand.self, TailCommand.self, DemoCommand.self,
-            CheckConfigCommand.self, EvaluateCommand.self, TestCommand.self,
+            CheckConfigCommand.self, EvaluateCommand.self, TestCommand.self, KeygenCommand.self,
         ]
     )
 }

@@ -7,9 +7,10 @@ final class TestPublisher {
     let context: ZMQContext
     let socket: ZMQSocket
 
-    init(context: ZMQContext, connect endpoint: String) throws {
+    init(context: ZMQContext, connect endpoint: String, configure: (ZMQSocket) throws -> Void = { _ in }) throws {
         self.context = context
         socket = try ZMQSocket(context: context, type: .xpub)
+        try configure(socket)
         try socket.setXPubNoDrop(true)
         // Every subscription is passed up, even a second daemon's identical one.
         try socket.setXPubVerbose(true)
@@ -41,8 +42,9 @@ final class TestSubscriber {
 
     let socket: ZMQSocket
 
-    init(context: ZMQContext, connect endpoint: String, topic: String = "alert") throws {
+    init(context: ZMQContext, connect endpoint: String, topic: String = "alert", configure: (ZMQSocket) throws -> Void = { _ in }) throws {
         socket = try ZMQSocket(context: context, type: .sub)
+        try configure(socket)
         try socket.setLinger(milliseconds: 0)
         try socket.subscribe(topic)
         try socket.connect(endpoint)
