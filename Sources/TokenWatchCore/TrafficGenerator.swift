@@ -145,9 +145,7 @@ public struct TrafficGenerator: Sendable {
                 regenerations = 0
             }
             previousPrompt = prompt
-            var draft = Draft(time: time, order: random.next(), user: person.id)
-            draft.team = person.team
-            draft.timeZone = person.timeZone
+            var draft = Draft(for: person, at: time, order: random.next())
             draft.session = sessionID
             draft.model = random.pick(["gpt-5", "claude-opus", "gemini-pro", "local-llama"])
             draft.input = Int64.random(in: person.inputTokens, using: &random)
@@ -270,9 +268,7 @@ public struct TrafficGenerator: Sendable {
                 else { words.insert(random.pick(["please", "quickly", "again", "now", "kindly"]), at: at) }
             default: break
             }
-            var draft = Draft(time: time, order: random.next(), user: person.id)
-            draft.team = person.team
-            draft.timeZone = person.timeZone
+            var draft = Draft(for: person, at: time, order: random.next())
             draft.model = "gpt-5"
             draft.input = Int64.random(in: 300...1200, using: &random)
             draft.output = Int64.random(in: 100...600, using: &random)
@@ -302,9 +298,7 @@ public struct TrafficGenerator: Sendable {
         var time = start
         var last = start
         while time < end {
-            var draft = Draft(time: time, order: random.next(), user: person.id)
-            draft.team = person.team
-            draft.timeZone = person.timeZone
+            var draft = Draft(for: person, at: time, order: random.next())
             draft.model = "gpt-5"
             draft.input = Int64.random(in: 4000...9000, using: &random)
             draft.output = Int64.random(in: 800...2500, using: &random)
@@ -325,9 +319,7 @@ public struct TrafficGenerator: Sendable {
         var time = start
         var last = start
         while time < end {
-            var draft = Draft(time: time, order: random.next(), user: person.id)
-            draft.team = person.team
-            draft.timeZone = person.timeZone
+            var draft = Draft(for: person, at: time, order: random.next())
             draft.model = "gpt-5-mini"
             draft.input = Int64.random(in: 300...1500, using: &random)
             draft.output = Int64.random(in: 50...400, using: &random)
@@ -346,9 +338,7 @@ public struct TrafficGenerator: Sendable {
         var time = start
         var last = start
         while time < end {
-            var draft = Draft(time: time, order: random.next(), user: person.id)
-            draft.team = person.team
-            draft.timeZone = person.timeZone
+            var draft = Draft(for: person, at: time, order: random.next())
             draft.model = "gpt-5"
             draft.input = Int64.random(in: 3...12, using: &random)
             draft.output = Int64.random(in: 150...700, using: &random)
@@ -373,9 +363,7 @@ public struct TrafficGenerator: Sendable {
         var previousOutput = Vocabulary.hash(random: &random)
         for n in 0..<iterations {
             let agent = members[n % members.count]
-            var draft = Draft(time: time, order: random.next(), user: person.id)
-            draft.team = person.team
-            draft.timeZone = person.timeZone
+            var draft = Draft(for: person, at: time, order: random.next())
             draft.agent = agent
             draft.model = "gpt-5-mini"
             // Small calls: a loop is caught by its shape, not its volume (which would also be a burst at night).
@@ -468,6 +456,13 @@ private struct Draft: Sendable {
         self.time = time
         self.order = order
         self.user = user
+    }
+
+    /// A call by `person` themselves: their id, team and time zone.
+    init(for person: Person, at time: EventTime, order: UInt64) {
+        self.init(time: time, order: order, user: person.id)
+        team = person.team
+        timeZone = person.timeZone
     }
 
     func payload(id: String) -> String {
