@@ -54,9 +54,10 @@ public struct ReloadService: Service {
         let running = pipeline.settings.configuration
         if configuration.events.endpoint != running.events.endpoint || configuration.alerts.endpoint != running.alerts.endpoint
             || configuration.events.topic != running.events.topic || configuration.metrics != running.metrics
-            || configuration.state != running.state
+            || configuration.state.directory != running.state.directory || configuration.security != running.security
+            || configuration.journal != running.journal || configuration.catchup != running.catchup
         {
-            logger.warning("socket, metrics and state settings change only at restart; detection settings apply now")
+            logger.warning("socket, security, metrics, journal and state settings change only at restart; detection settings apply now")
         }
         await pipeline.apply(configuration)
         pipeline.recordReload(succeeded: true)
