@@ -116,25 +116,29 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     public func similarity(to other: PromptFingerprint) -> Double {
         if exact == other.exact { return 1 }
         if shingles.isEmpty || other.shingles.isEmpty { return 0 }
-        // Bottom-k estimator: among the k smallest hashes of the union, the share present in both.
+        // Bottom-k estimator: among the k smallest hashes of the union, the share present in both. The merge is
+        // written without data-dependent branches (the comparisons become flags): on random hashes a branchy
+        // merge mispredicts about every other step, and this loop is the detectors' hottest.
         let k = Self.sketchSize
-        var i = 0
-        var j = 0
         var seen = 0
         var shared = 0
-        let a = shingles
-        let b = other.shingles
-        while seen < k && (i < a.count || j < b.count) {
-            if j >= b.count || (i < a.count && a[i] < b[j]) {
-                i += 1
-            } else if i >= a.count || b[j] < a[i] {
-                j += 1
-            } else {
-                shared += 1
-                i += 1
-                j += 1
+        shingles.withUnsafeBufferPointer { a in
+            other.shingles.withUnsafeBufferPointer { b in
+                var i = 0
+                var j = 0
+                while i < a.count && j < b.count && seen < k {
+                    let x = a[i]
+                    let y = b[j]
+                    let advanceA = x <= y ? 1 : 0
+                    let advanceB = x >= y ? 1 : 0
+                    shared &+= advanceA & advanceB
+                    i &+= advanceA
+                    j &+= advanceB
+                    seen &+= 1
+                }
+                // One side is used up: the rest of the other side fills the union up to k.
+                seen = min(k, seen + (a.count - i) + (b.count - j))
             }
-            seen += 1
         }
         return seen == 0 ? 0 : Double(shared) / Double(seen)
     }
