@@ -16,6 +16,7 @@ final class TokenWatchProcess: Sendable {
     static let shippedConfig = packageRoot.appendingPathComponent("Config/tokenwatch.yaml").path
 
     private let process: Process
+    private let pipes: (error: Pipe, output: Pipe)
     private let captured = CapturedOutput()
 
     init(_ arguments: [String], environment: [String: String] = [:], stdin: FileHandle? = nil) throws {
@@ -28,41 +29,20 @@ final class TokenWatchProcess: Sendable {
         process.environment = inherited.merging(environment) { $1 }
         let errorPipe = Pipe()
         let outputPipe = Pipe()
+        pipes = (errorPipe, outputPipe)
         process.standardError = errorPipe
         process.standardOutput = outputPipe
         if let stdin { process.standardInput = stdin }
-        let captured = self.captured
-        errorPipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                captured.closedStreams.withLock { $0 += 1 }
-                return
-            }
-            let complete: [String] = captured.partialLine.withLock { partial in
-                partial.append(data)
-                var complete: [String] = []
-                while let newline = partial.firstIndex(of: 10) {
-                    complete.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
-                    partial.removeSubrange(partial.startIndex...newline)
-                }
-                return complete
-            }
-            captured.stderrLines.withLock { $0.append(contentsOf: complete) }
-        }
-        outputPipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                captured.closedStreams.withLock { $0 += 1 }
-                return
-            }
-            captured.stdout.withLock { $0.append(data) }
-        }
+        captured.collect(errorPipe, isStandardError: true)
+        captured.collect(outputPipe, isStandardError: false)
         try process.run()
     }
 
-    var standardError: [String] { captured.stderrLines.withLock { $0 } }
+    /// The complete lines written to standard error so far.
+    var standardError: [String] {
+        let text = captured.stderr.withLock { String(decoding: $0, as: UTF8.self) }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
     var standardOutput: String { captured.stdout.withLock { String(decoding: $0, as: UTF8.self) } }
     var isRunning: Bool { process.isRunning }
     var processIdentifier: Int32 { process.processIdentifier }
@@ -78,10 +58,16 @@ final class TokenWatchProcess: Sendable {
 
     /// Waits for the process to exit and for all it wrote to be read; returns its exit status.
     func waitForExit(timeout: Duration = .seconds(20)) throws -> Int32 {
-        try waitUntil("the process to exit", timeout: timeout) {
-            !process.isRunning && captured.closedStreams.withLock { $0 } == 2
-        }
+        try waitUntil("the process to exit", timeout: timeout) { !process.isRunning }
         process.waitUntilExit()
+        // Everything it wrote must be read before the caller looks at it. The pipes' handlers normally see the end
+        // of file; should Foundation not deliver it, the rest is read directly.
+        do {
+            try waitUntil("its output to be read", timeout: .seconds(5)) { captured.closedStreams.withLock { $0 } == 2 }
+        } catch {
+            captured.drain(pipes.error, isStandardError: true)
+            captured.drain(pipes.output, isStandardError: false)
+        }
         return process.terminationStatus
     }
 
@@ -92,11 +78,30 @@ final class TokenWatchProcess: Sendable {
 
 /// What the child wrote, filled in by the pipes' handlers on their own threads.
 private final class CapturedOutput: Sendable {
-    let stderrLines = Mutex<[String]>([])
-    let partialLine = Mutex(Data())
+    let stderr = Mutex(Data())
     let stdout = Mutex(Data())
     /// Standard output and error each count once when they reach end of file.
     let closedStreams = Mutex(0)
+
+    /// Stops the handler and reads what is left in `pipe` synchronously.
+    func drain(_ pipe: Pipe, isStandardError: Bool) {
+        pipe.fileHandleForReading.readabilityHandler = nil
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        if isStandardError { stderr.withLock { $0.append(data) } } else { stdout.withLock { $0.append(data) } }
+    }
+
+    /// Appends everything read from `pipe` to one of the buffers, and counts its end of file.
+    func collect(_ pipe: Pipe, isStandardError: Bool) {
+        pipe.fileHandleForReading.readabilityHandler = { [self] handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                closedStreams.withLock { $0 += 1 }
+                return
+            }
+            if isStandardError { stderr.withLock { $0.append(data) } } else { stdout.withLock { $0.append(data) } }
+        }
+    }
 }
 
 struct TimedOut: Error, CustomStringConvertible {
@@ -156,6 +161,8 @@ struct DaemonUnderTest {
                 + extraArguments,
             environment: environment)
         try process.waitForLog("ready")
+        // The metrics server is its own service: it may open a moment after the pipeline reports ready.
+        if !metrics.isEmpty { try process.waitForLog("metrics listening") }
         return DaemonUnderTest(process: process, events: events, alerts: alerts, metrics: metrics, catchup: catchup)
     }
 }
