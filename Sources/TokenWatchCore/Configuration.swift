@@ -89,6 +89,9 @@ public struct EventsConfiguration: Sendable, Equatable {
     public var allowedLateness: Duration = .seconds(60)
     /// In `run`, events whose time is further ahead of the wall clock than this are rejected. Default 5 min.
     public var maxFuture: Duration = .seconds(300)
+    /// Events older than the watermark minus this are rejected (`too_old`): they could only distort windows
+    /// and baselines long closed. Default 24 h.
+    public var maxAge: Duration = .seconds(86_400)
 
     public init() {}
 }

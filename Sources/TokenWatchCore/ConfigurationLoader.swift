@@ -46,7 +46,7 @@ private struct NodeReader {
         ]) else { return }
         if let events = top["events"], let keys = mapping(events, "events", keys: [
             "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
-            "max_identifier_bytes", "max_tokens_per_event", "allowed_lateness", "max_future",
+            "max_identifier_bytes", "max_tokens_per_event", "allowed_lateness", "max_future", "max_age",
         ]) {
             let c = configuration.events
             configuration.events.endpoint = endpoint(keys["endpoint"], "events.endpoint") ?? c.endpoint
@@ -63,6 +63,7 @@ private struct NodeReader {
             configuration.events.allowedLateness =
                 duration(keys["allowed_lateness"], "events.allowed_lateness") ?? c.allowedLateness
             configuration.events.maxFuture = duration(keys["max_future"], "events.max_future") ?? c.maxFuture
+            configuration.events.maxAge = duration(keys["max_age"], "events.max_age") ?? c.maxAge
             configuration.events.limits.maxTokensPerEvent = Int64(
                 integer(keys["max_tokens_per_event"], "events.max_tokens_per_event", 1...1_000_000_000)
                     ?? Int(c.limits.maxTokensPerEvent))

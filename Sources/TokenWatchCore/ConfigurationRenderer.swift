@@ -15,6 +15,7 @@ public enum ConfigurationRenderer {
               max_tokens_per_event: \(c.events.limits.maxTokensPerEvent)
               allowed_lateness: \(d(c.events.allowedLateness))
               max_future: \(d(c.events.maxFuture))
+              max_age: \(d(c.events.maxAge))
             alerts:
               endpoint: \(quoted(c.alerts.endpoint))
               send_high_water_mark: \(c.alerts.sendHighWaterMark)

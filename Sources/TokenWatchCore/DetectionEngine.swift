@@ -106,8 +106,16 @@ public struct DetectionEngine: Sendable, Codable {
         nextSweep = try c.decode(EventTime.self, forKey: .nextSweep)
     }
 
+    /// Whether an event is too far behind the watermark to be handled (`events.max_age`): callers count it
+    /// as rejected; ``process(_:into:)`` ignores it.
+    public func isTooOld(_ event: TokenEvent) -> Bool {
+        guard let watermark else { return false }
+        return event.time < watermark - configuration.events.maxAge
+    }
+
     /// Runs one event through every detector; appends the alerts it causes, numbered, in publication order.
     public mutating func process(_ event: TokenEvent, into alerts: inout [Alert]) {
+        guard !isTooOld(event) else { return }
         var event = event
         eventsProcessed += 1
         if let watermark, event.time < watermark - configuration.events.allowedLateness { eventsLate += 1 }

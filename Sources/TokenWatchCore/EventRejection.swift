@@ -15,6 +15,8 @@ public enum RejectionReason: String, Sendable, CaseIterable, Hashable {
     case fieldTooLong = "field_too_long"
     /// `run` only: an event time further ahead of the wall clock than `events.max_future`.
     case tooFarAhead = "too_far_ahead"
+    /// An event time further behind the stream's watermark than `events.max_age`.
+    case tooOld = "too_old"
     case internalError = "internal_error"
 }
 

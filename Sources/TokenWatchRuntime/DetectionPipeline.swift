@@ -406,6 +406,8 @@ private struct Batch {
             switch payload.withUnsafeBytes({ decoder.decode($0) }) {
             case .success(let event) where event.time > latestAccepted:
                 reject(EventRejection(.tooFarAhead, field: "ts"))
+            case .success(let event) where engine.isTooOld(event):
+                reject(EventRejection(.tooOld, field: "ts"))
             case .success(let event):
                 engine.process(event, into: &alerts)
                 totals.eventsProcessed += 1

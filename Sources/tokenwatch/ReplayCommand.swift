@@ -40,6 +40,9 @@ struct ReplayCommand: ParsableCommand {
             lineNumber += 1
             if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
             switch line.withUnsafeBytes({ decoder.decode($0) }) {
+            case .success(let event) where engine.isTooOld(event):
+                rejected += 1
+                printError("line \(lineNumber): \(EventRejection(.tooOld, field: "ts"))")
             case .success(let event):
                 engine.process(event, into: &alerts)
                 for alert in alerts { output.writeLine(alert.jsonPayload) }

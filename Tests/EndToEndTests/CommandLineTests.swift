@@ -36,6 +36,7 @@ struct CommandLineTests {
             lines.append(tokenEvent("erin", minute: n, id: "r\(n)", prompt: "Draft the same memo again"))
             if n == 3 { lines.append("{broken") }
             if n == 6 { lines.append(#"{"ts":"2026-11-02T00:00:00Z","user":"erin"}"#) }
+            if n == 7 { lines.append(#"{"ts":"2026-10-30T00:00:00Z","user":"erin","input_tokens":1,"output_tokens":1}"#) }
         }
         let path = try temporaryFile("events.jsonl", lines.joined(separator: "\n") + "\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -43,6 +44,7 @@ struct CommandLineTests {
         #expect(try replay.waitForExit() == 0)
         #expect(replay.standardError.contains("line 5: malformed_json"))
         #expect(replay.standardError.contains("line 9: missing_field (field input_tokens)"))
+        #expect(replay.standardError.contains("line 11: too_old (field ts)"))
         let alerts = replay.standardOutput.split(separator: "\n")
         #expect(alerts.count == 1)
         #expect(alerts.first?.contains(#""subject":{"user":"erin"}"#) == true)

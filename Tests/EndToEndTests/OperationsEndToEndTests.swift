@@ -150,12 +150,15 @@ struct OperationsEndToEndTests {
         // In `run`, an event a day ahead of the wall clock is refused (events.max_future 5 min).
         let tomorrow = Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000
         try publisher.publish(#"{"ts":\#(tomorrow),"user":"x","input_tokens":1,"output_tokens":1}"#)
+        // Two days behind the stream's watermark (events.max_age 24 h): refused too.
+        try publisher.publish(#"{"ts":"2026-10-31T00:00:00Z","user":"x","input_tokens":1,"output_tokens":1}"#)
 
         var samples: [String: Double] = [:]
-        try waitUntil("9 events counted", timeout: .seconds(20)) {
+        try waitUntil("10 events counted", timeout: .seconds(20)) {
             samples = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
-            return samples["tokenwatch_events_received_total"] == 9
+            return samples["tokenwatch_events_received_total"] == 10
         }
+        #expect(samples["tokenwatch_events_rejected_total{reason=\"too_old\"}"] == 1)
         #expect(samples["tokenwatch_events_processed_total"] == 5)
         #expect(samples["tokenwatch_events_rejected_total{reason=\"malformed_json\"}"] == 2)
         #expect(samples["tokenwatch_events_rejected_total{reason=\"missing_field\"}"] == 1)

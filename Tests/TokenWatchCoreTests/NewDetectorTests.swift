@@ -226,3 +226,20 @@ struct PseudonymisationTests {
         #expect(other.pseudonym(for: "alice.smith") != pseudonym)
     }
 }
+
+@Suite("Event-time limits")
+struct EventTimeLimitTests {
+    @Test func eventsFurtherBehindTheWatermarkThanMaxAgeAreIgnoredAndLateOnesCounted() {
+        var engine = DetectionEngine(configuration: TokenWatchConfiguration())  // max_age 24 h, lateness 60 s
+        var alerts: [Alert] = []
+        engine.process(event("a", at: monday.adding(minutes: 48 * 60)), into: &alerts)
+        let tooOld = event("a", at: monday.adding(minutes: 24 * 60 - 1))  // 24 h 1 min behind
+        let late = event("a", at: monday.adding(minutes: 47 * 60))  // 1 h behind: late, still handled
+        #expect(engine.isTooOld(tooOld))
+        #expect(!engine.isTooOld(late))
+        engine.process(tooOld, into: &alerts)
+        engine.process(late, into: &alerts)
+        #expect(engine.eventsProcessed == 2)
+        #expect(engine.eventsLate == 1)
+    }
+}
