@@ -86,11 +86,6 @@ public final class DetectionPipeline: Sendable {
         shared.withLock { $0.operationalAlerts.append(alert) }
     }
 
-    /// Asks for a checkpoint at the next batch (besides the periodic ones).
-    public func requestCheckpoint() {
-        shared.withLock { $0.checkpointRequested = true }
-    }
-
     /// Records the outcome of a reload in the statistics and metrics.
     public func recordReload(succeeded: Bool) {
         shared.withLock {
@@ -228,11 +223,7 @@ public final class DetectionPipeline: Sendable {
                 }
                 batch.totals.authRefusals = zap.refusals
             }
-            let checkpointDue = shared.withLock { state in
-                defer { state.checkpointRequested = false }
-                return state.checkpointRequested
-            } || ContinuousClock.now >= nextCheckpoint
-            if checkpointDue, let store = settings.checkpoints {
+            if ContinuousClock.now >= nextCheckpoint, let store = settings.checkpoints {
                 nextCheckpoint = ContinuousClock.now + batch.engine.configuration.state.checkpointInterval
                 checkpointInBackground(batch.engine, to: store)
             }
@@ -345,7 +336,6 @@ public final class DetectionPipeline: Sendable {
 private struct SharedState: Sendable {
     var stopRequested = false
     var finished = false
-    var checkpointRequested = false
     var pendingConfigurations: [(TokenWatchConfiguration, CheckedContinuation<Void, Never>)] = []
     var operationalAlerts: [OperationalAlert] = []
     var statistics = PipelineStatistics()

@@ -42,13 +42,6 @@ public final class EventSender {
         }
     }
 
-    /// Sends raw frames as they are (for tests of malformed input).
-    public func send(frames: [[UInt8]]) throws {
-        while try !socket.send(frames: frames, dontWait: true) {
-            _ = try socket.waitWritable(timeoutMilliseconds: 100)
-        }
-    }
-
     public func close() { socket.close() }
 }
 
