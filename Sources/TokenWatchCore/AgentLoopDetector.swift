@@ -10,9 +10,9 @@
 public struct AgentLoopDetector: Sendable, Codable {
     public var configuration = AgentLoopConfiguration()
     /// Recent trigger edges: parent → (agent → last time the edge was seen).
-    private var edges: [String: [String: EventTime]] = [:]
-    private var lastOutput: [String: RecentOutput] = [:]
-    private var loops: [LoopKey: LoopState] = [:]
+    private var edges = SubjectTable<String, [String: EventTime]>()
+    private var lastOutput = SubjectTable<String, RecentOutput>()
+    private var loops = SubjectTable<LoopKey, LoopState>()
 
     /// Fan-out remembered per parent; the stalest edge is forgotten first.
     static let maxEdgesPerNode = 64
@@ -27,9 +27,9 @@ public struct AgentLoopDetector: Sendable, Codable {
     public var trackedSubjects: Int { max(edges.count, lastOutput.count, loops.count) }
 
     mutating func evictIdlest(limit: Int) -> Int {
-        SubjectEviction.evictIdlest(&edges, limit: limit) { $0.values.max() ?? EventTime(milliseconds: .min) }
-            + SubjectEviction.evictIdlest(&lastOutput, limit: limit) { $0.time }
-            + SubjectEviction.evictIdlest(&loops, limit: limit) { $0.iterations.newest ?? EventTime(milliseconds: .min) }
+        edges.removeLeastRecentlyActive(keeping: limit)
+            + lastOutput.removeLeastRecentlyActive(keeping: limit)
+            + loops.removeLeastRecentlyActive(keeping: limit)
     }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
@@ -46,7 +46,10 @@ public struct AgentLoopDetector: Sendable, Codable {
         {
             iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, configuration, into: &findings)
         }
-        if let outputHash = event.outputHash { lastOutput[agent] = RecentOutput(hash: outputHash, time: event.time) }
+        if let outputHash = event.outputHash {
+            let output = RecentOutput(hash: outputHash, time: event.time)
+            lastOutput.update(agent, activeAt: event.time, orInsert: { output }) { $0 = output }
+        }
 
         guard let parent = event.parent else { return }
         if parent == agent {
@@ -61,26 +64,24 @@ public struct AgentLoopDetector: Sendable, Codable {
         }
     }
 
-    /// Forgets edges, outputs and loops older than the window ending at `now` (the longest of any override).
-    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
-        let start = now - max(configuration.window, longestWindow ?? .zero)
-        edges = edges.compactMapValues { targets in
-            let kept = targets.filter { $0.value >= start }
-            return kept.isEmpty ? nil : kept
-        }
-        lastOutput = lastOutput.filter { $0.value.time >= start }
-        loops = loops.filter { ($0.value.iterations.newest ?? start) >= start }
+    /// Forgets parents, outputs and loops with no activity since `start` (the start of the longest window of
+    /// any override). A parent's single stale edges go when it reaches its fan-out cap (stalest first); searches
+    /// ignore them meanwhile.
+    public mutating func expire(before start: EventTime) {
+        edges.removeInactive(before: start)
+        lastOutput.removeInactive(before: start)
+        loops.removeInactive(before: start)
     }
 
     private mutating func recordEdge(from parent: String, to agent: String, at time: EventTime) {
-        var targets = edges[parent, default: [:]]
-        if targets[agent] == nil, targets.count >= Self.maxEdgesPerNode,
-            let stalest = targets.min(by: { $0.value < $1.value })?.key
-        {
-            targets[stalest] = nil
+        edges.update(parent, activeAt: time, orInsert: { [:] }) { targets in
+            if targets[agent] == nil, targets.count >= Self.maxEdgesPerNode,
+                let stalest = targets.min(by: { $0.value < $1.value })?.key
+            {
+                targets[stalest] = nil
+            }
+            targets[agent] = max(targets[agent] ?? time, time)
         }
-        targets[agent] = max(targets[agent] ?? time, time)
-        edges[parent] = targets
     }
 
     /// A shortest path of recent edges from `start` to `goal`, as the nodes after `start` (ending with
@@ -105,15 +106,16 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     private mutating func iterate(_ key: LoopKey, _ event: TokenEvent, _ configuration: AgentLoopConfiguration,
                                   into findings: inout [Finding]) {
-        var state = loops[key] ?? LoopState(capacity: max(4 * configuration.minIterations, 64))
-        state.iterations.expire(before: event.time - configuration.window)
-        state.iterations.record(event.time)
-        state.evidence.record(event.id)
-        loops[key] = state
-
-        let count = state.iterations.count
+        let (count, oldest, evidence) = loops.update(
+            key, activeAt: event.time, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) }
+        ) { state in
+            state.iterations.expire(before: event.time - configuration.window)
+            state.iterations.record(event.time)
+            state.evidence.record(event.id)
+            return (state.iterations.count, state.iterations.oldest, state.evidence)
+        }
         guard count >= configuration.minIterations else { return }
-        let start = state.iterations.oldest ?? event.time
+        let start = oldest ?? event.time
         let minutes = max(Double((event.time - start).milliseconds) / 60_000, 1.0 / 60)
         let rate = (Double(count) / minutes * 10).rounded() / 10
         let windowMinutes = configuration.window.milliseconds / 60_000
@@ -143,7 +145,7 @@ public struct AgentLoopDetector: Sendable, Codable {
                 ],
                 excess: Double(count) / Double(configuration.minIterations),
                 summary: "\(description) \(count) times within \(windowMinutes) min",
-                evidence: state.evidence.ids))
+                evidence: evidence.ids))
     }
 }
 

@@ -23,16 +23,14 @@ public struct DetectionEngine: Sendable, Codable {
     public private(set) var eventsLate: UInt64 = 0
     /// Subjects forgotten to stay under `state.max_tracked_subjects`.
     public private(set) var subjectsEvicted: UInt64 = 0
-    private var nextSweep = EventTime(milliseconds: .min)
+    /// How far back each detector keeps state, over the configuration and every override.
+    private var horizons = StateHorizons()
     private var findings: [Finding] = []
     private var pseudonymizer: Pseudonymizer?
 
     private enum CodingKeys: String, CodingKey {
-        case repetitivePrompts, offHoursBurst, agentLoop, scriptedCadence, trivialFlood, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted, nextSweep
+        case repetitivePrompts, offHoursBurst, agentLoop, scriptedCadence, trivialFlood, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted
     }
-
-    /// How often, in event time, state that fell out of every window is dropped.
-    static let sweepInterval: Duration = .seconds(300)
 
     public init(configuration: TokenWatchConfiguration) {
         self.configuration = configuration
@@ -48,6 +46,7 @@ public struct DetectionEngine: Sendable, Codable {
     private mutating func indexOverrides() {
         pseudonymizer = configuration.privacy.pseudonymizeUsers && !configuration.privacy.key.isEmpty
             ? Pseudonymizer(key: configuration.privacy.key) : nil
+        horizons = StateHorizons(configuration)
         userOverrides = [:]
         teamOverrides = [:]
         for (index, override) in configuration.overrides.enumerated() {
@@ -103,7 +102,6 @@ public struct DetectionEngine: Sendable, Codable {
         eventsProcessed = try c.decode(UInt64.self, forKey: .eventsProcessed)
         eventsLate = try c.decode(UInt64.self, forKey: .eventsLate)
         subjectsEvicted = try c.decodeIfPresent(UInt64.self, forKey: .subjectsEvicted) ?? 0
-        nextSweep = try c.decode(EventTime.self, forKey: .nextSweep)
     }
 
     /// Whether an event is too far behind the watermark to be handled (`events.max_age`): callers count it
@@ -125,15 +123,12 @@ public struct DetectionEngine: Sendable, Codable {
 
         // Incidents that cleared before this event are resolved before anything it causes.
         lifecycle.resolveCleared(now: now, into: &alerts)
-        if now >= nextSweep {
-            let overrides = configuration.overrides
-            repetitivePrompts.expire(now: now, longestWindow: overrides.map(\.repetitivePrompts.window).max())
-            offHoursBurst.expire(now: now, longestBaselineDays: overrides.map(\.offHoursBurst.baselineDays).max())
-            agentLoop.expire(now: now, longestWindow: overrides.map(\.agentLoop.window).max())
-            scriptedCadence.expire(now: now, longestWindow: overrides.map(\.scriptedCadence.window).max())
-            trivialFlood.expire(now: now, longestWindow: overrides.map(\.trivialFlood.window).max())
-            nextSweep = now + Self.sweepInterval
-        }
+        // State that fell out of every window goes as time passes, a few subjects at a time (no sweeps).
+        repetitivePrompts.expire(before: EventTime(milliseconds: now.milliseconds - horizons.repetitivePrompts))
+        offHoursBurst.expire(before: EventTime(milliseconds: now.milliseconds - horizons.offHoursBurst))
+        agentLoop.expire(before: EventTime(milliseconds: now.milliseconds - horizons.agentLoop))
+        scriptedCadence.expire(before: EventTime(milliseconds: now.milliseconds - horizons.scriptedCadence))
+        trivialFlood.expire(before: EventTime(milliseconds: now.milliseconds - horizons.trivialFlood))
 
         var allowed: Set<DetectorName> = []
         for allowance in configuration.allowances where allowance.covers(event) {
@@ -194,4 +189,29 @@ public struct DetectionEngine: Sendable, Codable {
     }
 
     public var openIncidents: Int { lifecycle.openIncidents }
+}
+
+/// How long, in milliseconds of event time, each detector needs a quiet subject's state: its window (for
+/// `offhours_burst`, its baseline span), the longest of the configuration and every override.
+struct StateHorizons: Sendable {
+    var repetitivePrompts: Int64 = 0
+    var offHoursBurst: Int64 = 0
+    var agentLoop: Int64 = 0
+    var scriptedCadence: Int64 = 0
+    var trivialFlood: Int64 = 0
+
+    init() {}
+
+    init(_ configuration: TokenWatchConfiguration) {
+        let overrides = configuration.overrides
+        func longest(_ own: Duration, _ each: (SubjectOverride) -> Duration) -> Int64 {
+            (overrides.map(each) + [own]).max()!.milliseconds
+        }
+        repetitivePrompts = longest(configuration.repetitivePrompts.window) { $0.repetitivePrompts.window }
+        agentLoop = longest(configuration.agentLoop.window) { $0.agentLoop.window }
+        scriptedCadence = longest(configuration.scriptedCadence.window) { $0.scriptedCadence.window }
+        trivialFlood = longest(configuration.trivialFlood.window) { $0.trivialFlood.window }
+        let days = (overrides.map(\.offHoursBurst.baselineDays) + [configuration.offHoursBurst.baselineDays]).max()!
+        offHoursBurst = Int64(days) * 86_400_000
+    }
 }

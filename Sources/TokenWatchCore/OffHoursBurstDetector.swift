@@ -12,7 +12,7 @@ public struct OffHoursBurstDetector: Sendable, Codable {
     public var configuration = OffHoursBurstConfiguration() {
         didSet { fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil }
     }
-    private var users: [String: UserVolume] = [:]
+    private var users = SubjectTable<String, UserVolume>()
     private var clock = LocalTimeResolver()
     private var fallbackZoneIsValid = true
 
@@ -26,7 +26,7 @@ public struct OffHoursBurstDetector: Sendable, Codable {
     public var trackedSubjects: Int { users.count }
 
     mutating func evictIdlest(limit: Int) -> Int {
-        SubjectEviction.evictIdlest(&users, limit: limit) { $0.lastSeen }
+        users.removeLeastRecentlyActive(keeping: limit)
     }
 
     /// Whether `time` falls outside work hours in the given zone (the configured default when `nil` or unknown).
@@ -51,14 +51,15 @@ public struct OffHoursBurstDetector: Sendable, Codable {
     public mutating func ingest(_ event: TokenEvent, with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled else { return }
         let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
-        let finding = users[event.user, default: UserVolume(configuration)].record(event, offHours: offHours, configuration)
+        let finding = users.update(event.user, activeAt: event.time, orInsert: { UserVolume(configuration) }) {
+            $0.record(event, offHours: offHours, configuration)
+        }
         if let finding { findings.append(finding) }
     }
 
-    /// Forgets users not seen for the whole baseline span (the longest of any override).
-    public mutating func expire(now: EventTime, longestBaselineDays: Int? = nil) {
-        let start = now - .seconds(Int64(max(configuration.baselineDays, longestBaselineDays ?? 0)) * 86400)
-        users = users.filter { $0.value.lastSeen >= start }
+    /// Forgets users not seen since `start` (the start of the longest baseline span of any override).
+    public mutating func expire(before start: EventTime) {
+        users.removeInactive(before: start)
     }
 }
 
@@ -80,7 +81,6 @@ private struct UserVolume: Sendable, Codable {
     var newestHour: Int64 = .min
     var cachedBaseline: CachedBaseline?
     var evidence = EvidenceRing()
-    var lastSeen = EventTime(milliseconds: .min)
 
     static let alertedFlag: UInt32 = 1 << 31
     static let personalFlag: UInt32 = 1 << 30
@@ -97,7 +97,6 @@ private struct UserVolume: Sendable, Codable {
 
     mutating func record(_ event: TokenEvent, offHours: Bool, _ configuration: OffHoursBurstConfiguration) -> Finding? {
         if hours.count != max(configuration.baselineDays, 1) * 24 { resize(toHours: max(configuration.baselineDays, 1) * 24) }
-        lastSeen = max(lastSeen, event.time)
         let hour = event.time.milliseconds / 3_600_000
         addToHour(hour, event.totalTokens, personal: event.agent == nil)
         guard offHours else { return nil }

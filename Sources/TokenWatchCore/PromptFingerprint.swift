@@ -107,7 +107,13 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
         let large = max(shingles.count, other.shingles.count)
         // Sketches at capacity stand for larger sets, whose sizes are unknown: no shortcut then.
         if large < Self.sketchSize && Double(small) < threshold * Double(large) { return nil }
-        let value = similarity(to: other)
+        // The merge can stop once the hashes found on one side only rule the threshold out (see below).
+        let k = Self.sketchSize
+        // The most misses that still allow `threshold`: the largest m with (k − m) / k ≥ threshold.
+        var allowedMisses = max(0, min(k, Int((Double(k) * (1 - threshold)).rounded(.down))))
+        while allowedMisses > 0 && Double(k - allowedMisses) / Double(k) < threshold { allowedMisses -= 1 }
+        while allowedMisses < k && Double(k - allowedMisses - 1) / Double(k) >= threshold { allowedMisses += 1 }
+        guard let value = bottomK(other, stopAfterMisses: allowedMisses) else { return nil }
         return value >= threshold ? value : nil
     }
 
@@ -115,13 +121,24 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// normalise to the same words.
     public func similarity(to other: PromptFingerprint) -> Double {
         if exact == other.exact { return 1 }
+        return bottomK(other, stopAfterMisses: Self.sketchSize) ?? 0
+    }
+
+    /// The bottom-k estimator: among the k smallest hashes of the union, the share present in both; `nil` once
+    /// more than `stopAfterMisses` of them are found on one side only.
+    ///
+    /// Why stopping is exact: a hash of the union's first k found on one side only stays a miss, and the
+    /// estimate is shared / seen with seen ≤ k, so after m misses it can be at most (k − m) / k whatever
+    /// follows. Most clusters a new prompt is compared with are unrelated and are left after a few steps.
+    ///
+    /// The merge is written without data-dependent branches (the comparisons become flags): on random hashes
+    /// a branchy merge mispredicts about every other step, and this loop is the detectors' hottest.
+    private func bottomK(_ other: PromptFingerprint, stopAfterMisses: Int) -> Double? {
         if shingles.isEmpty || other.shingles.isEmpty { return 0 }
-        // Bottom-k estimator: among the k smallest hashes of the union, the share present in both. The merge is
-        // written without data-dependent branches (the comparisons become flags): on random hashes a branchy
-        // merge mispredicts about every other step, and this loop is the detectors' hottest.
         let k = Self.sketchSize
         var seen = 0
         var shared = 0
+        var stopped = false
         shingles.withUnsafeBufferPointer { a in
             other.shingles.withUnsafeBufferPointer { b in
                 var i = 0
@@ -135,11 +152,16 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
                     i &+= advanceA
                     j &+= advanceB
                     seen &+= 1
+                    if seen &- shared > stopAfterMisses {
+                        stopped = true
+                        return
+                    }
                 }
                 // One side is used up: the rest of the other side fills the union up to k.
                 seen = min(k, seen + (a.count - i) + (b.count - j))
             }
         }
+        if stopped || seen - shared > stopAfterMisses { return nil }
         return seen == 0 ? 0 : Double(shared) / Double(seen)
     }
 }

@@ -5,7 +5,7 @@
 /// or three times stays far below that.
 public struct RepetitivePromptsDetector: Sendable, Codable {
     public var configuration = RepetitivePromptsConfiguration()
-    private var users: [String: UserPrompts] = [:]
+    private var users = SubjectTable<String, UserPrompts>()
 
     private enum CodingKeys: String, CodingKey { case users }
 
@@ -18,7 +18,7 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
 
     /// Forgets the users seen least recently beyond `limit`; returns how many.
     mutating func evictIdlest(limit: Int) -> Int {
-        SubjectEviction.evictIdlest(&users, limit: limit) { $0.lastSeen }
+        users.removeLeastRecentlyActive(keeping: limit)
     }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
@@ -29,14 +29,15 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
     public mutating func ingest(_ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled, let prompt = event.prompt, prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
         else { return }
-        let finding = users[event.user, default: UserPrompts()].record(prompt, of: event, configuration)
+        let finding = users.update(event.user, activeAt: event.time, orInsert: { UserPrompts() }) {
+            $0.record(prompt, of: event, configuration)
+        }
         if let finding { findings.append(finding) }
     }
 
-    /// Forgets users with no prompt inside the window ending at `now` (the longest window of any override).
-    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
-        let start = now - max(configuration.window, longestWindow ?? .zero)
-        users = users.filter { $0.value.lastSeen >= start }
+    /// Forgets users with no prompt since `start` (the start of the longest window of any override).
+    public mutating func expire(before start: EventTime) {
+        users.removeInactive(before: start)
     }
 }
 
@@ -52,13 +53,11 @@ private struct PromptCluster: Sendable, Codable {
 
 private struct UserPrompts: Sendable, Codable {
     var clusters: [PromptCluster] = []
-    var lastSeen = EventTime(milliseconds: .min)
 
     mutating func record(
         _ prompt: PromptFingerprint, of event: TokenEvent, _ configuration: RepetitivePromptsConfiguration
     ) -> Finding? {
         let start = event.time - configuration.window
-        lastSeen = max(lastSeen, event.time)
         clusters.removeAll { ($0.occurrences.newest ?? start) < start }
 
         // Exact repeats first (one comparison each), then the near-duplicates: the costly part, so clusters

@@ -8,7 +8,7 @@
 public struct ScriptedCadenceDetector: Sendable, Codable {
     public var configuration = ScriptedCadenceConfiguration()
     /// Keyed by user and session.
-    private var streams: [StreamKey: CallRhythm] = [:]
+    private var streams = SubjectTable<StreamKey, CallRhythm>()
 
     private enum CodingKeys: String, CodingKey { case streams }
 
@@ -19,7 +19,7 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
     public var trackedSubjects: Int { streams.count }
 
     mutating func evictIdlest(limit: Int) -> Int {
-        SubjectEviction.evictIdlest(&streams, limit: limit) { $0.times.last ?? EventTime(milliseconds: .min) }
+        streams.removeLeastRecentlyActive(keeping: limit)
     }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
@@ -29,12 +29,13 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
     public mutating func ingest(_ event: TokenEvent, with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled, event.agent == nil else { return }
         let key = StreamKey(user: event.user, session: event.session ?? "")
-        if let finding = streams[key, default: CallRhythm()].record(event, configuration) { findings.append(finding) }
+        let finding = streams.update(key, activeAt: event.time, orInsert: { CallRhythm() }) { $0.record(event, configuration) }
+        if let finding { findings.append(finding) }
     }
 
-    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
-        let start = now - max(configuration.window, longestWindow ?? .zero)
-        streams = streams.filter { ($0.value.times.last ?? start) >= start }
+    /// Forgets streams with no call since `start` (the start of the longest window of any override).
+    public mutating func expire(before start: EventTime) {
+        streams.removeInactive(before: start)
     }
 }
 

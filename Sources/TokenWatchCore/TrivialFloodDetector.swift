@@ -4,7 +4,7 @@
 /// Without prompt text, a call is trivial when its input is tiny.
 public struct TrivialFloodDetector: Sendable, Codable {
     public var configuration = TrivialFloodConfiguration()
-    private var users: [String: TrivialCalls] = [:]
+    private var users = SubjectTable<String, TrivialCalls>()
 
     private enum CodingKeys: String, CodingKey { case users }
 
@@ -15,7 +15,7 @@ public struct TrivialFloodDetector: Sendable, Codable {
     public var trackedSubjects: Int { users.count }
 
     mutating func evictIdlest(limit: Int) -> Int {
-        SubjectEviction.evictIdlest(&users, limit: limit) { $0.calls.newest ?? EventTime(milliseconds: .min) }
+        users.removeLeastRecentlyActive(keeping: limit)
     }
 
     public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
@@ -31,16 +31,15 @@ public struct TrivialFloodDetector: Sendable, Codable {
             trivial = event.inputTokens <= configuration.maxInputTokens
         }
         guard trivial else { return }
-        if let finding = users[event.user, default: TrivialCalls(capacity: max(4 * configuration.minCalls, 64))]
-            .record(event, configuration)
-        {
-            findings.append(finding)
+        let finding = users.update(event.user, activeAt: event.time, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) }) {
+            $0.record(event, configuration)
         }
+        if let finding { findings.append(finding) }
     }
 
-    public mutating func expire(now: EventTime, longestWindow: Duration? = nil) {
-        let start = now - max(configuration.window, longestWindow ?? .zero)
-        users = users.filter { ($0.value.calls.newest ?? start) >= start }
+    /// Forgets users with no trivial call since `start` (the start of the longest window of any override).
+    public mutating func expire(before start: EventTime) {
+        users.removeInactive(before: start)
     }
 }
 

@@ -12,7 +12,7 @@ import TokenWatchCore
 /// and prompt fingerprints; never prompt text.
 public final class CheckpointStore: Sendable {
     /// Bumped whenever the coded state changes shape; other versions are set aside, not misread.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     public let directory: URL
     public var file: URL { directory.appendingPathComponent("checkpoint.json") }

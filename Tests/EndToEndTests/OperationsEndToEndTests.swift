@@ -222,7 +222,7 @@ struct OperationsEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
         // The final checkpoint is a fresh, readable one.
         let data = try Data(contentsOf: state.appendingPathComponent("checkpoint.json"))
-        #expect((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["version"] as? Int == 1)
+        #expect((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["version"] as? Int == 2)
     }
 
     @Test func systemdAcceptsTheUnit() throws {

@@ -190,14 +190,13 @@ struct BoundedStateTests {
             e.session = "s\(n)"
             engine.process(e, into: &alerts)
         }
-        // Each table is trimmed to 90 when it reaches 101: never more than 100 at once.
+        // Never more than 100 at once in any table.
         #expect(engine.trackedSubjects.values.allSatisfy { $0 <= 100 })
         // Three tables fill (repetitive_prompts and offhours_burst by user, agent_loop by trigger edge; agent
-        // calls are not cadence and these prompts are not trivial). Each: the first trim at the 101st subject
-        // keeps 90, then 11 more are evicted for every 11 new ones: 899 later subjects = 81 × 11 + 8, so 98
-        // remain and 1000 − 98 = 902 were evicted. 3 × 902 = 2706.
-        #expect(engine.subjectsEvicted == 2706)
-        #expect(engine.trackedSubjects[.repetitivePrompts] == 98)
+        // calls are not cadence and these prompts are not trivial). Each keeps the 100 most recent subjects and
+        // forgets one for every new one past the cap: 1000 − 100 = 900 each, 3 × 900 = 2700.
+        #expect(engine.subjectsEvicted == 2700)
+        #expect(engine.trackedSubjects[.repetitivePrompts] == 100)
     }
 }
 

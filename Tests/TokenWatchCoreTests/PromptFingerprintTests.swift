@@ -40,4 +40,50 @@ struct PromptFingerprintTests {
         #expect(fingerprint.shingles.count == PromptFingerprint.sketchSize)
         #expect(fingerprint.shingles == fingerprint.shingles.sorted())
     }
+    @Test func theThresholdedComparisonAgreesWithTheFullEstimateEverywhere() {
+        // The early exit of similarity(to:atLeast:) must never change an answer. The reference here is the
+        // bottom-k estimator written from its definition with sets: the k smallest hashes of the union, and
+        // the share of them found in both sketches.
+        func reference(_ a: [UInt32], _ b: [UInt32]) -> Double {
+            let union = Set(a).union(b).sorted().prefix(PromptFingerprint.sketchSize)
+            let both = Set(a).intersection(b)
+            return Double(union.filter { both.contains($0) }.count) / Double(union.count)
+        }
+        var generator = SplitMix(seed: 7)
+        for trial in 0..<3000 {
+            // Sketches drawn from a small pool so that overlaps of every size occur.
+            let pool = UInt32(40 + trial % 200)
+            func sketch() -> [UInt32] {
+                let size = 1 + Int(generator.next() % 64)
+                var values = Set<UInt32>()
+                while values.count < min(size, Int(pool)) { values.insert(UInt32(generator.next() % UInt64(pool))) }
+                return values.sorted()
+            }
+            let a = PromptFingerprint(exact: generator.next(), shingles: sketch())
+            let b = PromptFingerprint(exact: generator.next(), shingles: sketch())
+            let expected = reference(a.shingles, b.shingles)
+            #expect(abs(a.similarity(to: b) - expected) < 1e-12)
+            for threshold in [0.1, 0.35, 0.5, 0.6, 0.75, 0.9, 1.0] {
+                let answer = a.similarity(to: b, atLeast: threshold)
+                if expected >= threshold {
+                    #expect(answer.map { abs($0 - expected) < 1e-12 } == true, "trial \(trial), threshold \(threshold)")
+                } else {
+                    #expect(answer == nil, "trial \(trial), threshold \(threshold): \(expected)")
+                }
+            }
+        }
+    }
+}
+
+/// A tiny seeded generator, so the random trials above are the same on every run.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
