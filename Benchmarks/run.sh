@@ -10,7 +10,9 @@ SECONDS_LATENCY=10
 SUBJECT_COUNTS="10000 100000 1000000"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then PEOPLE=10; DAYS=2; SECONDS_LATENCY=1; SUBJECT_COUNTS="1000"; fi
 
-swift build -c release --product tokenwatch --product tokenwatch-bench >&2
+# One product per invocation: given several --product flags, swift build builds only the last.
+swift build -c release --product tokenwatch >&2
+swift build -c release --product tokenwatch-bench >&2
 BIN=.build/release
 mkdir -p .build/bench
 cc -O2 -o .build/bench/publish Benchmarks/ceiling/publish.c -lzmq

@@ -99,21 +99,19 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
         return z ^ (z >> 31)
     }
 
-    /// The similarity if it is at least `threshold`, else `nil`, skipping the comparison when the two sets'
-    /// sizes alone rule it out: a Jaccard similarity is at most the ratio of the smaller set to the larger.
+    /// The similarity if it is at least `threshold`, else `nil`, comparing only as far as needed.
     public func similarity(to other: PromptFingerprint, atLeast threshold: Double) -> Double? {
+        similarity(to: other, atLeast: threshold, cutoff: SimilarityCutoff(threshold))
+    }
+
+    /// The similarity if it is at least `threshold`, else `nil`, ending the comparison as soon as `cutoff`
+    /// (made for `threshold` or any lower one) rules a match out.
+    public func similarity(to other: PromptFingerprint, atLeast threshold: Double, cutoff: SimilarityCutoff) -> Double? {
         if exact == other.exact { return 1 }
-        let small = min(shingles.count, other.shingles.count)
-        let large = max(shingles.count, other.shingles.count)
-        // Sketches at capacity stand for larger sets, whose sizes are unknown: no shortcut then.
-        if large < Self.sketchSize && Double(small) < threshold * Double(large) { return nil }
-        // The merge can stop once the hashes found on one side only rule the threshold out (see below).
-        let k = Self.sketchSize
-        // The most misses that still allow `threshold`: the largest m with (k − m) / k ≥ threshold.
-        var allowedMisses = max(0, min(k, Int((Double(k) * (1 - threshold)).rounded(.down))))
-        while allowedMisses > 0 && Double(k - allowedMisses) / Double(k) < threshold { allowedMisses -= 1 }
-        while allowedMisses < k && Double(k - allowedMisses - 1) / Double(k) >= threshold { allowedMisses += 1 }
-        guard let value = bottomK(other, stopAfterMisses: allowedMisses) else { return nil }
+        if shingles.isEmpty || other.shingles.isEmpty { return threshold <= 0 ? 0 : nil }
+        let needShared = cutoff.neededShared(shingles.count, other.shingles.count)
+        guard needShared <= min(shingles.count, other.shingles.count) else { return nil }
+        guard let value = bottomK(other, allowedMisses: cutoff.allowedMisses, needShared: needShared) else { return nil }
         return value >= threshold ? value : nil
     }
 
@@ -121,19 +119,17 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// normalise to the same words.
     public func similarity(to other: PromptFingerprint) -> Double {
         if exact == other.exact { return 1 }
-        return bottomK(other, stopAfterMisses: Self.sketchSize) ?? 0
+        return bottomK(other, allowedMisses: Self.sketchSize, needShared: 0) ?? 0
     }
 
     /// The bottom-k estimator: among the k smallest hashes of the union, the share present in both; `nil` once
-    /// more than `stopAfterMisses` of them are found on one side only.
-    ///
-    /// Why stopping is exact: a hash of the union's first k found on one side only stays a miss, and the
-    /// estimate is shared / seen with seen ≤ k, so after m misses it can be at most (k − m) / k whatever
-    /// follows. Most clusters a new prompt is compared with are unrelated and are left after a few steps.
+    /// fewer than `needShared` hashes could still be shared or more than `allowedMisses` were found on one side
+    /// only (see ``SimilarityCutoff``).
     ///
     /// The merge is written without data-dependent branches (the comparisons become flags): on random hashes
-    /// a branchy merge mispredicts about every other step, and this loop is the detectors' hottest.
-    private func bottomK(_ other: PromptFingerprint, stopAfterMisses: Int) -> Double? {
+    /// a branchy merge mispredicts about every other step, and this loop is the detectors' hottest. The one
+    /// branch left, the early exit, is taken once.
+    private func bottomK(_ other: PromptFingerprint, allowedMisses: Int, needShared: Int) -> Double? {
         if shingles.isEmpty || other.shingles.isEmpty { return 0 }
         let k = Self.sketchSize
         var seen = 0
@@ -141,6 +137,9 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
         var stopped = false
         shingles.withUnsafeBufferPointer { a in
             other.shingles.withUnsafeBufferPointer { b in
+                // Misses allowed on each side before fewer than `needShared` could still be shared.
+                let missesA = a.count - needShared
+                let missesB = b.count - needShared
                 var i = 0
                 var j = 0
                 while i < a.count && j < b.count && seen < k {
@@ -152,7 +151,7 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
                     i &+= advanceA
                     j &+= advanceB
                     seen &+= 1
-                    if seen &- shared > stopAfterMisses {
+                    if (seen &- shared > allowedMisses) || (i &- shared > missesA) || (j &- shared > missesB) {
                         stopped = true
                         return
                     }
@@ -161,8 +160,39 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
                 seen = min(k, seen + (a.count - i) + (b.count - j))
             }
         }
-        if stopped || seen - shared > stopAfterMisses { return nil }
+        if stopped || seen - shared > allowedMisses { return nil }
         return seen == 0 ? 0 : Double(shared) / Double(seen)
+    }
+}
+
+/// What a similarity threshold rules out before and during a comparison, worked out once per threshold.
+///
+/// Two bounds end a comparison early, and neither can turn a match away:
+/// - A hash of the union's first k found on one side only (a miss) stays a miss, and the estimate is
+///   shared / seen with seen ≤ k, so after m misses it is at most (k − m) / k.
+/// - Of sketches A and B, at most S = min(|A| − misses of A, |B| − misses of B) hashes can end up shared,
+///   and the estimate is at most S / min(k, |A| + |B| − S). That reaches t only if S ≥ t·k or
+///   S ≥ t·(|A| + |B|) / (1 + t): below the smaller of the two, the pair cannot match. Before the first
+///   step this is the classic size filter (a Jaccard similarity is at most the smaller set over the larger);
+///   during the merge it stops most comparisons with unrelated prompts after a few steps.
+/// Both are rounded in favour of comparing further (by a billionth), so floating point cannot cut a match.
+public struct SimilarityCutoff: Sendable {
+    /// The most misses that still allow the threshold.
+    let allowedMisses: Int
+    private let perUnionSize: Double
+    private let atCapacity: Double
+
+    public init(_ threshold: Double) {
+        let k = Double(PromptFingerprint.sketchSize)
+        let t = max(threshold, 0)
+        allowedMisses = max(0, min(PromptFingerprint.sketchSize, Int((k * (1 - t) + 1e-9).rounded(.down))))
+        perUnionSize = t / (1 + t)
+        atCapacity = t * k
+    }
+
+    /// The fewest shared hashes with which sketches of these sizes can reach the threshold.
+    func neededShared(_ sizeA: Int, _ sizeB: Int) -> Int {
+        max(0, Int((min(Double(sizeA + sizeB) * perUnionSize, atCapacity) - 1e-9).rounded(.up)))
     }
 }
 

@@ -58,15 +58,24 @@ private struct UserPrompts: Sendable, Codable {
         _ prompt: PromptFingerprint, of event: TokenEvent, _ configuration: RepetitivePromptsConfiguration
     ) -> Finding? {
         let start = event.time - configuration.window
-        clusters.removeAll { ($0.occurrences.newest ?? start) < start }
+        // Expired clusters go one by one from the end: `remove(at:)` moves the rest down in one memmove, where
+        // `removeAll(where:)` swaps element by element through copies (four reference counts each).
+        for index in clusters.indices.reversed() where (clusters[index].occurrences.newest ?? start) < start {
+            clusters.remove(at: index)
+        }
 
-        // Exact repeats first (one comparison each), then the near-duplicates: the costly part, so clusters
-        // that cannot reach the threshold by their size alone are skipped.
-        var match = clusters.firstIndex { $0.representative.exact == prompt.exact }
-        if match == nil && !prompt.shingles.isEmpty {
+        // Exact repeats first (one comparison each), then the near-duplicates: the costly part, cut short by
+        // the cutoff (see ``SimilarityCutoff``). Read through a buffer pointer: indexing the array would copy
+        // each cluster (four reference counts up and down) just to look at its fingerprint.
+        var match: Int?
+        clusters.withUnsafeBufferPointer { clusters in
+            match = clusters.firstIndex { $0.representative.exact == prompt.exact }
+            guard match == nil && !prompt.shingles.isEmpty else { return }
             var bestSimilarity = configuration.similarity
+            let cutoff = SimilarityCutoff(configuration.similarity)
             for index in clusters.indices {
-                guard let similarity = clusters[index].representative.similarity(to: prompt, atLeast: bestSimilarity) else { continue }
+                guard let similarity = clusters[index].representative.similarity(to: prompt, atLeast: bestSimilarity, cutoff: cutoff)
+                else { continue }
                 bestSimilarity = similarity
                 match = index
             }
@@ -96,17 +105,16 @@ private struct UserPrompts: Sendable, Codable {
 
         let repeats = clusters[index].occurrences.count
         guard repeats >= configuration.minRepeats else { return nil }
-        let cluster = clusters[index]
         let windowMinutes = configuration.window.milliseconds / 60_000
         return Finding(
             detector: .repetitivePrompts,
-            key: "\(event.user)|\(String(cluster.representative.exact, radix: 16))",
+            key: "\(event.user)|\(String(clusters[index].representative.exact, radix: 16))",
             subject: AlertSubject(user: event.user),
             time: event.time,
-            windowStart: cluster.occurrences.oldest ?? event.time,
+            windowStart: clusters[index].occurrences.oldest ?? event.time,
             observed: [
                 ("repeats", .integer(Int64(repeats))),
-                ("variants", .integer(Int64(cluster.variants.count))),
+                ("variants", .integer(Int64(clusters[index].variants.count))),
                 ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
             ],
             threshold: [
@@ -114,8 +122,8 @@ private struct UserPrompts: Sendable, Codable {
                 ("similarity", .number(configuration.similarity)),
             ],
             excess: Double(repeats) / Double(configuration.minRepeats),
-            summary: "\(repeats) prompts that are the same or nearly the same (\(cluster.variants.count) "
-                + "variant\(cluster.variants.count == 1 ? "" : "s")) within \(windowMinutes) min",
-            evidence: cluster.evidence.ids)
+            summary: "\(repeats) prompts that are the same or nearly the same (\(clusters[index].variants.count) "
+                + "variant\(clusters[index].variants.count == 1 ? "" : "s")) within \(windowMinutes) min",
+            evidence: clusters[index].evidence.ids)
     }
 }

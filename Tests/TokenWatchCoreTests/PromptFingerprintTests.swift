@@ -64,26 +64,17 @@ struct PromptFingerprintTests {
             let expected = reference(a.shingles, b.shingles)
             #expect(abs(a.similarity(to: b) - expected) < 1e-12)
             for threshold in [0.1, 0.35, 0.5, 0.6, 0.75, 0.9, 1.0] {
-                let answer = a.similarity(to: b, atLeast: threshold)
-                if expected >= threshold {
-                    #expect(answer.map { abs($0 - expected) < 1e-12 } == true, "trial \(trial), threshold \(threshold)")
-                } else {
-                    #expect(answer == nil, "trial \(trial), threshold \(threshold): \(expected)")
+                // With the cutoff of the threshold itself, and with a lower one (as the detector does once a
+                // better match raised the bar).
+                for answer in [a.similarity(to: b, atLeast: threshold),
+                               a.similarity(to: b, atLeast: threshold, cutoff: SimilarityCutoff(threshold / 2))] {
+                    if expected >= threshold {
+                        #expect(answer.map { abs($0 - expected) < 1e-12 } == true, "trial \(trial), threshold \(threshold)")
+                    } else {
+                        #expect(answer == nil, "trial \(trial), threshold \(threshold): \(expected)")
+                    }
                 }
             }
         }
-    }
-}
-
-/// A tiny seeded generator, so the random trials above are the same on every run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import TokenWatchCore
+
+@Suite("Subject tables")
+struct SubjectTableTests {
+    @Test func expiryAndEvictionTakeTheLeastRecentlyActive() {
+        var table = SubjectTable<String, Int>()
+        for (user, minute) in [("a", 1), ("b", 2), ("c", 3), ("a", 4)] {
+            table.update(user, activeAt: EventTime(milliseconds: Int64(minute) * 60_000), orInsert: { 0 }) { $0 += 1 }
+        }
+        // a moved to the recent end at minute 4: the order is b, c, a.
+        #expect(table.inActivityOrder.map(\.key) == ["b", "c", "a"])
+        #expect(table["a"] == 2)
+        #expect(table.removeInactive(before: EventTime(milliseconds: 3 * 60_000)) == 1)
+        #expect(table["b"] == nil)
+        #expect(table.removeLeastRecentlyActive(keeping: 1) == 1)
+        #expect(table.inActivityOrder.map(\.key) == ["a"])
+    }
+
+    @Test func aLateTouchNeverMovesASubjectBackInTime() {
+        var table = SubjectTable<String, Int>()
+        table.update("a", activeAt: EventTime(milliseconds: 5000), orInsert: { 0 }) { _ in }
+        table.update("b", activeAt: EventTime(milliseconds: 6000), orInsert: { 0 }) { _ in }
+        table.update("a", activeAt: EventTime(milliseconds: 1000), orInsert: { 0 }) { $0 = 7 }
+        #expect(table.lastActive("a") == EventTime(milliseconds: 5000))
+        #expect(table.inActivityOrder.map(\.key) == ["a", "b"])
+        #expect(table["a"] == 7)
+    }
+
+    /// Thousands of random operations against a plain dictionary of (value, last active) that expires and
+    /// evicts by scanning and sorting: the table must hold the same subjects with the same values.
+    @Test func agreesWithAScanningReferenceUnderRandomOperations() throws {
+        var table = SubjectTable<Int, Int>()
+        var reference: [Int: (value: Int, lastActive: Int64, order: Int)] = [:]
+        var generator = SplitMix(seed: 11)
+        var clock: Int64 = 0
+        var order = 0
+        for step in 0..<20_000 {
+            clock += Int64(generator.next() % 10)
+            switch generator.next() % 10 {
+            case 0:
+                let start = clock - Int64(generator.next() % 200)
+                // Times here never go backwards, so activity order is time order and expiry is exact.
+                let expected = reference.filter { $0.value.lastActive < start }.count
+                #expect(table.removeInactive(before: EventTime(milliseconds: start)) == expected, "step \(step)")
+                reference = reference.filter { $0.value.lastActive >= start }
+            case 1:
+                let limit = Int(generator.next() % 60)
+                let excess = max(reference.count - limit, 0)
+                let idlest = reference.sorted { ($0.value.lastActive, $0.value.order) < ($1.value.lastActive, $1.value.order) }.prefix(excess)
+                #expect(table.removeLeastRecentlyActive(keeping: limit) == excess)
+                for (key, _) in idlest { reference[key] = nil }
+            default:
+                let key = Int(generator.next() % 80)
+                let delta = Int(generator.next() % 5)
+                table.update(key, activeAt: EventTime(milliseconds: clock), orInsert: { 100 }) { $0 += delta }
+                order += 1
+                let previous = reference[key]
+                let moved = previous.map { clock > $0.lastActive } ?? true
+                reference[key] = ((previous?.value ?? 100) + delta, max(previous?.lastActive ?? clock, clock), moved ? order : previous!.order)
+            }
+            #expect(table.count == reference.count)
+        }
+        let contents = table.inActivityOrder
+        #expect(contents.map(\.key) == reference.sorted { $0.value.order < $1.value.order }.map(\.key))
+        #expect(contents.allSatisfy { reference[$0.key]?.value == $0.value })
+
+        // A checkpoint round trip keeps contents and order.
+        let restored = try JSONDecoder().decode(SubjectTable<Int, Int>.self, from: JSONEncoder().encode(table))
+        #expect(restored.inActivityOrder.map(\.key) == contents.map(\.key))
+        #expect(restored.inActivityOrder.map(\.value) == contents.map(\.value))
+        #expect(restored.inActivityOrder.map(\.lastActive) == contents.map(\.lastActive))
+    }
+}
