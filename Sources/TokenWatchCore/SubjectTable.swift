@@ -6,40 +6,53 @@
 /// handled. Here the subjects also form a list from least to most recently active, so both are done from
 /// the old end, one subject at a time, in time proportional to what is removed.
 ///
-/// Entries live in one contiguous array (removal moves the last entry into the hole), linked by indices; a
-/// dictionary maps keys to positions. Activity times only move forward, and a subject moves to the recent end
+/// Entries live in chunks of fixed size (so growing never copies the whole table; removal moves the last
+/// entry into the hole), linked by positions; an ``IncrementalHashIndex`` maps keys to positions, also
+/// without a stall when it grows. Activity times only move forward, and a subject moves to the recent end
 /// when its time does. An event later than others already seen (within the allowed lateness) can leave the
 /// list slightly out of order; such a subject is then forgotten a little later than it could be, never
 /// earlier, so detection cannot tell.
 struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry: Sendable {
         var key: Key
+        var hash: Int
         var value: Value
         var lastActive: EventTime
-        /// Neighbours in activity order: indices into `entries`, or -1.
+        /// Neighbours in activity order: positions, or -1.
         var older: Int32
         var newer: Int32
     }
 
-    private var positions: [Key: Int32] = [:]
-    private var entries: [Entry] = []
+    private static var chunkShift: Int { 10 }
+    private static var chunkMask: Int { (1 << chunkShift) - 1 }
+
+    private var chunks: [[Entry]] = []
+    private var index = IncrementalHashIndex()
+    private(set) var count = 0
     private var oldest: Int32 = -1
     private var newest: Int32 = -1
 
     init() {}
 
-    var count: Int { entries.count }
-    var isEmpty: Bool { entries.isEmpty }
+    var isEmpty: Bool { count == 0 }
+
+    private subscript(position: Int32) -> Entry {
+        get { chunks[Int(position) >> Self.chunkShift][Int(position) & Self.chunkMask] }
+        _modify { yield &chunks[Int(position) >> Self.chunkShift][Int(position) & Self.chunkMask] }
+    }
+
+    private func position(of key: Key, hash: Int) -> Int32? {
+        index.find(hash: hash) { self[$0].key == key }
+    }
 
     /// The state of `key`, without counting as activity.
     subscript(key: Key) -> Value? {
-        guard let position = positions[key] else { return nil }
-        return entries[Int(position)].value
+        position(of: key, hash: key.hashValue).map { self[$0].value }
     }
 
     /// When `key` was last active.
     func lastActive(_ key: Key) -> EventTime? {
-        positions[key].map { entries[Int($0)].lastActive }
+        position(of: key, hash: key.hashValue).map { self[$0].lastActive }
     }
 
     /// Runs `body` on the state of `key` (made by `make` if the subject is new), in place, and records
@@ -47,29 +60,37 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     mutating func update<Result>(
         _ key: Key, activeAt time: EventTime, orInsert make: () -> Value, _ body: (inout Value) -> Result
     ) -> Result {
-        let position: Int
-        if let existing = positions[key] {
-            position = Int(existing)
-            if time > entries[position].lastActive {
-                entries[position].lastActive = time
+        let hash = key.hashValue
+        let position: Int32
+        if let existing = self.position(of: key, hash: hash) {
+            position = existing
+            if time > self[position].lastActive {
+                self[position].lastActive = time
                 moveToNewest(position)
             }
         } else {
-            position = entries.count
-            entries.append(Entry(key: key, value: make(), lastActive: time, older: newest, newer: -1))
-            positions[key] = Int32(position)
-            if newest >= 0 { entries[Int(newest)].newer = Int32(position) } else { oldest = Int32(position) }
-            newest = Int32(position)
+            position = Int32(count)
+            let entry = Entry(key: key, hash: hash, value: make(), lastActive: time, older: newest, newer: -1)
+            let chunk = Int(position) >> Self.chunkShift
+            if chunk == chunks.count {
+                chunks.append([])
+                chunks[chunk].reserveCapacity(1 << Self.chunkShift)
+            }
+            chunks[chunk].append(entry)
+            count += 1
+            index.insert(hash: hash, position: position)
+            if newest >= 0 { self[newest].newer = position } else { oldest = position }
+            newest = position
         }
-        return body(&entries[position].value)
+        return body(&self[position].value)
     }
 
     /// Forgets every subject last active before `start`; returns how many.
     @discardableResult
     mutating func removeInactive(before start: EventTime) -> Int {
         var removed = 0
-        while oldest >= 0, entries[Int(oldest)].lastActive < start {
-            remove(at: Int(oldest))
+        while oldest >= 0, self[oldest].lastActive < start {
+            remove(at: oldest)
             removed += 1
         }
         return removed
@@ -79,8 +100,8 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     @discardableResult
     mutating func removeLeastRecentlyActive(keeping limit: Int) -> Int {
         var removed = 0
-        while entries.count > max(limit, 0) {
-            remove(at: Int(oldest))
+        while count > max(limit, 0) {
+            remove(at: oldest)
             removed += 1
         }
         return removed
@@ -88,52 +109,53 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     /// Removes `key`, if present.
     mutating func removeValue(forKey key: Key) {
-        if let position = positions[key] { remove(at: Int(position)) }
+        if let position = position(of: key, hash: key.hashValue) { remove(at: position) }
     }
 
     /// Every subject with its state and last activity, least recently active first.
     var inActivityOrder: [(key: Key, value: Value, lastActive: EventTime)] {
         var result: [(key: Key, value: Value, lastActive: EventTime)] = []
-        result.reserveCapacity(entries.count)
+        result.reserveCapacity(count)
         var position = oldest
         while position >= 0 {
-            let entry = entries[Int(position)]
+            let entry = self[position]
             result.append((entry.key, entry.value, entry.lastActive))
             position = entry.newer
         }
         return result
     }
 
-    private mutating func unlink(_ position: Int) {
-        let older = entries[position].older
-        let newer = entries[position].newer
-        if older >= 0 { entries[Int(older)].newer = newer } else { oldest = newer }
-        if newer >= 0 { entries[Int(newer)].older = older } else { newest = older }
+    private mutating func unlink(_ position: Int32) {
+        let older = self[position].older
+        let newer = self[position].newer
+        if older >= 0 { self[older].newer = newer } else { oldest = newer }
+        if newer >= 0 { self[newer].older = older } else { newest = older }
     }
 
-    private mutating func moveToNewest(_ position: Int) {
-        guard newest != Int32(position) else { return }
+    private mutating func moveToNewest(_ position: Int32) {
+        guard newest != position else { return }
         unlink(position)
-        entries[position].older = newest
-        entries[position].newer = -1
-        entries[Int(newest)].newer = Int32(position)
-        newest = Int32(position)
+        self[position].older = newest
+        self[position].newer = -1
+        self[newest].newer = position
+        newest = position
     }
 
-    private mutating func remove(at position: Int) {
+    private mutating func remove(at position: Int32) {
         unlink(position)
-        positions[entries[position].key] = nil
-        let last = entries.count - 1
-        if position != last {
-            // The last entry fills the hole: its neighbours and its key now point at `position`.
-            entries.swapAt(position, last)
-            let older = entries[position].older
-            let newer = entries[position].newer
-            if older >= 0 { entries[Int(older)].newer = Int32(position) } else { oldest = Int32(position) }
-            if newer >= 0 { entries[Int(newer)].older = Int32(position) } else { newest = Int32(position) }
-            positions[entries[position].key] = Int32(position)
-        }
-        entries.removeLast()
+        index.remove(hash: self[position].hash, position: position)
+        let last = Int32(count - 1)
+        let moved = chunks[Int(last) >> Self.chunkShift].removeLast()
+        count -= 1
+        // Empty chunks at the end are kept, up to two, so a table hovering at a chunk boundary does not
+        // allocate and free one per event.
+        while chunks.count > (count >> Self.chunkShift) + 2 { chunks.removeLast() }
+        guard position != last else { return }
+        // The last entry fills the hole: its neighbours and its bucket now point at `position`.
+        self[position] = moved
+        if moved.older >= 0 { self[moved.older].newer = position } else { oldest = position }
+        if moved.newer >= 0 { self[moved.newer].older = position } else { newest = position }
+        index.move(hash: moved.hash, from: last, to: position)
     }
 }
 

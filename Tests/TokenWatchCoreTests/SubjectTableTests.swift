@@ -29,30 +29,34 @@ struct SubjectTableTests {
     }
 
     /// Thousands of random operations against a plain dictionary of (value, last active) that expires and
-    /// evicts by scanning and sorting: the table must hold the same subjects with the same values.
-    @Test func agreesWithAScanningReferenceUnderRandomOperations() throws {
+    /// evicts by scanning and sorting: the table must hold the same subjects with the same values. Few keys
+    /// exercise the activity list; many keys (past several chunks of 1 024 entries) also the index's
+    /// incremental growth, its tombstones and the moves of entries between chunks.
+    @Test(arguments: [(keys: 80, steps: 20_000, limit: 60), (keys: 9_000, steps: 120_000, limit: 8_000)])
+    func agreesWithAScanningReferenceUnderRandomOperations(keys: Int, steps: Int, limit: Int) throws {
         var table = SubjectTable<Int, Int>()
         var reference: [Int: (value: Int, lastActive: Int64, order: Int)] = [:]
         var generator = SplitMix(seed: 11)
         var clock: Int64 = 0
         var order = 0
-        for step in 0..<20_000 {
+        var largest = 0
+        for step in 0..<steps {
             clock += Int64(generator.next() % 10)
-            switch generator.next() % 10 {
+            switch generator.next() % (keys > 100 ? 400 : 10) {
             case 0:
-                let start = clock - Int64(generator.next() % 200)
+                let start = clock - Int64(generator.next() % UInt64(keys * 20))
                 // Times here never go backwards, so activity order is time order and expiry is exact.
                 let expected = reference.filter { $0.value.lastActive < start }.count
                 #expect(table.removeInactive(before: EventTime(milliseconds: start)) == expected, "step \(step)")
                 reference = reference.filter { $0.value.lastActive >= start }
             case 1:
-                let limit = Int(generator.next() % 60)
+                let limit = Int(generator.next() % UInt64(limit))
                 let excess = max(reference.count - limit, 0)
                 let idlest = reference.sorted { ($0.value.lastActive, $0.value.order) < ($1.value.lastActive, $1.value.order) }.prefix(excess)
                 #expect(table.removeLeastRecentlyActive(keeping: limit) == excess)
                 for (key, _) in idlest { reference[key] = nil }
             default:
-                let key = Int(generator.next() % 80)
+                let key = Int(generator.next() % UInt64(keys))
                 let delta = Int(generator.next() % 5)
                 table.update(key, activeAt: EventTime(milliseconds: clock), orInsert: { 100 }) { $0 += delta }
                 order += 1
@@ -61,7 +65,10 @@ struct SubjectTableTests {
                 reference[key] = ((previous?.value ?? 100) + delta, max(previous?.lastActive ?? clock, clock), moved ? order : previous!.order)
             }
             #expect(table.count == reference.count)
+            largest = max(largest, table.count)
         }
+        // The large case really spanned several chunks and index growths.
+        #expect(keys < 100 || largest > 4096, "largest \(largest)")
         let contents = table.inActivityOrder
         #expect(contents.map(\.key) == reference.sorted { $0.value.order < $1.value.order }.map(\.key))
         #expect(contents.allSatisfy { reference[$0.key]?.value == $0.value })
