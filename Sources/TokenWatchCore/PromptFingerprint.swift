@@ -24,35 +24,44 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     }
 
     /// Fingerprints prompt text given as UTF-8 bytes.
+    ///
+    /// This runs once per event, so words and shingles are gathered in temporary buffers (on the stack for
+    /// prompts of usual length) and the only allocation is the sketch itself.
     public init(text: UnsafeRawBufferPointer) {
-        var words: [UInt64] = []
-        words.reserveCapacity(32)
-        var hash = FNV1a.offsetBasis
-        var inWord = false
-        var hasDigit = false
-        func endWord() {
-            if inWord { words.append(hasDigit ? PromptFingerprint.numberToken : hash) }
-            inWord = false
-            hasDigit = false
-            hash = FNV1a.offsetBasis
-        }
-        for var byte in text {
-            let isUpper = byte >= 65 && byte <= 90
-            let isLower = byte >= 97 && byte <= 122
-            let isDigit = byte >= 48 && byte <= 57
-            // Bytes of multi-byte UTF-8 characters count as letters: words in other scripts stay words.
-            let isWordByte = isUpper || isLower || isDigit || byte >= 0x80
-            if !isWordByte {
-                endWord()
-                continue
+        // A word takes at least one byte and a separator: at most (count + 1) / 2 words.
+        let maxWords = (text.count + 1) / 2 + 1
+        self = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxWords) { words in
+            var count = 0
+            var hash = FNV1a.offsetBasis
+            var inWord = false
+            var hasDigit = false
+            for var byte in text {
+                let isUpper = byte >= 65 && byte <= 90
+                let isLower = byte >= 97 && byte <= 122
+                let isDigit = byte >= 48 && byte <= 57
+                // Bytes of multi-byte UTF-8 characters count as letters: words in other scripts stay words.
+                let isWordByte = isUpper || isLower || isDigit || byte >= 0x80
+                if !isWordByte {
+                    if inWord {
+                        words[count] = hasDigit ? PromptFingerprint.numberToken : hash
+                        count += 1
+                    }
+                    inWord = false
+                    hasDigit = false
+                    hash = FNV1a.offsetBasis
+                    continue
+                }
+                if isUpper { byte += 32 }
+                hasDigit = hasDigit || isDigit
+                hash = FNV1a.add(byte, to: hash)
+                inWord = true
             }
-            if isUpper { byte += 32 }
-            hasDigit = hasDigit || isDigit
-            hash = FNV1a.add(byte, to: hash)
-            inWord = true
+            if inWord {
+                words[count] = hasDigit ? PromptFingerprint.numberToken : hash
+                count += 1
+            }
+            return PromptFingerprint(words: UnsafeBufferPointer(rebasing: words[..<count]))
         }
-        endWord()
-        self.init(words: words)
     }
 
     /// Fingerprints prompt text.
@@ -70,25 +79,44 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
 
     private static let numberToken: UInt64 = 0x9E37_79B9_7F4A_7C15
 
-    private init(words: [UInt64]) {
+    private init(words: UnsafeBufferPointer<UInt64>) {
         var exact = FNV1a.offsetBasis
-        var shingles: [UInt32] = []
-        shingles.reserveCapacity(words.count * 2)
-        for (index, word) in words.enumerated() {
-            exact = FNV1a.mix(exact, word)
-            shingles.append(UInt32(truncatingIfNeeded: Self.finalize(word)))
-            if index > 0 {
-                shingles.append(UInt32(truncatingIfNeeded: Self.finalize(FNV1a.mix(words[index - 1], word))))
+        let shingleCount = max(words.count * 2 - 1, 0)
+        let shingles = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(shingleCount, 1)) { all in
+            var filled = 0
+            for (index, word) in words.enumerated() {
+                exact = FNV1a.mix(exact, word)
+                all[filled] = UInt32(truncatingIfNeeded: Self.finalize(word))
+                filled += 1
+                if index > 0 {
+                    all[filled] = UInt32(truncatingIfNeeded: Self.finalize(FNV1a.mix(words[index - 1], word)))
+                    filled += 1
+                }
             }
+            var sorted = UnsafeMutableBufferPointer(rebasing: all[..<filled])
+            if filled <= 96 {
+                // Prompts of usual length: an insertion sort beats the library's general-purpose stable sort.
+                for i in 1..<max(filled, 1) {
+                    let value = sorted[i]
+                    var j = i
+                    while j > 0 && sorted[j - 1] > value {
+                        sorted[j] = sorted[j - 1]
+                        j -= 1
+                    }
+                    sorted[j] = value
+                }
+            } else {
+                sorted.sort()
+            }
+            var unique: [UInt32] = []
+            unique.reserveCapacity(min(filled, Self.sketchSize))
+            for value in sorted where unique.last != value {
+                unique.append(value)
+                if unique.count == Self.sketchSize { break }
+            }
+            return unique
         }
-        shingles.sort()
-        var unique: [UInt32] = []
-        unique.reserveCapacity(min(shingles.count, Self.sketchSize))
-        for value in shingles where unique.last != value {
-            unique.append(value)
-            if unique.count == Self.sketchSize { break }
-        }
-        self.init(exact: exact, shingles: unique, wordCount: words.count)
+        self.init(exact: exact, shingles: shingles, wordCount: words.count)
     }
 
     /// A well-spread 64-bit finaliser (splitmix64), so that the bottom-k sample is uniform.

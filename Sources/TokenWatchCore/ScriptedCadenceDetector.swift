@@ -55,16 +55,21 @@ private struct CallRhythm: Sendable, Codable {
         evidence.record(event.id)
         if times.count > configuration.minCalls { times.removeFirst(times.count - configuration.minCalls) }
         guard times.count == configuration.minCalls, let first = times.first,
-            event.time - first <= configuration.window
+            event.time.milliseconds - first.milliseconds <= configuration.window.milliseconds
         else { return nil }
 
-        var intervals: [Double] = []
-        intervals.reserveCapacity(times.count - 1)
-        for index in 1..<times.count { intervals.append(Double((times[index] - times[index - 1]).milliseconds)) }
-        let mean = intervals.reduce(0, +) / Double(intervals.count)
+        // Intervals in milliseconds, straight from the event times (no array, no Duration arithmetic: this
+        // runs on most events of a long session).
+        func interval(_ index: Int) -> Double { Double(times[index].milliseconds - times[index - 1].milliseconds) }
+        let intervalCount = Double(times.count - 1)
+        var sum = 0.0
+        for index in 1..<times.count { sum += interval(index) }
+        let mean = sum / intervalCount
         // Calls in one burst (under a second apart on average) are a different pattern, not a cadence.
         guard mean >= 1000, mean <= Double(configuration.maxInterval.milliseconds) else { return nil }
-        let variance = intervals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(intervals.count)
+        var squares = 0.0
+        for index in 1..<times.count { squares += (interval(index) - mean) * (interval(index) - mean) }
+        let variance = squares / intervalCount
         let variation = variance.squareRoot() / mean
         guard variation <= configuration.maxVariation else { return nil }
 
