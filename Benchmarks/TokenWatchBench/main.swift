@@ -68,17 +68,19 @@ func stages(file: String) {
 }
 
 /// N distinct people, each with two prompts, off-hours volume and an agent call, so every detector tracks
-/// them; then a second pass over the same subjects, timed.
+/// them; then a second pass over the same subjects, timed. Each pass spans one minute of event time whatever
+/// N is, so that nothing expires and every size does the same work per event; sizes under a million repeat
+/// the experiment on fresh engines until a million events are timed, so small sizes are not a few
+/// milliseconds of noise.
 func memory(subjects: Int) {
     var configuration = TokenWatchConfiguration()
     // The cost of state itself is measured here, so the cap (and its evictions) is lifted.
     configuration.state.maxTrackedSubjects = 100_000_000
-    var engine = DetectionEngine(configuration: configuration)
-    var alerts: [Alert] = []
     let start = EventTime(rfc3339: "2026-11-07T20:00:00Z")!  // a Saturday evening: off-hours everywhere
     func events(pass: Int) -> [TokenEvent] {
         (0..<subjects).map { n in
-            var event = TokenEvent(time: start + .milliseconds(Int64(pass * subjects + n) * 3), user: "user-\(n)",
+            let offset = Int64(pass) * 60_000 + Int64(n) * 60_000 / Int64(subjects)
+            var event = TokenEvent(time: start + .milliseconds(offset), user: "user-\(n)",
                                    inputTokens: 800, outputTokens: 200, id: "e\(pass)-\(n)")
             event.prompt = PromptFingerprint(text: "please review pull request \(n % 97) for the team \(pass == 0 ? "alpha" : "beta") and summarize the main risks")
             event.session = "s\(n)"
@@ -90,16 +92,28 @@ func memory(subjects: Int) {
             return event
         }
     }
-    let first = events(pass: 0)
-    let second = events(pass: 1)
-    let before = residentBytes()
-    for event in first { engine.process(event, into: &alerts) }
-    let after = residentBytes()
+    let repetitions = max(1, 1_000_000 / subjects)
     let clock = ContinuousClock()
-    let time = clock.measure { for event in second { engine.process(event, into: &alerts) } }
-    emit(["subjects": subjects, "tracked": engine.trackedSubjects.mapKeys(\.rawValue),
-          "resident_bytes_per_subject": Double(after - before) / Double(subjects),
-          "ns_per_event": nanoseconds(time) / Double(subjects), "alerts": alerts.count])
+    var timed = Duration.zero
+    var bytesPerSubject = 0.0
+    var tracked: [String: Int] = [:]
+    var alertCount = 0
+    for repetition in 0..<repetitions {
+        var engine = DetectionEngine(configuration: configuration)
+        var alerts: [Alert] = []
+        let first = events(pass: 0)
+        let second = events(pass: 1)
+        let before = residentBytes()
+        for event in first { engine.process(event, into: &alerts) }
+        let after = residentBytes()
+        if repetition == 0 { bytesPerSubject = Double(after - before) / Double(subjects) }
+        timed += clock.measure { for event in second { engine.process(event, into: &alerts) } }
+        tracked = engine.trackedSubjects.mapKeys(\.rawValue)
+        alertCount += alerts.count
+    }
+    emit(["subjects": subjects, "tracked": tracked, "resident_bytes_per_subject": bytesPerSubject,
+          "timed_events": subjects * repetitions, "ns_per_event": nanoseconds(timed) / Double(subjects * repetitions),
+          "alerts": alertCount])
 }
 
 extension Dictionary {

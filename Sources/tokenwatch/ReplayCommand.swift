@@ -36,10 +36,10 @@ struct ReplayCommand: ParsableCommand {
         var output = BufferedOutput()
         var lineNumber = 0
         var rejected = 0
-        for line in LineReader(input) {
+        LineReader(input).forEachLine { line in
             lineNumber += 1
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            switch line.withUnsafeBytes({ decoder.decode($0) }) {
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+            switch decoder.decode(line) {
             case .success(let event) where engine.isTooOld(event):
                 rejected += 1
                 printError("line \(lineNumber): \(EventRejection(.tooOld, field: "ts"))")
@@ -57,32 +57,35 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
-/// Splits a file into lines of bytes, reading in large chunks.
-struct LineReader: Sequence, IteratorProtocol {
+/// Splits a file into lines, reading in large chunks. Each line is lent to the caller in place, found with
+/// `memchr`: no array per line, no byte-by-byte search in Swift (a million-line replay spent 4% there).
+struct LineReader {
     private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var atEnd = false
 
     init(_ handle: FileHandle) { self.handle = handle }
 
-    mutating func next() -> [UInt8]? {
-        while true {
-            if let newline = buffer[position...].firstIndex(of: 10) {
-                let line = Array(buffer[position..<newline])
-                position = newline + 1
-                return line
-            }
-            if atEnd {
-                guard position < buffer.count else { return nil }
-                let line = Array(buffer[position...])
-                position = buffer.count
-                return line
-            }
-            buffer.removeFirst(position)
-            position = 0
+    /// Calls `body` with each line, without its newline; a last line without one is passed too.
+    func forEachLine(_ body: (UnsafeRawBufferPointer) -> Void) {
+        var buffer: [UInt8] = []
+        var atEnd = false
+        while !atEnd {
             let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+            let consumed = buffer.withUnsafeBytes { bytes -> Int in
+                guard let base = bytes.baseAddress else { return 0 }
+                var start = 0
+                while start < bytes.count, let newline = memchr(base + start, 10, bytes.count - start) {
+                    let end = base.distance(to: UnsafeRawPointer(newline))
+                    body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    start = end + 1
+                }
+                if atEnd && start < bytes.count {
+                    body(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                    start = bytes.count
+                }
+                return start
+            }
+            buffer.removeFirst(consumed)
         }
     }
 }
