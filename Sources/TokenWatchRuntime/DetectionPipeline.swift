@@ -4,13 +4,15 @@ import Synchronization
 import TokenWatchCore
 import ZeroMQ
 
-/// The daemon's hot path on one dedicated thread: receive from the event socket, decode, detect, publish.
+/// The daemon's hot path on two dedicated threads: one receives from the event socket and decodes
+/// (``DecodeStage``), the other detects and publishes.
 ///
 /// libzmq sockets are not thread-safe, and a hop per event between threads or actors costs more than the
-/// detection itself, so one thread owns both sockets, the decoder and the engine. It blocks in a poll,
-/// then drains up to ``Settings/batchLimit`` waiting messages without blocking and handles them as one batch.
-/// Other threads reach it only through a `Mutex`-guarded inbox (stop, reload, operational alerts), read
-/// between batches, and read its statistics, published once per batch.
+/// detection itself, so each thread owns its sockets, and events cross from one to the other in batches of
+/// up to ``Settings/batchLimit``. The detection thread owns the engine, the alert and catch-up sockets and
+/// the journal; it blocks in one poll over them and the decode stage's wake-up socket, then handles every
+/// batch queued. Other threads reach it only through a `Mutex`-guarded inbox (stop, reload, operational
+/// alerts), read between batches, and read its statistics, published once per batch.
 public final class DetectionPipeline: Sendable {
     public struct Settings: Sendable {
         public var configuration: TokenWatchConfiguration
@@ -160,7 +162,8 @@ public final class DetectionPipeline: Sendable {
 
     private func runLoop() throws {
         let configuration = settings.configuration
-        var batch = Batch(configuration: configuration, engine: restoredEngine(), logger: logger)
+        let decodeStage = DecodeStage(limits: configuration.events.limits)
+        var batch = Batch(decodeStage: decodeStage, engine: restoredEngine(), logger: logger)
         let journal = try AlertJournal(directory: settings.stateDirectory, configuration: configuration.journal, logger: logger)
         defer { journal.close() }
         batch.engine.advanceSequence(atLeast: journal.nextSeq)
@@ -173,30 +176,45 @@ public final class DetectionPipeline: Sendable {
         func secure(_ socket: ZMQSocket) throws {
             if security.curve { try socket.makeCurveServer(secretKey: security.serverSecretKey, domain: "tokenwatch") }
         }
-        let events = try ZMQSocket(context: context, type: .sub)
-        try secure(events)
-        try events.setReceiveHighWaterMark(configuration.events.receiveHighWaterMark)
-        // Payloads over the limit are counted as too_large; only frames far beyond it make libzmq drop the peer.
-        try events.setMaxMessageSize(Int64(configuration.events.limits.maxPayloadBytes) * 4)
-        try events.setLinger(milliseconds: 0)
-        try events.subscribe(configuration.events.topic)
-        try events.bind(configuration.events.endpoint)
+        let wake = try ZMQSocket(context: context, type: .pair)
+        try wake.setLinger(milliseconds: 0)
+        try wake.bind(decodeStage.wakeEndpoint)
+        defer { wake.close() }
+        let eventsEndpoint = try decodeStage.start(
+            context: context, batchLimit: settings.batchLimit, pollIntervalMilliseconds: settings.pollIntervalMilliseconds
+        ) {
+            let events = try ZMQSocket(context: context, type: .sub)
+            do {
+                if security.curve { try events.makeCurveServer(secretKey: security.serverSecretKey, domain: "tokenwatch") }
+                try events.setReceiveHighWaterMark(configuration.events.receiveHighWaterMark)
+                // Payloads over the limit are counted as too_large; only frames far beyond it make libzmq drop the peer.
+                try events.setMaxMessageSize(Int64(configuration.events.limits.maxPayloadBytes) * 4)
+                try events.setLinger(milliseconds: 0)
+                try events.subscribe(configuration.events.topic)
+                try events.bind(configuration.events.endpoint)
+            } catch {
+                events.close()
+                throw error
+            }
+            return events
+        }
+        // However this thread ends, the decode thread ends first and closes the event socket.
+        defer { decodeStage.stopAndWait() }
         let publisher = try AlertPublisher(
             context: context, endpoint: configuration.alerts.endpoint,
             sendHighWaterMark: configuration.alerts.sendHighWaterMark, configure: secure)
         let catchup = configuration.catchup.endpoint.isEmpty ? nil : try CatchupResponder(
             context: context, endpoint: configuration.catchup.endpoint, maxBatch: configuration.catchup.maxBatch, configure: secure)
         defer {
-            events.close()
             publisher.close()
             catchup?.close()
         }
         logger.info(
             "sockets bound",
-            metadata: ["events": "\((try? events.lastEndpoint) ?? "?")", "alerts": "\(publisher.boundEndpoint)",
+            metadata: ["events": "\(eventsEndpoint)", "alerts": "\(publisher.boundEndpoint)",
                        "catchup": "\(catchup?.boundEndpoint ?? "off")", "topic": "\(configuration.events.topic)",
                        "next_seq": "\(batch.engine.nextSequence)"])
-        var sockets = [events]
+        var sockets = [wake]
         if let catchup { sockets.append(catchup.pollable) }
         let zapIndex = sockets.count
         if let zap { sockets.append(zap.pollable) }
@@ -205,12 +223,29 @@ public final class DetectionPipeline: Sendable {
         try finishBatch(&batch, publisher, journal, reported: &reported)
         markReady()
 
-        while !shared.withLock({ $0.stopRequested }) {
+        // Runs until the decode stage hands over its last batch: after a stop request, once it has decoded
+        // every message libzmq already held.
+        var decoding = true
+        var stopForwarded = false
+        let scratch = ZMQMessage()
+        while decoding {
+            if !stopForwarded && shared.withLock({ $0.stopRequested }) {
+                decodeStage.requestStop()
+                stopForwarded = true
+            }
             let readable = try ZMQPoller.readable(sockets, timeoutMilliseconds: settings.pollIntervalMilliseconds)
             if readable[0] {
+                while try wake.receive(into: scratch, dontWait: true) {}
+            }
+            for decoded in decodeStage.takeBatches() {
+                if decoded.isLast {
+                    if let error = decoded.error { throw error }
+                    decoding = false
+                    continue
+                }
                 let started = ContinuousClock.now
-                let count = try batch.receive(from: events, limit: settings.batchLimit)
-                metrics?.recordProcessing(ContinuousClock.now - started, events: count)
+                batch.handle(decoded)
+                metrics?.recordProcessing(ContinuousClock.now - started, events: decoded.items.count)
             }
             applyInbox(&batch)
             try finishBatch(&batch, publisher, journal, reported: &reported)
@@ -227,10 +262,6 @@ public final class DetectionPipeline: Sendable {
                 nextCheckpoint = ContinuousClock.now + batch.engine.configuration.state.checkpointInterval
                 checkpointInBackground(batch.engine, to: store)
             }
-        }
-        // Graceful stop: handle every message libzmq already holds, then publish what it caused.
-        while try batch.receive(from: events, limit: settings.batchLimit) > 0 {
-            try finishBatch(&batch, publisher, journal, reported: &reported)
         }
         applyInbox(&batch)
         try finishBatch(&batch, publisher, journal, reported: &reported)
@@ -302,12 +333,14 @@ public final class DetectionPipeline: Sendable {
         batch.totals.openIncidents = batch.engine.openIncidents
         batch.totals.watermark = batch.engine.watermark
         var totals = batch.totals
+        // The older of the two threads' heartbeats: either one stuck stops the watchdog.
         let now = ContinuousClock.now
+        let heartbeat = min(now, batch.decodeStage.heartbeat ?? now)
         shared.withLock { state in
             totals.reloadsSucceeded = state.reloadsSucceeded
             totals.reloadsFailed = state.reloadsFailed
             state.statistics = totals
-            state.heartbeat = now
+            state.heartbeat = heartbeat
         }
         metrics?.record(from: reported, to: totals)
         reported = totals
@@ -349,63 +382,43 @@ private enum Completion {
     case done(Result<Void, any Error>)
 }
 
-/// The thread's working set: decoder, engine, reusable frames and the running totals.
+/// The detection thread's working set: engine, queued alerts and the running totals.
 private struct Batch {
-    var decoder: EventDecoder
+    let decodeStage: DecodeStage
     var engine: DetectionEngine
     var alerts: [Alert] = []
     var operational: [OperationalAlert] = []
     var totals = PipelineStatistics()
-    let topic = ZMQMessage()
-    let payload = ZMQMessage()
-    let extra = ZMQMessage()
     var rejectionLog: RejectionLog
 
-    init(configuration: TokenWatchConfiguration, engine: DetectionEngine, logger: Logger) {
-        decoder = EventDecoder(limits: configuration.events.limits)
+    init(decodeStage: DecodeStage, engine: DetectionEngine, logger: Logger) {
+        self.decodeStage = decodeStage
         self.engine = engine
         rejectionLog = RejectionLog(logger: logger)
     }
 
     mutating func apply(_ configuration: TokenWatchConfiguration) {
-        if configuration.events.limits != decoder.limits { decoder = EventDecoder(limits: configuration.events.limits) }
+        decodeStage.update(limits: configuration.events.limits)
         engine.apply(configuration)
     }
 
-    /// Takes up to `limit` waiting messages without blocking; returns how many.
-    @discardableResult
-    mutating func receive(from socket: ZMQSocket, limit: Int) throws -> Int {
-        var count = 0
-        let latestAccepted = EventTime(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) + engine.configuration.events.maxFuture
-        while count < limit, try socket.receive(into: topic, dontWait: true) {
-            count += 1
+    /// Runs the events of one decoded batch through the engine, in order; counts the rest as rejected.
+    mutating func handle(_ decoded: DecodeStage.Batch) {
+        let latestAccepted = decoded.receivedAt + engine.configuration.events.maxFuture
+        for item in decoded.items {
             totals.eventsReceived += 1
-            var frames = 1
-            if socket.hasMoreFrames {
-                _ = try socket.receive(into: payload)
-                frames += 1
-                while socket.hasMoreFrames {
-                    _ = try socket.receive(into: extra)
-                    frames += 1
-                }
-            }
-            guard frames == 2 else {
-                reject(EventRejection(.wrongFrameCount, field: nil))
-                continue
-            }
-            switch payload.withUnsafeBytes({ decoder.decode($0) }) {
-            case .success(let event) where event.time > latestAccepted:
+            switch item {
+            case .event(let event) where event.time > latestAccepted:
                 reject(EventRejection(.tooFarAhead, field: "ts"))
-            case .success(let event) where engine.isTooOld(event):
+            case .event(let event) where engine.isTooOld(event):
                 reject(EventRejection(.tooOld, field: "ts"))
-            case .success(let event):
+            case .event(let event):
                 engine.process(event, into: &alerts)
                 totals.eventsProcessed += 1
-            case .failure(let rejection):
+            case .rejected(let rejection):
                 reject(rejection)
             }
         }
-        return count
     }
 
     private mutating func reject(_ rejection: EventRejection) {

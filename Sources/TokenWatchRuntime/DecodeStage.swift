@@ -1,0 +1,184 @@
+import Foundation
+import Synchronization
+import TokenWatchCore
+import ZeroMQ
+
+/// The first of the pipeline's two threads: receives from the event socket and decodes, in batches, so that
+/// parsing and fingerprinting (about a third of the work per event) run beside detection instead of before it.
+///
+/// Why a second thread and not more: detection must see events in order and owns all the state, so it stays
+/// on one thread; decoding needs nothing but the bytes. Batches (up to ``DetectionPipeline/Settings/batchLimit``
+/// messages) keep the hand-over cheap: one lock and, when the detection thread sleeps, one inproc message per
+/// batch, not per event. At most ``maxQueuedBatches`` wait; past that this thread stops receiving, libzmq's
+/// receive high-water mark fills and publishers are pushed back, as before.
+///
+/// The thread owns the event socket from creation to close (libzmq sockets are not thread-safe). It binds it
+/// before ``start(...)`` returns, so a bad endpoint still fails the daemon's start.
+final class DecodeStage: Sendable {
+    /// What the detection thread receives for each message, in order.
+    enum Item: Sendable {
+        case event(TokenEvent)
+        case rejected(EventRejection)
+    }
+
+    struct Batch: Sendable {
+        var items: [Item] = []
+        /// Wall-clock time at which the batch was received, for the `max_future` check.
+        var receivedAt = EventTime(milliseconds: 0)
+        /// Set on the last batch: the stage has stopped (after a stop request, or on `error`).
+        var isLast = false
+        var error: (any Error)?
+    }
+
+    static let maxQueuedBatches = 8
+
+    private let queue = Mutex<[Batch]>([])
+    private let credits = DispatchSemaphore(value: DecodeStage.maxQueuedBatches)
+    private let stopRequested = Atomic<Bool>(false)
+    private let limits: Mutex<EventDecoder.Limits>
+    private let heartbeatState = Mutex<ContinuousClock.Instant?>(nil)
+    private let ended = DispatchSemaphore(value: 0)
+
+    /// Where the detection thread binds a PAIR socket and polls it: one (empty) message arrives per batch
+    /// queued, so it sleeps in one poll over this and its other sockets.
+    let wakeEndpoint = "inproc://tokenwatch-decoded-\(UUID().uuidString)"
+
+    init(limits: EventDecoder.Limits) {
+        self.limits = Mutex(limits)
+    }
+
+    /// When the thread last went round its loop.
+    var heartbeat: ContinuousClock.Instant? { heartbeatState.withLock { $0 } }
+
+    /// Decoder limits for batches received from now on (a reload).
+    func update(limits newLimits: EventDecoder.Limits) {
+        limits.withLock { $0 = newLimits }
+    }
+
+    /// Asks the thread to stop receiving: it takes what libzmq already holds, queues it, then a last batch.
+    func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+    }
+
+    /// Every batch queued so far, oldest first; each frees a place in the queue.
+    func takeBatches() -> [Batch] {
+        let batches = queue.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        for _ in batches { credits.signal() }
+        return batches
+    }
+
+    /// Stops the thread and waits until it has closed its sockets (before the context may go), releasing
+    /// its queue meanwhile so that it cannot stay blocked on a full one.
+    func stopAndWait() {
+        requestStop()
+        while ended.wait(timeout: .now() + .milliseconds(20)) == .timedOut { _ = takeBatches() }
+        ended.signal()  // Later callers return at once.
+    }
+
+    /// Starts the thread. `makeSocket` runs on it and returns the bound event socket; its error is thrown here.
+    /// Returns the socket's endpoint as bound.
+    func start(
+        context: ZMQContext, batchLimit: Int, pollIntervalMilliseconds: Int, makeSocket: @escaping @Sendable () throws -> ZMQSocket
+    ) throws -> String {
+        let bound = Mutex<Result<String, any Error>?>(nil)
+        let started = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            let events: ZMQSocket
+            let wake: ZMQSocket
+            do {
+                wake = try ZMQSocket(context: context, type: .pair)
+                try wake.setLinger(milliseconds: 0)
+                try wake.connect(wakeEndpoint)
+                do { events = try makeSocket() } catch {
+                    wake.close()
+                    throw error
+                }
+                let endpoint = (try? events.lastEndpoint) ?? "?"
+                bound.withLock { $0 = .success(endpoint) }
+                started.signal()
+            } catch {
+                bound.withLock { $0 = .failure(error) }
+                started.signal()
+                ended.signal()
+                return
+            }
+            defer {
+                events.close()
+                wake.close()
+                ended.signal()
+            }
+            run(events: events, wake: wake, batchLimit: batchLimit, pollIntervalMilliseconds: pollIntervalMilliseconds)
+        }
+        thread.name = "tokenwatch-decode"
+        thread.start()
+        started.wait()
+        return try bound.withLock { $0! }.get()
+    }
+
+    private func run(events: ZMQSocket, wake: ZMQSocket, batchLimit: Int, pollIntervalMilliseconds: Int) {
+        var currentLimits = limits.withLock { $0 }
+        var decoder = EventDecoder(limits: currentLimits)
+        let frames = (topic: ZMQMessage(), payload: ZMQMessage(), extra: ZMQMessage())
+        func hand(_ batch: Batch) {
+            // Waits for a free place, beating the heart meanwhile: a full queue means detection is busy, not stuck.
+            while credits.wait(timeout: .now() + .milliseconds(100)) == .timedOut { beat() }
+            queue.withLock { $0.append(batch) }
+            // A full wake queue means the detection thread has wake-ups pending already.
+            _ = try? wake.send(UnsafeRawBufferPointer(start: nil, count: 0), dontWait: true)
+        }
+        func receiveBatch() throws -> Batch {
+            let fresh = limits.withLock { $0 }
+            if fresh != currentLimits {
+                currentLimits = fresh
+                decoder = EventDecoder(limits: fresh)
+            }
+            var batch = Batch(receivedAt: EventTime(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+            batch.items.reserveCapacity(batchLimit)
+            while batch.items.count < batchLimit, try events.receive(into: frames.topic, dontWait: true) {
+                var count = 1
+                if events.hasMoreFrames {
+                    _ = try events.receive(into: frames.payload)
+                    count += 1
+                    while events.hasMoreFrames {
+                        _ = try events.receive(into: frames.extra)
+                        count += 1
+                    }
+                }
+                guard count == 2 else {
+                    batch.items.append(.rejected(EventRejection(.wrongFrameCount, field: nil)))
+                    continue
+                }
+                switch frames.payload.withUnsafeBytes({ decoder.decode($0) }) {
+                case .success(let event): batch.items.append(.event(event))
+                case .failure(let rejection): batch.items.append(.rejected(rejection))
+                }
+            }
+            return batch
+        }
+        do {
+            while !stopRequested.load(ordering: .acquiring) {
+                beat()
+                guard try ZMQPoller.readable([events], timeoutMilliseconds: pollIntervalMilliseconds)[0] else { continue }
+                let batch = try receiveBatch()
+                if !batch.items.isEmpty { hand(batch) }
+            }
+            // Graceful stop: everything libzmq already holds is decoded and handed over.
+            while true {
+                let batch = try receiveBatch()
+                if batch.items.isEmpty { break }
+                hand(batch)
+            }
+            hand(Batch(isLast: true))
+        } catch {
+            hand(Batch(isLast: true, error: error))
+        }
+    }
+
+    private func beat() {
+        let now = ContinuousClock.now
+        heartbeatState.withLock { $0 = now }
+    }
+}
