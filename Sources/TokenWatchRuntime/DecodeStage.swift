@@ -37,6 +37,7 @@ final class DecodeStage: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let limits: Mutex<EventDecoder.Limits>
     private let heartbeatState = Mutex<ContinuousClock.Instant?>(nil)
+    private let taken = Atomic<Int>(0)
     private let ended = DispatchSemaphore(value: 0)
 
     /// Where the detection thread binds a PAIR socket and polls it: one (empty) message arrives per batch
@@ -46,6 +47,10 @@ final class DecodeStage: Sendable {
     init(limits: EventDecoder.Limits) {
         self.limits = Mutex(limits)
     }
+
+    /// Messages taken off the event socket so far; at the end, every one must have reached the detection
+    /// thread (the stop log shows both counts).
+    var messagesTaken: Int { taken.load(ordering: .acquiring) }
 
     /// When the thread last went round its loop.
     var heartbeat: ContinuousClock.Instant? { heartbeatState.withLock { $0 } }
@@ -156,6 +161,7 @@ final class DecodeStage: Sendable {
                 case .failure(let rejection): batch.items.append(.rejected(rejection))
                 }
             }
+            taken.add(batch.items.count, ordering: .releasing)
             return batch
         }
         do {

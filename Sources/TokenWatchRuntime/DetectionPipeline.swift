@@ -273,7 +273,7 @@ public final class DetectionPipeline: Sendable {
                 logger.error("final checkpoint failed", metadata: ["error": "\(error)"])
             }
         }
-        logger.info("ingest stopped", metadata: ["events": "\(batch.totals.eventsReceived)"])
+        logger.info("ingest stopped", metadata: ["events": "\(batch.totals.eventsReceived)", "decoded": "\(decodeStage.messagesTaken)"])
     }
 
     /// Writes a copy of the engine on another thread: the copy is cheap (copy-on-write) and encoding a

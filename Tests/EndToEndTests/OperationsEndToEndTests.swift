@@ -210,6 +210,33 @@ struct OperationsEndToEndTests {
         #expect(try second.process.waitForExit() == 0)
     }
 
+    @Test func aStopInTheMiddleOfABurstHandlesEveryEventReceived() throws {
+        // Events are decoded on one thread and detected on another, with up to 8 batches of 512 between them;
+        // a stop must still run every event taken off the socket through the detectors before the final
+        // checkpoint. 20 000 events are sent as fast as possible and the stop follows at once.
+        let state = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let daemon = try DaemonUnderTest.start(extraArguments: ["--state-dir", state.path])
+        let publisher = try TestPublisher(context: try ZMQContext(), connect: daemon.events)
+        for line in fillerEvents(20_000, startingAt: 0) { try publisher.publish(line) }
+        try waitUntil("the burst arriving", timeout: .seconds(20)) {
+            ((try? parsePrometheus(httpGet(daemon.metrics, "/metrics").body))?["tokenwatch_events_received_total"] ?? 0) > 0
+        }
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit(timeout: .seconds(60)) == 0)
+        let stopped = try #require(daemon.process.standardError.first { $0.contains("ingest stopped") })
+        func count(_ name: String) -> Int? {
+            stopped.split(separator: " ").first { $0.hasPrefix(name + "=") }.flatMap { Int($0.dropFirst(name.count + 1)) }
+        }
+        let received = try #require(count("events"))
+        // Every message the decode thread took off the socket reached the detection thread.
+        #expect(count("decoded") == received)
+        let checkpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("checkpoint.json"))) as? [String: Any]
+        let processed = (checkpoint?["engine"] as? [String: Any])?["eventsProcessed"] as? Int
+        #expect(received > 0 && received <= 20_000)
+        #expect(processed == received, "received \(received), processed \(processed.map(String.init) ?? "?")")
+    }
+
     @Test func aCorruptCheckpointIsSetAsideAndTheDaemonStartsFresh() throws {
         let state = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: state) }
