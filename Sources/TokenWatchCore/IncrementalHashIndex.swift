@@ -8,10 +8,12 @@
 ///
 /// A bucket holds the low 32 bits of the key's hash (its home, and a quick check before the caller compares
 /// keys) and the position. The hash is Swift's, seeded per process, so colliding ids cannot be precomputed.
+///
+/// Tables are made of segments of 8 192 buckets, allocated on first write (see ``BucketTable``).
 struct IncrementalHashIndex: Sendable {
     /// 0 empty, `deleted` a tombstone, else hash bits << 32 | (position + 1).
-    private var buckets: [UInt64] = []
-    private var retiring: [UInt64] = []
+    private var buckets = BucketTable(capacity: 0)
+    private var retiring = BucketTable(capacity: 0)
     private var migrated = 0
     /// Live positions in `buckets` and tombstones there; live ones in `retiring` are not counted here.
     private var used = 0
@@ -70,24 +72,22 @@ struct IncrementalHashIndex: Sendable {
         }
     }
 
-    private static func probe(_ table: [UInt64], tag: UInt32, where matches: (Int32) -> Bool) -> (bucket: Int, position: Int32)? {
+    private static func probe(_ table: BucketTable, tag: UInt32, where matches: (Int32) -> Bool) -> (bucket: Int, position: Int32)? {
         guard !table.isEmpty else { return nil }
-        return table.withUnsafeBufferPointer { table in
-            let mask = table.count - 1
-            var index = Int(tag) & mask
-            while true {
-                let value = table[index]
-                if value == 0 { return nil }
-                if value != deleted && UInt32(truncatingIfNeeded: value >> 32) == tag {
-                    let position = Int32(truncatingIfNeeded: value & 0xFFFF_FFFF) - 1
-                    if matches(position) { return (index, position) }
-                }
-                index = (index + 1) & mask
+        let mask = table.count - 1
+        var index = Int(tag) & mask
+        while true {
+            let value = table[index]
+            if value == 0 { return nil }
+            if value != deleted && UInt32(truncatingIfNeeded: value >> 32) == tag {
+                let position = Int32(truncatingIfNeeded: value & 0xFFFF_FFFF) - 1
+                if matches(position) { return (index, position) }
             }
+            index = (index + 1) & mask
         }
     }
 
-    private static func place(_ table: inout [UInt64], _ bucket: UInt64) {
+    private static func place(_ table: inout BucketTable, _ bucket: UInt64) {
         let mask = table.count - 1
         var index = Int(UInt32(truncatingIfNeeded: bucket >> 32)) & mask
         while table[index] != 0 && table[index] != deleted { index = (index + 1) & mask }
@@ -102,7 +102,7 @@ struct IncrementalHashIndex: Sendable {
         while capacity < (count + 1) * 4 { capacity *= 2 }
         retiring = buckets
         migrated = 0
-        buckets = Array(repeating: 0, count: capacity)
+        buckets = BucketTable(capacity: capacity)
         used = 0
         if retiring.isEmpty { return }
         migrateSome()
@@ -122,8 +122,42 @@ struct IncrementalHashIndex: Sendable {
             migrated += 1
         }
         if migrated == retiring.count {
-            retiring = []
+            retiring = BucketTable(capacity: 0)
             migrated = 0
+        }
+    }
+}
+
+/// The buckets of one table, in segments of 8 192 (64 KiB) allocated when first written.
+///
+/// Why segments: a table of a million buckets allocated and zeroed at once costs about 6 ms here, and one
+/// copied whole (copy-on-write, after a checkpoint took a snapshot of the engine) as much again, every time:
+/// stalls in the event-to-alert latency. A missing segment reads as empty; segments are allocated, and copied
+/// after a snapshot, one at a time as they are written.
+struct BucketTable: Sendable {
+    let count: Int
+    private let shift: Int
+    private var segments: [[UInt64]]
+
+    private static let segmentShift = 13
+
+    init(capacity: Int) {
+        count = capacity
+        shift = min(Self.segmentShift, capacity.trailingZeroBitCount)
+        segments = Array(repeating: [], count: capacity == 0 ? 0 : max(1, capacity >> shift))
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    subscript(index: Int) -> UInt64 {
+        get {
+            let segment = index >> shift
+            return segments[segment].isEmpty ? 0 : segments[segment][index & ((1 << shift) - 1)]
+        }
+        set {
+            let segment = index >> shift
+            if segments[segment].isEmpty { segments[segment] = Array(repeating: 0, count: 1 << shift) }
+            segments[segment][index & ((1 << shift) - 1)] = newValue
         }
     }
 }
