@@ -114,7 +114,6 @@ public struct DetectionEngine: Sendable, Codable {
     /// Runs one event through every detector; appends the alerts it causes, numbered, in publication order.
     public mutating func process(_ event: TokenEvent, into alerts: inout [Alert]) {
         guard !isTooOld(event) else { return }
-        var event = event
         eventsProcessed += 1
         if let watermark, event.time < watermark - configuration.events.allowedLateness { eventsLate += 1 }
         let now = max(watermark ?? event.time, event.time)
@@ -135,13 +134,31 @@ public struct DetectionEngine: Sendable, Codable {
             allowed.formUnion(allowance.detectors.isEmpty ? Set(DetectorName.allCases) : allowance.detectors)
         }
         findings.removeAll(keepingCapacity: true)
-        let overrideIndex = userOverrides[event.user] ?? event.team.flatMap({ teamOverrides[$0] })
-        // Overrides and allowances are matched on the real id; everything after sees only the pseudonym.
+        // Looked up only when there are overrides: each lookup hashes the id, on every event.
+        let overrideIndex = (userOverrides.isEmpty ? nil : userOverrides[event.user])
+            ?? (teamOverrides.isEmpty ? nil : event.team.flatMap({ teamOverrides[$0] }))
+        // Overrides and allowances are matched on the real id; everything after sees only the pseudonym. The
+        // event is copied only then.
         if pseudonymizer != nil {
-            let user = event.user
-            event.user = pseudonymizer!.pseudonym(for: user)
-            if event.parent == user { event.parent = event.user }
+            var renamed = event
+            renamed.user = pseudonymizer!.pseudonym(for: event.user)
+            if renamed.parent == event.user { renamed.parent = renamed.user }
+            detect(renamed, overrideIndex: overrideIndex)
+        } else {
+            detect(event, overrideIndex: overrideIndex)
         }
+        // Allowed work still shapes the windows and baselines; it just raises nothing.
+        for finding in findings where !allowed.contains(finding.detector) { lifecycle.observe(finding, into: &alerts) }
+        enforceSubjectLimit()
+
+        for index in firstNew..<alerts.count {
+            alerts[index].seq = nextSequence
+            nextSequence += 1
+        }
+    }
+
+    /// Runs the detectors, under the subject's override if one applies; their findings go to `findings`.
+    private mutating func detect(_ event: TokenEvent, overrideIndex: Int?) {
         if let index = overrideIndex {
             let override = configuration.overrides[index]
             repetitivePrompts.ingest(event, with: override.repetitivePrompts, into: &findings)
@@ -155,14 +172,6 @@ public struct DetectionEngine: Sendable, Codable {
             agentLoop.ingest(event, into: &findings)
             scriptedCadence.ingest(event, into: &findings)
             trivialFlood.ingest(event, into: &findings)
-        }
-        // Allowed work still shapes the windows and baselines; it just raises nothing.
-        for finding in findings where !allowed.contains(finding.detector) { lifecycle.observe(finding, into: &alerts) }
-        enforceSubjectLimit()
-
-        for index in firstNew..<alerts.count {
-            alerts[index].seq = nextSequence
-            nextSequence += 1
         }
     }
 
