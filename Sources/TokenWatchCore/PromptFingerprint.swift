@@ -220,7 +220,11 @@ public struct SimilarityCutoff: Sendable {
 
     /// The fewest shared hashes with which sketches of these sizes can reach the threshold.
     func neededShared(_ sizeA: Int, _ sizeB: Int) -> Int {
-        max(0, Int((min(Double(sizeA + sizeB) * perUnionSize, atCapacity) - 1e-9).rounded(.up)))
+        let bound = min(Double(sizeA + sizeB) * perUnionSize, atCapacity) - 1e-9
+        guard bound > 0 else { return 0 }
+        // The ceiling, without a call to libm's `ceil` (not inlined for the baseline x86-64 target).
+        let whole = Int(bound)
+        return Double(whole) == bound ? whole : whole + 1
     }
 }
 

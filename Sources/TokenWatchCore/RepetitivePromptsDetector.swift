@@ -44,6 +44,9 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
 private struct PromptCluster: Sendable, Codable {
     var representative: PromptFingerprint
     var occurrences: TimestampWindow
+    /// The latest occurrence (`occurrences.newest`), kept inline: every event checks every cluster of its
+    /// author for expiry, and reading it from the window's array would cost a cache miss per cluster.
+    var newest: EventTime
     var evidence = EvidenceRing()
     /// Distinct normalised texts seen in the cluster (capped), to tell exact from varied repeats.
     var variants: Set<UInt64> = []
@@ -60,7 +63,7 @@ private struct UserPrompts: Sendable, Codable {
         let start = event.time - configuration.window
         // Expired clusters go one by one from the end: `remove(at:)` moves the rest down in one memmove, where
         // `removeAll(where:)` swaps element by element through copies (four reference counts each).
-        for index in clusters.indices.reversed() where (clusters[index].occurrences.newest ?? start) < start {
+        for index in clusters.indices.reversed() where clusters[index].newest < start {
             clusters.remove(at: index)
         }
 
@@ -86,18 +89,20 @@ private struct UserPrompts: Sendable, Codable {
         } else {
             if clusters.count >= configuration.maxClustersPerUser {
                 // Forget the cluster seen least recently.
-                let stalest = clusters.indices.min { clusters[$0].occurrences.newest! < clusters[$1].occurrences.newest! }!
+                let stalest = clusters.indices.min { clusters[$0].newest < clusters[$1].newest }!
                 clusters.remove(at: stalest)
             }
             clusters.append(
                 PromptCluster(
                     representative: prompt,
-                    occurrences: TimestampWindow(capacity: max(4 * configuration.minRepeats, 64))))
+                    occurrences: TimestampWindow(capacity: max(4 * configuration.minRepeats, 64)),
+                    newest: event.time))
             index = clusters.count - 1
         }
 
         clusters[index].occurrences.expire(before: start)
         clusters[index].occurrences.record(event.time)
+        clusters[index].newest = max(clusters[index].newest, event.time)
         clusters[index].evidence.record(event.id)
         if clusters[index].variants.count < PromptCluster.maxTrackedVariants {
             clusters[index].variants.insert(prompt.exact)
