@@ -91,6 +91,7 @@ final class DecodeStage: Sendable {
         let bound = Mutex<Result<String, any Error>?>(nil)
         let started = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
+            nameCurrentThread("tw-decode")
             let events: ZMQSocket
             let wake: ZMQSocket
             do {
@@ -187,4 +188,15 @@ final class DecodeStage: Sendable {
         let now = ContinuousClock.now
         heartbeatState.withLock { $0 = now }
     }
+}
+
+/// Names the calling thread for the operating system (`top -H`, `perf`, `/proc/<pid>/task/*/comm`; 15
+/// characters at most): Foundation's `Thread.name` does not reach it on Linux, and `pthread_setname_np` is not
+/// visible to Swift there, so the name is written where the kernel keeps it. Best effort.
+func nameCurrentThread(_ name: String) {
+    let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+    guard descriptor >= 0 else { return }
+    defer { close(descriptor) }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
 }

@@ -57,6 +57,7 @@ public final class DetectionPipeline: Sendable {
         try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, any Error>) in
             completion.withLock { $0 = .running(ready: ready, finished: []) }
             let thread = Thread { [self] in
+                nameCurrentThread("tw-ingest")
                 let result = Result { try self.runLoop() }
                 self.finish(result)
             }

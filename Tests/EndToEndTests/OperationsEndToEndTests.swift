@@ -237,6 +237,18 @@ struct OperationsEndToEndTests {
         #expect(processed == received, "received \(received), processed \(processed.map(String.init) ?? "?")")
     }
 
+    @Test func theHotPathThreadsAreNamedForOperators() throws {
+        // `top -H`, `perf` and /proc show these names: the two threads whose load and liveness matter.
+        let daemon = try DaemonUnderTest.start()
+        let pid = daemon.process.processIdentifier
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        let names = Set(tasks.compactMap { try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(names.isSuperset(of: ["tw-decode", "tw-ingest"]), "threads: \(names.sorted())")
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+
     @Test func aCorruptCheckpointIsSetAsideAndTheDaemonStartsFresh() throws {
         let state = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: state) }
