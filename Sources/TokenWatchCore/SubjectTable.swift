@@ -34,8 +34,6 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     init() {}
 
-    var isEmpty: Bool { count == 0 }
-
     private subscript(position: Int32) -> Entry {
         get { chunks[Int(position) >> Self.chunkShift][Int(position) & Self.chunkMask] }
         _modify { yield &chunks[Int(position) >> Self.chunkShift][Int(position) & Self.chunkMask] }
@@ -105,11 +103,6 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
             removed += 1
         }
         return removed
-    }
-
-    /// Removes `key`, if present.
-    mutating func removeValue(forKey key: Key) {
-        if let position = position(of: key, hash: key.hashValue) { remove(at: position) }
     }
 
     /// Every subject with its state and last activity, least recently active first.
