@@ -175,7 +175,8 @@ public final class DetectionPipeline: Sendable {
         // With CURVE, the ZAP handler must be listening before any server socket accepts a peer.
         let zap = security.curve ? try ZAPHandler(context: context, allowedKeys: security.resolvedClientKeys) : nil
         defer { zap?.close() }
-        func secure(_ socket: ZMQSocket) throws {
+        // Sendable: the event socket is made with it on the decode thread.
+        let secure: @Sendable (ZMQSocket) throws -> Void = { socket in
             if security.curve { try socket.makeCurveServer(secretKey: security.serverSecretKey, domain: "tokenwatch") }
         }
         let wake = try ZMQSocket(context: context, type: .pair)
@@ -187,7 +188,7 @@ public final class DetectionPipeline: Sendable {
         ) {
             let events = try ZMQSocket(context: context, type: .sub)
             do {
-                if security.curve { try events.makeCurveServer(secretKey: security.serverSecretKey, domain: "tokenwatch") }
+                try secure(events)
                 try events.setReceiveHighWaterMark(configuration.events.receiveHighWaterMark)
                 // Payloads over the limit are counted as too_large; only frames far beyond it make libzmq drop the peer.
                 try events.setMaxMessageSize(Int64(configuration.events.limits.maxPayloadBytes) * 4)
