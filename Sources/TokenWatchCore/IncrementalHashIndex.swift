@@ -32,9 +32,7 @@ struct IncrementalHashIndex: Sendable {
     /// The position whose key has `hash` and satisfies `matches`, if any.
     func find(hash: Int, where matches: (Int32) -> Bool) -> Int32? {
         let tag = UInt32(truncatingIfNeeded: hash)
-        if let position = Self.probe(buckets, tag: tag, where: matches)?.position { return position }
-        if !retiring.isEmpty { return Self.probe(retiring, tag: tag, where: matches)?.position }
-        return nil
+        return (Self.probe(buckets, tag: tag, where: matches) ?? Self.probe(retiring, tag: tag, where: matches))?.position
     }
 
     /// Records `position` for a key known to be absent.
@@ -48,27 +46,25 @@ struct IncrementalHashIndex: Sendable {
 
     /// Forgets the bucket of `position`.
     mutating func remove(hash: Int, position: Int32) {
-        let tag = UInt32(truncatingIfNeeded: hash)
-        if let bucket = Self.probe(buckets, tag: tag, where: { $0 == position })?.bucket {
-            buckets[bucket] = Self.deleted
-        } else if let bucket = Self.probe(retiring, tag: tag, where: { $0 == position })?.bucket {
-            retiring[bucket] = Self.deleted
-        } else {
-            preconditionFailure("SubjectTable: no bucket for position \(position)")
-        }
+        overwriteBucket(of: position, hash: hash, with: Self.deleted)
         count -= 1
         migrateSome()
     }
 
     /// Points the bucket of `old` at `new` (the table moved an entry).
     mutating func move(hash: Int, from old: Int32, to new: Int32) {
+        overwriteBucket(of: old, hash: hash, with: Self.bucket(hash, new))
+    }
+
+    /// Replaces the bucket that holds `position`, in whichever table holds it.
+    private mutating func overwriteBucket(of position: Int32, hash: Int, with value: UInt64) {
         let tag = UInt32(truncatingIfNeeded: hash)
-        if let bucket = Self.probe(buckets, tag: tag, where: { $0 == old })?.bucket {
-            buckets[bucket] = Self.bucket(hash, new)
-        } else if let bucket = Self.probe(retiring, tag: tag, where: { $0 == old })?.bucket {
-            retiring[bucket] = Self.bucket(hash, new)
+        if let bucket = Self.probe(buckets, tag: tag, where: { $0 == position })?.bucket {
+            buckets[bucket] = value
+        } else if let bucket = Self.probe(retiring, tag: tag, where: { $0 == position })?.bucket {
+            retiring[bucket] = value
         } else {
-            preconditionFailure("SubjectTable: no bucket for position \(old)")
+            preconditionFailure("SubjectTable: no bucket for position \(position)")
         }
     }
 
