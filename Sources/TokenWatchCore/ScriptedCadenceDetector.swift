@@ -68,7 +68,10 @@ private struct CallRhythm: Sendable, Codable {
         // Calls in one burst (under a second apart on average) are a different pattern, not a cadence.
         guard mean >= 1000, mean <= Double(configuration.maxInterval.milliseconds) else { return nil }
         var squares = 0.0
-        for index in 1..<times.count { squares += (interval(index) - mean) * (interval(index) - mean) }
+        for index in 1..<times.count {
+            let deviation = interval(index) - mean
+            squares += deviation * deviation
+        }
         let variance = squares / intervalCount
         let variation = variance.squareRoot() / mean
         guard variation <= configuration.maxVariation else { return nil }
