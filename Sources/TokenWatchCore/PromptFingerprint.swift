@@ -35,6 +35,15 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
             var hash = FNV1a.offsetBasis
             var inWord = false
             var hasDigit = false
+            func endWord() {
+                if inWord {
+                    words[count] = hasDigit ? PromptFingerprint.numberToken : hash
+                    count += 1
+                }
+                inWord = false
+                hasDigit = false
+                hash = FNV1a.offsetBasis
+            }
             for var byte in text {
                 let isUpper = byte >= 65 && byte <= 90
                 let isLower = byte >= 97 && byte <= 122
@@ -42,13 +51,7 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
                 // Bytes of multi-byte UTF-8 characters count as letters: words in other scripts stay words.
                 let isWordByte = isUpper || isLower || isDigit || byte >= 0x80
                 if !isWordByte {
-                    if inWord {
-                        words[count] = hasDigit ? PromptFingerprint.numberToken : hash
-                        count += 1
-                    }
-                    inWord = false
-                    hasDigit = false
-                    hash = FNV1a.offsetBasis
+                    endWord()
                     continue
                 }
                 if isUpper { byte += 32 }
@@ -56,10 +59,7 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
                 hash = FNV1a.add(byte, to: hash)
                 inWord = true
             }
-            if inWord {
-                words[count] = hasDigit ? PromptFingerprint.numberToken : hash
-                count += 1
-            }
+            endWord()
             return PromptFingerprint(words: UnsafeBufferPointer(rebasing: words[..<count]))
         }
     }
