@@ -118,7 +118,6 @@ final class DecodeStage: Sendable {
             }
             run(events: events, wake: wake, batchLimit: batchLimit, pollIntervalMilliseconds: pollIntervalMilliseconds)
         }
-        thread.name = "tokenwatch-decode"
         thread.start()
         started.wait()
         return try bound.withLock { $0! }.get()

@@ -61,7 +61,6 @@ public final class DetectionPipeline: Sendable {
                 let result = Result { try self.runLoop() }
                 self.finish(result)
             }
-            thread.name = "tokenwatch-ingest"
             thread.start()
         }
     }
