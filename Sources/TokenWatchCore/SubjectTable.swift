@@ -28,11 +28,13 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     private var chunks: [[Entry]] = []
     private var index = IncrementalHashIndex()
-    private(set) var count = 0
     private var oldest: Int32 = -1
     private var newest: Int32 = -1
 
     init() {}
+
+    /// Subjects tracked (the index counts its keys; the table keeps no second count).
+    var count: Int { index.count }
 
     private subscript(position: Int32) -> Entry {
         get { chunks[Int(position) >> Self.chunkShift][Int(position) & Self.chunkMask] }
@@ -75,7 +77,6 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
                 chunks[chunk].reserveCapacity(1 << Self.chunkShift)
             }
             chunks[chunk].append(entry)
-            count += 1
             index.insert(hash: hash, position: position)
             if newest >= 0 { self[newest].newer = position } else { oldest = position }
             newest = position
@@ -135,11 +136,10 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     private mutating func remove(at position: Int32) {
+        let last = Int32(count - 1)
         unlink(position)
         index.remove(hash: self[position].hash, position: position)
-        let last = Int32(count - 1)
         let moved = chunks[Int(last) >> Self.chunkShift].removeLast()
-        count -= 1
         // Empty chunks at the end are kept, up to two, so a table hovering at a chunk boundary does not
         // allocate and free one per event.
         while chunks.count > (count >> Self.chunkShift) + 2 { chunks.removeLast() }
