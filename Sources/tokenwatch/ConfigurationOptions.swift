@@ -19,6 +19,21 @@ struct ConfigurationOptions: ParsableArguments {
     }
 }
 
+/// `--events` and `--alerts`, for the commands that run the daemon (`run`, `demo`).
+struct SocketOptions: ParsableArguments {
+    @Option(help: "Endpoint the event SUB socket binds (overrides events.endpoint).")
+    var events: String?
+
+    @Option(help: "Endpoint the alert PUB socket binds (overrides alerts.endpoint).")
+    var alerts: String?
+
+    /// Flags win over the file, which wins over the defaults.
+    func apply(to configuration: inout TokenWatchConfiguration) {
+        if let events { configuration.events.endpoint = events }
+        if let alerts { configuration.alerts.endpoint = alerts }
+    }
+}
+
 /// Writes one line to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

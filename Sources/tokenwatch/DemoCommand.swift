@@ -17,11 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Option(help: "Endpoint for the daemon's event socket (default: events.endpoint of the configuration).")
-    var events: String?
-
-    @Option(help: "Endpoint for the daemon's alert socket (default: alerts.endpoint of the configuration).")
-    var alerts: String?
+    @OptionGroup var sockets: SocketOptions
 
     @Option(help: "Seed of the generated traffic.")
     var seed: UInt64 = 1
@@ -34,8 +30,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         var (configuration, _) = try options.load()
-        if let events { configuration.events.endpoint = events }
-        if let alerts { configuration.alerts.endpoint = alerts }
+        sockets.apply(to: &configuration)
         let logger = bootstrapLogging(level: "warning")
         let started = ContinuousClock.now
 

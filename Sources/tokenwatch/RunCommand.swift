@@ -19,11 +19,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Option(help: "Endpoint the event SUB socket binds (overrides events.endpoint).")
-    var events: String?
-
-    @Option(help: "Endpoint the alert PUB socket binds (overrides alerts.endpoint).")
-    var alerts: String?
+    @OptionGroup var sockets: SocketOptions
 
     @Option(help: "HOST:PORT for /metrics and /healthz (overrides metrics.listen; empty disables).")
     var metrics: String?
@@ -42,8 +38,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Flags win over the file, which wins over the defaults.
     func applyFlags(to configuration: inout TokenWatchConfiguration) {
-        if let events { configuration.events.endpoint = events }
-        if let alerts { configuration.alerts.endpoint = alerts }
+        sockets.apply(to: &configuration)
         if let metrics { configuration.metrics.listen = metrics }
         if let stateDir { configuration.state.directory = stateDir }
         if let catchup { configuration.catchup.endpoint = catchup }
