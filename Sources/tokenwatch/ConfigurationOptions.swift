@@ -34,6 +34,29 @@ struct SocketOptions: ParsableArguments {
     }
 }
 
+/// `--seed`, `--people` and `--days` of generated traffic, for `generate` and `demo`.
+struct TrafficOptions: ParsableArguments {
+    @Option(help: "Seed: the same seed gives the same traffic.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Simulated people.")
+    var people: Int = 40
+
+    @Option(help: "Simulated days, starting Monday 2026-11-02.")
+    var days: Int = 3
+
+    func validate() throws {
+        guard people > 0, days > 0 else { throw ValidationError("--people and --days must be positive") }
+    }
+
+    /// The generator's options with these applied.
+    func apply(to options: inout TrafficGenerator.Options) {
+        options.seed = seed
+        options.people = people
+        options.days = days
+    }
+}
+
 /// Writes one line to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

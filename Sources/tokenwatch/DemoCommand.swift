@@ -19,14 +19,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var sockets: SocketOptions
 
-    @Option(help: "Seed of the generated traffic.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Simulated people.")
-    var people: Int = 40
-
-    @Option(help: "Simulated days.")
-    var days: Int = 3
+    @OptionGroup var traffic: TrafficOptions
 
     func run() async throws {
         var (configuration, _) = try options.load()
@@ -49,12 +42,10 @@ struct DemoCommand: AsyncParsableCommand {
         try await waitFor("the tail to subscribe", timeout: .seconds(10)) { pipeline.statistics.alertSubscriptions > 0 }
 
         var generatorOptions = TrafficGenerator.Options()
-        generatorOptions.seed = seed
-        generatorOptions.people = people
-        generatorOptions.days = days
+        traffic.apply(to: &generatorOptions)
         let generated = TrafficGenerator(options: generatorOptions).generate()
-        print("TokenWatch demo: \(people) people across time zones, \(days) days of traffic from Monday 2026-11-02, "
-              + "\(generated.events.count) events, \(generated.labels.count) incidents of busywork injected (seed \(seed)).")
+        print("TokenWatch demo: \(traffic.people) people across time zones, \(traffic.days) days of traffic from Monday 2026-11-02, "
+              + "\(generated.events.count) events, \(generated.labels.count) incidents of busywork injected (seed \(traffic.seed)).")
         print("Alerts as the daemon publishes them (event time, state, detector, subject, summary, id):\n")
 
         let sender = try EventSender(context: context, connect: configuration.events.endpoint, topic: configuration.events.topic)

@@ -24,14 +24,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Stop after this many events (default: the whole scenario).")
     var count: Int?
 
-    @Option(help: "Seed: the same seed gives the same traffic.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Simulated people.")
-    var people: Int = 40
-
-    @Option(help: "Simulated days, starting Monday 2026-11-02.")
-    var days: Int = 3
+    @OptionGroup var traffic: TrafficOptions
 
     @Option(help: "Write the labels of injected incidents (JSON lines) to this file.")
     var labels: String?
@@ -46,15 +39,13 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("unknown scenario '\(scenario)'; expected one of: \(TrafficGenerator.Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard connect == nil || output == nil else { throw ValidationError("--connect and --output exclude each other") }
-        guard people > 0, days > 0, rate >= 0 else { throw ValidationError("--people and --days must be positive, --rate not negative") }
+        guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
     }
 
     func run() throws {
         var options = TrafficGenerator.Options()
         options.scenario = TrafficGenerator.Scenario(rawValue: scenario)!
-        options.seed = seed
-        options.people = people
-        options.days = days
+        traffic.apply(to: &options)
         let generated = TrafficGenerator(options: options).generate()
         let events = count.map { Array(generated.events.prefix($0)) } ?? generated.events
 
