@@ -30,63 +30,27 @@ struct ReplayCommand: ParsableCommand {
             input = FileHandle.standardInput
         }
 
-        let decoder = EventDecoder(limits: configuration.events.limits)
         var engine = DetectionEngine(configuration: configuration)
         var alerts: [Alert] = []
         var output = BufferedOutput()
-        var lineNumber = 0
         var rejected = 0
-        LineReader(input).forEachLine { line in
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
-            switch decoder.decode(line) {
+        // Lines are read and decoded on a second thread; detection sees them here, in file order.
+        FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) { line in
+            switch line.decoded {
             case .success(let event) where engine.isTooOld(event):
                 rejected += 1
-                printError("line \(lineNumber): \(EventRejection(.tooOld, field: "ts"))")
+                printError("line \(line.number): \(EventRejection(.tooOld, field: "ts"))")
             case .success(let event):
                 engine.process(event, into: &alerts)
                 for alert in alerts { output.writeLine(alert.jsonPayload) }
                 alerts.removeAll(keepingCapacity: true)
             case .failure(let rejection):
                 rejected += 1
-                printError("line \(lineNumber): \(rejection)")
+                printError("line \(line.number): \(rejection)")
             }
         }
         output.flush()
         printError("replayed \(engine.eventsProcessed) events, rejected \(rejected), alerts \(engine.nextSequence)")
-    }
-}
-
-/// Splits a file into lines, reading in large chunks. Each line is lent to the caller in place, found with
-/// `memchr`: no array per line, no byte-by-byte search in Swift (a million-line replay spent 4% there).
-struct LineReader {
-    private let handle: FileHandle
-
-    init(_ handle: FileHandle) { self.handle = handle }
-
-    /// Calls `body` with each line, without its newline; a last line without one is passed too.
-    func forEachLine(_ body: (UnsafeRawBufferPointer) -> Void) {
-        var buffer: [UInt8] = []
-        var atEnd = false
-        while !atEnd {
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
-            let consumed = buffer.withUnsafeBytes { bytes -> Int in
-                guard let base = bytes.baseAddress else { return 0 }
-                var start = 0
-                while start < bytes.count, let newline = memchr(base + start, 10, bytes.count - start) {
-                    let end = base.distance(to: UnsafeRawPointer(newline))
-                    body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
-                    start = end + 1
-                }
-                if atEnd && start < bytes.count {
-                    body(UnsafeRawBufferPointer(rebasing: bytes[start...]))
-                    start = bytes.count
-                }
-                return start
-            }
-            buffer.removeFirst(consumed)
-        }
     }
 }
 

@@ -1,0 +1,88 @@
+import Foundation
+import Synchronization
+import TokenWatchCore
+
+/// Reads an events file (JSON lines) and decodes it on a second thread, handing the caller its lines in
+/// order: `replay`'s counterpart of ``DecodeStage``.
+///
+/// Parsing and fingerprinting are about a third of the work per event and need nothing but the bytes, so
+/// they run beside detection instead of before it; detection, which needs the events in order, stays on the
+/// caller's thread. Lines cross in batches (one lock per ``batchSize`` lines) through a queue of at most
+/// ``maxQueuedBatches``, so a fast reader never holds more than a few thousand decoded events.
+public enum FileDecodeStage {
+    /// One non-blank line of the file, decoded.
+    public struct Line: Sendable {
+        /// 1-based, counting blank lines too, so errors point at the file as an editor shows it.
+        public var number: Int
+        public var decoded: Result<TokenEvent, EventRejection>
+    }
+
+    static let batchSize = 256
+    static let maxQueuedBatches = 16
+
+    /// Calls `body` with every non-blank line of `input`, in order, on the calling thread; returns after the
+    /// last one. A read error ends the file there, as reading it in place would.
+    public static func forEachLine(
+        of input: FileHandle, limits: EventDecoder.Limits, _ body: (Line) -> Void
+    ) {
+        let handoff = BatchHandoff<[Line]>(capacity: maxQueuedBatches)
+        let reader = Thread {
+            nameCurrentThread("tw-read")
+            let decoder = EventDecoder(limits: limits)
+            var batch: [Line] = []
+            batch.reserveCapacity(batchSize)
+            var number = 0
+            LineReader(input).forEachLine { line in
+                number += 1
+                if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+                batch.append(Line(number: number, decoded: decoder.decode(line)))
+                if batch.count == batchSize {
+                    handoff.put(batch)
+                    batch = []
+                    batch.reserveCapacity(batchSize)
+                }
+            }
+            if !batch.isEmpty { handoff.put(batch) }
+            handoff.finish()
+        }
+        reader.start()
+        while let batch = handoff.take() {
+            for line in batch { body(line) }
+        }
+    }
+}
+
+/// A bounded first-in, first-out hand-over from one producing thread to one consuming thread, both of which
+/// block: the producer when `capacity` items wait, the consumer when none does.
+final class BatchHandoff<Item: Sendable>: Sendable {
+    private let queue = Mutex<(items: [Item], finished: Bool)>(([], false))
+    private let free: DispatchSemaphore
+    private let ready = DispatchSemaphore(value: 0)
+
+    init(capacity: Int) {
+        free = DispatchSemaphore(value: capacity)
+    }
+
+    /// Adds an item, waiting for a free place.
+    func put(_ item: Item) {
+        free.wait()
+        queue.withLock { $0.items.append(item) }
+        ready.signal()
+    }
+
+    /// No more items will come; `take()` returns `nil` once the queue is empty.
+    func finish() {
+        queue.withLock { $0.finished = true }
+        ready.signal()
+    }
+
+    /// The oldest item, waiting for one; `nil` after `finish()` and the last item.
+    func take() -> Item? {
+        ready.wait()
+        let item: Item? = queue.withLock { queue in
+            queue.items.isEmpty ? nil : queue.items.removeFirst()
+        }
+        if item != nil { free.signal() }
+        return item
+    }
+}
