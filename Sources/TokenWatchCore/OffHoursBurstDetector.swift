@@ -188,28 +188,43 @@ private struct UserVolume: Sendable, Codable {
     }
 
     /// The `baselineRank`-th largest active, unalerted hourly volume before `hour`; cached per hour.
+    ///
+    /// The largest `baselineRank` volumes are kept in a small sorted buffer while the hours are read, instead
+    /// of gathering and sorting them all: this runs for every user at each new off-hours hour, and the array
+    /// and sort cost as much as the rest of the detector.
     private mutating func baseline(at hour: Int64, _ configuration: OffHoursBurstConfiguration) -> Int64 {
         if let cached = cachedBaseline, cached.hour == hour { return cached.value }
         let span = Int64(hours.count)
-        var active: [Int64] = []
-        var personalHours = 0
+        let rank = max(configuration.baselineRank, 1)
         let earliest = max(hour - span + 1, newestHour - span + 1)
-        for past in earliest..<max(earliest, hour) {
-            let value = hours[Int(past % span)]
-            guard value & Self.volumeMask != 0, value & Self.alertedFlag == 0 else { continue }
-            active.append(Int64(value & Self.volumeMask))
-            if value & Self.personalFlag != 0 { personalHours += 1 }
-        }
-        let value: Int64
-        // Trust is earned by hours of the person's own use: hours filled only by their scheduled agents say
-        // nothing about how heavily they work.
-        if personalHours < configuration.warmupActiveHours {
-            // Not yet trusted: the default, or the busiest hour seen so far if higher, so that a heavy user's
-            // first evening is not mistaken for a burst.
-            value = max(configuration.defaultBaselineTokensPerHour, active.max() ?? 0)
-        } else {
-            active.sort(by: >)
-            value = active[min(active.count, max(configuration.baselineRank, 1)) - 1]
+        let value = withUnsafeTemporaryAllocation(of: Int64.self, capacity: rank) { largest -> Int64 in
+            // `largest[0..<kept]`: the largest volumes so far, in descending order.
+            var kept = 0
+            var personalHours = 0
+            for past in earliest..<max(earliest, hour) {
+                let value = hours[Int(past % span)]
+                guard value & Self.volumeMask != 0, value & Self.alertedFlag == 0 else { continue }
+                if value & Self.personalFlag != 0 { personalHours += 1 }
+                let volume = Int64(value & Self.volumeMask)
+                guard kept < rank || volume > largest[rank - 1] else { continue }
+                var slot = min(kept, rank - 1)
+                while slot > 0 && largest[slot - 1] < volume {
+                    largest[slot] = largest[slot - 1]
+                    slot -= 1
+                }
+                largest[slot] = volume
+                kept = min(kept + 1, rank)
+            }
+            // Trust is earned by hours of the person's own use: hours filled only by their scheduled agents say
+            // nothing about how heavily they work.
+            guard personalHours >= configuration.warmupActiveHours, kept > 0 else {
+                // Not yet trusted (or no hour known at all, possible with `warmup_active_hours: 0`): the default,
+                // or the busiest hour seen so far if higher, so that a heavy user's first evening is not
+                // mistaken for a burst.
+                return max(configuration.defaultBaselineTokensPerHour, kept > 0 ? largest[0] : 0)
+            }
+            // The rank-th largest, or the smallest when fewer hours are known.
+            return largest[kept - 1]
         }
         cachedBaseline = CachedBaseline(hour: hour, value: value)
         return value

@@ -46,8 +46,11 @@ public enum FileDecodeStage {
             handoff.finish()
         }
         reader.start()
-        while let batch = handoff.take() {
-            for line in batch { body(line) }
+        while var batch = handoff.take() {
+            // Moved out from the end (`popLast` transfers each line without copying it): a `for` loop would
+            // copy every event, retaining each of its strings once more.
+            batch.reverse()
+            while let line = batch.popLast() { body(line) }
         }
     }
 }

@@ -77,4 +77,32 @@ struct OffHoursBurstDetectorTests {
         #expect(tuesday.first?.time == monday.adding(minutes: 1440 + 22 * 60 + 9))  // 10 × 20 000 = 200 000
         #expect(tuesday.first?.observed[2].1 == .integer(30_000))
     }
+
+    @Test mutating func theBaselineIsTheThirdBusiestHour() {
+        // Nine work hours (08:00–16:59) at 10 000, 20 000, … 90 000 tokens (ten calls each, in shuffled order
+        // of hours so that the busiest do not come last): the third busiest is 70 000, so the limit is
+        // max(200 000, 5 × 70 000) = 350 000, reached by the 35th call of 10 000 tokens from 22:00.
+        var events: [TokenEvent] = []
+        for hour in [3, 8, 0, 5, 1, 7, 2, 6, 4] as [Int64] {
+            for call in 0..<10 as Range<Int64> {
+                events.append(event("ranked", at: monday.adding(minutes: (8 + hour) * 60 + call * 6), tokens: (hour + 1) * 1_000))
+            }
+        }
+        events.sort { $0.time < $1.time }
+        events += (0..<60).map { event("ranked", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 10_000) }
+        let findings = feed(events)
+        #expect(findings.first?.time == monday.adding(minutes: 22 * 60 + 34))
+        #expect(findings.first?.observed[2].1 == .integer(70_000))
+    }
+
+    @Test mutating func withNoWarmUpANewUserStillGetsTheDefaultBaseline() {
+        // `warmup_active_hours: 0` trusts a person's own hours at once; with none known yet (a first call at
+        // night), the default 100 000 tokens/h applies, as for any new user: the 50th call of 10 000 fires.
+        var configuration = OffHoursBurstConfiguration()
+        configuration.warmupActiveHours = 0
+        detector = OffHoursBurstDetector(configuration: configuration)
+        let findings = feed((0..<60).map { event("first", at: monday.adding(minutes: 23 * 60 + Int64($0)), tokens: 10_000) })
+        #expect(findings.first?.time == monday.adding(minutes: 23 * 60 + 49))
+        #expect(findings.first?.observed[2].1 == .integer(100_000))
+    }
 }
