@@ -136,10 +136,23 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// (made for `threshold` or any lower one) rules a match out.
     public func similarity(to other: PromptFingerprint, atLeast threshold: Double, cutoff: SimilarityCutoff) -> Double? {
         if exact == other.exact { return 1 }
-        if shingles.isEmpty || other.shingles.isEmpty { return threshold <= 0 ? 0 : nil }
-        let needShared = cutoff.neededShared(shingles.count, other.shingles.count)
-        guard needShared <= min(shingles.count, other.shingles.count) else { return nil }
-        guard let value = bottomK(other, allowedMisses: cutoff.allowedMisses, needShared: needShared) else { return nil }
+        return shingles.withUnsafeBufferPointer { a in
+            other.shingles.withUnsafeBufferPointer { b in
+                Self.similarity(of: a, and: b, atLeast: threshold, cutoff: cutoff)
+            }
+        }
+    }
+
+    /// The similarity of two sketches (sorted, unique, as in ``shingles``) if it is at least `threshold`, else
+    /// `nil`: for callers that keep sketches elsewhere than in fingerprints. Prompts that normalise the same
+    /// are not recognised here; compare ``exact`` first.
+    static func similarity(
+        of a: UnsafeBufferPointer<UInt32>, and b: UnsafeBufferPointer<UInt32>, atLeast threshold: Double, cutoff: SimilarityCutoff
+    ) -> Double? {
+        if a.isEmpty || b.isEmpty { return threshold <= 0 ? 0 : nil }
+        let needShared = cutoff.neededShared(a.count, b.count)
+        guard needShared <= min(a.count, b.count) else { return nil }
+        guard let value = bottomK(a, b, allowedMisses: cutoff.allowedMisses, needShared: needShared) else { return nil }
         return value >= threshold ? value : nil
     }
 
@@ -147,7 +160,11 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// normalise to the same words.
     public func similarity(to other: PromptFingerprint) -> Double {
         if exact == other.exact { return 1 }
-        return bottomK(other, allowedMisses: Self.sketchSize, needShared: 0) ?? 0
+        return shingles.withUnsafeBufferPointer { a in
+            other.shingles.withUnsafeBufferPointer { b in
+                Self.bottomK(a, b, allowedMisses: Self.sketchSize, needShared: 0) ?? 0
+            }
+        }
     }
 
     /// The bottom-k estimator: among the k smallest hashes of the union, the share present in both; `nil` once
@@ -157,38 +174,32 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// The merge is written without data-dependent branches (the comparisons become flags): on random hashes
     /// a branchy merge mispredicts about every other step, and this loop is the detectors' hottest. The one
     /// branch left, the early exit, is taken once.
-    private func bottomK(_ other: PromptFingerprint, allowedMisses: Int, needShared: Int) -> Double? {
-        if shingles.isEmpty || other.shingles.isEmpty { return 0 }
+    private static func bottomK(
+        _ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, allowedMisses: Int, needShared: Int
+    ) -> Double? {
+        if a.isEmpty || b.isEmpty { return 0 }
         let k = Self.sketchSize
         var seen = 0
         var shared = 0
-        var stopped = false
-        shingles.withUnsafeBufferPointer { a in
-            other.shingles.withUnsafeBufferPointer { b in
-                // Misses allowed on each side before fewer than `needShared` could still be shared.
-                let missesA = a.count - needShared
-                let missesB = b.count - needShared
-                var i = 0
-                var j = 0
-                while i < a.count && j < b.count && seen < k {
-                    let x = a[i]
-                    let y = b[j]
-                    let advanceA = x <= y ? 1 : 0
-                    let advanceB = x >= y ? 1 : 0
-                    shared &+= advanceA & advanceB
-                    i &+= advanceA
-                    j &+= advanceB
-                    seen &+= 1
-                    if (seen &- shared > allowedMisses) || (i &- shared > missesA) || (j &- shared > missesB) {
-                        stopped = true
-                        return
-                    }
-                }
-                // One side is used up: the rest of the other side fills the union up to k.
-                seen = min(k, seen + (a.count - i) + (b.count - j))
-            }
+        // Misses allowed on each side before fewer than `needShared` could still be shared.
+        let missesA = a.count - needShared
+        let missesB = b.count - needShared
+        var i = 0
+        var j = 0
+        while i < a.count && j < b.count && seen < k {
+            let x = a[i]
+            let y = b[j]
+            let advanceA = x <= y ? 1 : 0
+            let advanceB = x >= y ? 1 : 0
+            shared &+= advanceA & advanceB
+            i &+= advanceA
+            j &+= advanceB
+            seen &+= 1
+            if (seen &- shared > allowedMisses) || (i &- shared > missesA) || (j &- shared > missesB) { return nil }
         }
-        if stopped || seen - shared > allowedMisses { return nil }
+        // One side is used up: the rest of the other side fills the union up to k.
+        seen = min(k, seen + (a.count - i) + (b.count - j))
+        if seen - shared > allowedMisses { return nil }
         return seen == 0 ? 0 : Double(shared) / Double(seen)
     }
 }

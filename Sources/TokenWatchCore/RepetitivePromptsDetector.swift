@@ -41,85 +41,92 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
     }
 }
 
-private struct PromptCluster: Sendable, Codable {
-    var representative: PromptFingerprint
-    var occurrences: TimestampWindow
-    /// The latest occurrence (`occurrences.newest`), kept inline: every event checks every cluster of its
-    /// author for expiry, and reading it from the window's array would cost a cache miss per cluster.
-    var newest: EventTime
-    var evidence = EvidenceRing()
-    /// Distinct normalised texts seen in the cluster (capped), to tell exact from varied repeats.
-    var variants: Set<UInt64> = []
-
-    static let maxTrackedVariants = 32
-}
-
-private struct UserPrompts: Sendable, Codable {
-    var clusters: [PromptCluster] = []
+/// One user's clusters of near-duplicate prompts, laid out for the search every prompt makes.
+///
+/// Most prompts are seen once, and every prompt is compared with each cluster of its author, so the layout
+/// serves those two cases: what the search reads of a cluster (``ClusterHeader``) sits in one packed array,
+/// the clusters' sketches end to end in another (one allocation per user rather than one per cluster, read
+/// in order rather than chased through pointers), and a cluster's history (occurrence times, evidence,
+/// variants) is kept in full only from its second occurrence on. A cluster's index is the same in all three
+/// arrays, and clusters stay in creation order (ties between equally similar clusters go to the later one).
+private struct UserPrompts: Sendable {
+    private var headers: [ClusterHeader] = []
+    private var sketches: [UInt32] = []
+    private var histories: [ClusterHistory] = []
 
     mutating func record(
         _ prompt: PromptFingerprint, of event: TokenEvent, _ configuration: RepetitivePromptsConfiguration
     ) -> Finding? {
         let start = event.time - configuration.window
-        // Expired clusters go one by one from the end: `remove(at:)` moves the rest down in one memmove, where
-        // `removeAll(where:)` swaps element by element through copies (four reference counts each).
-        for index in clusters.indices.reversed() where clusters[index].newest < start {
-            clusters.remove(at: index)
+        if headers.contains(where: { $0.newest < start }) {
+            removeClusters { _, header in header.newest < start }
         }
 
         // Exact repeats first (one comparison each), then the near-duplicates: the costly part, cut short by
-        // the cutoff (see ``SimilarityCutoff``). Read through a buffer pointer: indexing the array would copy
-        // each cluster (four reference counts up and down) just to look at its fingerprint.
-        var match: Int?
-        clusters.withUnsafeBufferPointer { clusters in
-            match = clusters.firstIndex { $0.representative.exact == prompt.exact }
-            guard match == nil && !prompt.shingles.isEmpty else { return }
+        // the cutoff (see ``SimilarityCutoff``).
+        var match = headers.firstIndex { $0.exact == prompt.exact }
+        if match == nil && !prompt.shingles.isEmpty {
             var bestSimilarity = configuration.similarity
             let cutoff = SimilarityCutoff(configuration.similarity)
-            for index in clusters.indices {
-                guard let similarity = clusters[index].representative.similarity(to: prompt, atLeast: bestSimilarity, cutoff: cutoff)
-                else { continue }
-                bestSimilarity = similarity
-                match = index
+            headers.withUnsafeBufferPointer { headers in
+                sketches.withUnsafeBufferPointer { sketches in
+                    prompt.shingles.withUnsafeBufferPointer { shingles in
+                        for index in headers.indices {
+                            let sketch = UnsafeBufferPointer(
+                                rebasing: sketches[Int(headers[index].sketchStart)..<Int(headers[index].sketchEnd)])
+                            guard let similarity = PromptFingerprint.similarity(
+                                of: sketch, and: shingles, atLeast: bestSimilarity, cutoff: cutoff)
+                            else { continue }
+                            bestSimilarity = similarity
+                            match = index
+                        }
+                    }
+                }
             }
         }
-        let index: Int
-        if let match {
-            index = match
-        } else {
-            if clusters.count >= configuration.maxClustersPerUser {
+
+        guard let index = match else {
+            if headers.count >= configuration.maxClustersPerUser {
                 // Forget the cluster seen least recently.
-                let stalest = clusters.indices.min { clusters[$0].newest < clusters[$1].newest }!
-                clusters.remove(at: stalest)
+                let stalest = headers.indices.min { headers[$0].newest < headers[$1].newest }!
+                removeClusters { index, _ in index == stalest }
             }
-            clusters.append(
-                PromptCluster(
-                    representative: prompt,
-                    occurrences: TimestampWindow(capacity: max(4 * configuration.minRepeats, 64)),
-                    newest: event.time))
-            index = clusters.count - 1
+            headers.append(
+                ClusterHeader(
+                    exact: prompt.exact, newest: event.time, sketchStart: Int32(sketches.count),
+                    sketchEnd: Int32(sketches.count + prompt.shingles.count)))
+            sketches.append(contentsOf: prompt.shingles)
+            histories.append(.once(evidence: event.id))
+            guard configuration.minRepeats <= 1 else { return nil }
+            return finding(at: headers.count - 1, for: event, configuration)
         }
 
-        clusters[index].occurrences.expire(before: start)
-        clusters[index].occurrences.record(event.time)
-        clusters[index].newest = max(clusters[index].newest, event.time)
-        clusters[index].evidence.record(event.id)
-        if clusters[index].variants.count < PromptCluster.maxTrackedVariants {
-            clusters[index].variants.insert(prompt.exact)
+        var repeated = repeatedHistory(at: index, configuration)
+        repeated.occurrences.expire(before: start)
+        repeated.occurrences.record(event.time)
+        repeated.evidence.record(event.id)
+        if repeated.variants.count < RepeatedCluster.maxTrackedVariants {
+            repeated.variants.insert(prompt.exact)
         }
+        histories[index] = .repeated(repeated)
+        headers[index].newest = max(headers[index].newest, event.time)
+        guard repeated.occurrences.count >= configuration.minRepeats else { return nil }
+        return finding(at: index, for: event, configuration)
+    }
 
-        let repeats = clusters[index].occurrences.count
-        guard repeats >= configuration.minRepeats else { return nil }
+    private func finding(at index: Int, for event: TokenEvent, _ configuration: RepetitivePromptsConfiguration) -> Finding {
+        let history = repeatedHistory(at: index, configuration)
+        let repeats = history.occurrences.count
         let windowMinutes = configuration.window.milliseconds / 60_000
         return Finding(
             detector: .repetitivePrompts,
-            key: "\(event.user)|\(String(clusters[index].representative.exact, radix: 16))",
+            key: "\(event.user)|\(String(headers[index].exact, radix: 16))",
             subject: AlertSubject(user: event.user),
             time: event.time,
-            windowStart: clusters[index].occurrences.oldest ?? event.time,
+            windowStart: history.occurrences.oldest ?? event.time,
             observed: [
                 ("repeats", .integer(Int64(repeats))),
-                ("variants", .integer(Int64(clusters[index].variants.count))),
+                ("variants", .integer(Int64(history.variants.count))),
                 ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
             ],
             threshold: [
@@ -127,8 +134,126 @@ private struct UserPrompts: Sendable, Codable {
                 ("similarity", .number(configuration.similarity)),
             ],
             excess: Double(repeats) / Double(configuration.minRepeats),
-            summary: "\(repeats) prompts that are the same or nearly the same (\(clusters[index].variants.count) "
-                + "variant\(clusters[index].variants.count == 1 ? "" : "s")) within \(windowMinutes) min",
-            evidence: clusters[index].evidence.ids)
+            summary: "\(repeats) prompts that are the same or nearly the same (\(history.variants.count) "
+                + "variant\(history.variants.count == 1 ? "" : "s")) within \(windowMinutes) min",
+            evidence: history.evidence.ids)
+    }
+
+    /// The full history of cluster `index`, made from what a cluster seen once keeps.
+    private func repeatedHistory(at index: Int, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
+        switch histories[index] {
+        case .repeated(let repeated):
+            return repeated
+        case .once(let evidence):
+            var repeated = RepeatedCluster(capacity: max(4 * configuration.minRepeats, 64))
+            repeated.occurrences.record(headers[index].newest)
+            repeated.evidence.record(evidence)
+            repeated.variants.insert(headers[index].exact)
+            return repeated
+        }
+    }
+
+    /// Removes the clusters for which `shouldRemove(index, header)` holds, keeping the others in order, in one
+    /// pass that also closes the gaps in `sketches`.
+    private mutating func removeClusters(where shouldRemove: (Int, ClusterHeader) -> Bool) {
+        var kept = 0
+        var sketchEnd = 0
+        sketches.withUnsafeMutableBufferPointer { sketches in
+            for index in headers.indices where !shouldRemove(index, headers[index]) {
+                var header = headers[index]
+                let count = Int(header.sketchEnd - header.sketchStart)
+                if Int(header.sketchStart) != sketchEnd {
+                    // Moving down over removed sketches: the ranges may overlap, and `update(from:)` copies forward.
+                    (sketches.baseAddress! + sketchEnd).update(from: sketches.baseAddress! + Int(header.sketchStart), count: count)
+                }
+                header.sketchStart = Int32(sketchEnd)
+                header.sketchEnd = Int32(sketchEnd + count)
+                headers[kept] = header
+                // Swapped, not copied: no reference counting for the history's arrays.
+                if kept != index { histories.swapAt(kept, index) }
+                kept += 1
+                sketchEnd += count
+            }
+        }
+        headers.removeLast(headers.count - kept)
+        histories.removeLast(histories.count - kept)
+        sketches.removeLast(sketches.count - sketchEnd)
+    }
+}
+
+/// What the search for a matching cluster reads: 24 bytes, so a user's 64 clusters fit in 24 cache lines.
+private struct ClusterHeader: Sendable {
+    /// The hash of the normalised text that founded the cluster (its representative).
+    var exact: UInt64
+    /// The latest occurrence.
+    var newest: EventTime
+    /// Where the representative's sketch lies in ``UserPrompts``'s `sketches`.
+    var sketchStart: Int32
+    var sketchEnd: Int32
+}
+
+private enum ClusterHistory: Sendable {
+    /// Seen once, at the cluster's `newest`: all a singleton needs, with no allocation.
+    case once(evidence: String?)
+    case repeated(RepeatedCluster)
+}
+
+private struct RepeatedCluster: Sendable {
+    var occurrences: TimestampWindow
+    var evidence = EvidenceRing()
+    /// Distinct normalised texts seen in the cluster (capped), to tell exact from varied repeats.
+    var variants: Set<UInt64> = []
+
+    static let maxTrackedVariants = 32
+
+    init(capacity: Int) {
+        occurrences = TimestampWindow(capacity: capacity)
+    }
+}
+
+// MARK: - Checkpoints
+
+/// Checkpoints keep the format of one record per cluster (checkpoint format 2), whatever the layout in memory.
+extension UserPrompts: Codable {
+    private struct ClusterRecord: Codable {
+        var representative: PromptFingerprint
+        var occurrences: TimestampWindow
+        var newest: EventTime
+        var evidence = EvidenceRing()
+        var variants: Set<UInt64> = []
+    }
+
+    private enum CodingKeys: String, CodingKey { case clusters }
+
+    init(from decoder: any Decoder) throws {
+        let records = try decoder.container(keyedBy: CodingKeys.self).decode([ClusterRecord].self, forKey: .clusters)
+        for record in records {
+            headers.append(
+                ClusterHeader(
+                    exact: record.representative.exact, newest: record.newest, sketchStart: Int32(sketches.count),
+                    sketchEnd: Int32(sketches.count + record.representative.shingles.count)))
+            sketches.append(contentsOf: record.representative.shingles)
+            var repeated = RepeatedCluster(capacity: record.occurrences.capacity)
+            repeated.occurrences = record.occurrences
+            repeated.evidence = record.evidence
+            repeated.variants = record.variants
+            histories.append(.repeated(repeated))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        let records = headers.indices.map { index in
+            // A cluster seen once is written in full; the capacity of its window only matters from its next
+            // occurrence, and a restored cluster keeps the one it is written with.
+            let history = repeatedHistory(at: index, RepetitivePromptsConfiguration())
+            return ClusterRecord(
+                representative: PromptFingerprint(
+                    exact: headers[index].exact,
+                    shingles: Array(sketches[Int(headers[index].sketchStart)..<Int(headers[index].sketchEnd)])),
+                occurrences: history.occurrences, newest: headers[index].newest, evidence: history.evidence,
+                variants: history.variants)
+        }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(records, forKey: .clusters)
     }
 }

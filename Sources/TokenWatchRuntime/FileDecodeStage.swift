@@ -25,11 +25,11 @@ public enum FileDecodeStage {
     public static func forEachLine(
         of input: FileHandle, limits: EventDecoder.Limits, _ body: (Line) -> Void
     ) {
-        let handoff = BatchHandoff<[Line]>(capacity: maxQueuedBatches)
+        let handoff = BatchHandoff<[Line?]>(capacity: maxQueuedBatches)
         let reader = Thread {
             nameCurrentThread("tw-read")
             let decoder = EventDecoder(limits: limits)
-            var batch: [Line] = []
+            var batch: [Line?] = []
             batch.reserveCapacity(batchSize)
             var number = 0
             LineReader(input).forEachLine { line in
@@ -47,10 +47,11 @@ public enum FileDecodeStage {
         }
         reader.start()
         while var batch = handoff.take() {
-            // Moved out from the end (`popLast` transfers each line without copying it): a `for` loop would
-            // copy every event, retaining each of its strings once more.
-            batch.reverse()
-            while let line = batch.popLast() { body(line) }
+            // Each line is moved out of the batch (`take()` leaves `nil` behind): a `for` loop would copy every
+            // event, retaining each of its strings once more and releasing them again with the batch.
+            for index in batch.indices {
+                if let line = batch[index].take() { body(line) }
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TokenWatchCore
 
@@ -74,5 +75,33 @@ struct RepetitivePromptsDetectorTests {
     @Test mutating func exactRepeatsAreFoundFromPromptHashesAlone() {
         let events = (0..<8).map { event("erin", at: monday.adding(minutes: Int64($0)), promptHash: "sha256:abc") }
         #expect(feed(events).count == 1)
+    }
+
+    @Test mutating func aCheckpointKeepsClustersSeenOnceAndRepeated() throws {
+        // Seven repeats of one prompt (a0…a6, every 5 minutes from 00:00) and one other prompt seen once (b0 at
+        // 00:01), then a checkpoint round trip: the eighth repeat still fires with the first window and the
+        // last five ids, and the prompt seen once keeps its time, so its own eighth occurrence reports a window
+        // from 00:01.
+        let a = "Triage my inbox and draft replies"
+        let b = "Summarise yesterday's standup notes for the team"
+        var events = (0..<7).map { event("carol", at: monday.adding(minutes: Int64($0) * 5), prompt: a, id: "a\($0)") }
+        events.insert(event("carol", at: monday.adding(minutes: 1), prompt: b, id: "b0"), at: 1)
+        #expect(feed(events).isEmpty)
+
+        detector = try JSONDecoder().decode(RepetitivePromptsDetector.self, from: JSONEncoder().encode(detector))
+
+        let first = feed([event("carol", at: monday.adding(minutes: 35), prompt: a, id: "a7")])
+        #expect(first.count == 1)
+        #expect(first.first?.windowStart == monday)
+        #expect(first.first?.observed[0].1 == .integer(8))
+        #expect(first.first?.evidence == ["a3", "a4", "a5", "a6", "a7"])
+
+        let second = feed((1..<8).map { event("carol", at: monday.adding(minutes: 35 + Int64($0)), prompt: b, id: "b\($0)") })
+        #expect(second.count == 1)
+        #expect(second.first?.time == monday.adding(minutes: 42))
+        #expect(second.first?.windowStart == monday.adding(minutes: 1))
+        #expect(second.first?.observed[0].1 == .integer(8))
+        #expect(second.first?.observed[1].1 == .integer(1))
+        #expect(second.first?.evidence == ["b3", "b4", "b5", "b6", "b7"])
     }
 }
