@@ -22,7 +22,9 @@ final class DecodeStage: Sendable {
     }
 
     struct Batch: Sendable {
-        var items: [Item] = []
+        /// Optional so that the detection thread can move each item out (`take()`) instead of copying it:
+        /// a copy retains every string of the event once more.
+        var items: [Item?] = []
         /// Wall-clock time at which the batch was received, for the `max_future` check.
         var receivedAt = EventTime(milliseconds: 0)
         /// Set on the last batch: the stage has stopped (after a stop request, or on `error`).

@@ -239,15 +239,17 @@ public final class DetectionPipeline: Sendable {
             if readable[0] {
                 while try wake.receive(into: scratch, dontWait: true) {}
             }
-            for decoded in decodeStage.takeBatches() {
-                if decoded.isLast {
-                    if let error = decoded.error { throw error }
+            var decodedBatches = decodeStage.takeBatches()
+            for index in decodedBatches.indices {
+                if decodedBatches[index].isLast {
+                    if let error = decodedBatches[index].error { throw error }
                     decoding = false
                     continue
                 }
                 let started = ContinuousClock.now
-                batch.handle(decoded)
-                metrics?.recordProcessing(ContinuousClock.now - started, events: decoded.items.count)
+                let count = decodedBatches[index].items.count
+                batch.handle(&decodedBatches[index])
+                metrics?.recordProcessing(ContinuousClock.now - started, events: count)
                 // Alerts leave after each batch, not after every batch queued: an alert should not wait for
                 // hundreds of unrelated events to be detected.
                 if !batch.alerts.isEmpty { publishAlerts(&batch, publisher, journal) }
@@ -413,19 +415,24 @@ private struct Batch {
         engine.apply(configuration)
     }
 
-    /// Runs the events of one decoded batch through the engine, in order; counts the rest as rejected.
-    mutating func handle(_ decoded: DecodeStage.Batch) {
+    /// Runs the events of one decoded batch through the engine, in order; counts the rest as rejected. The
+    /// items are moved out of the batch, which is left with `nil`s.
+    mutating func handle(_ decoded: inout DecodeStage.Batch) {
         let latestAccepted = decoded.receivedAt + engine.configuration.events.maxFuture
-        for item in decoded.items {
+        for index in decoded.items.indices {
+            guard let item = decoded.items[index].take() else { continue }
             totals.eventsReceived += 1
-            switch item {
-            case .event(let event) where event.time > latestAccepted:
-                reject(EventRejection(.tooFarAhead, field: "ts"))
-            case .event(let event) where engine.isTooOld(event):
-                reject(EventRejection(.tooOld, field: "ts"))
+            // One binding of the event, consumed: `case` patterns with `where` clauses copy it for each test.
+            switch consume item {
             case .event(let event):
-                engine.process(event, into: &alerts)
-                totals.eventsProcessed += 1
+                if event.time > latestAccepted {
+                    reject(EventRejection(.tooFarAhead, field: "ts"))
+                } else if engine.isTooOld(event) {
+                    reject(EventRejection(.tooOld, field: "ts"))
+                } else {
+                    engine.process(event, into: &alerts)
+                    totals.eventsProcessed += 1
+                }
             case .rejected(let rejection):
                 reject(rejection)
             }

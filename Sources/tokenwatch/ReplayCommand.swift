@@ -37,13 +37,15 @@ struct ReplayCommand: ParsableCommand {
         // Lines are read and decoded on a second thread; detection sees them here, in file order.
         FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) { line in
             switch line.decoded {
-            case .success(let event) where engine.isTooOld(event):
-                rejected += 1
-                printError("line \(line.number): \(EventRejection(.tooOld, field: "ts"))")
             case .success(let event):
-                engine.process(event, into: &alerts)
-                for alert in alerts { output.writeLine(alert.jsonPayload) }
-                alerts.removeAll(keepingCapacity: true)
+                if engine.isTooOld(event) {
+                    rejected += 1
+                    printError("line \(line.number): \(EventRejection(.tooOld, field: "ts"))")
+                } else {
+                    engine.process(event, into: &alerts)
+                    for alert in alerts { output.writeLine(alert.jsonPayload) }
+                    alerts.removeAll(keepingCapacity: true)
+                }
             case .failure(let rejection):
                 rejected += 1
                 printError("line \(line.number): \(rejection)")
