@@ -104,4 +104,32 @@ struct RepetitivePromptsDetectorTests {
         #expect(second.first?.observed[1].1 == .integer(1))
         #expect(second.first?.evidence == ["b3", "b4", "b5", "b6", "b7"])
     }
+
+    @Test mutating func nearDuplicatesStillMatchAfterOlderClustersExpire() {
+        // Three clusters (00:00, 00:30, 00:50). At 01:05 the first has left the 1-hour window and is removed,
+        // so the later two move down in the user's storage; reworded repeats of the 00:30 prompt (compared by
+        // sketch, not by exact hash) must still find it: the eighth, at 01:11, fires with the window from 00:30.
+        let variants = [
+            "Please summarize the quarterly budget report for the new office",
+            "please summarize the QUARTERLY budget report for the new office!!",
+            "Please summarize the quarterly budget report for the new office #42",
+            "Please summarize quarterly budget report for the new office",
+            "Please summarize the budget quarterly report for the new office",
+            "Please kindly summarize the quarterly budget report for the new office",
+            "Please summarize the quarterly budget report for the new office now",
+            "please summarize the quarterly budget report, for the new office",
+        ]
+        var events = [
+            event("dana", at: monday, prompt: "Draft a reply to the vendor about the delayed shipment"),
+            event("dana", at: monday.adding(minutes: 30), prompt: variants[0]),
+            event("dana", at: monday.adding(minutes: 50), prompt: "Translate the pricing page into German"),
+        ]
+        events += (1..<8).map { event("dana", at: monday.adding(minutes: 64 + Int64($0)), prompt: variants[$0]) }
+        let findings = feed(events)
+        #expect(findings.count == 1)
+        #expect(findings.first?.time == monday.adding(minutes: 71))
+        #expect(findings.first?.windowStart == monday.adding(minutes: 30))
+        #expect(findings.first?.observed[0].1 == .integer(8))
+        #expect(findings.first?.observed[1].1 == .integer(6))
+    }
 }
