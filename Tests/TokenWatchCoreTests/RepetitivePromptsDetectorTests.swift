@@ -6,6 +6,18 @@ import Testing
 struct RepetitivePromptsDetectorTests {
     var detector = RepetitivePromptsDetector(configuration: RepetitivePromptsConfiguration())
 
+    /// Eight wordings of one request (case, punctuation, a number, a dropped, swapped or added word): one cluster.
+    static let budgetReportVariants = [
+        "Please summarize the quarterly budget report for the new office",
+        "please summarize the QUARTERLY budget report for the new office!!",
+        "Please summarize the quarterly budget report for the new office #42",
+        "Please summarize quarterly budget report for the new office",
+        "Please summarize the budget quarterly report for the new office",
+        "Please kindly summarize the quarterly budget report for the new office",
+        "Please summarize the quarterly budget report for the new office now",
+        "please summarize the quarterly budget report, for the new office",
+    ]
+
     mutating func feed(_ events: [TokenEvent]) -> [Finding] {
         var findings: [Finding] = []
         for event in events { detector.ingest(event, into: &findings) }
@@ -30,16 +42,7 @@ struct RepetitivePromptsDetectorTests {
     }
 
     @Test mutating func variedAndRewordedRepeatsCount() {
-        let variants = [
-            "Please summarize the quarterly budget report for the new office",
-            "please summarize the QUARTERLY budget report for the new office!!",
-            "Please summarize the quarterly budget report for the new office #42",
-            "Please summarize quarterly budget report for the new office",
-            "Please summarize the budget quarterly report for the new office",
-            "Please kindly summarize the quarterly budget report for the new office",
-            "Please summarize the quarterly budget report for the new office now",
-            "please summarize the quarterly budget report, for the new office",
-        ]
+        let variants = Self.budgetReportVariants
         let findings = feed(variants.enumerated().map { event("bob", at: monday.adding(minutes: Int64($0.offset)), prompt: $0.element) })
         #expect(findings.count == 1)
         #expect(findings.first?.observed[0].1 == .integer(8))
@@ -109,16 +112,7 @@ struct RepetitivePromptsDetectorTests {
         // Three clusters (00:00, 00:30, 00:50). At 01:05 the first has left the 1-hour window and is removed,
         // so the later two move down in the user's storage; reworded repeats of the 00:30 prompt (compared by
         // sketch, not by exact hash) must still find it: the eighth, at 01:11, fires with the window from 00:30.
-        let variants = [
-            "Please summarize the quarterly budget report for the new office",
-            "please summarize the QUARTERLY budget report for the new office!!",
-            "Please summarize the quarterly budget report for the new office #42",
-            "Please summarize quarterly budget report for the new office",
-            "Please summarize the budget quarterly report for the new office",
-            "Please kindly summarize the quarterly budget report for the new office",
-            "Please summarize the quarterly budget report for the new office now",
-            "please summarize the quarterly budget report, for the new office",
-        ]
+        let variants = Self.budgetReportVariants
         var events = [
             event("dana", at: monday, prompt: "Draft a reply to the vendor about the delayed shipment"),
             event("dana", at: monday.adding(minutes: 30), prompt: variants[0]),
