@@ -6,6 +6,8 @@
 public struct RepetitivePromptsDetector: Sendable, Codable {
     public var configuration = RepetitivePromptsConfiguration()
     private var users = SubjectTable<String, UserPrompts>()
+    /// Made once per threshold, not per prompt (it holds a small table).
+    private var cutoff = SimilarityCutoff(RepetitivePromptsConfiguration().similarity)
 
     private enum CodingKeys: String, CodingKey { case users }
 
@@ -29,8 +31,10 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
     public mutating func ingest(_ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled, let prompt = event.prompt, prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
         else { return }
+        if cutoff.threshold != configuration.similarity { cutoff = SimilarityCutoff(configuration.similarity) }
+        let cutoff = cutoff
         let finding = users.update(event.user, activeAt: event.time, orInsert: { UserPrompts() }) {
-            $0.record(prompt, of: event, configuration)
+            $0.record(prompt, of: event, configuration, cutoff)
         }
         if let finding { findings.append(finding) }
     }
@@ -53,37 +57,47 @@ private struct UserPrompts: Sendable {
     private var headers: [ClusterHeader] = []
     private var sketches: [UInt32] = []
     private var histories: [ClusterHistory] = []
+    /// At most the earliest `newest` of any cluster, so that a prompt checks for expired clusters with one
+    /// comparison instead of a scan. A lower bound, not the minimum: a cluster's `newest` only grows, and the
+    /// bound is made exact again whenever clusters are removed.
+    private var earliestNewest = EventTime(milliseconds: .max)
 
     mutating func record(
-        _ prompt: PromptFingerprint, of event: TokenEvent, _ configuration: RepetitivePromptsConfiguration
+        _ prompt: PromptFingerprint, of event: TokenEvent, _ configuration: RepetitivePromptsConfiguration,
+        _ cutoff: SimilarityCutoff
     ) -> Finding? {
         let start = event.time - configuration.window
-        if headers.contains(where: { $0.newest < start }) {
+        if earliestNewest < start {
             removeClusters { _, header in header.newest < start }
         }
 
-        // Exact repeats first (one comparison each), then the near-duplicates: the costly part, cut short by
-        // the cutoff (see ``SimilarityCutoff``).
-        var match = headers.firstIndex { $0.exact == prompt.exact }
-        if match == nil && !prompt.shingles.isEmpty {
-            var bestSimilarity = configuration.similarity
-            let cutoff = SimilarityCutoff(configuration.similarity)
-            headers.withUnsafeBufferPointer { headers in
-                sketches.withUnsafeBufferPointer { sketches in
-                    prompt.shingles.withUnsafeBufferPointer { shingles in
-                        for index in headers.indices {
-                            let sketch = UnsafeBufferPointer(
-                                rebasing: sketches[Int(headers[index].sketchStart)..<Int(headers[index].sketchEnd)])
-                            guard let similarity = PromptFingerprint.similarity(
-                                of: sketch, and: shingles, atLeast: bestSimilarity, cutoff: cutoff)
-                            else { continue }
-                            bestSimilarity = similarity
-                            match = index
+        // One pass: the first exact repeat wins; until one is found, the most similar near-duplicate (the
+        // costly part, cut short by the cutoff, see ``SimilarityCutoff``). Similarities worked out before an
+        // exact repeat further on are wasted, never wrong.
+        var exactMatch: Int?
+        var nearMatch: Int?
+        var bestSimilarity = configuration.similarity
+        headers.withUnsafeBufferPointer { headers in
+            sketches.withUnsafeBufferPointer { sketches in
+                prompt.shingles.withUnsafeBufferPointer { shingles in
+                    for index in headers.indices {
+                        if headers[index].exact == prompt.exact {
+                            exactMatch = index
+                            return
                         }
+                        guard !shingles.isEmpty else { continue }
+                        let sketch = UnsafeBufferPointer(
+                            rebasing: sketches[Int(headers[index].sketchStart)..<Int(headers[index].sketchEnd)])
+                        guard let similarity = PromptFingerprint.similarity(
+                            of: sketch, and: shingles, atLeast: bestSimilarity, cutoff: cutoff)
+                        else { continue }
+                        bestSimilarity = similarity
+                        nearMatch = index
                     }
                 }
             }
         }
+        let match = exactMatch ?? nearMatch
 
         guard let index = match else {
             if headers.count >= configuration.maxClustersPerUser {
@@ -97,11 +111,14 @@ private struct UserPrompts: Sendable {
                     sketchEnd: Int32(sketches.count + prompt.shingles.count)))
             sketches.append(contentsOf: prompt.shingles)
             histories.append(.once(evidence: event.id))
+            earliestNewest = min(earliestNewest, event.time)
             guard configuration.minRepeats <= 1 else { return nil }
             return finding(at: headers.count - 1, for: event, configuration)
         }
 
-        var repeated = repeatedHistory(at: index, configuration)
+        // Taken out of the array while it changes: a copy would share the window's storage, and the first
+        // change would copy it.
+        var repeated = takeRepeatedHistory(at: index, configuration)
         repeated.occurrences.expire(before: start)
         repeated.occurrences.record(event.time)
         repeated.evidence.record(event.id)
@@ -139,6 +156,13 @@ private struct UserPrompts: Sendable {
             evidence: history.evidence.ids)
     }
 
+    /// Moves the full history of cluster `index` out (leaving a placeholder to be overwritten).
+    private mutating func takeRepeatedHistory(at index: Int, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
+        let repeated = repeatedHistory(at: index, configuration)
+        histories[index] = .once(evidence: nil)
+        return repeated
+    }
+
     /// The full history of cluster `index`, made from what a cluster seen once keeps.
     private func repeatedHistory(at index: Int, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
         switch histories[index] {
@@ -158,6 +182,7 @@ private struct UserPrompts: Sendable {
     private mutating func removeClusters(where shouldRemove: (Int, ClusterHeader) -> Bool) {
         var kept = 0
         var sketchEnd = 0
+        var earliest = EventTime(milliseconds: .max)
         sketches.withUnsafeMutableBufferPointer { sketches in
             for index in headers.indices where !shouldRemove(index, headers[index]) {
                 var header = headers[index]
@@ -168,6 +193,7 @@ private struct UserPrompts: Sendable {
                 }
                 header.sketchStart = Int32(sketchEnd)
                 header.sketchEnd = Int32(sketchEnd + count)
+                earliest = min(earliest, header.newest)
                 headers[kept] = header
                 // Swapped, not copied: no reference counting for the history's arrays.
                 if kept != index { histories.swapAt(kept, index) }
@@ -178,6 +204,7 @@ private struct UserPrompts: Sendable {
         headers.removeLast(headers.count - kept)
         histories.removeLast(histories.count - kept)
         sketches.removeLast(sketches.count - sketchEnd)
+        earliestNewest = earliest
     }
 }
 
@@ -238,6 +265,7 @@ extension UserPrompts: Codable {
             repeated.evidence = record.evidence
             repeated.variants = record.variants
             histories.append(.repeated(repeated))
+            earliestNewest = min(earliestNewest, record.newest)
         }
     }
 
