@@ -96,11 +96,14 @@ struct ZeroMQSocketTests {
         try sub.connect(endpoint)
         #expect(try xpub.waitReadable(timeoutMilliseconds: 5000))
         _ = try xpub.receiveMultipart()
-        // Nobody reads the SUB: once both queues fill, a send is refused rather than lost silently.
+        // Nobody reads the SUB: once both queues and the kernel's socket buffers fill, a send is refused rather
+        // than lost silently. Frames of 4 KiB fill the buffers in a few thousand sends; a deadline, not a count,
+        // bounds the wait, since libzmq's I/O thread moves messages into the buffers at its own pace.
+        let frame = [UInt8](repeating: 120, count: 4096)
+        let deadline = ContinuousClock.now + .seconds(20)
         var refused = false
-        for _ in 0..<10_000 where try !xpub.send(frames: [Array("x".utf8)], dontWait: true) {
-            refused = true
-            break
+        while !refused && ContinuousClock.now < deadline {
+            refused = try !xpub.send(frames: [frame], dontWait: true)
         }
         #expect(refused)
     }
