@@ -3,7 +3,7 @@
 
 PREFIX        ?= /usr/local
 SWIFT         ?= swift
-DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev systemd
+DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev libjemalloc-dev systemd
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch

@@ -67,7 +67,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // jemalloc (Debian's libjemalloc-dev) in place of glibc's malloc for the whole process: events are
+            // allocated on the decode thread and freed on the detection thread, which glibc's per-thread arenas
+            // handle poorly (a lock on the other arena per free, a syscall per page the arena grows).
+            linkerSettings: [.linkedLibrary("jemalloc")]
         ),
         // `make bench`: per-stage costs, memory per subject, event-to-alert latency. Not a test; never asserts timings.
         .executableTarget(
@@ -75,7 +79,9 @@ let package = Package(
             dependencies: [
                 "TokenWatchCore", "ZeroMQ", .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
-            path: "Benchmarks/TokenWatchBench"
+            path: "Benchmarks/TokenWatchBench",
+            // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.
+            linkerSettings: [.linkedLibrary("jemalloc")]
         ),
         .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
