@@ -113,7 +113,8 @@ private struct UserPrompts: Sendable {
             histories.append(.once(evidence: event.id))
             earliestNewest = min(earliestNewest, event.time)
             guard configuration.minRepeats <= 1 else { return nil }
-            return finding(at: headers.count - 1, for: event, configuration)
+            let index = headers.count - 1
+            return finding(repeatedHistory(at: index, configuration), at: index, for: event, configuration)
         }
 
         // Taken out of the array while it changes: a copy would share the window's storage, and the first
@@ -128,11 +129,12 @@ private struct UserPrompts: Sendable {
         histories[index] = .repeated(repeated)
         headers[index].newest = max(headers[index].newest, event.time)
         guard repeated.occurrences.count >= configuration.minRepeats else { return nil }
-        return finding(at: index, for: event, configuration)
+        return finding(repeated, at: index, for: event, configuration)
     }
 
-    private func finding(at index: Int, for event: TokenEvent, _ configuration: RepetitivePromptsConfiguration) -> Finding {
-        let history = repeatedHistory(at: index, configuration)
+    private func finding(
+        _ history: RepeatedCluster, at index: Int, for event: TokenEvent, _ configuration: RepetitivePromptsConfiguration
+    ) -> Finding {
         let repeats = history.occurrences.count
         let windowMinutes = configuration.window.milliseconds / 60_000
         return Finding(
