@@ -80,12 +80,19 @@ private struct UserPrompts: Sendable {
         headers.withUnsafeBufferPointer { headers in
             sketches.withUnsafeBufferPointer { sketches in
                 prompt.shingles.withUnsafeBufferPointer { shingles in
+                    let signature = SketchSignature(shingles)
                     for index in headers.indices {
                         if headers[index].exact == prompt.exact {
                             exactMatch = index
                             return
                         }
                         guard !shingles.isEmpty else { continue }
+                        let size = Int(headers[index].sketchEnd - headers[index].sketchStart)
+                        if size > 0 && headers[index].signature.rulesOut(
+                            size: size, against: signature, otherSize: shingles.count, cutoff: cutoff)
+                        {
+                            continue
+                        }
                         let sketch = UnsafeBufferPointer(
                             rebasing: sketches[Int(headers[index].sketchStart)..<Int(headers[index].sketchEnd)])
                         guard let similarity = PromptFingerprint.similarity(
@@ -107,8 +114,9 @@ private struct UserPrompts: Sendable {
             }
             headers.append(
                 ClusterHeader(
-                    exact: prompt.exact, newest: event.time, sketchStart: Int32(sketches.count),
-                    sketchEnd: Int32(sketches.count + prompt.shingles.count)))
+                    exact: prompt.exact, newest: event.time,
+                    signature: prompt.shingles.withUnsafeBufferPointer { SketchSignature($0) },
+                    sketchStart: Int32(sketches.count), sketchEnd: Int32(sketches.count + prompt.shingles.count)))
             sketches.append(contentsOf: prompt.shingles)
             histories.append(.once(evidence: event.id))
             earliestNewest = min(earliestNewest, event.time)
@@ -210,12 +218,14 @@ private struct UserPrompts: Sendable {
     }
 }
 
-/// What the search for a matching cluster reads: 24 bytes, so a user's 64 clusters fit in 24 cache lines.
+/// What the search for a matching cluster reads: 32 bytes, so a user's 64 clusters fit in 32 cache lines.
 private struct ClusterHeader: Sendable {
     /// The hash of the normalised text that founded the cluster (its representative).
     var exact: UInt64
     /// The latest occurrence.
     var newest: EventTime
+    /// Rules most non-matching prompts out without reading the sketch.
+    var signature: SketchSignature
     /// Where the representative's sketch lies in ``UserPrompts``'s `sketches`.
     var sketchStart: Int32
     var sketchEnd: Int32
@@ -259,7 +269,9 @@ extension UserPrompts: Codable {
         for record in records {
             headers.append(
                 ClusterHeader(
-                    exact: record.representative.exact, newest: record.newest, sketchStart: Int32(sketches.count),
+                    exact: record.representative.exact, newest: record.newest,
+                    signature: record.representative.shingles.withUnsafeBufferPointer { SketchSignature($0) },
+                    sketchStart: Int32(sketches.count),
                     sketchEnd: Int32(sketches.count + record.representative.shingles.count)))
             sketches.append(contentsOf: record.representative.shingles)
             var repeated = RepeatedCluster(capacity: record.occurrences.capacity)

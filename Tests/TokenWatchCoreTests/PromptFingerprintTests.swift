@@ -77,4 +77,44 @@ struct PromptFingerprintTests {
             }
         }
     }
+
+    @Test func aSignatureRulesOutOnlyPairsBelowTheThreshold() {
+        func ruledOut(_ a: [UInt32], _ b: [UInt32], _ threshold: Double) -> Bool {
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    SketchSignature(a).rulesOut(
+                        size: a.count, against: SketchSignature(b), otherSize: b.count, cutoff: SimilarityCutoff(threshold))
+                }
+            }
+        }
+        // Worked by hand: disjoint sketches of 4 differ in 4 bits each way, and at 0.6 sketches of 4 and 4 must
+        // share 3 (3 / (8 − 3) = 0.6), so at most 1 may be missing on each side.
+        #expect(ruledOut([0, 1, 2, 3], [4, 5, 6, 7], 0.6))
+        // 67 and 3 set the same bit: the signatures are equal, the pair shares 3 of a union of 5 (0.6).
+        #expect(!ruledOut([0, 1, 2, 3], [0, 1, 2, 67], 0.6))
+        // One hash apart on each side is still allowed; two are not.
+        #expect(!ruledOut([0, 1, 2, 3], [0, 1, 2, 4], 0.6))
+        #expect(ruledOut([0, 1, 2, 3], [0, 1, 4, 5], 0.6))
+
+        // Never a pair that the set-based estimate puts at or above the threshold; and it does rule pairs out.
+        var generator = SplitMix(seed: 11)
+        var ruledOutCount = 0
+        for trial in 0..<3000 {
+            let pool = UInt64(40 + trial % 400)
+            func sketch() -> [UInt32] {
+                let size = 1 + Int(generator.next() % 64)
+                var values = Set<UInt32>()
+                while values.count < min(size, Int(pool)) { values.insert(UInt32(generator.next() % pool)) }
+                return values.sorted()
+            }
+            let a = PromptFingerprint(exact: 1, shingles: sketch())
+            let b = PromptFingerprint(exact: 2, shingles: sketch())
+            let similarity = a.similarity(to: b)
+            for threshold in [0.35, 0.6, 0.9] where ruledOut(a.shingles, b.shingles, threshold) {
+                ruledOutCount += 1
+                #expect(similarity < threshold, "trial \(trial), threshold \(threshold): \(similarity)")
+            }
+        }
+        #expect(ruledOutCount > 1000)
+    }
 }
