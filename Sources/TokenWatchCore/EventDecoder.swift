@@ -79,25 +79,31 @@ public final class EventDecoder {
             guard let user = try identifier(fields.user, "user"), !user.isEmpty else {
                 return .failure(EventRejection(.emptyField, field: "user"))
             }
-            var event = TokenEvent(
-                time: time, user: user, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens)
-            event.id = try identifier(fields.id, "id")
-            event.agent = try identifier(fields.agent, "agent")
-            event.parent = try identifier(fields.parent, "parent")
-            event.session = try identifier(fields.session, "session")
-            event.model = try identifier(fields.model, "model")
-            event.tool = try identifier(fields.tool, "tool")
-            event.team = try identifier(fields.team, "team")
-            event.timeZone = try identifier(fields.tz, "tz")
-            event.promptHash = try identifier(fields.prompt_hash, "prompt_hash")
-            event.outputHash = try identifier(fields.output_hash, "output_hash")
-            if let text = fields.prompt.data {
-                // The text is fingerprinted in place and never copied into a Swift string.
-                event.prompt = PromptFingerprint(text: UnsafeRawBufferPointer(start: text, count: fields.prompt.length))
-            } else if let hash = event.promptHash {
-                event.prompt = PromptFingerprint(opaqueHash: hash)
-            }
-            return .success(event)
+            // In the order the fields are checked (the first too-long one is reported).
+            let id = try identifier(fields.id, "id")
+            let agent = try identifier(fields.agent, "agent")
+            let parent = try identifier(fields.parent, "parent")
+            let session = try identifier(fields.session, "session")
+            let model = try identifier(fields.model, "model")
+            let tool = try identifier(fields.tool, "tool")
+            let team = try identifier(fields.team, "team")
+            let timeZone = try identifier(fields.tz, "tz")
+            let promptHash = try identifier(fields.prompt_hash, "prompt_hash")
+            let outputHash = try identifier(fields.output_hash, "output_hash")
+            let prompt: PromptFingerprint? =
+                if let text = fields.prompt.data {
+                    // The text is fingerprinted in place and never copied into a Swift string.
+                    PromptFingerprint(text: UnsafeRawBufferPointer(start: text, count: fields.prompt.length))
+                } else {
+                    promptHash.map { PromptFingerprint(opaqueHash: $0) }
+                }
+            // Built in one expression from locals: a `var` event filled field by field was copied whole (every
+            // string retained and released once more) on its way into the result.
+            return .success(
+                TokenEvent(
+                    time: time, user: user, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,
+                    id: id, agent: agent, parent: parent, session: session, model: model, tool: tool, team: team,
+                    timeZone: timeZone, prompt: prompt, promptHash: promptHash, outputHash: outputHash))
         } catch {
             return .failure(error)
         }
