@@ -75,18 +75,24 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     private mutating func recordEdge(from parent: String, to agent: String, at time: EventTime) {
         edges.update(parent, activeAt: time, orInsert: { [:] }) { targets in
-            if targets[agent] == nil, targets.count >= Self.maxEdgesPerNode,
-                let stalest = targets.min(by: { $0.value < $1.value })?.key
-            {
+            if let seen = targets[agent] {
+                if time > seen { targets[agent] = time }
+                return
+            }
+            if targets.count >= Self.maxEdgesPerNode, let stalest = targets.min(by: { $0.value < $1.value })?.key {
                 targets[stalest] = nil
             }
-            targets[agent] = max(targets[agent] ?? time, time)
+            targets[agent] = time
         }
     }
 
     /// A shortest path of recent edges from `start` to `goal`, as the nodes after `start` (ending with
     /// `goal`), of at most `maxCycleLength - 1` edges.
     private func path(from start: String, to goal: String, notBefore: EventTime, maxCycleLength: Int) -> [String]? {
+        // Most agents trigger no other (the end of a pipeline): no search, and nothing allocated for one.
+        guard maxCycleLength >= 2, let first = edges[start] else { return nil }
+        if let seen = first[goal], seen >= notBefore { return [goal] }
+        guard maxCycleLength >= 3 else { return nil }
         var frontier: [[String]] = [[start]]
         var visited: Set<String> = [start]
         for _ in 0..<max(maxCycleLength - 1, 0) {
