@@ -57,19 +57,27 @@ private struct UserPrompts: Sendable {
     private var headers: [ClusterHeader] = []
     private var sketches: [UInt32] = []
     private var histories: [ClusterHistory] = []
-    /// At most the earliest `newest` of any cluster, so that a prompt checks for expired clusters with one
+    /// At most the earliest `newest` of any live cluster, so that a prompt checks for expired clusters with one
     /// comparison instead of a scan. A lower bound, not the minimum: a cluster's `newest` only grows, and the
-    /// bound is made exact again whenever clusters are removed.
+    /// bound is made exact again whenever expired clusters are found.
     private var earliestNewest = EventTime(milliseconds: .max)
+    /// Clusters found expired and marked dead (``ClusterHeader/dead``) but still in the arrays. Removing them
+    /// closes gaps in all three arrays, so it waits until they are a quarter of the clusters, or until the
+    /// room is needed; a search skips them meanwhile, so matching is as if they were gone.
+    private var deadCount = 0
 
     mutating func record(
         _ prompt: PromptFingerprint, of event: TokenEvent, _ configuration: RepetitivePromptsConfiguration,
         _ cutoff: SimilarityCutoff
     ) -> Finding? {
         let start = event.time - configuration.window
-        if earliestNewest < start {
-            removeClusters { _, header in header.newest < start }
-        }
+        if deadCount > 0 && deadCount * 4 >= headers.count { removeDeadClusters() }
+        // When a cluster may have expired, this search also marks the expired ones dead (every header is read
+        // then, even after an exact repeat) and works out the earliest `newest` of the others.
+        let expiring = earliestNewest < start
+        let liveFrom = expiring ? start : EventTime(milliseconds: ClusterHeader.dead.milliseconds + 1)
+        var earliestLive = EventTime(milliseconds: .max)
+        var newlyDead = 0
 
         // One pass: the first exact repeat wins; until one is found, the most similar near-duplicate (the
         // costly part, cut short by the cutoff, see ``SimilarityCutoff``). Similarities worked out before an
@@ -77,14 +85,24 @@ private struct UserPrompts: Sendable {
         var exactMatch: Int?
         var nearMatch: Int?
         var bestSimilarity = configuration.similarity
-        headers.withUnsafeBufferPointer { headers in
+        headers.withUnsafeMutableBufferPointer { headers in
             sketches.withUnsafeBufferPointer { sketches in
                 prompt.shingles.withUnsafeBufferPointer { shingles in
                     let signature = SketchSignature(shingles)
                     for index in headers.indices {
+                        let newest = headers[index].newest
+                        if newest < liveFrom {
+                            if newest != ClusterHeader.dead {
+                                headers[index].newest = ClusterHeader.dead
+                                newlyDead += 1
+                            }
+                            continue
+                        }
+                        earliestLive = min(earliestLive, newest)
+                        if exactMatch != nil { continue }
                         if headers[index].exact == prompt.exact {
                             exactMatch = index
-                            return
+                            if expiring { continue } else { return }
                         }
                         guard !shingles.isEmpty else { continue }
                         let size = Int(headers[index].sketchEnd - headers[index].sketchStart)
@@ -104,9 +122,12 @@ private struct UserPrompts: Sendable {
                 }
             }
         }
+        deadCount += newlyDead
+        if expiring { earliestNewest = earliestLive }
         let match = exactMatch ?? nearMatch
 
         guard let index = match else {
+            if headers.count >= configuration.maxClustersPerUser && deadCount > 0 { removeDeadClusters() }
             if headers.count >= configuration.maxClustersPerUser {
                 // Forget the cluster seen least recently.
                 let stalest = headers.indices.min { headers[$0].newest < headers[$1].newest }!
@@ -187,6 +208,11 @@ private struct UserPrompts: Sendable {
         }
     }
 
+    private mutating func removeDeadClusters() {
+        removeClusters { _, header in header.newest == ClusterHeader.dead }
+        deadCount = 0
+    }
+
     /// Removes the clusters for which `shouldRemove(index, header)` holds, keeping the others in order, in one
     /// pass that also closes the gaps in `sketches`.
     private mutating func removeClusters(where shouldRemove: (Int, ClusterHeader) -> Bool) {
@@ -226,6 +252,9 @@ private struct ClusterHeader: Sendable {
     var newest: EventTime
     /// Rules most non-matching prompts out without reading the sketch.
     var signature: SketchSignature
+
+    /// The `newest` of a cluster found expired, until it is removed.
+    static let dead = EventTime(milliseconds: .min)
     /// Where the representative's sketch lies in ``UserPrompts``'s `sketches`.
     var sketchStart: Int32
     var sketchEnd: Int32
@@ -284,7 +313,7 @@ extension UserPrompts: Codable {
     }
 
     func encode(to encoder: any Encoder) throws {
-        let records = headers.indices.map { index in
+        let records = headers.indices.filter { headers[$0].newest != ClusterHeader.dead }.map { index in
             // A cluster seen once is written in full; the capacity of its window only matters from its next
             // occurrence, and a restored cluster keeps the one it is written with.
             let history = repeatedHistory(at: index, RepetitivePromptsConfiguration())

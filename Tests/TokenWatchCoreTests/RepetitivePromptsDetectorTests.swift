@@ -126,4 +126,28 @@ struct RepetitivePromptsDetectorTests {
         #expect(findings.first?.observed[0].1 == .integer(8))
         #expect(findings.first?.observed[1].1 == .integer(6))
     }
+
+    @Test mutating func aClusterFoundExpiredStaysGoneForALateEvent() {
+        // Seven calls with one prompt by 00:06, four other prompts at 00:30-00:33; at 01:07 a sixth prompt finds
+        // the first cluster out of the 1-hour window (it is marked expired and, one in six, not yet removed). A
+        // late call with the first prompt, stamped 00:20, then starts a new cluster: the expired one does not
+        // come back, though 00:06 is inside the late call's own window. With seven more late calls the new
+        // cluster fires, counting from 00:20.
+        let x = "Triage my inbox and draft replies"
+        var events = (0..<7).map { event("erin", at: monday.adding(minutes: Int64($0)), prompt: x) }
+        let others = [
+            "Translate the pricing page into German",
+            "Compare the two proposals for the warehouse migration",
+            "List risks in the new retention policy",
+            "Write unit tests for the invoice parser edge cases",
+        ]
+        events += others.enumerated().map { event("erin", at: monday.adding(minutes: 30 + Int64($0.offset)), prompt: $0.element) }
+        events.append(event("erin", at: monday.adding(minutes: 67), prompt: "Summarize the customer survey comments on onboarding"))
+        #expect(feed(events).isEmpty)
+        #expect(feed([event("erin", at: monday.adding(minutes: 20), prompt: x)]).isEmpty)
+        let findings = feed((1...7).map { event("erin", at: monday.adding(minutes: 20 + Int64($0)), prompt: x) })
+        #expect(findings.count == 1)
+        #expect(findings.first?.windowStart == monday.adding(minutes: 20))
+        #expect(findings.first?.observed[0].1 == .integer(8))
+    }
 }
