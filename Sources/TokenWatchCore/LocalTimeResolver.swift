@@ -11,40 +11,54 @@ struct LocalTimeResolver: Sendable {
         var minuteOfDay: Int
     }
 
-    private struct ZoneSpan: Sendable {
-        let zone: TimeZone
+    /// Where a zone's cached offset holds. Plain values, apart from the `TimeZone` objects, so that reading
+    /// one on every event retains nothing.
+    private struct Span: Sendable {
         var validFrom: Int64 = .max
         var validUntil: Int64 = .min
         var offsetSeconds: Int64 = 0
     }
 
-    /// `nil` marks an identifier Foundation does not know, so it is not looked up again.
-    private var zones: [String: ZoneSpan?] = [:]
+    /// Each known identifier's position in `spans` and `zones`; `nil` marks an identifier Foundation does not
+    /// know, so it is not looked up again.
+    private var positions: [String: Int?] = [:]
+    private var spans: [Span] = []
+    private var zones: [TimeZone] = []
     private static let maxCachedZones = 1024
 
     /// The local time of `time` in `identifier`, or `nil` if the zone is unknown.
     mutating func localTime(of time: EventTime, in identifier: String) -> LocalTime? {
-        guard var span = cachedSpan(identifier) else { return nil }
+        guard let position = position(of: identifier) else { return nil }
         let ms = time.milliseconds
-        if ms < span.validFrom || ms >= span.validUntil {
+        if ms < spans[position].validFrom || ms >= spans[position].validUntil {
+            let zone = zones[position]
             let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-            span.offsetSeconds = Int64(span.zone.secondsFromGMT(for: date))
-            span.validFrom = ms
-            let next = span.zone.nextDaylightSavingTimeTransition(after: date)
-            span.validUntil = next.map { Int64($0.timeIntervalSince1970 * 1000) } ?? .max
-            zones[identifier] = span
+            let next = zone.nextDaylightSavingTimeTransition(after: date)
+            spans[position] = Span(
+                validFrom: ms, validUntil: next.map { Int64($0.timeIntervalSince1970 * 1000) } ?? .max,
+                offsetSeconds: Int64(zone.secondsFromGMT(for: date)))
         }
+        let span = spans[position]
         let localSeconds = ms / 1000 + span.offsetSeconds - (ms < 0 && ms % 1000 != 0 ? 1 : 0)
         let days = localSeconds >= 0 ? localSeconds / 86400 : (localSeconds - 86399) / 86400
         let secondOfDay = localSeconds - days * 86400
         return LocalTime(weekday: CivilDate.weekday(days: days), minuteOfDay: Int(secondOfDay / 60))
     }
 
-    private mutating func cachedSpan(_ identifier: String) -> ZoneSpan? {
-        if let cached = zones[identifier] { return cached }
-        if zones.count >= Self.maxCachedZones { zones.removeAll(keepingCapacity: true) }
-        let span = TimeZone(identifier: identifier).map { ZoneSpan(zone: $0) }
-        zones[identifier] = .some(span)
-        return span
+    private mutating func position(of identifier: String) -> Int? {
+        if let cached = positions[identifier] { return cached }
+        if positions.count >= Self.maxCachedZones {
+            positions.removeAll(keepingCapacity: true)
+            spans.removeAll(keepingCapacity: true)
+            zones.removeAll(keepingCapacity: true)
+        }
+        guard let zone = TimeZone(identifier: identifier) else {
+            positions[identifier] = .some(nil)
+            return nil
+        }
+        zones.append(zone)
+        spans.append(Span())
+        positions[identifier] = spans.count - 1
+        return spans.count - 1
     }
 }

@@ -189,23 +189,31 @@ private struct UserPrompts: Sendable {
 
     /// Moves the full history of cluster `index` out (leaving a placeholder to be overwritten).
     private mutating func takeRepeatedHistory(at index: Int, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
-        let repeated = repeatedHistory(at: index, configuration)
-        histories[index] = .once(evidence: nil)
-        return repeated
+        // Swapped out, not read and then overwritten: reading would retain the history's three arrays, and
+        // overwriting release them again.
+        var history = ClusterHistory.once(evidence: nil)
+        swap(&history, &histories[index])
+        switch consume history {
+        case .repeated(let repeated): return repeated
+        case .once(let evidence): return firstRepeat(of: index, evidence: evidence, configuration)
+        }
     }
 
     /// The full history of cluster `index`, made from what a cluster seen once keeps.
     private func repeatedHistory(at index: Int, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
         switch histories[index] {
-        case .repeated(let repeated):
-            return repeated
-        case .once(let evidence):
-            var repeated = RepeatedCluster(capacity: max(4 * configuration.minRepeats, 64))
-            repeated.occurrences.record(headers[index].newest)
-            repeated.evidence.record(evidence)
-            repeated.variants.insert(headers[index].exact)
-            return repeated
+        case .repeated(let repeated): repeated
+        case .once(let evidence): firstRepeat(of: index, evidence: evidence, configuration)
         }
+    }
+
+    /// The full history of cluster `index` seen once so far, with `evidence` the id of that occurrence.
+    private func firstRepeat(of index: Int, evidence: String?, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
+        var repeated = RepeatedCluster(capacity: max(4 * configuration.minRepeats, 64))
+        repeated.occurrences.record(headers[index].newest)
+        repeated.evidence.record(evidence)
+        repeated.variants.insert(headers[index].exact)
+        return repeated
     }
 
     private mutating func removeDeadClusters() {
