@@ -150,4 +150,29 @@ struct RepetitivePromptsDetectorTests {
         #expect(findings.first?.windowStart == monday.adding(minutes: 20))
         #expect(findings.first?.observed[0].1 == .integer(8))
     }
+
+    @Test mutating func atTheCapTheStalestClusterIsForgottenAndTheOthersStillMatch() {
+        // Three clusters at most, two repeats make a finding. A (00:00), B (00:01), C (00:02), A again (00:03,
+        // a finding); D (00:04) makes room by forgetting B, the stalest, which sits between A and C, so C's
+        // sketch moves; a reworded C (00:05), matched by sketch only, is C's second occurrence (a finding
+        // with two variants); B again (00:06) starts over (no finding).
+        var configuration = RepetitivePromptsConfiguration()
+        configuration.maxClustersPerUser = 3
+        configuration.minRepeats = 2
+        detector = RepetitivePromptsDetector(configuration: configuration)
+        let a = "Draft a reply to the vendor about the delayed shipment"
+        let b = "Explain why the checkout latency doubled after the release"
+        let d = "List risks in the new retention policy for customer records"
+        let prompts = [a, b, Self.budgetReportVariants[0], a, d, Self.budgetReportVariants[3], b]
+        var findings: [(minute: Int, finding: Finding)] = []
+        for (minute, prompt) in prompts.enumerated() {
+            for finding in feed([event("fay", at: monday.adding(minutes: Int64(minute)), prompt: prompt)]) {
+                findings.append((minute, finding))
+            }
+        }
+        #expect(findings.map(\.minute) == [3, 5])
+        #expect(findings.last?.finding.observed[0].1 == .integer(2))
+        #expect(findings.last?.finding.observed[1].1 == .integer(2))
+        #expect(findings.last?.finding.windowStart == monday.adding(minutes: 2))
+    }
 }
