@@ -35,7 +35,7 @@ struct ReplayCommand: ParsableCommand {
         var output = BufferedOutput()
         var rejected = 0
         // Lines are read and decoded on a second thread; detection sees them here, in file order.
-        FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) { line in
+        FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) { (line: inout FileDecodeStage.Line) in
             switch line.decoded {
             case .success(let event):
                 if engine.isTooOld(event) {
