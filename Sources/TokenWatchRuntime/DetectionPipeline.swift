@@ -258,6 +258,7 @@ public final class DetectionPipeline: Sendable {
                 }
                 metrics?.recordProcessing(detecting, events: decodedBatches[index].items.count)
             }
+            decodeStage.giveBack(consume decodedBatches)
             applyInbox(&batch)
             try finishBatch(&batch, publisher, journal, reported: &reported)
             if catchup != nil && readable[1], let catchup {
@@ -421,28 +422,31 @@ private struct Batch {
 
     /// Runs the events of a decoded batch through the engine, in order, from `position`; counts the rest as
     /// rejected. Returns after the first event that raises alerts (with `position` past it), so that they can
-    /// be published before the rest of the batch is detected, or at the end of the batch. The items are moved
-    /// out of the batch, which is left with `nil`s.
+    /// be published before the rest of the batch is detected, or at the end of the batch. The items are read
+    /// where they lie and left in the batch, which goes back to the decode thread to be freed.
     mutating func handle(_ decoded: inout DecodeStage.Batch, from position: inout Int) {
         let latestAccepted = decoded.receivedAt + engine.configuration.events.maxFuture
         while position < decoded.items.count && alerts.isEmpty {
-            defer { position += 1 }
-            guard let item = decoded.items[position].take() else { continue }
-            totals.eventsReceived += 1
-            // One binding of the event, consumed: `case` patterns with `where` clauses copy it for each test.
-            switch consume item {
-            case .event(let event):
-                if event.time > latestAccepted {
-                    reject(EventRejection(.tooFarAhead, field: "ts"))
-                } else if engine.isTooOld(event) {
-                    reject(EventRejection(.tooOld, field: "ts"))
-                } else {
-                    engine.process(event, into: &alerts)
-                    totals.eventsProcessed += 1
-                }
-            case .rejected(let rejection):
-                reject(rejection)
+            handle(&decoded.items[position], latestAccepted: latestAccepted)
+            position += 1
+        }
+    }
+
+    /// `inout` only so that the item is read in place: a copy would retain every string of the event once more.
+    private mutating func handle(_ item: inout DecodeStage.Item, latestAccepted: EventTime) {
+        totals.eventsReceived += 1
+        switch item {
+        case .event(let event):
+            if event.time > latestAccepted {
+                reject(EventRejection(.tooFarAhead, field: "ts"))
+            } else if engine.isTooOld(event) {
+                reject(EventRejection(.tooOld, field: "ts"))
+            } else {
+                engine.process(event, into: &alerts)
+                totals.eventsProcessed += 1
             }
+        case .rejected(let rejection):
+            reject(rejection)
         }
     }
 
