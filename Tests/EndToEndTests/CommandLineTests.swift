@@ -50,6 +50,25 @@ struct CommandLineTests {
         #expect(alerts.first?.contains(#""subject":{"user":"erin"}"#) == true)
     }
 
+    @Test func replayReadsLinesAcrossReadsAndLongerThanOneRead() throws {
+        // 30 000 lines (about 2.3 MB plus one line of 1.5 MB): the reader's 1 MiB reads end inside lines, and one
+        // line is longer than a read. Line 15 001 is that long one (refused as too large), 20 000 is blank,
+        // 25 000 is broken JSON, and the last line has no newline: 29 997 events, 2 rejected, numbered as an
+        // editor numbers them.
+        let event = #"{"ts":"2026-11-02T09:00:00Z","user":"u1","input_tokens":1,"output_tokens":1}"#
+        var lines = [String](repeating: event, count: 30_000)
+        lines[15_000] = #"{"ts":"2026-11-02T09:00:00Z","user":"u1","input_tokens":1,"output_tokens":1,"tool":""#
+            + String(repeating: "a", count: 1_500_000) + #""}"#
+        lines[19_999] = ""
+        lines[24_999] = "{"
+        let path = try temporaryFile("long.jsonl", lines.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let replay = try TokenWatchProcess(["replay", "--config", TokenWatchProcess.shippedConfig, path])
+        #expect(try replay.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(replay.standardError.filter { $0.hasPrefix("line ") } == ["line 15001: too_large", "line 25000: malformed_json"])
+        #expect(replay.standardError.contains { $0.hasPrefix("replayed 29997 events, rejected 2,") })
+    }
+
     @Test func generateIsDeterministicForASeedAndWritesLabels() throws {
         let first = try TokenWatchProcess(["generate", "--people", "10", "--days", "1", "--seed", "3", "--count", "500"])
         let second = try TokenWatchProcess(["generate", "--people", "10", "--days", "1", "--seed", "3", "--count", "500"])
