@@ -45,9 +45,11 @@ public final class PipelineMetrics: Sendable {
     }
 
     /// Adds what changed between two snapshots of the pipeline's totals.
+    ///
+    /// The event counts go last: a scraper that waits until the events it sent are counted must then see
+    /// everything they caused (evictions, rejections, alerts, tracked subjects). Counted first, they could be
+    /// read between two updates, with the evictions of the last batch still missing (a test saw it).
     func record(from old: PipelineStatistics, to new: PipelineStatistics) {
-        received.increment(by: Int64(new.eventsReceived - old.eventsReceived))
-        processed.increment(by: Int64(new.eventsProcessed - old.eventsProcessed))
         late.increment(by: Int64(new.eventsLate - old.eventsLate))
         evicted.increment(by: Int64(new.subjectsEvicted - old.subjectsEvicted))
         for (reason, count) in new.eventsRejected where count != old.eventsRejected[reason] {
@@ -66,6 +68,8 @@ public final class PipelineMetrics: Sendable {
         for (detector, gauge) in tracked { gauge.record(new.trackedSubjects[detector] ?? 0) }
         openIncidents.record(new.openIncidents)
         subscriptions.record(new.alertSubscriptions)
+        received.increment(by: Int64(new.eventsReceived - old.eventsReceived))
+        processed.increment(by: Int64(new.eventsProcessed - old.eventsProcessed))
     }
 
     /// The mean processing time per event of one batch.
