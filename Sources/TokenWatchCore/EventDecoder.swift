@@ -97,8 +97,6 @@ public final class EventDecoder {
                 } else {
                     promptHash.map { PromptFingerprint(opaqueHash: $0) }
                 }
-            // Built in one expression from locals: a `var` event filled field by field was copied whole (every
-            // string retained and released once more) on its way into the result.
             return .success(
                 TokenEvent(
                     time: time, user: user, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,

@@ -87,10 +87,11 @@ private struct UserPrompts: Sendable {
         var exactMatch: Int?
         var nearMatch: Int?
         var bestSimilarity = configuration.similarity
+        // Made once: the search checks it against every cluster, and a new cluster keeps it.
+        let signature = prompt.shingles.withUnsafeBufferPointer { SketchSignature($0) }
         headers.withUnsafeMutableBufferPointer { headers in
             sketches.withUnsafeBufferPointer { sketches in
                 prompt.shingles.withUnsafeBufferPointer { shingles in
-                    let signature = SketchSignature(shingles)
                     for index in headers.indices {
                         let newest = headers[index].newest
                         if newest < liveFrom {
@@ -137,8 +138,7 @@ private struct UserPrompts: Sendable {
             headers.append(
                 ClusterHeader(
                     exact: prompt.exact, newest: event.time,
-                    signature: prompt.shingles.withUnsafeBufferPointer { SketchSignature($0) },
-                    sketchStart: Int32(sketches.count), sketchEnd: Int32(sketches.count + prompt.shingles.count)))
+                    signature: signature, sketchStart: Int32(sketches.count), sketchEnd: Int32(sketches.count + prompt.shingles.count)))
             sketches.append(contentsOf: prompt.shingles)
             histories.append(.once(evidence: event.id))
             earliestNewest = min(earliestNewest, event.time)
