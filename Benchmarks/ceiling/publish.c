@@ -54,6 +54,11 @@ int main(int argc, char **argv) {
     if (zmq_connect(socket, argv[1]) != 0) { fprintf(stderr, "connect: %s\n", zmq_strerror(zmq_errno())); return 1; }
     char subscription[256];
     if (zmq_recv(socket, subscription, sizeof subscription, 0) < 0) { fprintf(stderr, "no subscriber\n"); return 1; }
+    /* When sending starts (wall clock, seconds), for a receiver timed from here: loading the file above is
+     * the publisher's own work, not the receiver's. */
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    fprintf(stderr, "sending %ld.%09ld\n", (long)wall.tv_sec, wall.tv_nsec);
     double start = now();
     for (long i = 0; i < count; i++) {
         size_t k = (size_t)(i % (long)lines);
