@@ -155,7 +155,7 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 }
 
-struct LoopKey: Hashable, Sendable, Codable {
+struct LoopKey: SubjectKey, Codable {
     enum Kind: String, Sendable, Codable {
         case selfTrigger = "self_trigger"
         case cycle
@@ -164,6 +164,12 @@ struct LoopKey: Hashable, Sendable, Codable {
 
     var kind: Kind
     var members: [String]
+
+    var subjectHash: Int {
+        var hash = SubjectHash.hash(kind.rawValue)
+        for member in members { hash = SubjectHash.combine(hash, SubjectHash.hash(member)) }
+        return Int(truncatingIfNeeded: hash)
+    }
 
     /// Rotates a cycle so that it starts at its smallest member: A→B→C and B→C→A are the same loop.
     static func canonicalCycle(_ members: [String]) -> [String] {

@@ -19,11 +19,13 @@ struct LocalTimeResolver: Sendable {
         var offsetSeconds: Int64 = 0
     }
 
-    /// Each known identifier's position in `spans` and `zones`; `nil` marks an identifier Foundation does not
-    /// know, so it is not looked up again.
-    private var positions: [String: Int?] = [:]
+    /// Each identifier seen, by its ``SubjectHash``: its position in `identifiers`, `spans` and `zones` (a
+    /// `nil` zone is one Foundation does not know, so it is not looked up again). Hashed like the detectors'
+    /// tables rather than by a `Dictionary`: this lookup runs on every event that gives a zone.
+    private var index = IncrementalHashIndex()
+    private var identifiers: [String] = []
     private var spans: [Span] = []
-    private var zones: [TimeZone] = []
+    private var zones: [TimeZone?] = []
     private static let maxCachedZones = 1024
 
     /// The local time of `time` in `identifier`, or `nil` if the zone is unknown.
@@ -31,7 +33,7 @@ struct LocalTimeResolver: Sendable {
         guard let position = position(of: identifier) else { return nil }
         let ms = time.milliseconds
         if ms < spans[position].validFrom || ms >= spans[position].validUntil {
-            let zone = zones[position]
+            let zone = zones[position]!
             let date = Date(timeIntervalSince1970: Double(ms) / 1000)
             let next = zone.nextDaylightSavingTimeTransition(after: date)
             spans[position] = Span(
@@ -46,19 +48,21 @@ struct LocalTimeResolver: Sendable {
     }
 
     private mutating func position(of identifier: String) -> Int? {
-        if let cached = positions[identifier] { return cached }
-        if positions.count >= Self.maxCachedZones {
-            positions.removeAll(keepingCapacity: true)
+        let hash = identifier.subjectHash
+        if let known = index.find(hash: hash, where: { identifiers[Int($0)] == identifier }) {
+            return zones[Int(known)] == nil ? nil : Int(known)
+        }
+        if identifiers.count >= Self.maxCachedZones {
+            index = IncrementalHashIndex()
+            identifiers.removeAll(keepingCapacity: true)
             spans.removeAll(keepingCapacity: true)
             zones.removeAll(keepingCapacity: true)
         }
-        guard let zone = TimeZone(identifier: identifier) else {
-            positions[identifier] = .some(nil)
-            return nil
-        }
-        zones.append(zone)
+        let zone = TimeZone(identifier: identifier)
+        index.insert(hash: hash, position: Int32(identifiers.count))
+        identifiers.append(identifier)
         spans.append(Span())
-        positions[identifier] = spans.count - 1
-        return spans.count - 1
+        zones.append(zone)
+        return zone == nil ? nil : identifiers.count - 1
     }
 }

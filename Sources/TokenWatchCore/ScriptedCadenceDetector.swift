@@ -39,9 +39,11 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
     }
 }
 
-private struct StreamKey: Hashable, Sendable, Codable {
+private struct StreamKey: SubjectKey, Codable {
     var user: String
     var session: String
+
+    var subjectHash: Int { Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(session))) }
 }
 
 private struct CallRhythm: Sendable, Codable {

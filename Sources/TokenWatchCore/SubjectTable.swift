@@ -12,7 +12,7 @@
 /// when its time does. An event later than others already seen (within the allowed lateness) can leave the
 /// list slightly out of order; such a subject is then forgotten a little later than it could be, never
 /// earlier, so detection cannot tell.
-struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
     private struct Entry: Sendable {
         var key: Key
         var hash: Int
@@ -47,12 +47,12 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     /// The state of `key`, without counting as activity.
     subscript(key: Key) -> Value? {
-        position(of: key, hash: key.hashValue).map { self[$0].value }
+        position(of: key, hash: key.subjectHash).map { self[$0].value }
     }
 
     /// When `key` was last active.
     func lastActive(_ key: Key) -> EventTime? {
-        position(of: key, hash: key.hashValue).map { self[$0].lastActive }
+        position(of: key, hash: key.subjectHash).map { self[$0].lastActive }
     }
 
     /// Runs `body` on the state of `key` (made by `make` if the subject is new), in place, and records
@@ -60,7 +60,7 @@ struct SubjectTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     mutating func update<Result>(
         _ key: Key, activeAt time: EventTime, orInsert make: () -> Value, _ body: (inout Value) -> Result
     ) -> Result {
-        let hash = key.hashValue
+        let hash = key.subjectHash
         let position: Int32
         if let existing = self.position(of: key, hash: hash) {
             position = existing

@@ -32,9 +32,23 @@ struct SubjectTableTests {
     /// evicts by scanning and sorting: the table must hold the same subjects with the same values. Few keys
     /// exercise the activity list; many keys (past several chunks of 1 024 entries) also the index's
     /// incremental growth, its tombstones and the moves of entries between chunks.
-    @Test(arguments: [(keys: 80, steps: 20_000, limit: 60), (keys: 9_000, steps: 120_000, limit: 8_000)])
-    func agreesWithAScanningReferenceUnderRandomOperations(keys: Int, steps: Int, limit: Int) throws {
-        var table = SubjectTable<Int, Int>()
+    /// An id whose hash is either well spread or one of only `sharedHashes` values, so that many keys share a
+    /// hash (and a bucket tag) and only the key comparison tells them apart.
+    struct ProbeKey: SubjectKey, Codable {
+        var id: Int
+        var sharedHashes: Int
+
+        var subjectHash: Int {
+            sharedHashes == 0 ? Int(truncatingIfNeeded: SubjectHash.hash("id-\(id)")) : id % sharedHashes
+        }
+    }
+
+    @Test(arguments: [
+        (keys: 80, steps: 20_000, limit: 60, sharedHashes: 0), (keys: 9_000, steps: 120_000, limit: 8_000, sharedHashes: 0),
+        (keys: 300, steps: 20_000, limit: 250, sharedHashes: 7),
+    ])
+    func agreesWithAScanningReferenceUnderRandomOperations(keys: Int, steps: Int, limit: Int, sharedHashes: Int) throws {
+        var table = SubjectTable<ProbeKey, Int>()
         var reference: [Int: (value: Int, lastActive: Int64, order: Int)] = [:]
         var generator = SplitMix(seed: 11)
         var clock: Int64 = 0
@@ -58,7 +72,7 @@ struct SubjectTableTests {
             default:
                 let key = Int(generator.next() % UInt64(keys))
                 let delta = Int(generator.next() % 5)
-                table.update(key, activeAt: EventTime(milliseconds: clock), orInsert: { 100 }) { $0 += delta }
+                table.update(ProbeKey(id: key, sharedHashes: sharedHashes), activeAt: EventTime(milliseconds: clock), orInsert: { 100 }) { $0 += delta }
                 order += 1
                 let previous = reference[key]
                 let moved = previous.map { clock > $0.lastActive } ?? true
@@ -68,13 +82,13 @@ struct SubjectTableTests {
             largest = max(largest, table.count)
         }
         // The large case really spanned several chunks and index growths.
-        #expect(keys < 100 || largest > 4096, "largest \(largest)")
+        #expect(keys < 1_000 || largest > 4096, "largest \(largest)")
         let contents = table.inActivityOrder
-        #expect(contents.map(\.key) == reference.sorted { $0.value.order < $1.value.order }.map(\.key))
-        #expect(contents.allSatisfy { reference[$0.key]?.value == $0.value })
+        #expect(contents.map(\.key.id) == reference.sorted { $0.value.order < $1.value.order }.map(\.key))
+        #expect(contents.allSatisfy { reference[$0.key.id]?.value == $0.value })
 
         // A checkpoint round trip keeps contents and order.
-        let restored = try JSONDecoder().decode(SubjectTable<Int, Int>.self, from: JSONEncoder().encode(table))
+        let restored = try JSONDecoder().decode(SubjectTable<ProbeKey, Int>.self, from: JSONEncoder().encode(table))
         #expect(restored.inActivityOrder.map(\.key) == contents.map(\.key))
         #expect(restored.inActivityOrder.map(\.value) == contents.map(\.value))
         #expect(restored.inActivityOrder.map(\.lastActive) == contents.map(\.lastActive))
