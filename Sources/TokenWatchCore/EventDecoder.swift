@@ -43,16 +43,21 @@ public final class EventDecoder {
 
     deinit { tw_parser_destroy(parser) }
 
-    /// Decodes one payload.
-    public func decode(_ payload: UnsafeRawBufferPointer) -> Result<TokenEvent, EventRejection> {
-        if payload.count > limits.maxPayloadBytes { return .failure(EventRejection(.tooLarge)) }
+    /// Decodes one payload, for the hot path: the outcome is laid out to be read in place (see ``DecodedEvent``).
+    public func decodeEvent(_ payload: UnsafeRawBufferPointer) -> DecodedEvent {
+        if payload.count > limits.maxPayloadBytes { return DecodedEvent(rejection: EventRejection(.tooLarge)) }
         var fields = tw_event_fields()
         var field: UnsafePointer<CChar>?
         let status = tw_parse_event(parser, payload.baseAddress, payload.count, &fields, &field)
         guard status == TW_OK else {
-            return .failure(EventRejection(Self.reason(status), field: field.map { String(cString: $0) }))
+            return DecodedEvent(rejection: EventRejection(Self.reason(status), field: field.map { String(cString: $0) }))
         }
         return validate(fields)
+    }
+
+    /// Decodes one payload.
+    public func decode(_ payload: UnsafeRawBufferPointer) -> Result<TokenEvent, EventRejection> {
+        decodeEvent(payload).result
     }
 
     /// Decodes one payload given as bytes.
@@ -66,18 +71,18 @@ public final class EventDecoder {
         return payload.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }
 
-    private func validate(_ fields: tw_event_fields) -> Result<TokenEvent, EventRejection> {
+    private func validate(_ fields: tw_event_fields) -> DecodedEvent {
         let time = EventTime(milliseconds: fields.ts_ms)
-        guard Self.plausibleTimes.contains(time) else { return .failure(EventRejection(.outOfRange, field: "ts")) }
+        guard Self.plausibleTimes.contains(time) else { return DecodedEvent(rejection: EventRejection(.outOfRange, field: "ts")) }
         guard fields.input_tokens <= limits.maxTokensPerEvent else {
-            return .failure(EventRejection(.outOfRange, field: "input_tokens"))
+            return DecodedEvent(rejection: EventRejection(.outOfRange, field: "input_tokens"))
         }
         guard fields.output_tokens <= limits.maxTokensPerEvent else {
-            return .failure(EventRejection(.outOfRange, field: "output_tokens"))
+            return DecodedEvent(rejection: EventRejection(.outOfRange, field: "output_tokens"))
         }
         do {
             guard let user = try identifier(fields.user, "user"), !user.isEmpty else {
-                return .failure(EventRejection(.emptyField, field: "user"))
+                return DecodedEvent(rejection: EventRejection(.emptyField, field: "user"))
             }
             // In the order the fields are checked (the first too-long one is reported).
             let id = try identifier(fields.id, "id")
@@ -97,13 +102,13 @@ public final class EventDecoder {
                 } else {
                     promptHash.map { PromptFingerprint(opaqueHash: $0) }
                 }
-            return .success(
+            return DecodedEvent(
                 TokenEvent(
                     time: time, user: user, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,
                     id: id, agent: agent, parent: parent, session: session, model: model, tool: tool, team: team,
                     timeZone: timeZone, prompt: prompt, promptHash: promptHash, outputHash: outputHash))
         } catch {
-            return .failure(error)
+            return DecodedEvent(rejection: error)
         }
     }
 

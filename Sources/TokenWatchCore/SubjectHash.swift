@@ -46,10 +46,25 @@ enum SubjectHash {
         return fold(state ^ s0, 0x9E37_79B9_7F4A_7C15)
     }
 
+    /// The same value as ``hash(_:)-(UnsafeRawBufferPointer)`` of the string's UTF-8 bytes. Read byte by byte
+    /// rather than through `withContiguousStorageIfAvailable`, which retained (and released) the string's
+    /// storage: an atomic operation, on strings the decoding thread made, for every lookup.
     static func hash(_ string: String) -> UInt64 {
-        // Native and small strings (all of them on Linux) are contiguous UTF-8; another is hashed from a copy.
-        if let hash = string.utf8.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
-        return Array(string.utf8).withUnsafeBytes { hash($0) }
+        let (s0, s1, s2) = seed
+        var state = s0 ^ UInt64(string.utf8.count)
+        var block: UInt64 = 0
+        var filled: UInt64 = 0
+        for byte in string.utf8 {
+            block |= UInt64(byte) << (8 * filled)
+            filled += 1
+            if filled == 8 {
+                state = fold(block ^ s1, state ^ s2)
+                block = 0
+                filled = 0
+            }
+        }
+        if filled > 0 { state = fold(block ^ s2, state ^ s1) }
+        return fold(state ^ s0, 0x9E37_79B9_7F4A_7C15)
     }
 
     /// A hash of two hashes, order-dependent: for keys made of several ids.

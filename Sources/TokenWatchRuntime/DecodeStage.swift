@@ -15,14 +15,9 @@ import ZeroMQ
 /// The thread owns the event socket from creation to close (libzmq sockets are not thread-safe). It binds it
 /// before ``start(...)`` returns, so a bad endpoint still fails the daemon's start.
 final class DecodeStage: Sendable {
-    /// What the detection thread receives for each message, in order.
-    enum Item: Sendable {
-        case event(TokenEvent)
-        case rejected(EventRejection)
-    }
-
     struct Batch: Sendable {
-        var items: [Item] = []
+        /// What each message decoded to, in order; read in place by the detection thread.
+        var items: [DecodedEvent] = []
         /// Wall-clock time at which the batch was received, for the `max_future` check.
         var receivedAt = EventTime(milliseconds: 0)
         /// Set on the last batch: the stage has stopped (after a stop request, or on `error`).
@@ -164,13 +159,10 @@ final class DecodeStage: Sendable {
                     }
                 }
                 guard count == 2 else {
-                    batch.items.append(.rejected(EventRejection(.wrongFrameCount, field: nil)))
+                    batch.items.append(DecodedEvent(rejection: EventRejection(.wrongFrameCount, field: nil)))
                     continue
                 }
-                switch frames.payload.withUnsafeBytes({ decoder.decode($0) }) {
-                case .success(let event): batch.items.append(.event(event))
-                case .failure(let rejection): batch.items.append(.rejected(rejection))
-                }
+                batch.items.append(frames.payload.withUnsafeBytes { decoder.decodeEvent($0) })
             }
             taken.add(batch.items.count, ordering: .releasing)
             return batch

@@ -432,21 +432,19 @@ private struct Batch {
         }
     }
 
-    /// `inout` only so that the item is read in place: a copy would retain every string of the event once more.
-    private mutating func handle(_ item: inout DecodeStage.Item, latestAccepted: EventTime) {
+    /// `inout` only so that the item is read in place: a copy would retain every string of the event once more
+    /// (see ``DecodedEvent``).
+    private mutating func handle(_ item: inout DecodedEvent, latestAccepted: EventTime) {
         totals.eventsReceived += 1
-        switch item {
-        case .event(let event):
-            if event.time > latestAccepted {
-                reject(EventRejection(.tooFarAhead, field: "ts"))
-            } else if engine.isTooOld(event) {
-                reject(EventRejection(.tooOld, field: "ts"))
-            } else {
-                engine.process(event, into: &alerts)
-                totals.eventsProcessed += 1
-            }
-        case .rejected(let rejection):
+        if let rejection = item.rejection {
             reject(rejection)
+        } else if item.event.time > latestAccepted {
+            reject(EventRejection(.tooFarAhead, field: "ts"))
+        } else if engine.isTooOld(item.event) {
+            reject(EventRejection(.tooOld, field: "ts"))
+        } else {
+            engine.process(item.event, into: &alerts)
+            totals.eventsProcessed += 1
         }
     }
 

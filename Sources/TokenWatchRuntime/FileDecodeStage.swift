@@ -14,7 +14,7 @@ public enum FileDecodeStage {
     public struct Line: Sendable {
         /// 1-based, counting blank lines too, so errors point at the file as an editor shows it.
         public var number: Int
-        public var decoded: Result<TokenEvent, EventRejection>
+        public var decoded: DecodedEvent
     }
 
     static let batchSize = 256
@@ -48,7 +48,7 @@ public enum FileDecodeStage {
             LineReader(input).forEachLine { line in
                 number += 1
                 if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
-                batch.append(Line(number: number, decoded: decoder.decode(line)))
+                batch.append(Line(number: number, decoded: decoder.decodeEvent(line)))
                 if batch.count == batchSize { handOver() }
             }
             if !batch.isEmpty { handoff.put(batch) }

@@ -36,19 +36,17 @@ struct ReplayCommand: ParsableCommand {
         var rejected = 0
         // Lines are read and decoded on a second thread; detection sees them here, in file order.
         FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) { (line: inout FileDecodeStage.Line) in
-            switch line.decoded {
-            case .success(let event):
-                if engine.isTooOld(event) {
-                    rejected += 1
-                    printError("line \(line.number): \(EventRejection(.tooOld, field: "ts"))")
-                } else {
-                    engine.process(event, into: &alerts)
-                    for alert in alerts { output.writeLine(alert.jsonPayload) }
-                    alerts.removeAll(keepingCapacity: true)
-                }
-            case .failure(let rejection):
+            // The event is read where it lies in its batch (see `DecodedEvent`).
+            if let rejection = line.decoded.rejection {
                 rejected += 1
                 printError("line \(line.number): \(rejection)")
+            } else if engine.isTooOld(line.decoded.event) {
+                rejected += 1
+                printError("line \(line.number): \(EventRejection(.tooOld, field: "ts"))")
+            } else {
+                engine.process(line.decoded.event, into: &alerts)
+                for alert in alerts { output.writeLine(alert.jsonPayload) }
+                alerts.removeAll(keepingCapacity: true)
             }
         }
         output.flush()
