@@ -25,19 +25,33 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
 
     /// Fingerprints prompt text given as UTF-8 bytes.
     ///
-    /// This runs once per event, so words and shingles are gathered in temporary buffers (on the stack for
-    /// prompts of usual length) and the only allocation is the sketch itself.
+    /// This runs once per event, so shingles are gathered in a temporary buffer (on the stack for prompts of
+    /// usual length) and the only allocation is the sketch itself. Each word is folded into the exact hash and
+    /// the shingles as soon as it ends, in the same pass as the bytes: the exact hash is a chain of dependent
+    /// multiplications, and run beside the next word's bytes the processor overlaps the two.
     public init(text: UnsafeRawBufferPointer) {
-        // A word takes at least one byte and a separator: at most (count + 1) / 2 words.
+        // A word takes at least one byte and a separator: at most (count + 1) / 2 words, and one shingle per
+        // word and per pair of neighbours.
         let maxWords = (text.count + 1) / 2 + 1
-        self = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxWords) { words in
+        self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * maxWords) { shingles in
+            var filled = 0
             var count = 0
+            var exact = FNV1a.offsetBasis
+            var previous: UInt64 = 0
             var hash = FNV1a.offsetBasis
             var inWord = false
             var hasDigit = false
             func endWord() {
                 if inWord {
-                    words[count] = hasDigit ? PromptFingerprint.numberToken : hash
+                    let word = hasDigit ? PromptFingerprint.numberToken : hash
+                    exact = FNV1a.mix(exact, word)
+                    shingles[filled] = UInt32(truncatingIfNeeded: Self.finalize(word))
+                    filled += 1
+                    if count > 0 {
+                        shingles[filled] = UInt32(truncatingIfNeeded: Self.finalize(FNV1a.mix(previous, word)))
+                        filled += 1
+                    }
+                    previous = word
                     count += 1
                 }
                 inWord = false
@@ -60,7 +74,9 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
                 inWord = true
             }
             endWord()
-            return PromptFingerprint(words: UnsafeBufferPointer(rebasing: words[..<count]))
+            return PromptFingerprint(
+                exact: exact, shingles: Self.sketch(of: UnsafeMutableBufferPointer(rebasing: shingles[..<filled])),
+                wordCount: count)
         }
     }
 
@@ -79,44 +95,30 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
 
     private static let numberToken: UInt64 = 0x9E37_79B9_7F4A_7C15
 
-    private init(words: UnsafeBufferPointer<UInt64>) {
-        var exact = FNV1a.offsetBasis
-        let shingleCount = max(words.count * 2 - 1, 0)
-        let shingles = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(shingleCount, 1)) { all in
-            var filled = 0
-            for (index, word) in words.enumerated() {
-                exact = FNV1a.mix(exact, word)
-                all[filled] = UInt32(truncatingIfNeeded: Self.finalize(word))
-                filled += 1
-                if index > 0 {
-                    all[filled] = UInt32(truncatingIfNeeded: Self.finalize(FNV1a.mix(words[index - 1], word)))
-                    filled += 1
+    /// The bottom-k sketch of `shingles`: the smallest ``sketchSize`` distinct values, in order. Sorts in place.
+    private static func sketch(of shingles: UnsafeMutableBufferPointer<UInt32>) -> [UInt32] {
+        var sorted = shingles
+        if sorted.count <= 96 {
+            // Prompts of usual length: an insertion sort beats the library's general-purpose stable sort.
+            for i in 1..<max(sorted.count, 1) {
+                let value = sorted[i]
+                var j = i
+                while j > 0 && sorted[j - 1] > value {
+                    sorted[j] = sorted[j - 1]
+                    j -= 1
                 }
+                sorted[j] = value
             }
-            var sorted = UnsafeMutableBufferPointer(rebasing: all[..<filled])
-            if filled <= 96 {
-                // Prompts of usual length: an insertion sort beats the library's general-purpose stable sort.
-                for i in 1..<max(filled, 1) {
-                    let value = sorted[i]
-                    var j = i
-                    while j > 0 && sorted[j - 1] > value {
-                        sorted[j] = sorted[j - 1]
-                        j -= 1
-                    }
-                    sorted[j] = value
-                }
-            } else {
-                sorted.sort()
-            }
-            var unique: [UInt32] = []
-            unique.reserveCapacity(min(filled, Self.sketchSize))
-            for value in sorted where unique.last != value {
-                unique.append(value)
-                if unique.count == Self.sketchSize { break }
-            }
-            return unique
+        } else {
+            sorted.sort()
         }
-        self.init(exact: exact, shingles: shingles, wordCount: words.count)
+        var unique: [UInt32] = []
+        unique.reserveCapacity(min(sorted.count, sketchSize))
+        for value in sorted where unique.last != value {
+            unique.append(value)
+            if unique.count == sketchSize { break }
+        }
+        return unique
     }
 
     /// A well-spread 64-bit finaliser (splitmix64), so that the bottom-k sample is uniform.
