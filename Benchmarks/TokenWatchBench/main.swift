@@ -36,7 +36,11 @@ func stages(file: String) {
     var events: [TokenEvent] = []
     events.reserveCapacity(lines.count)
     let parseTime = clock.measure {
-        for line in lines { if case .success(let event) = decoder.decode(line) { events.append(event) } }
+        // Through `decodeEvent`, as `run` and `replay` decode.
+        for var line in lines {
+            let decoded = line.withUTF8 { decoder.decodeEvent(UnsafeRawBufferPointer($0)) }
+            if decoded.rejection == nil { events.append(decoded.event) }
+        }
     }
     emit(["stage": "parse+validate+fingerprint", "events": lines.count, "ns_per_event": nanoseconds(parseTime) / Double(lines.count)])
     // Fingerprinting alone (part of the line above), per prompt, over the prompts the events carry: taken out
