@@ -7,7 +7,8 @@
 /// stays short: open addressing with linear probing; while a table retires, lookups try the new one first.
 ///
 /// A bucket holds the low 32 bits of the key's hash (its home, and a quick check before the caller compares
-/// keys) and the position. The hash is Swift's, seeded per process, so colliding ids cannot be precomputed.
+/// keys) and the position. The hash is the key's ``SubjectKey/subjectHash``, seeded per process, so colliding ids
+/// cannot be precomputed.
 ///
 /// Tables are made of segments of 8 192 buckets, allocated on first write (see ``BucketTable``).
 struct IncrementalHashIndex: Sendable {
