@@ -28,10 +28,6 @@ struct SubjectTableTests {
         #expect(table["a"] == 7)
     }
 
-    /// Thousands of random operations against a plain dictionary of (value, last active) that expires and
-    /// evicts by scanning and sorting: the table must hold the same subjects with the same values. Few keys
-    /// exercise the activity list; many keys (past several chunks of 1 024 entries) also the index's
-    /// incremental growth, its tombstones and the moves of entries between chunks.
     /// An id whose hash is either well spread or one of only `sharedHashes` values, so that many keys share a
     /// hash (and a bucket tag) and only the key comparison tells them apart.
     struct ProbeKey: SubjectKey, Codable {
@@ -43,6 +39,11 @@ struct SubjectTableTests {
         }
     }
 
+    /// Thousands of random operations against a plain dictionary of (value, last active) that expires and
+    /// evicts by scanning and sorting: the table must hold the same subjects with the same values. Few keys
+    /// exercise the activity list; many keys (past several chunks of 1 024 entries) also the index's
+    /// incremental growth, its tombstones and the moves of entries between chunks; keys that share only 7
+    /// hashes, the probing past equal tags to the right key.
     @Test(arguments: [
         (keys: 80, steps: 20_000, limit: 60, sharedHashes: 0), (keys: 9_000, steps: 120_000, limit: 8_000, sharedHashes: 0),
         (keys: 300, steps: 20_000, limit: 250, sharedHashes: 7),
