@@ -56,11 +56,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Not part of the daemon: the traffic simulator, the detection evaluation and the threshold-test runner.
+        .target(
+            name: "TokenWatchSimulation",
+            dependencies: ["TokenWatchCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // What a Swift consumer or publisher needs: alert listener, catch-up client, event sender.
+        .target(name: "TokenWatchClient", dependencies: ["TokenWatchCore", "ZeroMQ"]),
         .executableTarget(
             name: "tokenwatch",
             dependencies: [
                 "TokenWatchCore",
                 "TokenWatchRuntime",
+                "TokenWatchSimulation",
+                "TokenWatchClient",
                 "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,13 +86,13 @@ let package = Package(
         .executableTarget(
             name: "tokenwatch-bench",
             dependencies: [
-                "TokenWatchCore", "ZeroMQ", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "TokenWatchCore", "TokenWatchSimulation", "ZeroMQ", .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/TokenWatchBench",
             // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
-        .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore"]),
+        .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "EndToEndTests",

@@ -1,5 +1,5 @@
 import Foundation
-import TokenWatchRuntime
+import TokenWatchClient
 
 /// Prints alerts for a person reading a terminal: one line each, coloured by severity when standard output
 /// is a terminal.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TokenWatchCore
+import TokenWatchSimulation
 import TokenWatchRuntime
 
 /// `--config`, shared by the commands that run detectors.

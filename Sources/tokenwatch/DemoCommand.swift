@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import Synchronization
+import TokenWatchClient
 import TokenWatchCore
+import TokenWatchSimulation
 import TokenWatchRuntime
 import ZeroMQ
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TokenWatchCore
+import TokenWatchSimulation
 import TokenWatchRuntime
 
 struct EvaluateCommand: ParsableCommand {

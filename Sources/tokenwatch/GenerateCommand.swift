@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TokenWatchClient
 import TokenWatchCore
+import TokenWatchSimulation
 import TokenWatchRuntime
 import ZeroMQ
 

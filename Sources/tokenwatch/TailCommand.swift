@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TokenWatchClient
 import TokenWatchRuntime
 import ZeroMQ
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import TokenWatchCore
+import TokenWatchSimulation
 
 @Suite("Detection engine")
 struct DetectionEngineTests {

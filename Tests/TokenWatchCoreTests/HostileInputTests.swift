@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TokenWatchCore
+import TokenWatchSimulation
 
 @Suite("Hostile input")
 struct HostileInputTests {

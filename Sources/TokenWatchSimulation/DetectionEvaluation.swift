@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 
 /// The labelled evaluation: generated workplaces with injected busywork, replayed through the detectors, and
 /// scored per detector (precision, recall, delay in event time), plus an injection-free control run in which

@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 import ZeroMQ
 
 /// Asks a daemon's catch-up socket for the alerts since a sequence number, batch after batch, until caught

@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 
 /// Synthetic traffic of a workplace on an agent platform: honest people and agents, plus injected busywork
 /// of each kind, with labels saying what was injected where. Deterministic for a seed.

@@ -1,3 +1,4 @@
+import TokenWatchCore
 import ZeroMQ
 
 /// Publishes token events to a daemon, losing none: the client side used by `generate --connect` and `demo`.

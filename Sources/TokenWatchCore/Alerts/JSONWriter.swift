@@ -1,0 +1,88 @@
+/// Writes compact JSON in the order it is told; enough for alerts, with correct string escaping.
+package struct JSONWriter {
+    package init() {}
+
+    package private(set) var text = ""
+    private var needsComma = false
+
+    /// Starts a value: a comma after a previous value, then the key when inside an object.
+    private mutating func begin(_ key: String?) {
+        if needsComma { text += "," }
+        needsComma = true
+        if let key {
+            appendQuoted(key)
+            text += ":"
+        }
+    }
+
+    package mutating func beginObject(key: String? = nil) {
+        begin(key)
+        text += "{"
+        needsComma = false
+    }
+
+    package mutating func endObject() {
+        text += "}"
+        needsComma = true
+    }
+
+    package mutating func beginArray(key: String? = nil) {
+        begin(key)
+        text += "["
+        needsComma = false
+    }
+
+    package mutating func endArray() {
+        text += "]"
+        needsComma = true
+    }
+
+    package mutating func string(_ value: String, key: String? = nil) {
+        begin(key)
+        appendQuoted(value)
+    }
+
+    package mutating func integer(_ value: Int64, key: String? = nil) {
+        begin(key)
+        text += String(value)
+    }
+
+    package mutating func number(_ value: Double, key: String? = nil) {
+        begin(key)
+        text += value.isFinite ? String(value) : "null"
+    }
+
+    package mutating func figures(_ figures: [(String, AlertFigure)], key: String? = nil) {
+        beginObject(key: key)
+        for (name, figure) in figures {
+            switch figure {
+            case .integer(let value): integer(value, key: name)
+            case .number(let value): number(value, key: name)
+            case .text(let value): string(value, key: name)
+            case .list(let values):
+                beginArray(key: name)
+                for value in values { string(value) }
+                endArray()
+            }
+        }
+        endObject()
+    }
+
+    private mutating func appendQuoted(_ value: String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}
