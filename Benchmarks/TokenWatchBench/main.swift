@@ -69,15 +69,15 @@ func stages(file: String) {
         }
         emit(["stage": name, "events": events.count, "ns_per_event": nanoseconds(time) / Double(events.count)])
     }
-    var repetitive = RepetitivePromptsDetector(configuration: configuration.repetitivePrompts)
+    var repetitive = RepetitivePromptsDetector(configuration: configuration.detectors.repetitivePrompts)
     measure("repetitive_prompts") { repetitive.ingest($0, into: &$1) }
-    var offHours = OffHoursBurstDetector(configuration: configuration.offHoursBurst)
+    var offHours = OffHoursBurstDetector(configuration: configuration.detectors.offHoursBurst)
     measure("offhours_burst") { offHours.ingest($0, into: &$1) }
-    var loop = AgentLoopDetector(configuration: configuration.agentLoop)
+    var loop = AgentLoopDetector(configuration: configuration.detectors.agentLoop)
     measure("agent_loop") { loop.ingest($0, into: &$1) }
-    var cadence = ScriptedCadenceDetector(configuration: configuration.scriptedCadence)
+    var cadence = ScriptedCadenceDetector(configuration: configuration.detectors.scriptedCadence)
     measure("scripted_cadence") { cadence.ingest($0, into: &$1) }
-    var flood = TrivialFloodDetector(configuration: configuration.trivialFlood)
+    var flood = TrivialFloodDetector(configuration: configuration.detectors.trivialFlood)
     measure("trivial_flood") { flood.ingest($0, into: &$1) }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []

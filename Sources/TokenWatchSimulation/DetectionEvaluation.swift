@@ -35,6 +35,9 @@ public struct DetectionEvaluation: Sendable {
         /// Firing incidents in the injection-free runs.
         public var legitimateRunAlerts = 0
         public var profile = TrafficProfile()
+        /// Generated events the admission rule refused (none, unless the configuration's limits are tighter
+        /// than the generator's traffic).
+        public var rejected = RejectionCounts()
     }
 
     public let configuration: TokenWatchConfiguration
@@ -56,7 +59,7 @@ public struct DetectionEvaluation: Sendable {
             generatorOptions.days = options.days
             generatorOptions.seed = seed
             let generated = TrafficGenerator(options: generatorOptions).generate()
-            let alerts = replay(generated.events)
+            let alerts = replay(generated.events, rejected: &result.rejected)
             let score = IncidentScore(labels: generated.labels, alerts: alerts)
             for (detector, detectorScore) in score.detectors {
                 var total = result.scores[detector]!
@@ -75,7 +78,7 @@ public struct DetectionEvaluation: Sendable {
 
             generatorOptions.scenario = .legitimate
             let honest = TrafficGenerator(options: generatorOptions).generate()
-            result.legitimateRunAlerts += Set(replay(honest.events).filter { $0.state == .firing }.map(\.incident)).count
+            result.legitimateRunAlerts += Set(replay(honest.events, rejected: &result.rejected).filter { $0.state == .firing }.map(\.incident)).count
 
             let profile = Self.profile(generated.events, labels: generated.labels)
             result.profile.events += profile.events
@@ -94,13 +97,13 @@ public struct DetectionEvaluation: Sendable {
         return result
     }
 
-    private func replay(_ events: [TrafficGenerator.GeneratedEvent]) -> [AlertDigest] {
+    private func replay(_ events: [TrafficGenerator.GeneratedEvent], rejected: inout RejectionCounts) -> [AlertDigest] {
         let decoder = EventDecoder(limits: configuration.events.limits)
         var engine = DetectionEngine(configuration: configuration)
         var alerts: [Alert] = []
         for event in events {
-            guard case .success(let decoded) = decoder.decode(event.payload) else { continue }
-            engine.process(decoded, into: &alerts)
+            var decoded = DecodedEvent(decoder.decode(event.payload))
+            if let rejection = engine.admit(&decoded, into: &alerts) { rejected.record(rejection) }
         }
         return alerts.map {
             AlertDigest(detector: $0.detector, state: $0.state, incident: $0.incident, user: $0.subject.user,

@@ -109,9 +109,9 @@ public struct ThresholdTestFile: Sendable {
             var payloads = test.payloads
             if let scenario = test.scenario { payloads += TrafficGenerator(options: scenario).generate().events.map(\.payload) }
             for (number, payload) in payloads.enumerated() {
-                switch decoder.decode(payload) {
-                case .success(let event): engine.process(event, into: &alerts)
-                case .failure(let rejection): failures.append("event \(number + 1) is rejected (\(rejection)): fix the test's events")
+                var decoded = DecodedEvent(decoder.decode(payload))
+                if let rejection = engine.admit(&decoded, into: &alerts) {
+                    failures.append("event \(number + 1) is rejected (\(rejection)): fix the test's events")
                 }
             }
             func list(_ alerts: [Alert]) -> String {

@@ -242,6 +242,8 @@ public struct TrafficGenerator: Sendable {
                     label = injectCadence(person, day: day, random: &random, into: &drafts)
                 case .trivialFlood:
                     label = injectTrivialFlood(person, day: day, random: &random, into: &drafts)
+                default:
+                    preconditionFailure("no busywork shape for \(detector)")
                 }
                 labels.append(label)
             }

@@ -67,6 +67,10 @@ struct EvaluateCommand: ParsableCommand {
                 + "per person, the share of their own calls outside 09:00–18:00 on weekdays (local time) ranges from "
                 + "\(percent(r.profile.lowestOffHoursShare)) to \(percent(r.profile.highestOffHoursShare)), median \(percent(r.profile.medianOffHoursShare)).",
         ]
+        if r.rejected.total > 0 {
+            lines.append("")
+            lines.append("Generated events refused by the admission rule: \(r.rejected).")
+        }
         if !r.missed.isEmpty {
             lines.append("")
             lines.append("Missed: " + r.missed.prefix(20).map { "\($0.detector.rawValue)/\($0.kind) \($0.user) at \($0.start.rfc3339)" }.joined(separator: "; "))

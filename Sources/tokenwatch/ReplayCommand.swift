@@ -33,24 +33,21 @@ struct ReplayCommand: ParsableCommand {
         var engine = DetectionEngine(configuration: configuration)
         var alerts: [Alert] = []
         var output = BufferedOutput()
-        var rejected = 0
+        var rejected = RejectionCounts()
         // Lines are read and decoded on a second thread; detection sees them here, in file order.
         FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) { (line: inout FileDecodeStage.Line) in
             // The event is read where it lies in its batch (see `DecodedEvent`).
-            if let rejection = line.decoded.rejection {
-                rejected += 1
+            if let rejection = engine.admit(&line.decoded, into: &alerts) {
+                rejected.record(rejection)
                 printError("line \(line.number): \(rejection)")
-            } else if engine.isTooOld(line.decoded.event) {
-                rejected += 1
-                printError("line \(line.number): \(EventRejection(.tooOld, field: "ts"))")
             } else {
-                engine.process(line.decoded.event, into: &alerts)
                 for alert in alerts { output.writeLine(alert.jsonPayload) }
                 alerts.removeAll(keepingCapacity: true)
             }
         }
         output.flush()
-        printError("replayed \(engine.eventsProcessed) events, rejected \(rejected), alerts \(engine.nextSequence)")
+        printError("replayed \(engine.eventsProcessed) events, rejected \(rejected.total), alerts \(engine.nextSequence)")
+        if rejected.total > 0 { printError("rejected by reason: \(rejected)") }
     }
 }
 

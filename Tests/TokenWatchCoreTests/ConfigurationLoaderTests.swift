@@ -34,11 +34,11 @@ struct ConfigurationLoaderTests {
         let configuration = try ConfigurationLoader.load(yaml: yaml, file: "custom.yaml")
         #expect(configuration.alerts.cooldown == .seconds(5400))
         #expect(configuration.alerts.criticalFactor == 2.5)
-        #expect(configuration.offHoursBurst.workStartMinute == 510 && configuration.offHoursBurst.workEndMinute == 1020)
-        #expect(configuration.offHoursBurst.workDays == [0, 1, 2, 3])
-        #expect(configuration.offHoursBurst.timeZone == "Europe/Berlin")
-        #expect(configuration.agentLoop.enabled == false && configuration.agentLoop.window == .seconds(90))
-        #expect(configuration.repetitivePrompts == RepetitivePromptsConfiguration())
+        #expect(configuration.detectors.offHoursBurst.workStartMinute == 510 && configuration.detectors.offHoursBurst.workEndMinute == 1020)
+        #expect(configuration.detectors.offHoursBurst.workDays == [0, 1, 2, 3])
+        #expect(configuration.detectors.offHoursBurst.timeZone == "Europe/Berlin")
+        #expect(configuration.detectors.agentLoop.enabled == false && configuration.detectors.agentLoop.window == .seconds(90))
+        #expect(configuration.detectors.repetitivePrompts == RepetitivePromptsConfiguration())
     }
 
     @Test func reportsEveryProblemWithItsLineColumnAndKey() {

@@ -113,8 +113,8 @@ struct OverrideAndAllowanceTests {
                   repetitive_prompts: {min_repeats: 20}
             """, file: "o.yaml")
         #expect(configuration.overrides.count == 2)
-        #expect(configuration.overrides[0].repetitivePrompts.minRepeats == 12)
-        #expect(configuration.overrides[0].repetitivePrompts.window == .seconds(3600))  // unchanged keys keep the defaults
+        #expect(configuration.overrides[0].detectors.repetitivePrompts.minRepeats == 12)
+        #expect(configuration.overrides[0].detectors.repetitivePrompts.window == .seconds(3600))  // unchanged keys keep the defaults
         let alerts = run(configuration, repeats("bob", team: "research", count: 12) + repeats("ann", team: "research", count: 19)
             + repeats("cid", team: "sales", count: 8))
         let fired = Dictionary(grouping: alerts.filter { $0.state == .firing }, by: { $0.subject.user! })

@@ -1,33 +1,3 @@
-/// The detectors TokenWatch ships. The raw value is the name in alerts, topics and the config file.
-public enum DetectorName: String, Sendable, CaseIterable, Hashable, Comparable, Codable {
-    case repetitivePrompts = "repetitive_prompts"
-    case offHoursBurst = "offhours_burst"
-    case agentLoop = "agent_loop"
-    case scriptedCadence = "scripted_cadence"
-    case trivialFlood = "trivial_flood"
-
-    public static func < (lhs: DetectorName, rhs: DetectorName) -> Bool { lhs.rawValue < rhs.rawValue }
-}
-
-/// Who an alert is about: a person, an agent, or both.
-public struct AlertSubject: Sendable, Hashable, Codable {
-    public var user: String?
-    public var agent: String?
-
-    public init(user: String? = nil, agent: String? = nil) {
-        self.user = user
-        self.agent = agent
-    }
-}
-
-/// A figure in an alert's `observed` or `threshold` object.
-public enum AlertFigure: Sendable, Equatable, Codable {
-    case integer(Int64)
-    case number(Double)
-    case text(String)
-    case list([String])
-}
-
 /// One detector's statement that its condition holds at an event: the raw material of alerts.
 ///
 /// Detectors emit a finding for every event at which the condition holds; ``AlertLifecycle`` turns the
@@ -107,46 +77,5 @@ extension Finding: Codable {
         try c.encode(excess, forKey: .excess)
         try c.encode(summary, forKey: .summary)
         try c.encode(evidence, forKey: .evidence)
-    }
-}
-
-/// A small ring of the most recent event ids, the evidence an alert cites.
-///
-/// Recorded on nearly every event by several detectors and read only when a finding is made, so once full
-/// a new id overwrites the oldest in place (an array's `removeFirst` moved the other four each time).
-struct EvidenceRing: Sendable {
-    static let capacity = 5
-    private var slots: [String] = []
-    /// Once full, the slot of the oldest id (the next to be overwritten).
-    private var oldest = 0
-
-    /// Oldest first.
-    var ids: [String] {
-        oldest == 0 ? slots : Array(slots[oldest...] + slots[..<oldest])
-    }
-
-    mutating func record(_ id: String?) {
-        guard let id else { return }
-        if slots.count < Self.capacity {
-            slots.append(id)
-        } else {
-            slots[oldest] = id
-            oldest = oldest + 1 == Self.capacity ? 0 : oldest + 1
-        }
-    }
-}
-
-/// Encoded as before the ring (`{"ids": [oldest, …]}`), so checkpoints read either way.
-extension EvidenceRing: Codable {
-    private enum CodingKeys: String, CodingKey { case ids }
-
-    init(from decoder: any Decoder) throws {
-        let ids = try decoder.container(keyedBy: CodingKeys.self).decode([String].self, forKey: .ids)
-        slots = Array(ids.suffix(Self.capacity))
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(ids, forKey: .ids)
     }
 }

@@ -4,11 +4,7 @@
 /// ingest thread; `replay` owns one in the command; tests drive one directly.
 public struct DetectionEngine: Sendable, Codable {
     public private(set) var configuration: TokenWatchConfiguration
-    private var repetitivePrompts: RepetitivePromptsDetector
-    private var offHoursBurst: OffHoursBurstDetector
-    private var agentLoop: AgentLoopDetector
-    private var scriptedCadence: ScriptedCadenceDetector
-    private var trivialFlood: TrivialFloodDetector
+    private var detectors: DetectorSuite
     private var lifecycle: AlertLifecycle
     /// Indices into `configuration.overrides`, by user and by team.
     private var userOverrides: [String: Int] = [:]
@@ -23,22 +19,19 @@ public struct DetectionEngine: Sendable, Codable {
     public private(set) var eventsLate: UInt64 = 0
     /// Subjects forgotten to stay under `state.max_tracked_subjects`.
     public private(set) var subjectsEvicted: UInt64 = 0
-    /// How far back each detector keeps state, over the configuration and every override.
-    private var horizons = StateHorizons()
+    /// How far back each detector keeps state, in milliseconds, in suite order: the longest horizon over the
+    /// configuration and every override.
+    private var horizons: [Int64] = []
     private var findings: [Finding] = []
     private var pseudonymizer: Pseudonymizer?
 
     private enum CodingKeys: String, CodingKey {
-        case repetitivePrompts, offHoursBurst, agentLoop, scriptedCadence, trivialFlood, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted
+        case lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted
     }
 
     public init(configuration: TokenWatchConfiguration) {
         self.configuration = configuration
-        repetitivePrompts = RepetitivePromptsDetector(configuration: configuration.repetitivePrompts)
-        offHoursBurst = OffHoursBurstDetector(configuration: configuration.offHoursBurst)
-        agentLoop = AgentLoopDetector(configuration: configuration.agentLoop)
-        scriptedCadence = ScriptedCadenceDetector(configuration: configuration.scriptedCadence)
-        trivialFlood = TrivialFloodDetector(configuration: configuration.trivialFlood)
+        detectors = DetectorSuite(settings: configuration.detectors)
         lifecycle = AlertLifecycle(configuration: configuration.alerts)
         indexOverrides()
     }
@@ -46,7 +39,7 @@ public struct DetectionEngine: Sendable, Codable {
     private mutating func indexOverrides() {
         pseudonymizer = configuration.privacy.pseudonymizeUsers && !configuration.privacy.key.isEmpty
             ? Pseudonymizer(key: configuration.privacy.key) : nil
-        horizons = StateHorizons(configuration)
+        horizons = StateHorizons.longest(in: configuration)
         userOverrides = [:]
         teamOverrides = [:]
         for (index, override) in configuration.overrides.enumerated() {
@@ -67,11 +60,7 @@ public struct DetectionEngine: Sendable, Codable {
     /// Switches to a new configuration keeping every window, baseline and open incident: what a reload does.
     public mutating func apply(_ configuration: TokenWatchConfiguration) {
         self.configuration = configuration
-        repetitivePrompts.configuration = configuration.repetitivePrompts
-        offHoursBurst.configuration = configuration.offHoursBurst
-        agentLoop.configuration = configuration.agentLoop
-        scriptedCadence.configuration = configuration.scriptedCadence
-        trivialFlood.configuration = configuration.trivialFlood
+        detectors.apply(configuration.detectors)
         lifecycle.configuration = configuration.alerts
         indexOverrides()
     }
@@ -91,11 +80,7 @@ public struct DetectionEngine: Sendable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         configuration = TokenWatchConfiguration()
-        repetitivePrompts = try c.decode(RepetitivePromptsDetector.self, forKey: .repetitivePrompts)
-        offHoursBurst = try c.decode(OffHoursBurstDetector.self, forKey: .offHoursBurst)
-        agentLoop = try c.decode(AgentLoopDetector.self, forKey: .agentLoop)
-        scriptedCadence = try c.decode(ScriptedCadenceDetector.self, forKey: .scriptedCadence)
-        trivialFlood = try c.decode(TrivialFloodDetector.self, forKey: .trivialFlood)
+        detectors = try DetectorSuite(from: decoder)
         lifecycle = try c.decode(AlertLifecycle.self, forKey: .lifecycle)
         watermark = try c.decodeIfPresent(EventTime.self, forKey: .watermark)
         nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
@@ -123,15 +108,13 @@ public struct DetectionEngine: Sendable, Codable {
         // Incidents that cleared before this event are resolved before anything it causes.
         lifecycle.resolveCleared(now: now, into: &alerts)
         // State that fell out of every window goes as time passes, a few subjects at a time (no sweeps).
-        repetitivePrompts.expire(before: EventTime(milliseconds: now.milliseconds - horizons.repetitivePrompts))
-        offHoursBurst.expire(before: EventTime(milliseconds: now.milliseconds - horizons.offHoursBurst))
-        agentLoop.expire(before: EventTime(milliseconds: now.milliseconds - horizons.agentLoop))
-        scriptedCadence.expire(before: EventTime(milliseconds: now.milliseconds - horizons.scriptedCadence))
-        trivialFlood.expire(before: EventTime(milliseconds: now.milliseconds - horizons.trivialFlood))
-
+        horizons.withUnsafeBufferPointer { horizons in
+            var expiry = Expiry(now: now, horizons: horizons)
+            detectors.forEach(&expiry)
+        }
         var allowed: Set<DetectorName> = []
         for allowance in configuration.allowances where allowance.covers(event) {
-            allowed.formUnion(allowance.detectors.isEmpty ? Set(DetectorName.allCases) : allowance.detectors)
+            allowed.formUnion(allowance.detectors.isEmpty ? Set(DetectorSuite.names) : allowance.detectors)
         }
         findings.removeAll(keepingCapacity: true)
         // Looked up only when there are overrides: each lookup hashes the id, on every event.
@@ -159,68 +142,52 @@ public struct DetectionEngine: Sendable, Codable {
 
     /// Runs the detectors, under the subject's override if one applies; their findings go to `findings`.
     private mutating func detect(_ event: TokenEvent, overrideIndex: Int?) {
-        if let index = overrideIndex {
-            let override = configuration.overrides[index]
-            repetitivePrompts.ingest(event, with: override.repetitivePrompts, into: &findings)
-            offHoursBurst.ingest(event, with: override.offHoursBurst, into: &findings)
-            agentLoop.ingest(event, with: override.agentLoop, into: &findings)
-            scriptedCadence.ingest(event, with: override.scriptedCadence, into: &findings)
-            trivialFlood.ingest(event, with: override.trivialFlood, into: &findings)
-        } else {
-            repetitivePrompts.ingest(event, into: &findings)
-            offHoursBurst.ingest(event, into: &findings)
-            agentLoop.ingest(event, into: &findings)
-            scriptedCadence.ingest(event, into: &findings)
-            trivialFlood.ingest(event, into: &findings)
+        var ingest = Ingest()
+        swap(&ingest.findings, &findings)
+        withUnsafePointer(to: event) { event in
+            ingest.event = event
+            if let index = overrideIndex {
+                withUnsafePointer(to: configuration.overrides[index].detectors) { settings in
+                    ingest.override = settings
+                    detectors.forEach(&ingest)
+                }
+            } else {
+                detectors.forEach(&ingest)
+            }
         }
+        swap(&ingest.findings, &findings)
     }
 
     private mutating func enforceSubjectLimit() {
-        let limit = configuration.state.maxTrackedSubjects
-        var evicted = 0
-        if repetitivePrompts.trackedSubjects > limit { evicted += repetitivePrompts.evictIdlest(limit: limit) }
-        if offHoursBurst.trackedSubjects > limit { evicted += offHoursBurst.evictIdlest(limit: limit) }
-        if agentLoop.trackedSubjects > limit { evicted += agentLoop.evictIdlest(limit: limit) }
-        if scriptedCadence.trackedSubjects > limit { evicted += scriptedCadence.evictIdlest(limit: limit) }
-        if trivialFlood.trackedSubjects > limit { evicted += trivialFlood.evictIdlest(limit: limit) }
-        subjectsEvicted += UInt64(evicted)
+        var eviction = Eviction(limit: configuration.state.maxTrackedSubjects)
+        detectors.forEach(&eviction)
+        subjectsEvicted += UInt64(eviction.evicted)
     }
 
     /// Subjects currently tracked by each detector.
     public var trackedSubjects: [DetectorName: Int] {
-        [
-            .repetitivePrompts: repetitivePrompts.trackedSubjects,
-            .offHoursBurst: offHoursBurst.trackedSubjects,
-            .agentLoop: agentLoop.trackedSubjects,
-            .scriptedCadence: scriptedCadence.trackedSubjects,
-            .trivialFlood: trivialFlood.trackedSubjects,
-        ]
+        struct Count: DetectorVisitor {
+            var counts: [DetectorName: Int] = [:]
+            mutating func visit<D: Detector>(_ detector: inout D) { counts[D.name] = detector.trackedSubjects }
+        }
+        var count = Count()
+        var detectors = detectors
+        detectors.forEach(&count)
+        return count.counts
     }
 
     public var openIncidents: Int { lifecycle.openIncidents }
 }
 
-/// How long, in milliseconds of event time, each detector needs a quiet subject's state: its window (for
-/// `offhours_burst`, its baseline span), the longest of the configuration and every override.
-struct StateHorizons: Sendable {
-    var repetitivePrompts: Int64 = 0
-    var offHoursBurst: Int64 = 0
-    var agentLoop: Int64 = 0
-    var scriptedCadence: Int64 = 0
-    var trivialFlood: Int64 = 0
-
-    init() {}
-
-    init(_ configuration: TokenWatchConfiguration) {
-        let overrides = configuration.overrides
-        func longest(_ own: Duration, _ each: (SubjectOverride) -> Duration) -> Int64 {
-            (overrides.map(each) + [own]).max()!.milliseconds
-        }
-        repetitivePrompts = longest(configuration.repetitivePrompts.window) { $0.repetitivePrompts.window }
-        agentLoop = longest(configuration.agentLoop.window) { $0.agentLoop.window }
-        scriptedCadence = longest(configuration.scriptedCadence.window) { $0.scriptedCadence.window }
-        trivialFlood = longest(configuration.trivialFlood.window) { $0.trivialFlood.window }
-        let days = (overrides.map(\.offHoursBurst.baselineDays) + [configuration.offHoursBurst.baselineDays]).max()!
-        offHoursBurst = Int64(days) * 86_400_000
+extension DetectionEngine {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try detectors.encode(to: encoder)
+        try c.encode(lifecycle, forKey: .lifecycle)
+        try c.encodeIfPresent(watermark, forKey: .watermark)
+        try c.encode(nextSequence, forKey: .nextSequence)
+        try c.encode(eventsProcessed, forKey: .eventsProcessed)
+        try c.encode(eventsLate, forKey: .eventsLate)
+        try c.encode(subjectsEvicted, forKey: .subjectsEvicted)
     }
 }

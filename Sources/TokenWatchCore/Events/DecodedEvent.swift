@@ -20,6 +20,13 @@ public struct DecodedEvent: Sendable {
         self.rejection = rejection
     }
 
+    public init(_ result: Result<TokenEvent, EventRejection>) {
+        switch result {
+        case .success(let event): self.init(event)
+        case .failure(let rejection): self.init(rejection: rejection)
+        }
+    }
+
     /// The same outcome as a `Result`, for callers that match on it.
     public var result: Result<TokenEvent, EventRejection> {
         if let rejection { .failure(rejection) } else { .success(event) }

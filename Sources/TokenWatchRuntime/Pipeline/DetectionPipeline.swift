@@ -436,14 +436,9 @@ private struct Batch {
     /// (see ``DecodedEvent``).
     private mutating func handle(_ item: inout DecodedEvent, latestAccepted: EventTime) {
         totals.eventsReceived += 1
-        if let rejection = item.rejection {
+        if let rejection = engine.admit(&item, latestAccepted: latestAccepted, into: &alerts) {
             reject(rejection)
-        } else if item.event.time > latestAccepted {
-            reject(EventRejection(.tooFarAhead, field: "ts"))
-        } else if engine.isTooOld(item.event) {
-            reject(EventRejection(.tooOld, field: "ts"))
         } else {
-            engine.process(item.event, into: &alerts)
             totals.eventsProcessed += 1
         }
     }

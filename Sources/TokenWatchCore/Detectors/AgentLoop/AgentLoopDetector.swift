@@ -26,15 +26,12 @@ public struct AgentLoopDetector: Sendable, Codable {
     /// Agents with recent trigger edges or outputs.
     public var trackedSubjects: Int { max(edges.count, lastOutput.count, loops.count) }
 
-    mutating func evictIdlest(limit: Int) -> Int {
+    package mutating func evictIdlest(limit: Int) -> Int {
         edges.removeLeastRecentlyActive(keeping: limit)
             + lastOutput.removeLeastRecentlyActive(keeping: limit)
             + loops.removeLeastRecentlyActive(keeping: limit)
     }
 
-    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
-        ingest(event, with: configuration, into: &findings)
-    }
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(_ event: TokenEvent, with configuration: AgentLoopConfiguration, into findings: inout [Finding]) {
@@ -189,4 +186,15 @@ private struct LoopState: Sendable, Codable {
     var evidence = EvidenceRing()
 
     init(capacity: Int) { iterations = TimestampWindow(capacity: capacity) }
+}
+
+extension AgentLoopDetector: Detector {
+    package static let name = DetectorName.agentLoop
+    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.agentLoop }
+    /// The key its state has always had in checkpoints.
+    package static let checkpointKey = "agentLoop"
+}
+
+extension DetectorName {
+    public static let agentLoop = DetectorName(declaring: "agent_loop")
 }

@@ -25,7 +25,7 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     public var trackedSubjects: Int { users.count }
 
-    mutating func evictIdlest(limit: Int) -> Int {
+    package mutating func evictIdlest(limit: Int) -> Int {
         users.removeLeastRecentlyActive(keeping: limit)
     }
 
@@ -43,9 +43,6 @@ public struct OffHoursBurstDetector: Sendable, Codable {
         return local.minuteOfDay < configuration.workStartMinute || local.minuteOfDay >= configuration.workEndMinute
     }
 
-    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
-        ingest(event, with: configuration, into: &findings)
-    }
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(_ event: TokenEvent, with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]) {
@@ -229,4 +226,15 @@ private struct UserVolume: Sendable, Codable {
         cachedBaseline = CachedBaseline(hour: hour, value: value)
         return value
     }
+}
+
+extension OffHoursBurstDetector: Detector {
+    package static let name = DetectorName.offHoursBurst
+    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.offHoursBurst }
+    /// The key its state has always had in checkpoints.
+    package static let checkpointKey = "offHoursBurst"
+}
+
+extension DetectorName {
+    public static let offHoursBurst = DetectorName(declaring: "offhours_burst")
 }

@@ -19,13 +19,10 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
     public var trackedSubjects: Int { users.count }
 
     /// Forgets the users seen least recently beyond `limit`; returns how many.
-    mutating func evictIdlest(limit: Int) -> Int {
+    package mutating func evictIdlest(limit: Int) -> Int {
         users.removeLeastRecentlyActive(keeping: limit)
     }
 
-    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
-        ingest(event, with: configuration, into: &findings)
-    }
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(_ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]) {
@@ -349,4 +346,15 @@ extension UserPrompts: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(records, forKey: .clusters)
     }
+}
+
+extension RepetitivePromptsDetector: Detector {
+    package static let name = DetectorName.repetitivePrompts
+    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.repetitivePrompts }
+    /// The key its state has always had in checkpoints.
+    package static let checkpointKey = "repetitivePrompts"
+}
+
+extension DetectorName {
+    public static let repetitivePrompts = DetectorName(declaring: "repetitive_prompts")
 }

@@ -18,13 +18,10 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
 
     public var trackedSubjects: Int { streams.count }
 
-    mutating func evictIdlest(limit: Int) -> Int {
+    package mutating func evictIdlest(limit: Int) -> Int {
         streams.removeLeastRecentlyActive(keeping: limit)
     }
 
-    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
-        ingest(event, with: configuration, into: &findings)
-    }
 
     public mutating func ingest(_ event: TokenEvent, with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled, event.agent == nil else { return }
@@ -102,4 +99,15 @@ private struct CallRhythm: Sendable, Codable {
                 + "\(Int((variation * 100).rounded()))%: a schedule, not a person",
             evidence: evidence.ids)
     }
+}
+
+extension ScriptedCadenceDetector: Detector {
+    package static let name = DetectorName.scriptedCadence
+    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.scriptedCadence }
+    /// The key its state has always had in checkpoints.
+    package static let checkpointKey = "scriptedCadence"
+}
+
+extension DetectorName {
+    public static let scriptedCadence = DetectorName(declaring: "scripted_cadence")
 }

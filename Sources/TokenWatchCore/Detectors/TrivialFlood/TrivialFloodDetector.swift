@@ -14,13 +14,10 @@ public struct TrivialFloodDetector: Sendable, Codable {
 
     public var trackedSubjects: Int { users.count }
 
-    mutating func evictIdlest(limit: Int) -> Int {
+    package mutating func evictIdlest(limit: Int) -> Int {
         users.removeLeastRecentlyActive(keeping: limit)
     }
 
-    public mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
-        ingest(event, with: configuration, into: &findings)
-    }
 
     public mutating func ingest(_ event: TokenEvent, with configuration: TrivialFloodConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled else { return }
@@ -71,4 +68,15 @@ private struct TrivialCalls: Sendable, Codable {
             summary: "\(count) trivial prompts (\(configuration.maxPromptWords) words or fewer) within \(minutes) min",
             evidence: evidence.ids)
     }
+}
+
+extension TrivialFloodDetector: Detector {
+    package static let name = DetectorName.trivialFlood
+    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.trivialFlood }
+    /// The key its state has always had in checkpoints.
+    package static let checkpointKey = "trivialFlood"
+}
+
+extension DetectorName {
+    public static let trivialFlood = DetectorName(declaring: "trivial_flood")
 }

@@ -1,0 +1,37 @@
+/// The alert socket and the incident lifecycle.
+public struct AlertsConfiguration: Sendable, Equatable {
+    /// Where the PUB socket binds. Default `tcp://127.0.0.1:7701`.
+    public var endpoint = "tcp://127.0.0.1:7701"
+    /// Alerts queued per subscriber before further ones are counted as dropped. Default 10000.
+    public var sendHighWaterMark: Int32 = 10_000
+    /// While an incident goes on, a repeat firing alert is sent at most this often. Default 30 min.
+    public var cooldown: Duration = .seconds(30 * 60)
+    /// An incident is resolved once its condition has not held for this long (event time). Default 15 min.
+    public var resolveAfter: Duration = .seconds(15 * 60)
+    /// A finding this many times over its limit is `critical` rather than `warning`. Default 3.
+    public var criticalFactor: Double = 3
+
+    public init() {}
+}
+
+extension AlertsConfiguration: SectionSettings {
+    package static let keys = ["endpoint", "send_high_water_mark", "cooldown", "resolve_after", "critical_factor"]
+
+    package mutating func read(_ section: inout ConfigurationSection) {
+        endpoint = section.endpoint("endpoint") ?? endpoint
+        sendHighWaterMark = section.integer("send_high_water_mark", 0...10_000_000).map(Int32.init) ?? sendHighWaterMark
+        cooldown = section.duration("cooldown") ?? cooldown
+        resolveAfter = section.duration("resolve_after") ?? resolveAfter
+        criticalFactor = section.number("critical_factor", 1...1000) ?? criticalFactor
+    }
+
+    package var yamlLines: [String] {
+        [
+            "endpoint: \(YAMLScalar.quoted(endpoint))",
+            "send_high_water_mark: \(sendHighWaterMark)",
+            "cooldown: \(YAMLScalar.duration(cooldown))",
+            "resolve_after: \(YAMLScalar.duration(resolveAfter))",
+            "critical_factor: \(criticalFactor)",
+        ]
+    }
+}

@@ -1,0 +1,107 @@
+import Yams
+
+/// One mapping of the configuration file (`events`, `detectors.agent_loop`, an override's section), as the
+/// section's settings read it: key by key, through the typed readers of ``ConfigurationReader``.
+///
+/// Unknown and duplicate keys were reported when the section was opened. Each reader returns `nil` when its
+/// key is absent or wrong (recording an issue, with the line and column, in the second case), so a setting
+/// reads as `window = section.duration("window") ?? window`.
+package struct ConfigurationSection {
+    var reader: ConfigurationReader
+    /// The section's own node: where issues about the section as a whole are reported.
+    let node: Node
+    /// The section's dotted key path (`detectors.agent_loop`).
+    let path: String
+    private let values: [String: Node]
+
+    init(reader: ConfigurationReader, node: Node, path: String, values: [String: Node]) {
+        self.reader = reader
+        self.node = node
+        self.path = path
+        self.values = values
+    }
+
+    func contains(_ key: String) -> Bool { values[key] != nil }
+
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// Records an issue at the key's value, or at the section when the key is absent.
+    mutating func report(_ key: String, _ message: String) {
+        reader.report(values[key] ?? node, keyPath(key), message)
+    }
+
+    /// Records an issue about the section as a whole (a combination of keys), at the section.
+    mutating func report(_ message: String) {
+        reader.report(node, path, message)
+    }
+
+    /// Records an issue about a key that the section lacks, at the section.
+    mutating func reportMissing(_ key: String, _ message: String) {
+        reader.report(node, keyPath(key), message)
+    }
+
+    mutating func bool(_ key: String) -> Bool? { reader.bool(values[key], keyPath(key)) }
+
+    mutating func integer(_ key: String, _ range: ClosedRange<Int>) -> Int? {
+        reader.integer(values[key], keyPath(key), range)
+    }
+
+    mutating func integer64(_ key: String, _ range: ClosedRange<Int>) -> Int64? {
+        reader.integer(values[key], keyPath(key), range).map(Int64.init)
+    }
+
+    mutating func number(_ key: String, _ range: ClosedRange<Double>) -> Double? {
+        reader.number(values[key], keyPath(key), range)
+    }
+
+    mutating func duration(_ key: String) -> Duration? { reader.duration(values[key], keyPath(key)) }
+
+    /// A non-empty string.
+    mutating func string(_ key: String) -> String? { reader.string(values[key], keyPath(key)) }
+
+    /// Any scalar's text, empty included.
+    mutating func text(_ key: String, expecting what: String) -> String? {
+        guard let node = values[key] else { return nil }
+        return reader.scalarText(node, keyPath(key), expecting: what)
+    }
+
+    mutating func endpoint(_ key: String) -> String? { reader.endpoint(values[key], keyPath(key)) }
+
+    mutating func timeZone(_ key: String) -> String? { reader.timeZone(values[key], keyPath(key)) }
+
+    mutating func timeOfDay(_ key: String) -> Int? { reader.timeOfDay(values[key], keyPath(key)) }
+
+    mutating func weekdays(_ key: String) -> Set<Int>? { reader.weekdays(values[key], keyPath(key)) }
+
+    /// The items of a list of strings, each checked by `accept` (which returns the message for a bad one).
+    mutating func strings(_ key: String, what: String, _ accept: (String) -> String?) -> [String]? {
+        guard let node = values[key], let items = reader.sequenceOrEmpty(node, keyPath(key), what: what) else { return nil }
+        var accepted: [String] = []
+        for item in items {
+            if let text = item.string, accept(text) == nil {
+                accepted.append(text)
+            } else {
+                reader.report(item, keyPath(key), accept(item.string ?? "") ?? "must be a string")
+            }
+        }
+        return accepted
+    }
+
+    /// A nested mapping with the given keys (nil when absent or not a mapping), read with `body`.
+    mutating func subsection(_ key: String, keys: [String], _ body: (inout ConfigurationSection) -> Void) {
+        guard let node = values[key], let nested = reader.mapping(node, keyPath(key), keys: keys) else { return }
+        var section = ConfigurationSection(reader: reader, node: node, path: keyPath(key), values: nested)
+        body(&section)
+        reader = section.reader
+    }
+}
+
+extension ConfigurationReader {
+    /// Opens `node` as the section at `path` and lets `settings` read it.
+    mutating func read<Settings: SectionSettings>(_ node: Node, at path: String, into settings: inout Settings) {
+        guard let values = mapping(node, path, keys: Settings.keys) else { return }
+        var section = ConfigurationSection(reader: self, node: node, path: path, values: values)
+        settings.read(&section)
+        self = section.reader
+    }
+}

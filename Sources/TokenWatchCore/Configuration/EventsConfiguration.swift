@@ -1,0 +1,56 @@
+/// The ingest socket and the limits applied to each event.
+public struct EventsConfiguration: Sendable, Equatable {
+    /// Where the SUB socket binds. Default `tcp://127.0.0.1:7700`.
+    public var endpoint = "tcp://127.0.0.1:7700"
+    /// The topic prefix subscribed to. Default `tokens`.
+    public var topic = "tokens"
+    /// Messages queued in the daemon before publishers are pushed back. Default 100000.
+    public var receiveHighWaterMark: Int32 = 100_000
+    /// Limits on each payload (size, depth, identifier length, token counts).
+    public var limits = EventDecoder.Limits()
+    /// Events older than the latest event time seen minus this are counted as late (and still handled).
+    /// Default 60 s.
+    public var allowedLateness: Duration = .seconds(60)
+    /// In `run`, events whose time is further ahead of the wall clock than this are rejected. Default 5 min.
+    public var maxFuture: Duration = .seconds(300)
+    /// Events older than the watermark minus this are rejected (`too_old`): they could only distort windows
+    /// and baselines long closed. Default 24 h.
+    public var maxAge: Duration = .seconds(86_400)
+
+    public init() {}
+}
+
+extension EventsConfiguration: SectionSettings {
+    package static let keys = [
+        "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth", "max_identifier_bytes",
+        "max_tokens_per_event", "allowed_lateness", "max_future", "max_age",
+    ]
+
+    package mutating func read(_ section: inout ConfigurationSection) {
+        endpoint = section.endpoint("endpoint") ?? endpoint
+        topic = section.string("topic") ?? topic
+        receiveHighWaterMark = section.integer("receive_high_water_mark", 0...10_000_000).map(Int32.init) ?? receiveHighWaterMark
+        limits.maxPayloadBytes = section.integer("max_message_bytes", 256...(16 << 20)) ?? limits.maxPayloadBytes
+        limits.maxDepth = section.integer("max_json_depth", 2...1024) ?? limits.maxDepth
+        limits.maxIdentifierBytes = section.integer("max_identifier_bytes", 8...65_536) ?? limits.maxIdentifierBytes
+        allowedLateness = section.duration("allowed_lateness") ?? allowedLateness
+        maxFuture = section.duration("max_future") ?? maxFuture
+        maxAge = section.duration("max_age") ?? maxAge
+        limits.maxTokensPerEvent = section.integer64("max_tokens_per_event", 1...1_000_000_000) ?? limits.maxTokensPerEvent
+    }
+
+    package var yamlLines: [String] {
+        [
+            "endpoint: \(YAMLScalar.quoted(endpoint))",
+            "topic: \(YAMLScalar.quoted(topic))",
+            "receive_high_water_mark: \(receiveHighWaterMark)",
+            "max_message_bytes: \(limits.maxPayloadBytes)",
+            "max_json_depth: \(limits.maxDepth)",
+            "max_identifier_bytes: \(limits.maxIdentifierBytes)",
+            "max_tokens_per_event: \(limits.maxTokensPerEvent)",
+            "allowed_lateness: \(YAMLScalar.duration(allowedLateness))",
+            "max_future: \(YAMLScalar.duration(maxFuture))",
+            "max_age: \(YAMLScalar.duration(maxAge))",
+        ]
+    }
+}

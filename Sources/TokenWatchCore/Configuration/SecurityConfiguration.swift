@@ -1,0 +1,47 @@
+/// Encryption and authentication of the sockets.
+public struct SecurityConfiguration: Sendable, Equatable {
+    /// CURVE on the event, alert and catch-up sockets: encrypted, and only listed client keys admitted.
+    public var curve = false
+    /// The daemon's Z85 secret key file (`tokenwatch keygen` writes one).
+    public var serverSecretKeyFile = ""
+    /// Public keys (Z85) of the clients allowed to connect.
+    public var allowedClientKeys: [String] = []
+    /// A directory of `*.pub` files, each holding one allowed client's public key.
+    public var allowedClientKeysDirectory = ""
+    /// Binding a non-loopback address without CURVE is refused unless this is true. Default false.
+    public var allowPlaintext = false
+    /// Filled in by the runtime from the files above (the core reads no files).
+    public var serverSecretKey = ""
+    public var resolvedClientKeys: Set<String> = []
+
+    public init() {}
+}
+
+extension SecurityConfiguration: SectionSettings {
+    package static let keys = ["curve", "server_secret_key_file", "allowed_client_keys", "allowed_client_keys_dir", "allow_plaintext"]
+
+    package mutating func read(_ section: inout ConfigurationSection) {
+        curve = section.bool("curve") ?? curve
+        allowPlaintext = section.bool("allow_plaintext") ?? allowPlaintext
+        serverSecretKeyFile = section.text("server_secret_key_file", expecting: "a file path") ?? serverSecretKeyFile
+        allowedClientKeysDirectory = section.text("allowed_client_keys_dir", expecting: "a directory") ?? allowedClientKeysDirectory
+        let keys = section.strings("allowed_client_keys", what: "a list of Z85 public keys") {
+            $0.utf8.count == 40 ? nil : "must be a 40-character Z85 public key"
+        }
+        allowedClientKeys += keys ?? []
+        if curve && serverSecretKeyFile.isEmpty {
+            section.reportMissing(
+                "server_secret_key_file", "is required when curve is true (tokenwatch keygen PATH writes one)")
+        }
+    }
+
+    package var yamlLines: [String] {
+        [
+            "curve: \(curve)",
+            "server_secret_key_file: \(YAMLScalar.quoted(serverSecretKeyFile))",
+            "allowed_client_keys: \(YAMLScalar.list(allowedClientKeys.map(YAMLScalar.quoted)))",
+            "allowed_client_keys_dir: \(YAMLScalar.quoted(allowedClientKeysDirectory))",
+            "allow_plaintext: \(allowPlaintext)",
+        ]
+    }
+}

@@ -1,0 +1,36 @@
+/// Checkpoints of detector state, so that a restart loses no window and no baseline.
+public struct StateConfiguration: Sendable, Equatable {
+    /// Where checkpoints are written. Empty: `$STATE_DIRECTORY` when systemd sets it, else no checkpoints.
+    public var directory = ""
+    /// How often the state is checkpointed while running (and always at shutdown). Default 60 s.
+    public var checkpointInterval: Duration = .seconds(60)
+    /// The most subjects (users, agents, sessions) each detector tracks; beyond it the idlest are forgotten
+    /// (counted in tokenwatch_subjects_evicted_total). Bounds memory under a flood of distinct ids. Default 300000.
+    public var maxTrackedSubjects = 300_000
+
+    public init() {}
+}
+
+extension StateConfiguration: SectionSettings {
+    package static let keys = ["directory", "checkpoint_interval", "max_tracked_subjects"]
+
+    package mutating func read(_ section: inout ConfigurationSection) {
+        maxTrackedSubjects = section.integer("max_tracked_subjects", 100...100_000_000) ?? maxTrackedSubjects
+        if let text = section.text("directory", expecting: "a directory path or empty") {
+            if text.isEmpty || text.hasPrefix("/") {
+                directory = text
+            } else {
+                section.report("directory", "must be an absolute path (or empty), not '\(text)'")
+            }
+        }
+        checkpointInterval = section.duration("checkpoint_interval") ?? checkpointInterval
+    }
+
+    package var yamlLines: [String] {
+        [
+            "directory: \(YAMLScalar.quoted(directory))",
+            "checkpoint_interval: \(YAMLScalar.duration(checkpointInterval))",
+            "max_tracked_subjects: \(maxTrackedSubjects)",
+        ]
+    }
+}

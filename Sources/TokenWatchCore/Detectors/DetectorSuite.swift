@@ -1,0 +1,65 @@
+/// The detectors TokenWatch runs, in the order their findings are made for each event.
+///
+/// This file and ``DetectorSettings`` are where the set of detectors is declared: a detector is its folder
+/// under `Detectors/`, a stored property and a `forEach` line here, and its settings there.
+struct DetectorSuite: Sendable {
+    var repetitivePrompts = RepetitivePromptsDetector(configuration: .init())
+    var offHoursBurst = OffHoursBurstDetector(configuration: .init())
+    var agentLoop = AgentLoopDetector(configuration: .init())
+    var scriptedCadence = ScriptedCadenceDetector(configuration: .init())
+    var trivialFlood = TrivialFloodDetector(configuration: .init())
+
+    mutating func forEach<Visitor: DetectorVisitor>(_ visitor: inout Visitor) {
+        visitor.visit(&repetitivePrompts)
+        visitor.visit(&offHoursBurst)
+        visitor.visit(&agentLoop)
+        visitor.visit(&scriptedCadence)
+        visitor.visit(&trivialFlood)
+    }
+}
+
+extension DetectorSuite {
+    init(settings: DetectorSettings) {
+        apply(settings)
+    }
+
+    /// Gives every detector its settings from `settings`, keeping its state.
+    mutating func apply(_ settings: DetectorSettings) {
+        struct Apply: DetectorVisitor {
+            let settings: DetectorSettings
+            mutating func visit<D: Detector>(_ detector: inout D) { detector.configuration = settings[keyPath: D.settings] }
+        }
+        var visitor = Apply(settings: settings)
+        forEach(&visitor)
+    }
+
+    /// Visits each detector type once, in suite order (through an idle suite: nothing is kept).
+    static func forEachType<Visitor: DetectorTypeVisitor>(_ visitor: inout Visitor) {
+        var suite = DetectorSuite()
+        var types = TypeVisitorAdapter(inner: visitor)
+        suite.forEach(&types)
+        visitor = types.inner
+    }
+
+    /// Every detector's name, in suite order.
+    static let names: [DetectorName] = {
+        struct Names: DetectorTypeVisitor {
+            var names: [DetectorName] = []
+            mutating func visit<D: Detector>(_ type: D.Type) { names.append(D.name) }
+        }
+        var visitor = Names()
+        forEachType(&visitor)
+        return visitor.names
+    }()
+}
+
+/// Visits each detector's type while visiting an idle suite.
+private struct TypeVisitorAdapter<Inner: DetectorTypeVisitor>: DetectorVisitor {
+    var inner: Inner
+    mutating func visit<D: Detector>(_ detector: inout D) { inner.visit(D.self) }
+}
+
+/// An operation on each detector type (reading, rendering, naming), specialised per type.
+package protocol DetectorTypeVisitor {
+    mutating func visit<D: Detector>(_ type: D.Type)
+}

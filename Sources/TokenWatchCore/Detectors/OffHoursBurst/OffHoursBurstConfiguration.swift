@@ -1,0 +1,78 @@
+/// Work hours are local times of day: 09:00 is `minutesFromMidnight` 540.
+public struct OffHoursBurstConfiguration: Sendable, Equatable {
+    public var enabled = true
+    /// The span over which off-hours token volume is summed. Default 1 h.
+    public var window: Duration = .seconds(3600)
+    /// Start of the working day, local time, minutes after midnight. Default 09:00.
+    public var workStartMinute = 9 * 60
+    /// End of the working day, local time, minutes after midnight. Default 18:00.
+    public var workEndMinute = 18 * 60
+    /// Working days, 0 = Monday … 6 = Sunday. Default Monday to Friday.
+    public var workDays: Set<Int> = [0, 1, 2, 3, 4]
+    /// Time zone for users whose events carry no `tz`. Default UTC.
+    public var timeZone = "UTC"
+    /// The absolute floor: off-hours tokens within the window below this never alert. Default 200000.
+    public var minTokens: Int64 = 200_000
+    /// How many times the user's normal hourly volume a burst must reach. Default 5.
+    public var multiplier = 5.0
+    /// How many days of hourly volume the personal baseline looks back. Default 7.
+    public var baselineDays = 7
+    /// The baseline is the user's N-th busiest (unalerted) hour within those days: their heavy normal, robust
+    /// to one or two outliers. Default 3.
+    public var baselineRank = 3
+    /// Hours with the person's own calls (not only their agents') needed before a personal baseline is
+    /// trusted. Default 8.
+    public var warmupActiveHours = 8
+    /// The baseline of users still warming up, tokens per hour: a conservative prior, a heavy user's normal hour. Default 100000.
+    public var defaultBaselineTokensPerHour: Int64 = 100_000
+
+    public init() {}
+}
+
+extension OffHoursBurstConfiguration: DetectorConfiguration {
+    package static let keys = [
+        "enabled", "window", "work_hours", "work_days", "timezone", "min_tokens", "multiplier", "baseline_days",
+        "baseline_rank", "warmup_active_hours", "default_baseline_tokens_per_hour",
+    ]
+    private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+    package mutating func read(_ section: inout ConfigurationSection) {
+        enabled = section.bool("enabled") ?? enabled
+        window = section.duration("window") ?? window
+        section.subsection("work_hours", keys: ["start", "end"]) { hours in
+            workStartMinute = hours.timeOfDay("start") ?? workStartMinute
+            workEndMinute = hours.timeOfDay("end") ?? workEndMinute
+            if workEndMinute <= workStartMinute { hours.report("end must be after start") }
+        }
+        workDays = section.weekdays("work_days") ?? workDays
+        timeZone = section.timeZone("timezone") ?? timeZone
+        minTokens = section.integer64("min_tokens", 0...1_000_000_000_000) ?? minTokens
+        multiplier = section.number("multiplier", 1...10_000) ?? multiplier
+        baselineDays = section.integer("baseline_days", 1...60) ?? baselineDays
+        baselineRank = section.integer("baseline_rank", 1...100) ?? baselineRank
+        warmupActiveHours = section.integer("warmup_active_hours", 0...1440) ?? warmupActiveHours
+        defaultBaselineTokensPerHour =
+            section.integer64("default_baseline_tokens_per_hour", 0...1_000_000_000) ?? defaultBaselineTokensPerHour
+    }
+
+    package var yamlLines: [String] {
+        [
+            "enabled: \(enabled)",
+            "window: \(YAMLScalar.duration(window))",
+            "work_hours:",
+            "  start: \(YAMLScalar.timeOfDay(workStartMinute))",
+            "  end: \(YAMLScalar.timeOfDay(workEndMinute))",
+            "work_days: \(YAMLScalar.list(workDays.sorted().map { Self.dayNames[$0] }))",
+            "timezone: \(YAMLScalar.quoted(timeZone))",
+            "min_tokens: \(minTokens)",
+            "multiplier: \(multiplier)",
+            "baseline_days: \(baselineDays)",
+            "baseline_rank: \(baselineRank)",
+            "warmup_active_hours: \(warmupActiveHours)",
+            "default_baseline_tokens_per_hour: \(defaultBaselineTokensPerHour)",
+        ]
+    }
+
+    /// The baseline looks back `baselineDays`, beyond the window.
+    package var stateHorizon: Duration { .seconds(Int64(baselineDays) * 86_400) }
+}

@@ -1,0 +1,38 @@
+/// Floods of trivial prompts ("ok", "continue") at a rate no conversation has.
+public struct TrivialFloodConfiguration: Sendable, Equatable, Codable {
+    public var enabled = true
+    /// The span over which trivial calls are counted. Default 10 min.
+    public var window: Duration = .seconds(600)
+    /// Trivial calls within the window that make an incident. Default 40.
+    public var minCalls = 40
+    /// A prompt of at most this many words is trivial. Default 3.
+    public var maxPromptWords = 3
+    /// Without prompt text, a call of at most this many input tokens is trivial. Default 20.
+    public var maxInputTokens: Int64 = 20
+
+    public init() {}
+}
+
+extension TrivialFloodConfiguration: DetectorConfiguration {
+    package static let keys = ["enabled", "window", "min_calls", "max_prompt_words", "max_input_tokens"]
+
+    package mutating func read(_ section: inout ConfigurationSection) {
+        enabled = section.bool("enabled") ?? enabled
+        window = section.duration("window") ?? window
+        minCalls = section.integer("min_calls", 2...100_000) ?? minCalls
+        maxPromptWords = section.integer("max_prompt_words", 1...100) ?? maxPromptWords
+        maxInputTokens = section.integer64("max_input_tokens", 0...100_000) ?? maxInputTokens
+    }
+
+    package var yamlLines: [String] {
+        [
+            "enabled: \(enabled)",
+            "window: \(YAMLScalar.duration(window))",
+            "min_calls: \(minCalls)",
+            "max_prompt_words: \(maxPromptWords)",
+            "max_input_tokens: \(maxInputTokens)",
+        ]
+    }
+
+    package var stateHorizon: Duration { window }
+}

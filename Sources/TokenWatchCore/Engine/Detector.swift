@@ -1,0 +1,47 @@
+/// A busywork heuristic: a value-type state machine fed one event at a time that appends a ``Finding``
+/// whenever its condition holds. No I/O and no clock: time comes from the events.
+///
+/// Detectors live in ``DetectorSuite`` and are reached through ``DetectorVisitor``s, which the compiler
+/// specialises for each detector: the per-event calls are statically dispatched, with no existential.
+/// CONTRIBUTING.md has the recipe for adding one.
+package protocol Detector: Sendable, Codable {
+    associatedtype Configuration: DetectorConfiguration
+    /// Its name in alerts, topics, metrics and the configuration file.
+    static var name: DetectorName { get }
+    /// Where its settings sit in a ``DetectorSettings`` (the defaults', or an override's).
+    static var settings: WritableKeyPath<DetectorSettings, Configuration> { get }
+    /// The key its state has in a checkpoint.
+    static var checkpointKey: String { get }
+    /// The settings for subjects without an override.
+    var configuration: Configuration { get set }
+    init(configuration: Configuration)
+    /// Subjects it holds state for (bounded by `state.max_tracked_subjects`).
+    var trackedSubjects: Int { get }
+    /// Forgets the subjects seen least recently beyond `limit`; returns how many.
+    mutating func evictIdlest(limit: Int) -> Int
+    /// Runs one event under `configuration` (the subject's own, when an override applies).
+    mutating func ingest(_ event: TokenEvent, with configuration: Configuration, into findings: inout [Finding])
+    /// Forgets subjects with no activity since `start`: the start of the longest horizon of any override.
+    mutating func expire(before start: EventTime)
+}
+
+extension Detector {
+    package static var checkpointKey: String { name.rawValue }
+
+    /// Runs one event under the detector's own settings.
+    package mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+        ingest(event, with: configuration, into: &findings)
+    }
+}
+
+/// An operation on every detector of a ``DetectorSuite``, specialised per detector type.
+package protocol DetectorVisitor {
+    mutating func visit<D: Detector>(_ detector: inout D)
+}
+
+/// The settings of one detector: a section of the configuration file, and how long state must be kept.
+package protocol DetectorConfiguration: SectionSettings {
+    init()
+    /// How far back, in event time, a quiet subject's state still matters: its window, or its baseline span.
+    var stateHorizon: Duration { get }
+}
