@@ -95,6 +95,13 @@ let package = Package(
         .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
+            name: "TokenWatchRuntimeTests",
+            dependencies: [
+                "TokenWatchRuntime", "TokenWatchClient", "TokenWatchCore", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["ZeroMQ", "TokenWatchCore"]
         ),

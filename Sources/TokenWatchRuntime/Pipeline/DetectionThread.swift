@@ -1,0 +1,191 @@
+import Foundation
+import Logging
+import TokenWatchCore
+import ZeroMQ
+
+/// The detection thread's body: it opens the journal and the sockets, restores state, then detects until
+/// the decode stage has handed over its last batch, and ends with a final checkpoint.
+extension DetectionPipeline {
+    /// Everything the detection thread owns once set up.
+    struct ThreadResources {
+        let decodeStage: DecodeStage
+        let wake: ZMQSocket
+        let delivery: AlertDelivery
+        let catchup: CatchupResponder?
+        let zap: ZAPHandler?
+        let poll: DetectionPoll
+    }
+
+    /// Sets up, runs the loop, closes everything in reverse order whatever happens.
+    func runThread() throws {
+        let configuration = settings.configuration
+        let decodeStage = DecodeStage(limits: configuration.events.limits)
+        var work = DetectionWorkingSet(decodeStage: decodeStage, engine: restoredEngine(), logger: logger)
+        let journal = try AlertJournal(directory: settings.stateDirectory, configuration: configuration.journal, logger: logger)
+        defer { journal.close() }
+        work.engine.advanceSequence(atLeast: journal.nextSeq)
+
+        let context = try ZMQContext()
+        let security = configuration.security
+        // With CURVE, the ZAP handler must be listening before any server socket accepts a peer.
+        let zap = security.curve ? try ZAPHandler(context: context, allowedKeys: security.resolvedClientKeys) : nil
+        defer { zap?.close() }
+        // Sendable: the event socket is made with it on the decode thread.
+        let secure: @Sendable (ZMQSocket) throws -> Void = { socket in
+            if security.curve { try socket.makeCurveServer(secretKey: security.serverSecretKey, domain: "tokenwatch") }
+        }
+        let wake = try ZMQSocket(context: context, type: .pair)
+        try wake.setLinger(milliseconds: 0)
+        try wake.bind(decodeStage.wakeEndpoint)
+        defer { wake.close() }
+        let eventsEndpoint = try decodeStage.start(
+            context: context, batchLimit: settings.batchLimit, pollIntervalMilliseconds: settings.pollIntervalMilliseconds
+        ) { try Self.makeEventSocket(context: context, configuration.events, secure: secure) }
+        // However this thread ends, the decode thread ends first and closes the event socket.
+        defer { decodeStage.stopAndWait() }
+        let publisher = try AlertPublisher(
+            context: context, endpoint: configuration.alerts.endpoint,
+            sendHighWaterMark: configuration.alerts.sendHighWaterMark, configure: secure)
+        let catchup = configuration.catchup.endpoint.isEmpty ? nil : try CatchupResponder(
+            context: context, endpoint: configuration.catchup.endpoint, maxBatch: configuration.catchup.maxBatch, configure: secure)
+        defer {
+            publisher.close()
+            catchup?.close()
+        }
+        logger.info(
+            "sockets bound",
+            metadata: ["events": "\(eventsEndpoint)", "alerts": "\(publisher.boundEndpoint)",
+                       "catchup": "\(catchup?.boundEndpoint ?? "off")", "topic": "\(configuration.events.topic)",
+                       "next_seq": "\(work.engine.nextSequence)"])
+        recordBound(BoundEndpoints(events: eventsEndpoint, alerts: publisher.boundEndpoint, catchup: catchup?.boundEndpoint))
+        let resources = ThreadResources(
+            decodeStage: decodeStage, wake: wake, delivery: AlertDelivery(publisher: publisher, journal: journal, logger: logger),
+            catchup: catchup, zap: zap, poll: DetectionPoll(wake: wake, catchup: catchup?.pollable, authentication: zap?.pollable))
+        try detectUntilDrained(&work, resources)
+    }
+
+    /// The SUB socket events arrive on, bound; made on the decode thread, which owns it.
+    private static func makeEventSocket(
+        context: ZMQContext, _ events: EventsConfiguration, secure: (ZMQSocket) throws -> Void
+    ) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, type: .sub)
+        do {
+            try secure(socket)
+            try socket.setReceiveHighWaterMark(events.receiveHighWaterMark)
+            // Payloads over the limit are counted as too_large; only frames far beyond it make libzmq drop the peer.
+            try socket.setMaxMessageSize(Int64(events.limits.maxPayloadBytes) * 4)
+            try socket.setLinger(milliseconds: 0)
+            try socket.subscribe(events.topic)
+            try socket.bind(events.endpoint)
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+
+    /// Runs rounds until the decode stage hands over its last batch (after a stop request, once it has
+    /// decoded every message libzmq already held), then publishes what is left and writes a final checkpoint.
+    private func detectUntilDrained(_ work: inout DetectionWorkingSet, _ resources: ThreadResources) throws {
+        var reported = PipelineStatistics()
+        try finishBatch(&work, resources, reported: &reported)
+        markReady()
+        var loop = DetectionLoopState(now: ContinuousClock.now, checkpointInterval: settings.configuration.state.checkpointInterval)
+        let scratch = ZMQMessage()
+        while loop.phase != .drained {
+            if loop.phase == .running && stopRequested, loop.stopRequested() == .forwardStopToDecodeStage {
+                resources.decodeStage.requestStop()
+            }
+            let woken = try resources.poll.wait(timeoutMilliseconds: settings.pollIntervalMilliseconds)
+            if woken.contains(.decodedBatches) {
+                while try resources.wake.receive(into: scratch, dontWait: true) {}
+            }
+            try detectQueuedBatches(&work, resources, loop: &loop)
+            applyInbox(&work)
+            try finishBatch(&work, resources, reported: &reported)
+            try answerRequests(woken, &work, resources)
+            if let store = settings.checkpoints,
+                loop.checkpointDue(now: ContinuousClock.now, interval: work.engine.configuration.state.checkpointInterval)
+            {
+                checkpointInBackground(work.engine, to: store)
+            }
+        }
+        applyInbox(&work)
+        try finishBatch(&work, resources, reported: &reported)
+        writeFinalCheckpoint(work.engine)
+        logger.info(
+            "ingest stopped",
+            metadata: ["events": "\(work.totals.eventsReceived)", "decoded": "\(resources.decodeStage.messagesTaken)"])
+    }
+
+    /// Detects every batch the decode stage queued, publishing alerts as soon as the event that raised them
+    /// is detected: an alert should not wait for the rest of its batch (up to 64 events, a third of a
+    /// millisecond or more).
+    private func detectQueuedBatches(
+        _ work: inout DetectionWorkingSet, _ resources: ThreadResources, loop: inout DetectionLoopState<ContinuousClock.Instant>
+    ) throws {
+        var decodedBatches = resources.decodeStage.takeBatches()
+        for index in decodedBatches.indices {
+            if decodedBatches[index].isLast {
+                try loop.lastBatchArrived(error: decodedBatches[index].error)
+                continue
+            }
+            var position = 0
+            var detecting = Duration.zero
+            while position < decodedBatches[index].items.count {
+                let started = ContinuousClock.now
+                work.handle(&decodedBatches[index], from: &position)
+                detecting += ContinuousClock.now - started
+                if !work.alerts.isEmpty { resources.delivery.publishAlerts(&work) }
+            }
+            recordProcessing(detecting, events: decodedBatches[index].items.count)
+        }
+        resources.decodeStage.giveBack(consume decodedBatches)
+    }
+
+    /// Answers catch-up and CURVE authentication requests the poll woke up for.
+    private func answerRequests(_ woken: PipelineWakeups, _ work: inout DetectionWorkingSet, _ resources: ThreadResources) throws {
+        if woken.contains(.catchupRequests), let catchup = resources.catchup {
+            try catchup.answerPending(from: resources.delivery.journal)
+        }
+        if woken.contains(.authenticationRequests), let zap = resources.zap {
+            for refusal in try zap.answerPending() {
+                logger.warning("connection refused", metadata: ["reason": "\(refusal.reason)", "client_key": "\(refusal.key)"])
+            }
+            work.totals.authRefusals = zap.refusals
+        }
+    }
+
+    /// Applies reloaded configurations and queues operational alerts, between two batches.
+    private func applyInbox(_ work: inout DetectionWorkingSet) {
+        let inbox = takeInbox()
+        for (configuration, applied) in inbox.configurations {
+            work.apply(configuration)
+            applied.resume()
+        }
+        work.operational += inbox.operational
+    }
+
+    /// Logs subscription changes, publishes what is queued, and reports the totals.
+    private func finishBatch(
+        _ work: inout DetectionWorkingSet, _ resources: ThreadResources, reported: inout PipelineStatistics
+    ) throws {
+        let publisher = resources.delivery.publisher
+        for change in try publisher.drainSubscriptions() {
+            logger.info(change.subscribed ? "alert subscriber joined" : "alert subscriber left",
+                        metadata: ["prefix": "\(change.prefix)"])
+        }
+        resources.delivery.publishAlerts(&work)
+        resources.delivery.publishOperational(&work)
+
+        work.totals.eventsLate = work.engine.eventsLate
+        work.totals.subjectsEvicted = work.engine.subjectsEvicted
+        work.totals.alertSubscriptions = publisher.subscriptions.values.reduce(0, +)
+        work.totals.trackedSubjects = work.engine.trackedSubjects
+        work.totals.openIncidents = work.engine.openIncidents
+        work.totals.watermark = work.engine.watermark
+        // The older of the two threads' heartbeats: either one stuck stops the watchdog.
+        let now = ContinuousClock.now
+        report(work.totals, heartbeat: min(now, resources.decodeStage.heartbeat ?? now), since: &reported)
+    }
+}
