@@ -92,7 +92,7 @@ public struct TrafficGenerator: Sendable {
 
     // MARK: Honest traffic
 
-    private func personDay(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) {
+    func personDay(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) {
         let midnight = person.localMidnight(options.start, day: day)
         let weekday = (CivilDate.weekday(days: options.start.milliseconds / 86_400_000) + day) % 7
         let isWorkday = weekday < 5
@@ -122,7 +122,7 @@ public struct TrafficGenerator: Sendable {
         }
     }
 
-    private func session(_ person: Person, from start: EventTime, minutes: Int, random: inout SeededRandom, into drafts: inout [Draft]) {
+    func session(_ person: Person, from start: EventTime, minutes: Int, random: inout SeededRandom, into drafts: inout [Draft]) {
         let sessionID = "s-\(person.id)-\(start.milliseconds / 60_000)"
         var time = start
         let end = start + .seconds(Int64(minutes) * 60)
@@ -159,7 +159,7 @@ public struct TrafficGenerator: Sendable {
     }
 
     /// A team's mail triage → summarize pipeline every 15 minutes, day and night, with occasional retries.
-    private func scheduledPipeline(team: String, owner: Person, random: inout SeededRandom, into drafts: inout [Draft]) {
+    func scheduledPipeline(team: String, owner: Person, random: inout SeededRandom, into drafts: inout [Draft]) {
         let triage = "triage-\(team)"
         let summarize = "summarize-\(team)"
         var time = options.start + .seconds(Int64.random(in: 0..<900, using: &random))
@@ -189,7 +189,7 @@ public struct TrafficGenerator: Sendable {
     }
 
     /// A team's status agent: the same prompt text every 15 minutes, day and night, four times an hour.
-    private func statusAgent(team: String, owner: Person, random: inout SeededRandom, into drafts: inout [Draft]) {
+    func statusAgent(team: String, owner: Person, random: inout SeededRandom, into drafts: inout [Draft]) {
         var time = options.start + .seconds(Int64.random(in: 0..<900, using: &random))
         let end = options.start + .seconds(Int64(options.days) * 86400)
         while time < end {
@@ -205,326 +205,5 @@ public struct TrafficGenerator: Sendable {
             drafts.append(draft)
             time = time + .seconds(900)
         }
-    }
-
-    // MARK: Injected busywork
-
-    private func inject(people: [Person], random: inout SeededRandom, drafts: inout [Draft], labels: inout [Label], injected: inout Set<String>) {
-        // One incident of each shape per twenty people, at least one each, each on a different person; the
-        // rest of the people are controls with honest traffic only.
-        let rounds = max(1, options.people / 20)
-        var candidates = people.shuffled(using: &random)
-        func nextPerson() -> Person? { candidates.popLast() }
-        let shapes: [(DetectorName, String)] = [
-            (.repetitivePrompts, "exact"), (.repetitivePrompts, "trivial_variants"), (.repetitivePrompts, "reworded"),
-            (.offHoursBurst, "night"), (.offHoursBurst, "weekend"),
-            (.agentLoop, "self_trigger"), (.agentLoop, "cycle2"), (.agentLoop, "cycle3"), (.agentLoop, "output_feedback"),
-            (.scriptedCadence, "cron"), (.trivialFlood, "continue"),
-        ]
-        var counter = 0
-        for _ in 0..<rounds {
-            for (detector, kind) in shapes {
-                guard let person = nextPerson() else { return }
-                injected.insert(person.id)
-                counter += 1
-                // Bursts need a day of history first, so their baseline is the person's own.
-                let day = detector == .offHoursBurst ? Int.random(in: min(1, options.days - 1)...(options.days - 1), using: &random)
-                    : Int.random(in: 0...(options.days - 1), using: &random)
-                let label: Label
-                switch detector {
-                case .repetitivePrompts:
-                    label = injectRepeats(person, day: day, kind: kind, random: &random, into: &drafts)
-                case .offHoursBurst:
-                    label = injectBurst(person, day: day, kind: kind, random: &random, into: &drafts)
-                case .agentLoop:
-                    label = injectLoop(person, day: day, kind: kind, number: counter, random: &random, into: &drafts)
-                case .scriptedCadence:
-                    label = injectCadence(person, day: day, random: &random, into: &drafts)
-                case .trivialFlood:
-                    label = injectTrivialFlood(person, day: day, random: &random, into: &drafts)
-                default:
-                    preconditionFailure("no busywork shape for \(detector)")
-                }
-                labels.append(label)
-            }
-        }
-    }
-
-    private func injectRepeats(_ person: Person, day: Int, kind: String, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 9 * 60...16 * 60, using: &random)) * 60)
-        let base = Vocabulary.words(count: Int.random(in: 10...16, using: &random), random: &random)
-        let count = Int.random(in: 20...45, using: &random)
-        var time = start
-        for n in 0..<count {
-            var words = base
-            switch kind {
-            case "trivial_variants":
-                // Case, punctuation and numbers change; the words do not.
-                words[0] = words[0].capitalized
-                words.insert("#\(n + 1)", at: Int.random(in: 0...words.count, using: &random))
-                if random.chance(0.5) { words[words.count - 1] += "!!" }
-            case "reworded":
-                let edit = Int.random(in: 0..<3, using: &random)
-                let at = Int.random(in: 1..<(words.count - 1), using: &random)
-                if edit == 0 { words.remove(at: at) }
-                else if edit == 1 { words.swapAt(at, at + 1) }
-                else { words.insert(random.pick(["please", "quickly", "again", "now", "kindly"]), at: at) }
-            default: break
-            }
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.model = "gpt-5"
-            draft.input = Int64.random(in: 300...1200, using: &random)
-            draft.output = Int64.random(in: 100...600, using: &random)
-            draft.prompt = words.joined(separator: " ")
-            drafts.append(draft)
-            if n < count - 1 { time = time + .milliseconds(Int64.random(in: 30_000...100_000, using: &random)) }
-        }
-        return Label(detector: .repetitivePrompts, kind: kind, user: person.id, start: start, end: time)
-    }
-
-    private func injectBurst(_ person: Person, day: Int, kind: String, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        // A night (local 00:30 to 03:00) or, for the weekend shape, a Saturday or Sunday from 11:00 to 19:00.
-        var start: EventTime
-        let firstWeekday = CivilDate.weekday(days: options.start.milliseconds / 86_400_000)
-        let weekendDays = (1..<options.days).filter { (firstWeekday + $0) % 7 >= 5 }
-        if kind == "weekend" {
-            if let weekendDay = weekendDays.randomElement(using: &random) {
-                start = person.localMidnight(options.start, day: weekendDay) + .seconds(Int64(Int.random(in: 11 * 60...19 * 60, using: &random)) * 60)
-            } else {
-                // No weekend in the simulated span: a night instead.
-                start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
-            }
-        } else {
-            start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
-        }
-        let end = start + .seconds(Int64(Int.random(in: 35...60, using: &random)) * 60)
-        var time = start
-        var last = start
-        while time < end {
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.model = "gpt-5"
-            draft.input = Int64.random(in: 4000...9000, using: &random)
-            draft.output = Int64.random(in: 800...2500, using: &random)
-            draft.prompt = Vocabulary.sentence(random: &random)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64.random(in: 4000...10_000, using: &random))
-        }
-        return Label(detector: .offHoursBurst, kind: kind, user: person.id, start: start, end: last)
-    }
-
-    /// A script making calls as the person at a fixed period (1–3% jitter) with fresh prompts, for 40–70 min.
-    private func injectCadence(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
-        let period = Double(Int.random(in: 30...120, using: &random))
-        let jitter = Double.random(in: 0.01...0.03, using: &random)
-        let end = start + .seconds(Int64(Int.random(in: 40...70, using: &random)) * 60)
-        var time = start
-        var last = start
-        while time < end {
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.model = "gpt-5-mini"
-            draft.input = Int64.random(in: 300...1500, using: &random)
-            draft.output = Int64.random(in: 50...400, using: &random)
-            draft.prompt = Vocabulary.sentence(random: &random)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64(period * 1000 * Double.random(in: (1 - jitter)...(1 + jitter), using: &random)))
-        }
-        return Label(detector: .scriptedCadence, kind: "cron", user: person.id, start: start, end: last)
-    }
-
-    /// "continue", "ok", "next"… every 4–12 s for 10–20 minutes.
-    private func injectTrivialFlood(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 8 * 60...20 * 60, using: &random)) * 60)
-        let end = start + .seconds(Int64(Int.random(in: 10...20, using: &random)) * 60)
-        var time = start
-        var last = start
-        while time < end {
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.model = "gpt-5"
-            draft.input = Int64.random(in: 3...12, using: &random)
-            draft.output = Int64.random(in: 150...700, using: &random)
-            draft.prompt = random.pick(Vocabulary.trivial)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64.random(in: 4000...12_000, using: &random))
-        }
-        return Label(detector: .trivialFlood, kind: "continue", user: person.id, start: start, end: last)
-    }
-
-    private func injectLoop(_ person: Person, day: Int, kind: String, number: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
-        let members: [String]
-        switch kind {
-        case "cycle2": members = ["loop\(number)-planner", "loop\(number)-critic"]
-        case "cycle3": members = ["loop\(number)-planner", "loop\(number)-coder", "loop\(number)-reviewer"]
-        default: members = ["loop\(number)-agent"]
-        }
-        let iterations = Int.random(in: 40...90, using: &random)
-        var time = start
-        var previousOutput = Vocabulary.hash(random: &random)
-        for n in 0..<iterations {
-            let agent = members[n % members.count]
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.agent = agent
-            draft.model = "gpt-5-mini"
-            // Small calls: a loop is caught by its shape, not its volume (which would also be a burst at night).
-            draft.input = Int64.random(in: 300...1200, using: &random)
-            draft.output = Int64.random(in: 100...500, using: &random)
-            let output = Vocabulary.hash(random: &random)
-            switch kind {
-            case "self_trigger":
-                draft.parent = n == 0 ? person.id : agent
-                draft.prompt = Vocabulary.sentence(random: &random)
-            case "output_feedback":
-                draft.parent = person.id
-                draft.promptHash = previousOutput
-            default:
-                draft.parent = n == 0 ? person.id : members[(n - 1) % members.count]
-                draft.prompt = Vocabulary.sentence(random: &random)
-            }
-            draft.outputHash = output
-            previousOutput = output
-            drafts.append(draft)
-            if n < iterations - 1 { time = time + .milliseconds(Int64.random(in: 6000...20_000, using: &random)) }
-        }
-        return Label(detector: .agentLoop, kind: kind, user: person.id, agent: members.min(), start: start, end: time)
-    }
-}
-
-// MARK: - The simulated people and their words
-
-private struct Person: Sendable {
-    enum Kind: CaseIterable { case office, flexible, nightOwl, powerUser, onCall }
-    var id: String
-    var team: String
-    var timeZone: String
-    var kind: Kind
-    /// The share of sessions a person holds outside work hours.
-    var offHoursShare: Double
-    var meanIntervalSeconds: Int
-    var inputTokens: ClosedRange<Int64>
-    /// Seconds east of UTC, fixed for the few days simulated.
-    var utcOffsetSeconds: Int64
-
-    static let zones = ["America/Los_Angeles", "America/New_York", "America/Sao_Paulo", "Europe/London", "Europe/Berlin",
-                        "Africa/Nairobi", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "UTC"]
-
-    static func make(index: Int, random: inout SeededRandom) -> Person {
-        let kind = random.pick([Kind.office, .office, .flexible, .flexible, .nightOwl, .powerUser, .onCall])
-        let zone = random.pick(zones)
-        let share: Double
-        switch kind {
-        case .office: share = Double.random(in: 0.15...0.4, using: &random)
-        case .flexible: share = Double.random(in: 0.35...0.75, using: &random)
-        case .nightOwl: share = Double.random(in: 0.6...0.9, using: &random)
-        case .powerUser: share = Double.random(in: 0.3...0.6, using: &random)
-        case .onCall: share = Double.random(in: 0.2...0.5, using: &random)
-        }
-        let offset = Int64(TimeZone(identifier: zone)?.secondsFromGMT(for: Date(timeIntervalSince1970: 1_793_577_600)) ?? 0)
-        return Person(
-            id: String(format: "u%03d", index + 1), team: "team-\(index / 10 + 1)", timeZone: zone, kind: kind,
-            offHoursShare: share, meanIntervalSeconds: kind == .powerUser ? 45 : Int.random(in: 90...240, using: &random),
-            inputTokens: kind == .powerUser ? 1000...5000 : 200...3000, utcOffsetSeconds: offset)
-    }
-
-    /// The UTC instant of this person's local midnight on simulated day `day`.
-    func localMidnight(_ start: EventTime, day: Int) -> EventTime {
-        start + .seconds(Int64(day) * 86400 - utcOffsetSeconds)
-    }
-}
-
-private struct Draft: Sendable {
-    var time: EventTime
-    /// Breaks ties between equal times, reproducibly.
-    var order: UInt64
-    var user: String
-    var team: String?
-    var timeZone: String?
-    var agent: String?
-    var parent: String?
-    var session: String?
-    var model: String?
-    var tool: String?
-    var input: Int64 = 0
-    var output: Int64 = 0
-    var prompt: String?
-    var promptHash: String?
-    var outputHash: String?
-    /// Write `ts` as epoch milliseconds instead of RFC 3339, as some publishers do.
-    var epochMillis = false
-
-    init(time: EventTime, order: UInt64, user: String) {
-        self.time = time
-        self.order = order
-        self.user = user
-    }
-
-    /// A call by `person` themselves: their id, team and time zone.
-    init(for person: Person, at time: EventTime, order: UInt64) {
-        self.init(time: time, order: order, user: person.id)
-        team = person.team
-        timeZone = person.timeZone
-    }
-
-    func payload(id: String) -> String {
-        var json = JSONWriter()
-        json.beginObject()
-        if epochMillis { json.integer(time.milliseconds, key: "ts") } else { json.string(time.rfc3339, key: "ts") }
-        json.string(id, key: "id")
-        json.string(user, key: "user")
-        if let team { json.string(team, key: "team") }
-        if let timeZone { json.string(timeZone, key: "tz") }
-        if let agent { json.string(agent, key: "agent") }
-        if let parent { json.string(parent, key: "parent") }
-        if let session { json.string(session, key: "session") }
-        if let model { json.string(model, key: "model") }
-        if let tool { json.string(tool, key: "tool") }
-        json.integer(input, key: "input_tokens")
-        json.integer(output, key: "output_tokens")
-        if let prompt { json.string(prompt, key: "prompt") }
-        if let promptHash { json.string(promptHash, key: "prompt_hash") }
-        if let outputHash { json.string(outputHash, key: "output_hash") }
-        json.endObject()
-        return json.text
-    }
-}
-
-private enum Vocabulary {
-    static let verbs = ["draft", "review", "explain", "refactor", "summarize", "compare", "outline", "translate", "test",
-                        "debug", "estimate", "rewrite", "plan", "analyze", "document", "design", "check", "list"]
-    static let nouns = ["migration", "invoice", "roadmap", "incident", "contract", "budget", "onboarding", "schema",
-                        "dashboard", "pipeline", "release", "survey", "policy", "proposal", "backlog", "forecast",
-                        "customer", "vendor", "latency", "cache", "parser", "campaign", "hiring", "pricing", "audit",
-                        "metrics", "retention", "sprint", "architecture", "deployment", "checkout", "search", "billing",
-                        "login", "report", "newsletter", "quota", "warehouse", "shipment", "ticket", "benchmark"]
-    static let glue = ["the", "for", "with", "about", "and", "in", "our", "this", "next", "from", "to", "of"]
-    static let adjectives = ["quarterly", "legacy", "new", "failing", "slow", "draft", "final", "internal", "public",
-                             "urgent", "weekly", "regional", "mobile", "enterprise", "open"]
-
-    static let trivial = ["continue", "ok", "go on", "next", "more", "yes", "ok thanks", "keep going"]
-
-    static func sentence(random: inout SeededRandom) -> String {
-        var words = [random.pick(verbs)]
-        for _ in 0..<Int.random(in: 5...14, using: &random) {
-            let roll = Int.random(in: 0..<10, using: &random)
-            words.append(roll < 4 ? random.pick(nouns) : roll < 7 ? random.pick(glue) : random.pick(adjectives))
-        }
-        return words.joined(separator: " ")
-    }
-
-    static func words(count: Int, random: inout SeededRandom) -> [String] {
-        [random.pick(verbs)] + (1..<count).map { _ in random.pick(random.chance(0.6) ? nouns : adjectives + glue) }
-    }
-
-    static func phrase(words: Int, random: inout SeededRandom) -> String {
-        (0..<words).map { _ in random.pick(random.chance(0.7) ? nouns : adjectives) }.joined(separator: " ")
-    }
-
-    static func hash(random: inout SeededRandom) -> String {
-        let value = random.next()
-        let hex = String(value, radix: 16)
-        return "h" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

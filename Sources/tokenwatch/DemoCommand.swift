@@ -66,8 +66,15 @@ struct DemoCommand: AsyncParsableCommand {
         pipeline.requestStop()
         try await pipeline.waitUntilFinished()
 
-        let statistics = pipeline.statistics
-        let received = tail.received
+        printSummary(pipeline.statistics, received: tail.received, generated: generated, started: started)
+    }
+
+    /// What was sent, detected and received, and how the alerts score against the injected incidents.
+    private func printSummary(
+        _ statistics: PipelineStatistics, received: [ReceivedAlert],
+        generated: (events: [TrafficGenerator.GeneratedEvent], labels: [TrafficGenerator.Label], controlUsers: [String]),
+        started: ContinuousClock.Instant
+    ) {
         let score = IncidentScore(labels: generated.labels, alerts: received.map(\.digest))
         print("\n── Summary ─────────────────────────────────────────────")
         print("events: sent \(generated.events.count), received \(statistics.eventsReceived), "

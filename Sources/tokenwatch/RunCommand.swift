@@ -48,11 +48,8 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        var (configuration, source) = try options.load()
-        applyFlags(to: &configuration)
-        let logger = bootstrapLogging(level: configuration.logging.level)
-        let version = TokenWatch.configuration.version
+    /// Binding a non-loopback address without CURVE is refused unless `security.allow_plaintext` says so.
+    private func refusePlaintextExposure(_ configuration: TokenWatchConfiguration, logger: Logger) throws {
         let exposed = [configuration.events.endpoint, configuration.alerts.endpoint, configuration.catchup.endpoint]
             .filter { !$0.isEmpty && !isLocalEndpoint($0) }
         if !exposed.isEmpty && !configuration.security.curve {
@@ -67,6 +64,14 @@ struct RunCommand: AsyncParsableCommand {
         if configuration.security.curve {
             logger.info("CURVE on", metadata: ["allowed_client_keys": "\(configuration.security.resolvedClientKeys.count)"])
         }
+    }
+
+    func run() async throws {
+        var (configuration, source) = try options.load()
+        applyFlags(to: &configuration)
+        let logger = bootstrapLogging(level: configuration.logging.level)
+        let version = TokenWatch.configuration.version
+        try refusePlaintextExposure(configuration, logger: logger)
         logger.info("starting", metadata: ["config": "\(source ?? "built-in defaults")", "version": "\(version)"])
 
         let registry = PrometheusCollectorRegistry()

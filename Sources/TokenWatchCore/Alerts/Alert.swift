@@ -1,22 +1,3 @@
-/// How urgent a firing alert is.
-public enum AlertSeverity: String, Sendable, Comparable, CaseIterable, Codable {
-    case info, warning, critical
-
-    private var rank: Int {
-        switch self {
-        case .info: 0
-        case .warning: 1
-        case .critical: 2
-        }
-    }
-
-    public static func < (lhs: AlertSeverity, rhs: AlertSeverity) -> Bool { lhs.rank < rhs.rank }
-}
-
-public enum AlertState: String, Sendable, Codable {
-    case firing, resolved
-}
-
 /// One alert as published: a pattern, its evidence and the limits it crossed. Never prompt text.
 public struct Alert: Sendable, Equatable {
     /// Deterministic: the same events give the same id, in `run` and `replay` alike.

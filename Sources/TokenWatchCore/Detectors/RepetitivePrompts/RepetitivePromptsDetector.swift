@@ -61,7 +61,7 @@ private struct UserPrompts: Sendable {
     /// Clusters found expired and marked dead (``ClusterHeader/dead``) but still in the arrays. Removing them
     /// closes gaps in all three arrays, so it waits until they are at least ``minDeadToRemove`` and half of
     /// the clusters, or until the room is needed; a search skips them meanwhile, so matching is as if they
-    /// were gone. (Removed as soon as one expired, they were 4% of detection on the replay file.)
+    /// were gone.
     private var deadCount = 0
     private static let minDeadToRemove = 4
 
@@ -71,21 +71,30 @@ private struct UserPrompts: Sendable {
     ) -> Finding? {
         let start = event.time - configuration.window
         if deadCount >= Self.minDeadToRemove && deadCount * 2 >= headers.count { removeDeadClusters() }
-        // When a cluster may have expired, this search also marks the expired ones dead (every header is read
-        // then, even after an exact repeat) and works out the earliest `newest` of the others.
+        // Made once: the search checks it against every cluster, and a new cluster keeps it.
+        let signature = prompt.shingles.withUnsafeBufferPointer { SketchSignature($0) }
+        guard let index = findCluster(of: prompt, signature: signature, windowStart: start, configuration, cutoff) else {
+            return addCluster(prompt, signature: signature, of: event, configuration)
+        }
+        return recordRepeat(of: prompt, at: index, event, windowStart: start, configuration)
+    }
+
+    /// The cluster `prompt` belongs to, in one pass: the first exact repeat wins; until one is found, the most
+    /// similar near-duplicate (the costly part, cut short by the cutoff, see ``SimilarityCutoff``).
+    /// Similarities worked out before an exact repeat further on are wasted, never wrong. When a cluster may
+    /// have expired, the pass also marks the expired ones dead (every header is read then, even after an exact
+    /// repeat) and works out the earliest `newest` of the others.
+    private mutating func findCluster(
+        of prompt: PromptFingerprint, signature: SketchSignature, windowStart start: EventTime,
+        _ configuration: RepetitivePromptsConfiguration, _ cutoff: SimilarityCutoff
+    ) -> Int? {
         let expiring = earliestNewest < start
         let liveFrom = expiring ? start : EventTime(milliseconds: ClusterHeader.dead.milliseconds + 1)
         var earliestLive = EventTime(milliseconds: .max)
         var newlyDead = 0
-
-        // One pass: the first exact repeat wins; until one is found, the most similar near-duplicate (the
-        // costly part, cut short by the cutoff, see ``SimilarityCutoff``). Similarities worked out before an
-        // exact repeat further on are wasted, never wrong.
         var exactMatch: Int?
         var nearMatch: Int?
         var bestSimilarity = configuration.similarity
-        // Made once: the search checks it against every cluster, and a new cluster keeps it.
-        let signature = prompt.shingles.withUnsafeBufferPointer { SketchSignature($0) }
         headers.withUnsafeMutableBufferPointer { headers in
             sketches.withUnsafeBufferPointer { sketches in
                 prompt.shingles.withUnsafeBufferPointer { shingles in
@@ -124,26 +133,35 @@ private struct UserPrompts: Sendable {
         }
         deadCount += newlyDead
         if expiring { earliestNewest = earliestLive }
-        let match = exactMatch ?? nearMatch
+        return exactMatch ?? nearMatch
+    }
 
-        guard let index = match else {
-            if headers.count >= configuration.maxClustersPerUser && deadCount > 0 { removeDeadClusters() }
-            if headers.count >= configuration.maxClustersPerUser {
-                // Forget the cluster seen least recently.
-                removeCluster(at: headers.indices.min { headers[$0].newest < headers[$1].newest }!)
-            }
-            headers.append(
-                ClusterHeader(
-                    exact: prompt.exact, newest: event.time,
-                    signature: signature, sketchStart: Int32(sketches.count), sketchEnd: Int32(sketches.count + prompt.shingles.count)))
-            sketches.append(contentsOf: prompt.shingles)
-            histories.append(.once(evidence: event.id))
-            earliestNewest = min(earliestNewest, event.time)
-            guard configuration.minRepeats <= 1 else { return nil }
-            let index = headers.count - 1
-            return finding(repeatedHistory(at: index, configuration), at: index, for: event, configuration)
+    /// A prompt like no live cluster: a new cluster, making room at the cap by forgetting the stalest one.
+    private mutating func addCluster(
+        _ prompt: PromptFingerprint, signature: SketchSignature, of event: TokenEvent,
+        _ configuration: RepetitivePromptsConfiguration
+    ) -> Finding? {
+        if headers.count >= configuration.maxClustersPerUser && deadCount > 0 { removeDeadClusters() }
+        if headers.count >= configuration.maxClustersPerUser {
+            removeCluster(at: headers.indices.min { headers[$0].newest < headers[$1].newest }!)
         }
+        headers.append(
+            ClusterHeader(
+                exact: prompt.exact, newest: event.time,
+                signature: signature, sketchStart: Int32(sketches.count), sketchEnd: Int32(sketches.count + prompt.shingles.count)))
+        sketches.append(contentsOf: prompt.shingles)
+        histories.append(.once(evidence: event.id))
+        earliestNewest = min(earliestNewest, event.time)
+        guard configuration.minRepeats <= 1 else { return nil }
+        let index = headers.count - 1
+        return finding(repeatedHistory(at: index, configuration), at: index, for: event, configuration)
+    }
 
+    /// A repeat of the cluster at `index`: counted in its window, with its evidence and variants.
+    private mutating func recordRepeat(
+        of prompt: PromptFingerprint, at index: Int, _ event: TokenEvent, windowStart start: EventTime,
+        _ configuration: RepetitivePromptsConfiguration
+    ) -> Finding? {
         // Taken out of the array while it changes: a copy would share the window's storage, and the first
         // change would copy it.
         var repeated = takeRepeatedHistory(at: index, configuration)
