@@ -1,7 +1,7 @@
 /// A small ring of the most recent event ids, the evidence an alert cites.
 ///
 /// Recorded on nearly every event by several detectors and read only when a finding is made, so once full
-/// a new id overwrites the oldest in place (an array's `removeFirst` moved the other four each time).
+/// a new id overwrites the oldest in place rather than shifting the others.
 struct EvidenceRing: Sendable {
     static let capacity = 5
     private var slots: [String] = []
@@ -24,7 +24,7 @@ struct EvidenceRing: Sendable {
     }
 }
 
-/// Encoded as before the ring (`{"ids": [oldest, …]}`), so checkpoints read either way.
+/// Encoded as the list of ids, oldest first (`{"ids": [oldest, …]}`): the checkpoint format.
 extension EvidenceRing: Codable {
     private enum CodingKeys: String, CodingKey { case ids }
 

@@ -29,7 +29,7 @@ final class DecodeStage: Sendable {
 
     private let queue = Mutex<[Batch]>([])
     /// Batches the detection thread is done with, freed by this thread: their events were allocated here, and
-    /// freeing them there cost the busier thread about 5% of its time (every free a remote one for jemalloc).
+    /// freeing them there would make every free on the busier thread a remote one for jemalloc.
     private let spent = Mutex<[Batch]>([])
     private let credits = DispatchSemaphore(value: DecodeStage.maxQueuedBatches)
     private let stopRequested = Atomic<Bool>(false)

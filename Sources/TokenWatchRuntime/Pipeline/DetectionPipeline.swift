@@ -21,7 +21,8 @@ public final class DetectionPipeline: Sendable {
         /// The state directory, for the alert journal; `nil` keeps the journal in memory only.
         public var stateDirectory: String?
         /// The most messages the decode thread hands over at once. Small, so that an alert waits for little
-        /// else: a batch of 64 is detected in about 0.3 ms here. (Eight batches wait at most.)
+        /// else: a batch of 64 takes a fraction of a millisecond to detect (BENCHMARKS.md).
+        /// Eight batches wait at most.
         public var batchLimit = 64
         /// How long a poll waits before the thread looks at the inbox again.
         public var pollIntervalMilliseconds = 100

@@ -28,8 +28,8 @@ public enum FileDecodeStage {
     ) {
         let handoff = BatchHandoff<[Line]>(capacity: maxQueuedBatches)
         // Batches the caller is done with go back to the reading thread, which frees them: the events' strings
-        // and sketches were allocated there, and freeing them on the detection thread (the busier one) cost it
-        // about 5% of its time, with every free a remote one for the allocator.
+        // and sketches were allocated there, and freeing them on the detection thread (the busier one) would
+        // make every free a remote one for the allocator.
         let spent = Mutex<[[Line]]>([])
         let reader = Thread {
             nameCurrentThread("tw-read")
