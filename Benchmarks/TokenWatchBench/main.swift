@@ -70,15 +70,15 @@ func stages(file: String) {
         emit(["stage": name, "events": events.count, "ns_per_event": nanoseconds(time) / Double(events.count)])
     }
     var repetitive = RepetitivePromptsDetector(configuration: configuration.detectors.repetitivePrompts)
-    measure("repetitive_prompts") { repetitive.ingest($0, into: &$1) }
+    measure("repetitive_prompts") { repetitive.ingest($0, with: configuration.detectors.repetitivePrompts, into: &$1) }
     var offHours = OffHoursBurstDetector(configuration: configuration.detectors.offHoursBurst)
-    measure("offhours_burst") { offHours.ingest($0, into: &$1) }
+    measure("offhours_burst") { offHours.ingest($0, with: configuration.detectors.offHoursBurst, into: &$1) }
     var loop = AgentLoopDetector(configuration: configuration.detectors.agentLoop)
-    measure("agent_loop") { loop.ingest($0, into: &$1) }
+    measure("agent_loop") { loop.ingest($0, with: configuration.detectors.agentLoop, into: &$1) }
     var cadence = ScriptedCadenceDetector(configuration: configuration.detectors.scriptedCadence)
-    measure("scripted_cadence") { cadence.ingest($0, into: &$1) }
+    measure("scripted_cadence") { cadence.ingest($0, with: configuration.detectors.scriptedCadence, into: &$1) }
     var flood = TrivialFloodDetector(configuration: configuration.detectors.trivialFlood)
-    measure("trivial_flood") { flood.ingest($0, into: &$1) }
+    measure("trivial_flood") { flood.ingest($0, with: configuration.detectors.trivialFlood, into: &$1) }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []
     let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }

@@ -91,18 +91,10 @@ extension TrafficGenerator {
             start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
         }
         let end = start + .seconds(Int64(Int.random(in: 35...60, using: &random)) * 60)
-        var time = start
-        var last = start
-        while time < end {
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.model = "gpt-5"
-            draft.input = Int64.random(in: 4000...9000, using: &random)
-            draft.output = Int64.random(in: 800...2500, using: &random)
-            draft.prompt = Vocabulary.sentence(random: &random)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64.random(in: 4000...10_000, using: &random))
-        }
+        let last = callsByTheSame(person, from: start, until: end, model: "gpt-5", input: 4000...9000, output: 800...2500,
+                                  random: &random, into: &drafts,
+                                  prompt: { Vocabulary.sentence(random: &$0) },
+                                  gapMilliseconds: { Int64.random(in: 4000...10_000, using: &$0) })
         return Label(detector: .offHoursBurst, kind: kind, user: person.id, start: start, end: last)
     }
 
@@ -112,18 +104,10 @@ extension TrafficGenerator {
         let period = Double(Int.random(in: 30...120, using: &random))
         let jitter = Double.random(in: 0.01...0.03, using: &random)
         let end = start + .seconds(Int64(Int.random(in: 40...70, using: &random)) * 60)
-        var time = start
-        var last = start
-        while time < end {
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.model = "gpt-5-mini"
-            draft.input = Int64.random(in: 300...1500, using: &random)
-            draft.output = Int64.random(in: 50...400, using: &random)
-            draft.prompt = Vocabulary.sentence(random: &random)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64(period * 1000 * Double.random(in: (1 - jitter)...(1 + jitter), using: &random)))
-        }
+        let last = callsByTheSame(person, from: start, until: end, model: "gpt-5-mini", input: 300...1500, output: 50...400,
+                                  random: &random, into: &drafts,
+                                  prompt: { Vocabulary.sentence(random: &$0) },
+                                  gapMilliseconds: { Int64(period * 1000 * Double.random(in: (1 - jitter)...(1 + jitter), using: &$0)) })
         return Label(detector: .scriptedCadence, kind: "cron", user: person.id, start: start, end: last)
     }
 
@@ -131,18 +115,10 @@ extension TrafficGenerator {
     func injectTrivialFlood(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
         let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 8 * 60...20 * 60, using: &random)) * 60)
         let end = start + .seconds(Int64(Int.random(in: 10...20, using: &random)) * 60)
-        var time = start
-        var last = start
-        while time < end {
-            var draft = Draft(for: person, at: time, order: random.next())
-            draft.model = "gpt-5"
-            draft.input = Int64.random(in: 3...12, using: &random)
-            draft.output = Int64.random(in: 150...700, using: &random)
-            draft.prompt = random.pick(Vocabulary.trivial)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64.random(in: 4000...12_000, using: &random))
-        }
+        let last = callsByTheSame(person, from: start, until: end, model: "gpt-5", input: 3...12, output: 150...700,
+                                  random: &random, into: &drafts,
+                                  prompt: { $0.pick(Vocabulary.trivial) },
+                                  gapMilliseconds: { Int64.random(in: 4000...12_000, using: &$0) })
         return Label(detector: .trivialFlood, kind: "continue", user: person.id, start: start, end: last)
     }
 
@@ -183,5 +159,27 @@ extension TrafficGenerator {
             if n < iterations - 1 { time = time + .milliseconds(Int64.random(in: 6000...20_000, using: &random)) }
         }
         return Label(detector: .agentLoop, kind: kind, user: person.id, agent: members.min(), start: start, end: time)
+    }
+
+    /// One person's calls from `start` until `end`, each with a fresh draw of tokens and prompt, `gap` apart;
+    /// returns the time of the last. The draws are made in a fixed order, so a seed gives the same traffic.
+    private func callsByTheSame(
+        _ person: Person, from start: EventTime, until end: EventTime, model: String, input: ClosedRange<Int64>,
+        output: ClosedRange<Int64>, random: inout SeededRandom, into drafts: inout [Draft],
+        prompt: (inout SeededRandom) -> String, gapMilliseconds: (inout SeededRandom) -> Int64
+    ) -> EventTime {
+        var time = start
+        var last = start
+        while time < end {
+            var draft = Draft(for: person, at: time, order: random.next())
+            draft.model = model
+            draft.input = Int64.random(in: input, using: &random)
+            draft.output = Int64.random(in: output, using: &random)
+            draft.prompt = prompt(&random)
+            drafts.append(draft)
+            last = time
+            time = time + .milliseconds(gapMilliseconds(&random))
+        }
+        return last
     }
 }

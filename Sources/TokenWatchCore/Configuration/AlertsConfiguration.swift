@@ -15,9 +15,9 @@ public struct AlertsConfiguration: Sendable, Equatable {
 }
 
 extension AlertsConfiguration: SectionSettings {
-    package static let keys = ["endpoint", "send_high_water_mark", "cooldown", "resolve_after", "critical_factor"]
+    static let keys = ["endpoint", "send_high_water_mark", "cooldown", "resolve_after", "critical_factor"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         endpoint = section.endpoint("endpoint") ?? endpoint
         sendHighWaterMark = section.integer("send_high_water_mark", 0...10_000_000).map(Int32.init) ?? sendHighWaterMark
         cooldown = section.duration("cooldown") ?? cooldown
@@ -25,7 +25,7 @@ extension AlertsConfiguration: SectionSettings {
         criticalFactor = section.number("critical_factor", 1...1000) ?? criticalFactor
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "endpoint: \(YAMLScalar.quoted(endpoint))",
             "send_high_water_mark: \(sendHighWaterMark)",

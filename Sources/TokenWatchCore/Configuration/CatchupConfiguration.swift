@@ -9,16 +9,16 @@ public struct CatchupConfiguration: Sendable, Equatable {
 }
 
 extension CatchupConfiguration: SectionSettings {
-    package static let keys = ["endpoint", "max_batch"]
+    static let keys = ["endpoint", "max_batch"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         if let text = section.text("endpoint", expecting: "an endpoint or empty") {
             endpoint = text.isEmpty ? "" : section.endpoint("endpoint") ?? endpoint
         }
         maxBatch = section.integer("max_batch", 1...100_000) ?? maxBatch
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         ["endpoint: \(YAMLScalar.quoted(endpoint))", "max_batch: \(maxBatch)"]
     }
 }

@@ -64,22 +64,20 @@ struct ConfigurationReader {
     }
 
     mutating func integer(_ node: Node?, _ path: String, _ range: ClosedRange<Int>) -> Int? {
-        guard let node, let text = scalarText(node, path, expecting: "an integer") else { return nil }
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
-            report(node, path, "must be an integer, not '\(text)'")
-            return nil
-        }
-        guard range.contains(value) else {
-            report(node, path, "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
-            return nil
-        }
-        return value
+        parsed(node, path, range, expecting: "an integer") { Int($0.replacingOccurrences(of: "_", with: "")) }
     }
 
     mutating func number(_ node: Node?, _ path: String, _ range: ClosedRange<Double>) -> Double? {
-        guard let node, let text = scalarText(node, path, expecting: "a number") else { return nil }
-        guard let value = Double(text), value.isFinite else {
-            report(node, path, "must be a number, not '\(text)'")
+        parsed(node, path, range, expecting: "a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } }
+    }
+
+    /// A scalar read by `parse` and checked against `range`.
+    private mutating func parsed<Value: Comparable>(
+        _ node: Node?, _ path: String, _ range: ClosedRange<Value>, expecting what: String, _ parse: (String) -> Value?
+    ) -> Value? {
+        guard let node, let text = scalarText(node, path, expecting: what) else { return nil }
+        guard let value = parse(text) else {
+            report(node, path, "must be \(what), not '\(text)'")
             return nil
         }
         guard range.contains(value) else {

@@ -6,7 +6,7 @@ import Yams
 /// Unknown and duplicate keys were reported when the section was opened. Each reader returns `nil` when its
 /// key is absent or wrong (recording an issue, with the line and column, in the second case), so a setting
 /// reads as `window = section.duration("window") ?? window`.
-package struct ConfigurationSection {
+struct ConfigurationSection {
     var reader: ConfigurationReader
     /// The section's own node: where issues about the section as a whole are reported.
     let node: Node

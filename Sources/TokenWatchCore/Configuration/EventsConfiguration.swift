@@ -21,12 +21,12 @@ public struct EventsConfiguration: Sendable, Equatable {
 }
 
 extension EventsConfiguration: SectionSettings {
-    package static let keys = [
+    static let keys = [
         "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth", "max_identifier_bytes",
         "max_tokens_per_event", "allowed_lateness", "max_future", "max_age",
     ]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         endpoint = section.endpoint("endpoint") ?? endpoint
         topic = section.string("topic") ?? topic
         receiveHighWaterMark = section.integer("receive_high_water_mark", 0...10_000_000).map(Int32.init) ?? receiveHighWaterMark
@@ -39,7 +39,7 @@ extension EventsConfiguration: SectionSettings {
         limits.maxTokensPerEvent = section.integer64("max_tokens_per_event", 1...1_000_000_000) ?? limits.maxTokensPerEvent
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "endpoint: \(YAMLScalar.quoted(endpoint))",
             "topic: \(YAMLScalar.quoted(topic))",

@@ -21,9 +21,9 @@ public struct JournalConfiguration: Sendable, Equatable {
 }
 
 extension JournalConfiguration: SectionSettings {
-    package static let keys = ["fsync", "max_segment_bytes", "max_segments", "memory_entries"]
+    static let keys = ["fsync", "max_segment_bytes", "max_segments", "memory_entries"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         if let text = section.string("fsync") {
             if let policy = FsyncPolicy(rawValue: text) {
                 fsync = policy
@@ -36,7 +36,7 @@ extension JournalConfiguration: SectionSettings {
         memoryEntries = section.integer("memory_entries", 0...10_000_000) ?? memoryEntries
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "fsync: \(fsync.rawValue)",
             "max_segment_bytes: \(maxSegmentBytes)",

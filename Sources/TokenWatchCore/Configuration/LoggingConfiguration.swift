@@ -6,10 +6,10 @@ public struct LoggingConfiguration: Sendable, Equatable {
 }
 
 extension LoggingConfiguration: SectionSettings {
-    package static let keys = ["level"]
+    static let keys = ["level"]
     static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         guard let text = section.string("level") else { return }
         if Self.levels.contains(text) {
             level = text
@@ -18,5 +18,5 @@ extension LoggingConfiguration: SectionSettings {
         }
     }
 
-    package var yamlLines: [String] { ["level: \(level)"] }
+    var yamlLines: [String] { ["level: \(level)"] }
 }

@@ -7,9 +7,9 @@ public struct MetricsConfiguration: Sendable, Equatable {
 }
 
 extension MetricsConfiguration: SectionSettings {
-    package static let keys = ["listen"]
+    static let keys = ["listen"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         guard let text = section.text("listen", expecting: "HOST:PORT or empty") else { return }
         if text.isEmpty || HostPort(text) != nil {
             listen = text
@@ -18,5 +18,5 @@ extension MetricsConfiguration: SectionSettings {
         }
     }
 
-    package var yamlLines: [String] { ["listen: \(YAMLScalar.quoted(listen))"] }
+    var yamlLines: [String] { ["listen: \(YAMLScalar.quoted(listen))"] }
 }

@@ -13,9 +13,9 @@ public struct PrivacyConfiguration: Sendable, Equatable {
 }
 
 extension PrivacyConfiguration: SectionSettings {
-    package static let keys = ["pseudonymize_users", "key_file"]
+    static let keys = ["pseudonymize_users", "key_file"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         pseudonymizeUsers = section.bool("pseudonymize_users") ?? false
         keyFile = section.text("key_file", expecting: "a file path") ?? keyFile
         if pseudonymizeUsers && keyFile.isEmpty {
@@ -23,7 +23,7 @@ extension PrivacyConfiguration: SectionSettings {
         }
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         ["pseudonymize_users: \(pseudonymizeUsers)", "key_file: \(YAMLScalar.quoted(keyFile))"]
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Each section's keys, ranges and YAML layout live beside its struct, so a setting is added in one place:
 /// ``ConfigurationLoader`` opens the section and hands it over, ``ConfigurationRenderer`` asks it for its lines.
-package protocol SectionSettings: Sendable, Equatable {
+protocol SectionSettings: Sendable, Equatable {
     /// The keys the section accepts; any other is reported as unknown.
     static var keys: [String] { get }
     /// Reads the keys the file gives over the current values (the defaults, or what an override starts

@@ -18,9 +18,9 @@ public struct SecurityConfiguration: Sendable, Equatable {
 }
 
 extension SecurityConfiguration: SectionSettings {
-    package static let keys = ["curve", "server_secret_key_file", "allowed_client_keys", "allowed_client_keys_dir", "allow_plaintext"]
+    static let keys = ["curve", "server_secret_key_file", "allowed_client_keys", "allowed_client_keys_dir", "allow_plaintext"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         curve = section.bool("curve") ?? curve
         allowPlaintext = section.bool("allow_plaintext") ?? allowPlaintext
         serverSecretKeyFile = section.text("server_secret_key_file", expecting: "a file path") ?? serverSecretKeyFile
@@ -35,7 +35,7 @@ extension SecurityConfiguration: SectionSettings {
         }
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "curve: \(curve)",
             "server_secret_key_file: \(YAMLScalar.quoted(serverSecretKeyFile))",

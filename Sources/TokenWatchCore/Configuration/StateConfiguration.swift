@@ -12,9 +12,9 @@ public struct StateConfiguration: Sendable, Equatable {
 }
 
 extension StateConfiguration: SectionSettings {
-    package static let keys = ["directory", "checkpoint_interval", "max_tracked_subjects"]
+    static let keys = ["directory", "checkpoint_interval", "max_tracked_subjects"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         maxTrackedSubjects = section.integer("max_tracked_subjects", 100...100_000_000) ?? maxTrackedSubjects
         if let text = section.text("directory", expecting: "a directory path or empty") {
             if text.isEmpty || text.hasPrefix("/") {
@@ -26,7 +26,7 @@ extension StateConfiguration: SectionSettings {
         checkpointInterval = section.duration("checkpoint_interval") ?? checkpointInterval
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "directory: \(YAMLScalar.quoted(directory))",
             "checkpoint_interval: \(YAMLScalar.duration(checkpointInterval))",

@@ -60,6 +60,6 @@ private struct TypeVisitorAdapter<Inner: DetectorTypeVisitor>: DetectorVisitor {
 }
 
 /// An operation on each detector type (reading, rendering, naming), specialised per type.
-package protocol DetectorTypeVisitor {
+protocol DetectorTypeVisitor {
     mutating func visit<D: Detector>(_ type: D.Type)
 }

@@ -4,7 +4,7 @@
 /// Detectors live in ``DetectorSuite`` and are reached through ``DetectorVisitor``s, which the compiler
 /// specialises for each detector: the per-event calls are statically dispatched, with no existential.
 /// CONTRIBUTING.md has the recipe for adding one.
-package protocol Detector: Sendable, Codable {
+protocol Detector: Sendable, Codable {
     associatedtype Configuration: DetectorConfiguration
     /// Its name in alerts, topics, metrics and the configuration file.
     static var name: DetectorName { get }
@@ -26,21 +26,21 @@ package protocol Detector: Sendable, Codable {
 }
 
 extension Detector {
-    package static var checkpointKey: String { name.rawValue }
+    static var checkpointKey: String { name.rawValue }
 
     /// Runs one event under the detector's own settings.
-    package mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
+    mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
         ingest(event, with: configuration, into: &findings)
     }
 }
 
 /// An operation on every detector of a ``DetectorSuite``, specialised per detector type.
-package protocol DetectorVisitor {
+protocol DetectorVisitor {
     mutating func visit<D: Detector>(_ detector: inout D)
 }
 
 /// The settings of one detector: a section of the configuration file, and how long state must be kept.
-package protocol DetectorConfiguration: SectionSettings {
+protocol DetectorConfiguration: SectionSettings {
     init()
     /// How far back, in event time, a quiet subject's state still matters: its window, or its baseline span.
     var stateHorizon: Duration { get }

@@ -11,16 +11,16 @@ public struct AgentLoopConfiguration: Sendable, Equatable {
 }
 
 extension AgentLoopConfiguration: DetectorConfiguration {
-    package static let keys = ["enabled", "window", "min_iterations", "max_cycle_length"]
+    static let keys = ["enabled", "window", "min_iterations", "max_cycle_length"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         enabled = section.bool("enabled") ?? enabled
         window = section.duration("window") ?? window
         minIterations = section.integer("min_iterations", 2...100_000) ?? minIterations
         maxCycleLength = section.integer("max_cycle_length", 2...16) ?? maxCycleLength
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "enabled: \(enabled)",
             "window: \(YAMLScalar.duration(window))",
@@ -29,5 +29,5 @@ extension AgentLoopConfiguration: DetectorConfiguration {
         ]
     }
 
-    package var stateHorizon: Duration { window }
+    var stateHorizon: Duration { window }
 }

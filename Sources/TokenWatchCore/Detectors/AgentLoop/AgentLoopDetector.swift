@@ -26,7 +26,7 @@ public struct AgentLoopDetector: Sendable, Codable {
     /// Agents with recent trigger edges or outputs.
     public var trackedSubjects: Int { max(edges.count, lastOutput.count, loops.count) }
 
-    package mutating func evictIdlest(limit: Int) -> Int {
+    mutating func evictIdlest(limit: Int) -> Int {
         edges.removeLeastRecentlyActive(keeping: limit)
             + lastOutput.removeLeastRecentlyActive(keeping: limit)
             + loops.removeLeastRecentlyActive(keeping: limit)
@@ -189,10 +189,10 @@ private struct LoopState: Sendable, Codable {
 }
 
 extension AgentLoopDetector: Detector {
-    package static let name = DetectorName.agentLoop
-    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.agentLoop }
+    static let name = DetectorName.agentLoop
+    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.agentLoop }
     /// The key its state has always had in checkpoints.
-    package static let checkpointKey = "agentLoop"
+    static let checkpointKey = "agentLoop"
 }
 
 extension DetectorName {

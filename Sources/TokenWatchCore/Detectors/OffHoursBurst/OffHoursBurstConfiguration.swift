@@ -30,13 +30,13 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
 }
 
 extension OffHoursBurstConfiguration: DetectorConfiguration {
-    package static let keys = [
+    static let keys = [
         "enabled", "window", "work_hours", "work_days", "timezone", "min_tokens", "multiplier", "baseline_days",
         "baseline_rank", "warmup_active_hours", "default_baseline_tokens_per_hour",
     ]
     private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         enabled = section.bool("enabled") ?? enabled
         window = section.duration("window") ?? window
         section.subsection("work_hours", keys: ["start", "end"]) { hours in
@@ -55,7 +55,7 @@ extension OffHoursBurstConfiguration: DetectorConfiguration {
             section.integer64("default_baseline_tokens_per_hour", 0...1_000_000_000) ?? defaultBaselineTokensPerHour
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "enabled: \(enabled)",
             "window: \(YAMLScalar.duration(window))",
@@ -74,5 +74,5 @@ extension OffHoursBurstConfiguration: DetectorConfiguration {
     }
 
     /// The baseline looks back `baselineDays`, beyond the window.
-    package var stateHorizon: Duration { .seconds(Int64(baselineDays) * 86_400) }
+    var stateHorizon: Duration { .seconds(Int64(baselineDays) * 86_400) }
 }

@@ -12,21 +12,15 @@ public struct OffHoursBurstDetector: Sendable, Codable {
     public var configuration = OffHoursBurstConfiguration() {
         didSet { fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil }
     }
-    private var users = SubjectTable<String, UserVolume>()
+    var subjects = SubjectTable<String, UserVolume>()
     private var clock = LocalTimeResolver()
     private var fallbackZoneIsValid = true
 
-    private enum CodingKeys: String, CodingKey { case users }
+    private enum CodingKeys: String, CodingKey { case subjects = "users" }
 
     public init(configuration: OffHoursBurstConfiguration) {
         self.configuration = configuration
         fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil
-    }
-
-    public var trackedSubjects: Int { users.count }
-
-    package mutating func evictIdlest(limit: Int) -> Int {
-        users.removeLeastRecentlyActive(keeping: limit)
     }
 
     /// Whether `time` falls outside work hours in the given zone (the configured default when `nil` or unknown).
@@ -43,30 +37,24 @@ public struct OffHoursBurstDetector: Sendable, Codable {
         return local.minuteOfDay < configuration.workStartMinute || local.minuteOfDay >= configuration.workEndMinute
     }
 
-
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(_ event: TokenEvent, with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled else { return }
         let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
-        let finding = users.update(event.user, activeAt: event.time, orInsert: { UserVolume(configuration) }) {
+        let finding = subjects.update(event.user, activeAt: event.time, orInsert: { UserVolume(configuration) }) {
             $0.record(event, offHours: offHours, configuration)
         }
         if let finding { findings.append(finding) }
     }
-
-    /// Forgets users not seen since `start` (the start of the longest baseline span of any override).
-    public mutating func expire(before start: EventTime) {
-        users.removeInactive(before: start)
-    }
 }
 
-private struct MinuteVolume: Sendable, Codable {
+struct MinuteVolume: Sendable, Codable {
     var minute: Int64
     var tokens: Int64
     var calls: Int32
 }
 
-private struct UserVolume: Sendable, Codable {
+struct UserVolume: Sendable, Codable {
     /// Off-hours tokens per minute inside the window, oldest first.
     var minutes: [MinuteVolume] = []
     var windowTokens: Int64 = 0
@@ -228,11 +216,11 @@ private struct UserVolume: Sendable, Codable {
     }
 }
 
-extension OffHoursBurstDetector: Detector {
-    package static let name = DetectorName.offHoursBurst
-    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.offHoursBurst }
+extension OffHoursBurstDetector: SubjectTableDetector {
+    static let name = DetectorName.offHoursBurst
+    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.offHoursBurst }
     /// The key its state has always had in checkpoints.
-    package static let checkpointKey = "offHoursBurst"
+    static let checkpointKey = "offHoursBurst"
 }
 
 extension DetectorName {

@@ -15,9 +15,9 @@ public struct RepetitivePromptsConfiguration: Sendable, Equatable {
 }
 
 extension RepetitivePromptsConfiguration: DetectorConfiguration {
-    package static let keys = ["enabled", "window", "min_repeats", "similarity", "max_clusters_per_user", "min_words"]
+    static let keys = ["enabled", "window", "min_repeats", "similarity", "max_clusters_per_user", "min_words"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         minWords = section.integer("min_words", 1...100) ?? minWords
         enabled = section.bool("enabled") ?? enabled
         window = section.duration("window") ?? window
@@ -26,7 +26,7 @@ extension RepetitivePromptsConfiguration: DetectorConfiguration {
         maxClustersPerUser = section.integer("max_clusters_per_user", 1...4096) ?? maxClustersPerUser
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "enabled: \(enabled)",
             "window: \(YAMLScalar.duration(window))",
@@ -37,5 +37,5 @@ extension RepetitivePromptsConfiguration: DetectorConfiguration {
         ]
     }
 
-    package var stateHorizon: Duration { window }
+    var stateHorizon: Duration { window }
 }

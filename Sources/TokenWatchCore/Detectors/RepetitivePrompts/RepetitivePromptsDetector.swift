@@ -5,24 +5,15 @@
 /// or three times stays far below that.
 public struct RepetitivePromptsDetector: Sendable, Codable {
     public var configuration = RepetitivePromptsConfiguration()
-    private var users = SubjectTable<String, UserPrompts>()
+    var subjects = SubjectTable<String, UserPrompts>()
     /// Made once per threshold, not per prompt (it holds a small table).
     private var cutoff = SimilarityCutoff(RepetitivePromptsConfiguration().similarity)
 
-    private enum CodingKeys: String, CodingKey { case users }
+    private enum CodingKeys: String, CodingKey { case subjects = "users" }
 
     public init(configuration: RepetitivePromptsConfiguration) {
         self.configuration = configuration
     }
-
-    /// Users with prompts inside the window.
-    public var trackedSubjects: Int { users.count }
-
-    /// Forgets the users seen least recently beyond `limit`; returns how many.
-    package mutating func evictIdlest(limit: Int) -> Int {
-        users.removeLeastRecentlyActive(keeping: limit)
-    }
-
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(_ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]) {
@@ -30,15 +21,10 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
         else { return }
         if cutoff.threshold != configuration.similarity { cutoff = SimilarityCutoff(configuration.similarity) }
         let cutoff = cutoff
-        let finding = users.update(event.user, activeAt: event.time, orInsert: { UserPrompts() }) {
+        let finding = subjects.update(event.user, activeAt: event.time, orInsert: { UserPrompts() }) {
             $0.record(prompt, of: event, configuration, cutoff)
         }
         if let finding { findings.append(finding) }
-    }
-
-    /// Forgets users with no prompt since `start` (the start of the longest window of any override).
-    public mutating func expire(before start: EventTime) {
-        users.removeInactive(before: start)
     }
 }
 
@@ -50,7 +36,7 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
 /// in order rather than chased through pointers), and a cluster's history (occurrence times, evidence,
 /// variants) is kept in full only from its second occurrence on. A cluster's index is the same in all three
 /// arrays, and clusters stay in creation order (ties between equally similar clusters go to the later one).
-private struct UserPrompts: Sendable {
+struct UserPrompts: Sendable {
     private var headers: [ClusterHeader] = []
     private var sketches: [UInt32] = []
     private var histories: [ClusterHistory] = []
@@ -366,11 +352,11 @@ extension UserPrompts: Codable {
     }
 }
 
-extension RepetitivePromptsDetector: Detector {
-    package static let name = DetectorName.repetitivePrompts
-    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.repetitivePrompts }
+extension RepetitivePromptsDetector: SubjectTableDetector {
+    static let name = DetectorName.repetitivePrompts
+    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.repetitivePrompts }
     /// The key its state has always had in checkpoints.
-    package static let checkpointKey = "repetitivePrompts"
+    static let checkpointKey = "repetitivePrompts"
 }
 
 extension DetectorName {

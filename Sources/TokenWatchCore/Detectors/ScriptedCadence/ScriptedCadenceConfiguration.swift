@@ -15,9 +15,9 @@ public struct ScriptedCadenceConfiguration: Sendable, Equatable, Codable {
 }
 
 extension ScriptedCadenceConfiguration: DetectorConfiguration {
-    package static let keys = ["enabled", "window", "min_calls", "max_interval", "max_variation"]
+    static let keys = ["enabled", "window", "min_calls", "max_interval", "max_variation"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         enabled = section.bool("enabled") ?? enabled
         window = section.duration("window") ?? window
         minCalls = section.integer("min_calls", 5...10_000) ?? minCalls
@@ -25,7 +25,7 @@ extension ScriptedCadenceConfiguration: DetectorConfiguration {
         maxVariation = section.number("max_variation", 0.001...1) ?? maxVariation
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "enabled: \(enabled)",
             "window: \(YAMLScalar.duration(window))",
@@ -35,5 +35,5 @@ extension ScriptedCadenceConfiguration: DetectorConfiguration {
         ]
     }
 
-    package var stateHorizon: Duration { window }
+    var stateHorizon: Duration { window }
 }

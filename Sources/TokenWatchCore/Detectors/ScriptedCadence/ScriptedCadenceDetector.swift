@@ -8,42 +8,30 @@
 public struct ScriptedCadenceDetector: Sendable, Codable {
     public var configuration = ScriptedCadenceConfiguration()
     /// Keyed by user and session.
-    private var streams = SubjectTable<StreamKey, CallRhythm>()
+    var subjects = SubjectTable<StreamKey, CallRhythm>()
 
-    private enum CodingKeys: String, CodingKey { case streams }
+    private enum CodingKeys: String, CodingKey { case subjects = "streams" }
 
     public init(configuration: ScriptedCadenceConfiguration) {
         self.configuration = configuration
     }
 
-    public var trackedSubjects: Int { streams.count }
-
-    package mutating func evictIdlest(limit: Int) -> Int {
-        streams.removeLeastRecentlyActive(keeping: limit)
-    }
-
-
     public mutating func ingest(_ event: TokenEvent, with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled, event.agent == nil else { return }
         let key = StreamKey(user: event.user, session: event.session ?? "")
-        let finding = streams.update(key, activeAt: event.time, orInsert: { CallRhythm() }) { $0.record(event, configuration) }
+        let finding = subjects.update(key, activeAt: event.time, orInsert: { CallRhythm() }) { $0.record(event, configuration) }
         if let finding { findings.append(finding) }
-    }
-
-    /// Forgets streams with no call since `start` (the start of the longest window of any override).
-    public mutating func expire(before start: EventTime) {
-        streams.removeInactive(before: start)
     }
 }
 
-private struct StreamKey: SubjectKey, Codable {
+struct StreamKey: SubjectKey, Codable {
     var user: String
     var session: String
 
     var subjectHash: Int { Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(session))) }
 }
 
-private struct CallRhythm: Sendable, Codable {
+struct CallRhythm: Sendable, Codable {
     /// The latest calls' times, oldest first, at most `minCalls`.
     var times: [EventTime] = []
     var evidence = EvidenceRing()
@@ -101,11 +89,11 @@ private struct CallRhythm: Sendable, Codable {
     }
 }
 
-extension ScriptedCadenceDetector: Detector {
-    package static let name = DetectorName.scriptedCadence
-    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.scriptedCadence }
+extension ScriptedCadenceDetector: SubjectTableDetector {
+    static let name = DetectorName.scriptedCadence
+    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.scriptedCadence }
     /// The key its state has always had in checkpoints.
-    package static let checkpointKey = "scriptedCadence"
+    static let checkpointKey = "scriptedCadence"
 }
 
 extension DetectorName {

@@ -14,9 +14,9 @@ public struct TrivialFloodConfiguration: Sendable, Equatable, Codable {
 }
 
 extension TrivialFloodConfiguration: DetectorConfiguration {
-    package static let keys = ["enabled", "window", "min_calls", "max_prompt_words", "max_input_tokens"]
+    static let keys = ["enabled", "window", "min_calls", "max_prompt_words", "max_input_tokens"]
 
-    package mutating func read(_ section: inout ConfigurationSection) {
+    mutating func read(_ section: inout ConfigurationSection) {
         enabled = section.bool("enabled") ?? enabled
         window = section.duration("window") ?? window
         minCalls = section.integer("min_calls", 2...100_000) ?? minCalls
@@ -24,7 +24,7 @@ extension TrivialFloodConfiguration: DetectorConfiguration {
         maxInputTokens = section.integer64("max_input_tokens", 0...100_000) ?? maxInputTokens
     }
 
-    package var yamlLines: [String] {
+    var yamlLines: [String] {
         [
             "enabled: \(enabled)",
             "window: \(YAMLScalar.duration(window))",
@@ -34,5 +34,5 @@ extension TrivialFloodConfiguration: DetectorConfiguration {
         ]
     }
 
-    package var stateHorizon: Duration { window }
+    var stateHorizon: Duration { window }
 }

@@ -4,20 +4,13 @@
 /// Without prompt text, a call is trivial when its input is tiny.
 public struct TrivialFloodDetector: Sendable, Codable {
     public var configuration = TrivialFloodConfiguration()
-    private var users = SubjectTable<String, TrivialCalls>()
+    var subjects = SubjectTable<String, TrivialCalls>()
 
-    private enum CodingKeys: String, CodingKey { case users }
+    private enum CodingKeys: String, CodingKey { case subjects = "users" }
 
     public init(configuration: TrivialFloodConfiguration) {
         self.configuration = configuration
     }
-
-    public var trackedSubjects: Int { users.count }
-
-    package mutating func evictIdlest(limit: Int) -> Int {
-        users.removeLeastRecentlyActive(keeping: limit)
-    }
-
 
     public mutating func ingest(_ event: TokenEvent, with configuration: TrivialFloodConfiguration, into findings: inout [Finding]) {
         guard configuration.enabled else { return }
@@ -28,19 +21,14 @@ public struct TrivialFloodDetector: Sendable, Codable {
             trivial = event.inputTokens <= configuration.maxInputTokens
         }
         guard trivial else { return }
-        let finding = users.update(event.user, activeAt: event.time, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) }) {
+        let finding = subjects.update(event.user, activeAt: event.time, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) }) {
             $0.record(event, configuration)
         }
         if let finding { findings.append(finding) }
     }
-
-    /// Forgets users with no trivial call since `start` (the start of the longest window of any override).
-    public mutating func expire(before start: EventTime) {
-        users.removeInactive(before: start)
-    }
 }
 
-private struct TrivialCalls: Sendable, Codable {
+struct TrivialCalls: Sendable, Codable {
     var calls: TimestampWindow
     var evidence = EvidenceRing()
 
@@ -70,11 +58,11 @@ private struct TrivialCalls: Sendable, Codable {
     }
 }
 
-extension TrivialFloodDetector: Detector {
-    package static let name = DetectorName.trivialFlood
-    package static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.trivialFlood }
+extension TrivialFloodDetector: SubjectTableDetector {
+    static let name = DetectorName.trivialFlood
+    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.trivialFlood }
     /// The key its state has always had in checkpoints.
-    package static let checkpointKey = "trivialFlood"
+    static let checkpointKey = "trivialFlood"
 }
 
 extension DetectorName {
