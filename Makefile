@@ -8,7 +8,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
 
-.PHONY: all deps build release demo test bench fuzz install uninstall clean
+.PHONY: all deps build release demo test lint bench fuzz install uninstall clean
 
 all: build
 
@@ -32,11 +32,17 @@ demo: release
 	$(RELEASE_BIN) demo
 
 ## Unit and end-to-end tests (Swift Testing), then the README's Python examples against the real daemon.
-test: deps
+test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	python3 Tests/Python/check_readme_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_consumer_example.py $(DEBUG_BIN)
+
+## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines
+## or function over 60.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks
+	python3 .ci/check_sizes.py
 
 install: release
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/tokenwatch

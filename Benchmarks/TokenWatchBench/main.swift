@@ -42,7 +42,10 @@ func stages(file: String) {
             if decoded.rejection == nil { events.append(decoded.event) }
         }
     }
-    emit(["stage": "parse+validate+fingerprint", "events": lines.count, "ns_per_event": nanoseconds(parseTime) / Double(lines.count)])
+    emit([
+        "stage": "parse+validate+fingerprint", "events": lines.count,
+        "ns_per_event": nanoseconds(parseTime) / Double(lines.count),
+    ])
     // Fingerprinting alone (part of the line above), per prompt, over the prompts the events carry: taken out
     // beforehand with Foundation, untimed. Best of three passes, each over every prompt.
     let prompts: [[UInt8]] = lines.compactMap { line in
@@ -52,12 +55,18 @@ func stages(file: String) {
     var fingerprintBest = Duration.seconds(1_000_000)
     var sketched = 0
     for _ in 0..<3 {
-        fingerprintBest = min(fingerprintBest, clock.measure {
-            for prompt in prompts { sketched &+= prompt.withUnsafeBytes { PromptFingerprint(text: $0) }.shingles.count }
-        })
+        fingerprintBest = min(
+            fingerprintBest,
+            clock.measure {
+                for prompt in prompts {
+                    sketched &+= prompt.withUnsafeBytes { PromptFingerprint(text: $0) }.shingles.count
+                }
+            })
     }
-    emit(["stage": "fingerprint (prompt text only)", "prompts": prompts.count, "shingles": sketched / 3,
-          "ns_per_prompt": nanoseconds(fingerprintBest) / Double(max(prompts.count, 1))])
+    emit([
+        "stage": "fingerprint (prompt text only)", "prompts": prompts.count, "shingles": sketched / 3,
+        "ns_per_prompt": nanoseconds(fingerprintBest) / Double(max(prompts.count, 1)),
+    ])
     let configuration = TokenWatchConfiguration()
     func measure(_ name: String, _ body: (TokenEvent, inout [Finding]) -> Void) {
         var findings: [Finding] = []
@@ -82,8 +91,10 @@ func stages(file: String) {
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []
     let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }
-    emit(["stage": "engine (all detectors + lifecycle)", "events": events.count, "alerts": alerts.count,
-          "ns_per_event": nanoseconds(engineTime) / Double(events.count)])
+    emit([
+        "stage": "engine (all detectors + lifecycle)", "events": events.count, "alerts": alerts.count,
+        "ns_per_event": nanoseconds(engineTime) / Double(events.count),
+    ])
 }
 
 /// N distinct people, each with two prompts, off-hours volume and an agent call, so every detector tracks
@@ -99,9 +110,13 @@ func memory(subjects: Int) {
     func events(pass: Int) -> [TokenEvent] {
         (0..<subjects).map { n in
             let offset = Int64(pass) * 60_000 + Int64(n) * 60_000 / Int64(subjects)
-            var event = TokenEvent(time: start + .milliseconds(offset), user: "user-\(n)",
-                                   inputTokens: 800, outputTokens: 200, id: "e\(pass)-\(n)")
-            event.prompt = PromptFingerprint(text: "please review pull request \(n % 97) for the team \(pass == 0 ? "alpha" : "beta") and summarize the main risks")
+            var event = TokenEvent(
+                time: start + .milliseconds(offset), user: "user-\(n)",
+                inputTokens: 800, outputTokens: 200, id: "e\(pass)-\(n)")
+            event.prompt = PromptFingerprint(
+                text:
+                    "please review pull request \(n % 97) for the team \(pass == 0 ? "alpha" : "beta") and summarize the main risks"
+            )
             event.session = "s\(n)"
             if n % 4 == 0 {
                 event.agent = "agent-\(n)"
@@ -134,14 +149,16 @@ func memory(subjects: Int) {
         tracked = engine.trackedSubjects.mapKeys(\.rawValue)
         alertCount += alerts.count
     }
-    emit(["subjects": subjects, "tracked": tracked, "resident_bytes_per_subject": bytesPerSubject,
-          "timed_events": subjects * repetitions, "ns_per_event": nanoseconds(timed) / Double(subjects * repetitions),
-          "alerts": alertCount])
+    emit([
+        "subjects": subjects, "tracked": tracked, "resident_bytes_per_subject": bytesPerSubject,
+        "timed_events": subjects * repetitions, "ns_per_event": nanoseconds(timed) / Double(subjects * repetitions),
+        "alerts": alertCount,
+    ])
 }
 
 extension Dictionary {
     func mapKeys<T: Hashable>(_ transform: (Key) -> T) -> [T: Value] {
-        Dictionary<T, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+        [T: Value](uniqueKeysWithValues: map { (transform($0.key), $0.value) })
     }
 }
 
@@ -156,10 +173,12 @@ func latency(events endpoint: String, alerts alertEndpoint: String, rate: Int, s
     try publisher.setSendHighWaterMark(100_000)
     try publisher.connect(endpoint)
     guard try publisher.waitReadable(timeoutMilliseconds: 10_000), try publisher.receiveMultipart() != nil else {
-        print("no daemon at \(endpoint)"); exit(1)
+        print("no daemon at \(endpoint)")
+        exit(1)
     }
     let sent = Mutex([String: ContinuousClock.Instant]())
-    let samples = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))
+    let samples = Mutex(
+        Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))
     let received = Atomic<Int>(0)
     let done = Atomic<Bool>(false)
     let listenerReady = Atomic<Bool>(false)
@@ -170,7 +189,8 @@ func latency(events endpoint: String, alerts alertEndpoint: String, rate: Int, s
         listenerReady.store(true, ordering: .releasing)
         while !done.load(ordering: .acquiring) {
             guard (try? subscriber.waitReadable(timeoutMilliseconds: 100)) == true,
-                let frames = try? subscriber.receiveMultipart(dontWait: true), frames.count == 3 else { continue }
+                let frames = try? subscriber.receiveMultipart(dontWait: true), frames.count == 3
+            else { continue }
             let now = ContinuousClock.now
             let payload = String(decoding: frames[1], as: UTF8.self)
             guard let range = payload.range(of: #""user":""#) else { continue }
@@ -219,7 +239,8 @@ func latency(events endpoint: String, alerts alertEndpoint: String, rate: Int, s
             let slot = (i / 25) % series.count
             series[slot].sent += 1
             let user = "lat-\(series[slot].id)"
-            payload = #"{"ts":\#(ts),"user":"\#(user)","session":"x\#(i)","input_tokens":300,"output_tokens":50,"prompt":"repeat this very same prompt for latency"}"#
+            payload =
+                #"{"ts":\#(ts),"user":"\#(user)","session":"x\#(i)","input_tokens":300,"output_tokens":50,"prompt":"repeat this very same prompt for latency"}"#
             if series[slot].sent == 8 {
                 series.remove(at: slot)
                 if i >= measuredFrom {
@@ -230,7 +251,8 @@ func latency(events endpoint: String, alerts alertEndpoint: String, rate: Int, s
         } else {
             // Distinct words, not numbers: numbers normalise to one placeholder, and prompts differing only in
             // them are repeats (an earlier version of this benchmark measured the alert storm that caused).
-            payload = #"{"ts":\#(ts),"user":"bg-\#(i % 200_000)","session":"b\#(i)","input_tokens":400,"output_tokens":60,"prompt":"background question about \#(letters(i)) and \#(letters(i / 3 + 7919)) for \#(letters(i * 31 + 17))"}"#
+            payload =
+                #"{"ts":\#(ts),"user":"bg-\#(i % 200_000)","session":"b\#(i)","input_tokens":400,"output_tokens":60,"prompt":"background question about \#(letters(i)) and \#(letters(i / 3 + 7919)) for \#(letters(i * 31 + 17))"}"#
         }
         if let triggerUser { sent.withLock { $0[triggerUser] = clock.now } }
         try publisher.send(frames: [Array("tokens".utf8), Array(payload.utf8)])
@@ -241,10 +263,13 @@ func latency(events endpoint: String, alerts alertEndpoint: String, rate: Int, s
     done.store(true, ordering: .releasing)
     let histogram = samples.withLock { $0 }
     func ms(_ p: Double) -> Double { Double(histogram.valueAtPercentile(p)) / 1e6 }
-    emit(["rate_target": rate, "rate_achieved": Double(total) / (nanoseconds(elapsed) / 1e9), "events": total - measuredFrom,
-          "warmup_events": measuredFrom,
-          "alerts_expected": triggers, "alerts_measured": Int(histogram.totalCount),
-          "p50_ms": ms(50), "p99_ms": ms(99), "p99_9_ms": ms(99.9), "max_ms": Double(histogram.max) / 1e6])
+    emit([
+        "rate_target": rate, "rate_achieved": Double(total) / (nanoseconds(elapsed) / 1e9),
+        "events": total - measuredFrom,
+        "warmup_events": measuredFrom,
+        "alerts_expected": triggers, "alerts_measured": Int(histogram.totalCount),
+        "p50_ms": ms(50), "p99_ms": ms(99), "p99_9_ms": ms(99.9), "max_ms": Double(histogram.max) / 1e6,
+    ])
     publisher.close()
 }
 

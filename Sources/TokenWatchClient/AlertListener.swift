@@ -34,8 +34,10 @@ public final class AlertListener {
     private var expectedSequence: [String: UInt32] = [:]
     private var connections = 0
 
-    public init(context: ZMQContext, connect endpoint: String, topics: [String] = ["alert"],
-                configure: (ZMQSocket) throws -> Void = { _ in }) throws {
+    public init(
+        context: ZMQContext, connect endpoint: String, topics: [String] = ["alert"],
+        configure: (ZMQSocket) throws -> Void = { _ in }
+    ) throws {
         socket = try ZMQSocket(context: context, type: .sub)
         try configure(socket)
         try socket.setLinger(milliseconds: 0)
@@ -53,7 +55,9 @@ public final class AlertListener {
     /// The next message, or `nil` if none arrived within `timeoutMilliseconds`.
     public func next(timeoutMilliseconds: Int) throws -> AlertMessage? {
         let readable = try ZMQPoller.readable([socket, monitor], timeoutMilliseconds: timeoutMilliseconds)
-        if readable[1], let event = try ZMQSocket.nextMonitorEvent(from: monitor), event.event == ZMQMonitorEvent.handshakeSucceeded {
+        if readable[1], let event = try ZMQSocket.nextMonitorEvent(from: monitor),
+            event.event == ZMQMonitorEvent.handshakeSucceeded
+        {
             connections += 1
             if connections > 1 { return .reconnected }
         }
@@ -88,8 +92,9 @@ public final class AlertListener {
         else { return nil }
         return ReceivedAlert(
             topic: topic, payload: payload, topicSequence: sequence,
-            digest: AlertDigest(detector: detector, state: state, incident: incident, user: subject["user"] as? String,
-                                agent: subject["agent"] as? String, time: time),
+            digest: AlertDigest(
+                detector: detector, state: state, incident: incident, user: subject["user"] as? String,
+                agent: subject["agent"] as? String, time: time),
             severity: object["severity"] as? String ?? "", summary: object["summary"] as? String ?? "",
             seq: seq.uint64Value, id: id)
     }

@@ -7,7 +7,8 @@ import ZeroMQ
 public final class CatchupClient {
     private let socket: ZMQSocket
 
-    public init(context: ZMQContext, connect endpoint: String, configure: (ZMQSocket) throws -> Void = { _ in }) throws {
+    public init(context: ZMQContext, connect endpoint: String, configure: (ZMQSocket) throws -> Void = { _ in }) throws
+    {
         socket = try ZMQSocket(context: context, type: .dealer)
         try configure(socket)
         try socket.setLinger(milliseconds: 0)

@@ -10,8 +10,10 @@ public final class EventSender {
     private let socket: ZMQSocket
     public let topic: [UInt8]
 
-    public init(context: ZMQContext, connect endpoint: String, topic: String = "tokens",
-                configure: (ZMQSocket) throws -> Void = { _ in }) throws {
+    public init(
+        context: ZMQContext, connect endpoint: String, topic: String = "tokens",
+        configure: (ZMQSocket) throws -> Void = { _ in }
+    ) throws {
         socket = try ZMQSocket(context: context, type: .xpub)
         try configure(socket)
         try socket.setSendHighWaterMark(100_000)

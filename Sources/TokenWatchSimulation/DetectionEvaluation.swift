@@ -74,11 +74,14 @@ public struct DetectionEvaluation: Sendable {
             result.falseAlarms += score.falseAlarms
             let control = Set(generated.controlUsers)
             result.controlPeople += control.count
-            result.controlAlerts += Set(alerts.filter { $0.state == .firing && control.contains($0.user ?? "") }.map(\.incident)).count
+            result.controlAlerts +=
+                Set(alerts.filter { $0.state == .firing && control.contains($0.user ?? "") }.map(\.incident)).count
 
             generatorOptions.scenario = .legitimate
             let honest = TrafficGenerator(options: generatorOptions).generate()
-            result.legitimateRunAlerts += Set(replay(honest.events, rejected: &result.rejected).filter { $0.state == .firing }.map(\.incident)).count
+            result.legitimateRunAlerts +=
+                Set(replay(honest.events, rejected: &result.rejected).filter { $0.state == .firing }.map(\.incident))
+                .count
 
             let profile = Self.profile(generated.events, labels: generated.labels)
             result.profile.events += profile.events
@@ -106,8 +109,9 @@ public struct DetectionEvaluation: Sendable {
             if let rejection = engine.admit(&decoded, into: &alerts) { rejected.record(rejection) }
         }
         return alerts.map {
-            AlertDigest(detector: $0.detector, state: $0.state, incident: $0.incident, user: $0.subject.user,
-                        agent: $0.subject.agent, time: $0.time)
+            AlertDigest(
+                detector: $0.detector, state: $0.state, incident: $0.incident, user: $0.subject.user,
+                agent: $0.subject.agent, time: $0.time)
         }
     }
 
@@ -128,7 +132,9 @@ public struct DetectionEvaluation: Sendable {
                 agentEvents += 1
                 continue
             }
-            if injected[decoded.user]?.contains(where: { decoded.time >= $0.start && decoded.time <= $0.end }) == true { continue }
+            if injected[decoded.user]?.contains(where: { decoded.time >= $0.start && decoded.time <= $0.end }) == true {
+                continue
+            }
             let off = detector.isOffHours(decoded.time, timeZone: decoded.timeZone)
             counts[decoded.user, default: (0, 0)].all += 1
             if off { counts[decoded.user, default: (0, 0)].off += 1 }

@@ -1,4 +1,5 @@
 import TokenWatchCore
+
 /// Scores alerts against the labels of injected incidents: which were found, how late, and which alerts
 /// were false alarms.
 public struct IncidentScore: Sendable {

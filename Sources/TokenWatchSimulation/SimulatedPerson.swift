@@ -15,8 +15,10 @@ struct Person: Sendable {
     /// Seconds east of UTC, fixed for the few days simulated.
     var utcOffsetSeconds: Int64
 
-    static let zones = ["America/Los_Angeles", "America/New_York", "America/Sao_Paulo", "Europe/London", "Europe/Berlin",
-                        "Africa/Nairobi", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "UTC"]
+    static let zones = [
+        "America/Los_Angeles", "America/New_York", "America/Sao_Paulo", "Europe/London", "Europe/Berlin",
+        "Africa/Nairobi", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "UTC",
+    ]
 
     static func make(index: Int, random: inout SeededRandom) -> Person {
         let kind = random.pick([Kind.office, .office, .flexible, .flexible, .nightOwl, .powerUser, .onCall])
@@ -29,10 +31,12 @@ struct Person: Sendable {
         case .powerUser: share = Double.random(in: 0.3...0.6, using: &random)
         case .onCall: share = Double.random(in: 0.2...0.5, using: &random)
         }
-        let offset = Int64(TimeZone(identifier: zone)?.secondsFromGMT(for: Date(timeIntervalSince1970: 1_793_577_600)) ?? 0)
+        let offset = Int64(
+            TimeZone(identifier: zone)?.secondsFromGMT(for: Date(timeIntervalSince1970: 1_793_577_600)) ?? 0)
         return Person(
             id: String(format: "u%03d", index + 1), team: "team-\(index / 10 + 1)", timeZone: zone, kind: kind,
-            offHoursShare: share, meanIntervalSeconds: kind == .powerUser ? 45 : Int.random(in: 90...240, using: &random),
+            offHoursShare: share,
+            meanIntervalSeconds: kind == .powerUser ? 45 : Int.random(in: 90...240, using: &random),
             inputTokens: kind == .powerUser ? 1000...5000 : 200...3000, utcOffsetSeconds: offset)
     }
 

@@ -40,7 +40,9 @@ public struct ThresholdTestFile: Sendable {
         }
 
         public var description: String {
-            let parts = [detector ?? "any detector", state, severity, user.map { "user=\($0)" }, agent.map { "agent=\($0)" }]
+            let parts = [
+                detector ?? "any detector", state, severity, user.map { "user=\($0)" }, agent.map { "agent=\($0)" },
+            ]
             return parts.compactMap { $0 }.joined(separator: " ")
         }
     }
@@ -85,13 +87,16 @@ public struct ThresholdTestFile: Sendable {
                     let file = relative.hasPrefix("/") ? relative : (base as NSString).appendingPathComponent(relative)
                     configuration = try ConfigurationLoader.load(yaml: read(file), file: file)
                 } else {
-                    configuration = try ConfigurationLoader.load(yaml: try Yams.serialize(node: value), file: "\(path) (inline config)")
+                    configuration = try ConfigurationLoader.load(
+                        yaml: try Yams.serialize(node: value), file: "\(path) (inline config)")
                 }
             case "tests": break
             default: throw problem(path, key, key.string ?? "", "unknown key (expected config, tests)")
             }
         }
-        guard let list = root["tests"]?.sequence, !list.isEmpty else { throw problem(path, root, "tests", "must be a non-empty list") }
+        guard let list = root["tests"]?.sequence, !list.isEmpty else {
+            throw problem(path, root, "tests", "must be a non-empty list")
+        }
         var tests: [TestCase] = []
         for (index, item) in list.enumerated() {
             tests.append(try testCase(item, path: path, index: index))
@@ -107,7 +112,9 @@ public struct ThresholdTestFile: Sendable {
             var alerts: [Alert] = []
             var failures: [String] = []
             var payloads = test.payloads
-            if let scenario = test.scenario { payloads += TrafficGenerator(options: scenario).generate().events.map(\.payload) }
+            if let scenario = test.scenario {
+                payloads += TrafficGenerator(options: scenario).generate().events.map(\.payload)
+            }
             for (number, payload) in payloads.enumerated() {
                 var decoded = DecodedEvent(decoder.decode(payload))
                 if let rejection = engine.admit(&decoded, into: &alerts) {
@@ -115,13 +122,18 @@ public struct ThresholdTestFile: Sendable {
                 }
             }
             func list(_ alerts: [Alert]) -> String {
-                alerts.isEmpty ? "none" : alerts.prefix(8).map { "\($0.detector.rawValue) \($0.state.rawValue) \($0.severity.rawValue) user=\($0.subject.user ?? "-") at \($0.time.rfc3339)" }.joined(separator: "; ")
-                    + (alerts.count > 8 ? "; … (\(alerts.count) in all)" : "")
+                alerts.isEmpty
+                    ? "none"
+                    : alerts.prefix(8).map {
+                        "\($0.detector.rawValue) \($0.state.rawValue) \($0.severity.rawValue) user=\($0.subject.user ?? "-") at \($0.time.rfc3339)"
+                    }.joined(separator: "; ")
+                        + (alerts.count > 8 ? "; … (\(alerts.count) in all)" : "")
             }
             for expectation in test.expect {
                 let matching = alerts.filter(expectation.matches)
                 if let count = expectation.count, matching.count != count {
-                    failures.append("expected \(count) × \(expectation), got \(matching.count). Alerts: \(list(alerts))")
+                    failures.append(
+                        "expected \(count) × \(expectation), got \(matching.count). Alerts: \(list(alerts))")
                 } else if expectation.count == nil && matching.isEmpty {
                     failures.append("expected \(expectation), none fired. Alerts: \(list(alerts))")
                 }
@@ -137,7 +149,11 @@ public struct ThresholdTestFile: Sendable {
     // MARK: Reading
 
     private static func problem(_ path: String, _ node: Node?, _ key: String, _ message: String) -> ConfigurationError {
-        ConfigurationError(issues: [.init(file: path, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, keyPath: key, message: message)])
+        ConfigurationError(issues: [
+            .init(
+                file: path, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, keyPath: key, message: message
+            )
+        ])
     }
 
     private static func testCase(_ node: Node, path: String, index: Int) throws -> TestCase {
@@ -148,14 +164,20 @@ public struct ThresholdTestFile: Sendable {
             switch key.string {
             case "name": test.name = value.string ?? test.name
             case "events":
-                guard let events = value.sequence else { throw problem(path, value, "\(keyPath).events", "must be a list of events") }
+                guard let events = value.sequence else {
+                    throw problem(path, value, "\(keyPath).events", "must be a list of events")
+                }
                 for (eventIndex, event) in events.enumerated() {
-                    test.payloads += try payloads(event, path: path, keyPath: "\(keyPath).events[\(eventIndex)]", name: test.name)
+                    test.payloads += try payloads(
+                        event, path: path, keyPath: "\(keyPath).events[\(eventIndex)]", name: test.name)
                 }
             case "scenario": test.scenario = try scenario(value, path: path, keyPath: "\(keyPath).scenario")
             case "expect": test.expect = try expectations(value, path: path, keyPath: "\(keyPath).expect")
             case "expect_none": test.expectNone = try expectations(value, path: path, keyPath: "\(keyPath).expect_none")
-            default: throw problem(path, key, "\(keyPath).\(key.string ?? "")", "unknown key (expected name, events, scenario, expect, expect_none)")
+            default:
+                throw problem(
+                    path, key, "\(keyPath).\(key.string ?? "")",
+                    "unknown key (expected name, events, scenario, expect, expect_none)")
             }
         }
         if test.payloads.isEmpty && test.scenario == nil {
@@ -165,14 +187,18 @@ public struct ThresholdTestFile: Sendable {
     }
 
     private static func payloads(_ node: Node, path: String, keyPath: String, name: String) throws -> [String] {
-        guard let mapping = node.mapping else { throw problem(path, node, keyPath, "must be a mapping (a token event)") }
+        guard let mapping = node.mapping else {
+            throw problem(path, node, keyPath, "must be a mapping (a token event)")
+        }
         var repeatCount = 1
         var every: Duration = .seconds(60)
         var fields: [(String, Node)] = []
         for (key, value) in mapping {
             switch key.string {
             case "repeat":
-                guard let count = value.int, count >= 1, count <= 1_000_000 else { throw problem(path, value, "\(keyPath).repeat", "must be a positive integer") }
+                guard let count = value.int, count >= 1, count <= 1_000_000 else {
+                    throw problem(path, value, "\(keyPath).repeat", "must be a positive integer")
+                }
                 repeatCount = count
             case "every":
                 guard let text = value.string, let duration = DurationText.parse(text) else {
@@ -182,7 +208,9 @@ public struct ThresholdTestFile: Sendable {
             default: fields.append((key.string ?? "", value))
             }
         }
-        guard let tsNode = fields.first(where: { $0.0 == "ts" })?.1, let tsText = tsNode.string, let start = EventTime(rfc3339: tsText) else {
+        guard let tsNode = fields.first(where: { $0.0 == "ts" })?.1, let tsText = tsNode.string,
+            let start = EventTime(rfc3339: tsText)
+        else {
             throw problem(path, node, "\(keyPath).ts", "is required, as an RFC 3339 time")
         }
         var result: [String] = []
@@ -192,7 +220,9 @@ public struct ThresholdTestFile: Sendable {
             json.string((start + .milliseconds(every.milliseconds * Int64(n))).rfc3339, key: "ts")
             if !fields.contains(where: { $0.0 == "id" }) { json.string("\(name)-\(n)", key: "id") }
             for (key, value) in fields where key != "ts" {
-                guard case .scalar(let scalar) = value else { throw problem(path, value, "\(keyPath).\(key)", "must be a plain value") }
+                guard case .scalar(let scalar) = value else {
+                    throw problem(path, value, "\(keyPath).\(key)", "must be a plain value")
+                }
                 let text = scalar.string.replacingOccurrences(of: "{n}", with: String(n))
                 if let integer = Int64(text), scalar.style == .plain {
                     json.integer(integer, key: key)
@@ -207,19 +237,25 @@ public struct ThresholdTestFile: Sendable {
     }
 
     private static func scenario(_ node: Node, path: String, keyPath: String) throws -> TrafficGenerator.Options {
-        guard let mapping = node.mapping else { throw problem(path, node, keyPath, "must be a mapping {name, people, days, seed}") }
+        guard let mapping = node.mapping else {
+            throw problem(path, node, keyPath, "must be a mapping {name, people, days, seed}")
+        }
         var options = TrafficGenerator.Options()
         for (key, value) in mapping {
             switch key.string {
             case "name":
                 guard let name = value.string, let scenario = TrafficGenerator.Scenario(rawValue: name) else {
-                    throw problem(path, value, "\(keyPath).name", "must be one of \(TrafficGenerator.Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw problem(
+                        path, value, "\(keyPath).name",
+                        "must be one of \(TrafficGenerator.Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 options.scenario = scenario
             case "people": options.people = try positive(value, path, "\(keyPath).people")
             case "days": options.days = try positive(value, path, "\(keyPath).days")
             case "seed": options.seed = UInt64(try positive(value, path, "\(keyPath).seed"))
-            default: throw problem(path, key, "\(keyPath).\(key.string ?? "")", "unknown key (expected name, people, days, seed)")
+            default:
+                throw problem(
+                    path, key, "\(keyPath).\(key.string ?? "")", "unknown key (expected name, people, days, seed)")
             }
         }
         return options
@@ -233,13 +269,16 @@ public struct ThresholdTestFile: Sendable {
     private static func expectations(_ node: Node, path: String, keyPath: String) throws -> [Expectation] {
         guard let list = node.sequence else { throw problem(path, node, keyPath, "must be a list") }
         return try list.enumerated().map { index, item in
-            guard let mapping = item.mapping else { throw problem(path, item, "\(keyPath)[\(index)]", "must be a mapping") }
+            guard let mapping = item.mapping else {
+                throw problem(path, item, "\(keyPath)[\(index)]", "must be a mapping")
+            }
             var expectation = Expectation()
             for (key, value) in mapping {
                 switch key.string {
                 case "detector":
                     guard let name = value.string, DetectorName(rawValue: name) != nil else {
-                        throw problem(path, value, "\(keyPath)[\(index)].detector", "unknown detector '\(value.string ?? "")'")
+                        throw problem(
+                            path, value, "\(keyPath)[\(index)].detector", "unknown detector '\(value.string ?? "")'")
                     }
                     expectation.detector = name
                 case "user": expectation.user = value.string
@@ -247,10 +286,14 @@ public struct ThresholdTestFile: Sendable {
                 case "state": expectation.state = value.string
                 case "severity": expectation.severity = value.string
                 case "count":
-                    guard let count = value.int, count >= 0 else { throw problem(path, value, "\(keyPath)[\(index)].count", "must be a count") }
+                    guard let count = value.int, count >= 0 else {
+                        throw problem(path, value, "\(keyPath)[\(index)].count", "must be a count")
+                    }
                     expectation.count = count
                 default:
-                    throw problem(path, key, "\(keyPath)[\(index)].\(key.string ?? "")", "unknown key (expected detector, user, agent, state, severity, count)")
+                    throw problem(
+                        path, key, "\(keyPath)[\(index)].\(key.string ?? "")",
+                        "unknown key (expected detector, user, agent, state, severity, count)")
                 }
             }
             return expectation

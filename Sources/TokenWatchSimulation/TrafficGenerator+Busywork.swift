@@ -2,7 +2,10 @@ import TokenWatchCore
 
 /// The busywork injected among honest traffic, one shape per detector, each with its label.
 extension TrafficGenerator {
-    func inject(people: [Person], random: inout SeededRandom, drafts: inout [Draft], labels: inout [Label], injected: inout Set<String>) {
+    func inject(
+        people: [Person], random: inout SeededRandom, drafts: inout [Draft], labels: inout [Label],
+        injected: inout Set<String>
+    ) {
         // One incident of each shape per twenty people, at least one each, each on a different person; the
         // rest of the people are controls with honest traffic only.
         let rounds = max(1, options.people / 20)
@@ -11,7 +14,8 @@ extension TrafficGenerator {
         let shapes: [(DetectorName, String)] = [
             (.repetitivePrompts, "exact"), (.repetitivePrompts, "trivial_variants"), (.repetitivePrompts, "reworded"),
             (.offHoursBurst, "night"), (.offHoursBurst, "weekend"),
-            (.agentLoop, "self_trigger"), (.agentLoop, "cycle2"), (.agentLoop, "cycle3"), (.agentLoop, "output_feedback"),
+            (.agentLoop, "self_trigger"), (.agentLoop, "cycle2"), (.agentLoop, "cycle3"),
+            (.agentLoop, "output_feedback"),
             (.scriptedCadence, "cron"), (.trivialFlood, "continue"),
         ]
         var counter = 0
@@ -21,7 +25,9 @@ extension TrafficGenerator {
                 injected.insert(person.id)
                 counter += 1
                 // Bursts need a day of history first, so their baseline is the person's own.
-                let day = detector == .offHoursBurst ? Int.random(in: min(1, options.days - 1)...(options.days - 1), using: &random)
+                let day =
+                    detector == .offHoursBurst
+                    ? Int.random(in: min(1, options.days - 1)...(options.days - 1), using: &random)
                     : Int.random(in: 0...(options.days - 1), using: &random)
                 let label: Label
                 switch detector {
@@ -43,8 +49,12 @@ extension TrafficGenerator {
         }
     }
 
-    func injectRepeats(_ person: Person, day: Int, kind: String, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 9 * 60...16 * 60, using: &random)) * 60)
+    func injectRepeats(_ person: Person, day: Int, kind: String, random: inout SeededRandom, into drafts: inout [Draft])
+        -> Label
+    {
+        let start =
+            person.localMidnight(options.start, day: day)
+            + .seconds(Int64(Int.random(in: 9 * 60...16 * 60, using: &random)) * 60)
         let base = Vocabulary.words(count: Int.random(in: 10...16, using: &random), random: &random)
         let count = Int.random(in: 20...45, using: &random)
         var time = start
@@ -59,9 +69,13 @@ extension TrafficGenerator {
             case "reworded":
                 let edit = Int.random(in: 0..<3, using: &random)
                 let at = Int.random(in: 1..<(words.count - 1), using: &random)
-                if edit == 0 { words.remove(at: at) }
-                else if edit == 1 { words.swapAt(at, at + 1) }
-                else { words.insert(random.pick(["please", "quickly", "again", "now", "kindly"]), at: at) }
+                if edit == 0 {
+                    words.remove(at: at)
+                } else if edit == 1 {
+                    words.swapAt(at, at + 1)
+                } else {
+                    words.insert(random.pick(["please", "quickly", "again", "now", "kindly"]), at: at)
+                }
             default: break
             }
             var draft = Draft(for: person, at: time, order: random.next())
@@ -75,55 +89,75 @@ extension TrafficGenerator {
         return Label(detector: .repetitivePrompts, kind: kind, user: person.id, start: start, end: time)
     }
 
-    func injectBurst(_ person: Person, day: Int, kind: String, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
+    func injectBurst(_ person: Person, day: Int, kind: String, random: inout SeededRandom, into drafts: inout [Draft])
+        -> Label
+    {
         // A night (local 00:30 to 03:00) or, for the weekend shape, a Saturday or Sunday from 11:00 to 19:00.
         var start: EventTime
         let firstWeekday = CivilDate.weekday(days: options.start.milliseconds / 86_400_000)
         let weekendDays = (1..<options.days).filter { (firstWeekday + $0) % 7 >= 5 }
         if kind == "weekend" {
             if let weekendDay = weekendDays.randomElement(using: &random) {
-                start = person.localMidnight(options.start, day: weekendDay) + .seconds(Int64(Int.random(in: 11 * 60...19 * 60, using: &random)) * 60)
+                start =
+                    person.localMidnight(options.start, day: weekendDay)
+                    + .seconds(Int64(Int.random(in: 11 * 60...19 * 60, using: &random)) * 60)
             } else {
                 // No weekend in the simulated span: a night instead.
-                start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
+                start =
+                    person.localMidnight(options.start, day: day)
+                    + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
             }
         } else {
-            start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
+            start =
+                person.localMidnight(options.start, day: day)
+                + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
         }
         let end = start + .seconds(Int64(Int.random(in: 35...60, using: &random)) * 60)
-        let last = callsByTheSame(person, from: start, until: end, model: "gpt-5", input: 4000...9000, output: 800...2500,
-                                  random: &random, into: &drafts,
-                                  prompt: { Vocabulary.sentence(random: &$0) },
-                                  gapMilliseconds: { Int64.random(in: 4000...10_000, using: &$0) })
+        let last = callsByTheSame(
+            person, from: start, until: end, model: "gpt-5", input: 4000...9000, output: 800...2500,
+            random: &random, into: &drafts,
+            prompt: { Vocabulary.sentence(random: &$0) },
+            gapMilliseconds: { Int64.random(in: 4000...10_000, using: &$0) })
         return Label(detector: .offHoursBurst, kind: kind, user: person.id, start: start, end: last)
     }
 
     /// A script making calls as the person at a fixed period (1–3% jitter) with fresh prompts, for 40–70 min.
     func injectCadence(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
+        let start =
+            person.localMidnight(options.start, day: day)
+            + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
         let period = Double(Int.random(in: 30...120, using: &random))
         let jitter = Double.random(in: 0.01...0.03, using: &random)
         let end = start + .seconds(Int64(Int.random(in: 40...70, using: &random)) * 60)
-        let last = callsByTheSame(person, from: start, until: end, model: "gpt-5-mini", input: 300...1500, output: 50...400,
-                                  random: &random, into: &drafts,
-                                  prompt: { Vocabulary.sentence(random: &$0) },
-                                  gapMilliseconds: { Int64(period * 1000 * Double.random(in: (1 - jitter)...(1 + jitter), using: &$0)) })
+        let last = callsByTheSame(
+            person, from: start, until: end, model: "gpt-5-mini", input: 300...1500, output: 50...400,
+            random: &random, into: &drafts,
+            prompt: { Vocabulary.sentence(random: &$0) },
+            gapMilliseconds: { Int64(period * 1000 * Double.random(in: (1 - jitter)...(1 + jitter), using: &$0)) })
         return Label(detector: .scriptedCadence, kind: "cron", user: person.id, start: start, end: last)
     }
 
     /// "continue", "ok", "next"… every 4–12 s for 10–20 minutes.
-    func injectTrivialFlood(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 8 * 60...20 * 60, using: &random)) * 60)
+    func injectTrivialFlood(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label
+    {
+        let start =
+            person.localMidnight(options.start, day: day)
+            + .seconds(Int64(Int.random(in: 8 * 60...20 * 60, using: &random)) * 60)
         let end = start + .seconds(Int64(Int.random(in: 10...20, using: &random)) * 60)
-        let last = callsByTheSame(person, from: start, until: end, model: "gpt-5", input: 3...12, output: 150...700,
-                                  random: &random, into: &drafts,
-                                  prompt: { $0.pick(Vocabulary.trivial) },
-                                  gapMilliseconds: { Int64.random(in: 4000...12_000, using: &$0) })
+        let last = callsByTheSame(
+            person, from: start, until: end, model: "gpt-5", input: 3...12, output: 150...700,
+            random: &random, into: &drafts,
+            prompt: { $0.pick(Vocabulary.trivial) },
+            gapMilliseconds: { Int64.random(in: 4000...12_000, using: &$0) })
         return Label(detector: .trivialFlood, kind: "continue", user: person.id, start: start, end: last)
     }
 
-    func injectLoop(_ person: Person, day: Int, kind: String, number: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
-        let start = person.localMidnight(options.start, day: day) + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
+    func injectLoop(
+        _ person: Person, day: Int, kind: String, number: Int, random: inout SeededRandom, into drafts: inout [Draft]
+    ) -> Label {
+        let start =
+            person.localMidnight(options.start, day: day)
+            + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
         let members: [String]
         switch kind {
         case "cycle2": members = ["loop\(number)-planner", "loop\(number)-critic"]

@@ -101,28 +101,38 @@ public struct TrafficGenerator: Sendable {
             let offHours = random.chance(person.offHoursShare)
             var startMinute: Int
             if person.kind == .nightOwl {
-                startMinute = offHours || !isWorkday ? Int.random(in: 20 * 60...25 * 60, using: &random) : Int.random(in: 10 * 60...17 * 60, using: &random)
+                startMinute =
+                    offHours || !isWorkday
+                    ? Int.random(in: 20 * 60...25 * 60, using: &random)
+                    : Int.random(in: 10 * 60...17 * 60, using: &random)
                 if !isWorkday && !offHours { continue }
             } else if offHours {
                 // Evenings, early mornings, or any time of a weekend day.
-                startMinute = random.pick([Int.random(in: 18 * 60...23 * 60, using: &random),
-                                           Int.random(in: 6 * 60...8 * 60, using: &random),
-                                           Int.random(in: 10 * 60...21 * 60, using: &random)])
+                startMinute = random.pick([
+                    Int.random(in: 18 * 60...23 * 60, using: &random),
+                    Int.random(in: 6 * 60...8 * 60, using: &random),
+                    Int.random(in: 10 * 60...21 * 60, using: &random),
+                ])
             } else {
                 guard isWorkday else { continue }
                 startMinute = Int.random(in: 9 * 60...17 * 60, using: &random)
             }
             let length = Int.random(in: 15...75, using: &random)
-            session(person, from: midnight + .seconds(Int64(startMinute) * 60), minutes: length, random: &random, into: &drafts)
+            session(
+                person, from: midnight + .seconds(Int64(startMinute) * 60), minutes: length, random: &random,
+                into: &drafts)
         }
         // On-call: now and then a short night of incident work.
         if person.kind == .onCall && random.chance(0.3) {
             let start = midnight + .seconds(Int64(Int.random(in: 1 * 60...4 * 60, using: &random)) * 60)
-            session(person, from: start, minutes: Int.random(in: 20...60, using: &random), random: &random, into: &drafts)
+            session(
+                person, from: start, minutes: Int.random(in: 20...60, using: &random), random: &random, into: &drafts)
         }
     }
 
-    func session(_ person: Person, from start: EventTime, minutes: Int, random: inout SeededRandom, into drafts: inout [Draft]) {
+    func session(
+        _ person: Person, from start: EventTime, minutes: Int, random: inout SeededRandom, into drafts: inout [Draft]
+    ) {
         let sessionID = "s-\(person.id)-\(start.milliseconds / 60_000)"
         var time = start
         let end = start + .seconds(Int64(minutes) * 60)
@@ -139,7 +149,9 @@ public struct TrafficGenerator: Sendable {
                 prompt = random.pick(Vocabulary.trivial)
                 regenerations = 0
             } else if random.chance(0.15) {
-                prompt = "Summarize the thread about " + Vocabulary.phrase(words: Int.random(in: 2...4, using: &random), random: &random)
+                prompt =
+                    "Summarize the thread about "
+                    + Vocabulary.phrase(words: Int.random(in: 2...4, using: &random), random: &random)
                 regenerations = 0
             } else {
                 prompt = Vocabulary.sentence(random: &random)
@@ -154,7 +166,10 @@ public struct TrafficGenerator: Sendable {
             draft.prompt = prompt
             draft.epochMillis = random.chance(0.1)
             drafts.append(draft)
-            time = time + .milliseconds(Int64(Double(person.meanIntervalSeconds) * 1000 * Double.random(in: 0.3...1.7, using: &random)))
+            time =
+                time
+                + .milliseconds(
+                    Int64(Double(person.meanIntervalSeconds) * 1000 * Double.random(in: 0.3...1.7, using: &random)))
         }
     }
 
@@ -193,7 +208,8 @@ public struct TrafficGenerator: Sendable {
         var time = options.start + .seconds(Int64.random(in: 0..<900, using: &random))
         let end = options.start + .seconds(Int64(options.days) * 86400)
         while time < end {
-            var draft = Draft(time: time + .seconds(Int64.random(in: 0...20, using: &random)), order: random.next(), user: owner.id)
+            var draft = Draft(
+                time: time + .seconds(Int64.random(in: 0...20, using: &random)), order: random.next(), user: owner.id)
             draft.team = team
             draft.timeZone = owner.timeZone
             draft.agent = "status-\(team)"

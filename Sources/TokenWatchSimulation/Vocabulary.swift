@@ -1,15 +1,21 @@
 /// The words simulated prompts are made of.
 enum Vocabulary {
-    static let verbs = ["draft", "review", "explain", "refactor", "summarize", "compare", "outline", "translate", "test",
-                        "debug", "estimate", "rewrite", "plan", "analyze", "document", "design", "check", "list"]
-    static let nouns = ["migration", "invoice", "roadmap", "incident", "contract", "budget", "onboarding", "schema",
-                        "dashboard", "pipeline", "release", "survey", "policy", "proposal", "backlog", "forecast",
-                        "customer", "vendor", "latency", "cache", "parser", "campaign", "hiring", "pricing", "audit",
-                        "metrics", "retention", "sprint", "architecture", "deployment", "checkout", "search", "billing",
-                        "login", "report", "newsletter", "quota", "warehouse", "shipment", "ticket", "benchmark"]
+    static let verbs = [
+        "draft", "review", "explain", "refactor", "summarize", "compare", "outline", "translate", "test",
+        "debug", "estimate", "rewrite", "plan", "analyze", "document", "design", "check", "list",
+    ]
+    static let nouns = [
+        "migration", "invoice", "roadmap", "incident", "contract", "budget", "onboarding", "schema",
+        "dashboard", "pipeline", "release", "survey", "policy", "proposal", "backlog", "forecast",
+        "customer", "vendor", "latency", "cache", "parser", "campaign", "hiring", "pricing", "audit",
+        "metrics", "retention", "sprint", "architecture", "deployment", "checkout", "search", "billing",
+        "login", "report", "newsletter", "quota", "warehouse", "shipment", "ticket", "benchmark",
+    ]
     static let glue = ["the", "for", "with", "about", "and", "in", "our", "this", "next", "from", "to", "of"]
-    static let adjectives = ["quarterly", "legacy", "new", "failing", "slow", "draft", "final", "internal", "public",
-                             "urgent", "weekly", "regional", "mobile", "enterprise", "open"]
+    static let adjectives = [
+        "quarterly", "legacy", "new", "failing", "slow", "draft", "final", "internal", "public",
+        "urgent", "weekly", "regional", "mobile", "enterprise", "open",
+    ]
 
     static let trivial = ["continue", "ok", "go on", "next", "more", "yes", "ok thanks", "keep going"]
 

@@ -34,7 +34,9 @@ extension ZMQSocket {
     /// is returned connected; read it with ``nextMonitorEvent(from:)``.
     public func monitor(events: Int32) throws -> ZMQSocket {
         let endpoint = "inproc://monitor-\(UInt64.random(in: 0...UInt64.max))"
-        guard zmq_socket_monitor(try rawHandle(), endpoint, events) == 0 else { throw ZMQError.last("zmq_socket_monitor") }
+        guard zmq_socket_monitor(try rawHandle(), endpoint, events) == 0 else {
+            throw ZMQError.last("zmq_socket_monitor")
+        }
         let pair = try ZMQSocket(context: context, type: .pair)
         try pair.setLinger(milliseconds: 0)
         try pair.connect(endpoint)
@@ -43,9 +45,12 @@ extension ZMQSocket {
 
     /// Reads one monitor event from a socket returned by ``monitor(events:)``, if one is waiting.
     public static func nextMonitorEvent(from pair: ZMQSocket) throws -> ZMQMonitorEvent? {
-        guard let frames = try pair.receiveMultipart(dontWait: true), frames.count == 2, frames[0].count >= 6 else { return nil }
+        guard let frames = try pair.receiveMultipart(dontWait: true), frames.count == 2, frames[0].count >= 6 else {
+            return nil
+        }
         let event = UInt16(frames[0][0]) | UInt16(frames[0][1]) << 8
-        let value = UInt32(frames[0][2]) | UInt32(frames[0][3]) << 8 | UInt32(frames[0][4]) << 16 | UInt32(frames[0][5]) << 24
+        let value =
+            UInt32(frames[0][2]) | UInt32(frames[0][3]) << 8 | UInt32(frames[0][4]) << 16 | UInt32(frames[0][5]) << 24
         return ZMQMonitorEvent(event: event, value: value, endpoint: String(decoding: frames[1], as: UTF8.self))
     }
 }

@@ -11,7 +11,8 @@ struct AlertPrinter {
         var who: [String] = []
         if let user = alert.digest.user { who.append("user=\(user)") }
         if let agent = alert.digest.agent { who.append("agent=\(agent)") }
-        let text = "\(alert.digest.time.rfc3339)  \(state.padding(toLength: 8, withPad: " ", startingAt: 0))  "
+        let text =
+            "\(alert.digest.time.rfc3339)  \(state.padding(toLength: 8, withPad: " ", startingAt: 0))  "
             + "\(alert.digest.detector.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) "
             + "\(who.joined(separator: " "))  \(alert.summary)  [\(alert.id)]"
         guard colour else { return text }

@@ -5,7 +5,9 @@ import TokenWatchRuntime
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a configuration file: exit 0 if valid, else print every problem with its line and key and exit 1.")
+        abstract:
+            "Validate a configuration file: exit 0 if valid, else print every problem with its line and key and exit 1."
+    )
 
     @Argument(help: "The configuration file.")
     var path: String

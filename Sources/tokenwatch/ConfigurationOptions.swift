@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import TokenWatchCore
-import TokenWatchSimulation
 import TokenWatchRuntime
+import TokenWatchSimulation
 
 /// `--config`, shared by the commands that run detectors.
 struct ConfigurationOptions: ParsableArguments {
-    @Option(name: .long, help: "Configuration file (default: \(ConfigurationFile.systemPath) if it exists, else built-in defaults).")
+    @Option(
+        name: .long,
+        help: "Configuration file (default: \(ConfigurationFile.systemPath) if it exists, else built-in defaults).")
     var config: String?
 
     /// The configuration, or exit 1 with every problem printed on standard error.

@@ -4,8 +4,8 @@ import Logging
 import Synchronization
 import TokenWatchClient
 import TokenWatchCore
-import TokenWatchSimulation
 import TokenWatchRuntime
+import TokenWatchSimulation
 import ZeroMQ
 
 struct DemoCommand: AsyncParsableCommand {
@@ -46,11 +46,14 @@ struct DemoCommand: AsyncParsableCommand {
         var generatorOptions = TrafficGenerator.Options()
         traffic.apply(to: &generatorOptions)
         let generated = TrafficGenerator(options: generatorOptions).generate()
-        print("TokenWatch demo: \(traffic.people) people across time zones, \(traffic.days) days of traffic from Monday 2026-11-02, "
-              + "\(generated.events.count) events, \(generated.labels.count) incidents of busywork injected (seed \(traffic.seed)).")
+        print(
+            "TokenWatch demo: \(traffic.people) people across time zones, \(traffic.days) days of traffic from Monday 2026-11-02, "
+                + "\(generated.events.count) events, \(generated.labels.count) incidents of busywork injected (seed \(traffic.seed))."
+        )
         print("Alerts as the daemon publishes them (event time, state, detector, subject, summary, id):\n")
 
-        let sender = try EventSender(context: context, connect: configuration.events.endpoint, topic: configuration.events.topic)
+        let sender = try EventSender(
+            context: context, connect: configuration.events.endpoint, topic: configuration.events.topic)
         guard try sender.waitForSubscriber(timeout: .seconds(10)) else {
             printError("tokenwatch demo: the daemon did not subscribe within 10 s")
             throw ExitCode(1)
@@ -72,32 +75,41 @@ struct DemoCommand: AsyncParsableCommand {
     /// What was sent, detected and received, and how the alerts score against the injected incidents.
     private func printSummary(
         _ statistics: PipelineStatistics, received: [ReceivedAlert],
-        generated: (events: [TrafficGenerator.GeneratedEvent], labels: [TrafficGenerator.Label], controlUsers: [String]),
+        generated: (
+            events: [TrafficGenerator.GeneratedEvent], labels: [TrafficGenerator.Label], controlUsers: [String]
+        ),
         started: ContinuousClock.Instant
     ) {
         let score = IncidentScore(labels: generated.labels, alerts: received.map(\.digest))
         print("\n── Summary ─────────────────────────────────────────────")
-        print("events: sent \(generated.events.count), received \(statistics.eventsReceived), "
-              + "processed \(statistics.eventsProcessed), rejected \(statistics.totalRejected)")
+        print(
+            "events: sent \(generated.events.count), received \(statistics.eventsReceived), "
+                + "processed \(statistics.eventsProcessed), rejected \(statistics.totalRejected)")
         let firing = received.filter { $0.digest.state == .firing }.count
-        print("alerts: \(received.count) received of \(statistics.totalAlertsPublished) published "
-              + "(\(firing) firing, \(received.count - firing) resolved), \(statistics.alertsDropped) dropped")
+        print(
+            "alerts: \(received.count) received of \(statistics.totalAlertsPublished) published "
+                + "(\(firing) firing, \(received.count - firing) resolved), \(statistics.alertsDropped) dropped")
         print("\ninjected incidents, by detector:")
         for detector in DetectorName.allCases {
             let s = score.detectors[detector]!
             let delay = s.medianDelaySeconds.map { "median delay \($0 / 60) min \($0 % 60) s (event time)" } ?? "-"
-            print("  \(detector.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) found \(s.found) of \(s.injected)"
-                  + "   false alarms \(s.falsePositives)   \(delay)")
+            print(
+                "  \(detector.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) found \(s.found) of \(s.injected)"
+                    + "   false alarms \(s.falsePositives)   \(delay)")
         }
         for label in score.missed {
             print("  missed: \(label.detector.rawValue) \(label.kind) user=\(label.user) from \(label.start.rfc3339)")
         }
         for alarm in score.falseAlarms {
-            print("  false alarm: \(alarm.detector.rawValue) user=\(alarm.user ?? "-") agent=\(alarm.agent ?? "-") at \(alarm.time.rfc3339)")
+            print(
+                "  false alarm: \(alarm.detector.rawValue) user=\(alarm.user ?? "-") agent=\(alarm.agent ?? "-") at \(alarm.time.rfc3339)"
+            )
         }
         let found = score.detectors.values.map(\.found).reduce(0, +)
-        print("\nfound \(found) of \(generated.labels.count) injected incidents, \(score.falseAlarms.count) false alarms "
-              + "on \(generated.controlUsers.count) people with honest traffic only; took \(ContinuousClock.now - started)")
+        print(
+            "\nfound \(found) of \(generated.labels.count) injected incidents, \(score.falseAlarms.count) false alarms "
+                + "on \(generated.controlUsers.count) people with honest traffic only; took \(ContinuousClock.now - started)"
+        )
     }
 }
 

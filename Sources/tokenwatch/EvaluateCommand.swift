@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import TokenWatchCore
-import TokenWatchSimulation
 import TokenWatchRuntime
+import TokenWatchSimulation
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,17 +30,24 @@ struct EvaluateCommand: ParsableCommand {
         var evaluationOptions = DetectionEvaluation.Options()
         evaluationOptions.people = people
         evaluationOptions.days = days
-        evaluationOptions.seeds = seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        evaluationOptions.seeds = seeds.split(separator: ",").compactMap {
+            UInt64($0.trimmingCharacters(in: .whitespaces))
+        }
         guard !evaluationOptions.seeds.isEmpty else { throw ValidationError("--seeds needs at least one number") }
         let started = ContinuousClock.now
         let result = DetectionEvaluation(configuration: configuration, options: evaluationOptions).run()
         print(Self.report(result, options: evaluationOptions, source: source, elapsed: ContinuousClock.now - started))
-        let failing = result.scores.values.contains { $0.recall < 0.95 || $0.precision < 0.95 }
+        let failing =
+            result.scores.values.contains { $0.recall < 0.95 || $0.precision < 0.95 }
             || result.controlAlerts > 0 || result.legitimateRunAlerts > 0
-        if failing { printError("tokenwatch evaluate: below target (recall and precision ≥ 0.95, no alert on controls)") }
+        if failing {
+            printError("tokenwatch evaluate: below target (recall and precision ≥ 0.95, no alert on controls)")
+        }
     }
 
-    static func report(_ r: DetectionEvaluation.Result, options: DetectionEvaluation.Options, source: String?, elapsed: Duration) -> String {
+    static func report(
+        _ r: DetectionEvaluation.Result, options: DetectionEvaluation.Options, source: String?, elapsed: Duration
+    ) -> String {
         func percent(_ value: Double) -> String { String(format: "%.0f%%", value * 100) }
         func delay(_ seconds: Int64?) -> String {
             guard let seconds else { return "–" }
@@ -56,7 +63,9 @@ struct EvaluateCommand: ParsableCommand {
             let s = r.scores[detector]!
             let sorted = s.delaysSeconds.sorted()
             let p90 = sorted.isEmpty ? nil : sorted[min(sorted.count - 1, sorted.count * 9 / 10)]
-            lines.append("| `\(detector.rawValue)` | \(s.injected) | \(s.found) | \(String(format: "%.3f", s.recall)) | \(s.truePositives) | \(s.falsePositives) | \(String(format: "%.3f", s.precision)) | \(delay(s.medianDelaySeconds)) | \(delay(p90)) |")
+            lines.append(
+                "| `\(detector.rawValue)` | \(s.injected) | \(s.found) | \(String(format: "%.3f", s.recall)) | \(s.truePositives) | \(s.falsePositives) | \(String(format: "%.3f", s.precision)) | \(delay(s.medianDelaySeconds)) | \(delay(p90)) |"
+            )
         }
         lines += [
             "",
@@ -73,11 +82,17 @@ struct EvaluateCommand: ParsableCommand {
         }
         if !r.missed.isEmpty {
             lines.append("")
-            lines.append("Missed: " + r.missed.prefix(20).map { "\($0.detector.rawValue)/\($0.kind) \($0.user) at \($0.start.rfc3339)" }.joined(separator: "; "))
+            lines.append(
+                "Missed: "
+                    + r.missed.prefix(20).map { "\($0.detector.rawValue)/\($0.kind) \($0.user) at \($0.start.rfc3339)" }
+                    .joined(separator: "; "))
         }
         if !r.falseAlarms.isEmpty {
             lines.append("")
-            lines.append("False alarms: " + r.falseAlarms.prefix(20).map { "\($0.detector.rawValue) \($0.user ?? "-") at \($0.time.rfc3339)" }.joined(separator: "; "))
+            lines.append(
+                "False alarms: "
+                    + r.falseAlarms.prefix(20).map { "\($0.detector.rawValue) \($0.user ?? "-") at \($0.time.rfc3339)" }
+                    .joined(separator: "; "))
         }
         lines.append("")
         lines.append("(evaluated in \(elapsed))")

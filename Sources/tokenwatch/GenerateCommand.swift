@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import TokenWatchClient
 import TokenWatchCore
-import TokenWatchSimulation
 import TokenWatchRuntime
+import TokenWatchSimulation
 import ZeroMQ
 
 struct GenerateCommand: ParsableCommand {
@@ -38,9 +38,13 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard TrafficGenerator.Scenario(rawValue: scenario) != nil else {
-            throw ValidationError("unknown scenario '\(scenario)'; expected one of: \(TrafficGenerator.Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown scenario '\(scenario)'; expected one of: \(TrafficGenerator.Scenario.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
-        guard connect == nil || output == nil else { throw ValidationError("--connect and --output exclude each other") }
+        guard connect == nil || output == nil else {
+            throw ValidationError("--connect and --output exclude each other")
+        }
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
     }
 

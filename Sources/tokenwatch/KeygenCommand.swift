@@ -21,8 +21,12 @@ struct KeygenCommand: ParsableCommand {
         }
         let pair = try ZMQCurve.keyPair()
         // Created 0600 from the start: the secret is never readable by others, not even briefly.
-        guard FileManager.default.createFile(atPath: path, contents: Data((pair.secretKey + "\n").utf8), attributes: [.posixPermissions: 0o600]),
-            FileManager.default.createFile(atPath: path + ".pub", contents: Data((pair.publicKey + "\n").utf8), attributes: [.posixPermissions: 0o644])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((pair.secretKey + "\n").utf8), attributes: [.posixPermissions: 0o600]),
+            FileManager.default.createFile(
+                atPath: path + ".pub", contents: Data((pair.publicKey + "\n").utf8),
+                attributes: [.posixPermissions: 0o644])
         else {
             printError("tokenwatch keygen: cannot write \(path)")
             throw ExitCode(1)
@@ -49,7 +53,9 @@ struct CurveClientOptions: ParsableArguments {
     func configure() throws -> @Sendable (ZMQSocket) throws -> Void {
         guard let curveServerKey, let curveKey else { return { _ in } }
         func read(_ path: String) throws -> String {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read \(path)") }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read \(path)")
+            }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let server = try read(curveServerKey)

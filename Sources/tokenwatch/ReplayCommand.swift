@@ -35,7 +35,8 @@ struct ReplayCommand: ParsableCommand {
         var output = BufferedOutput()
         var rejected = RejectionCounts()
         // Lines are read and decoded on a second thread; detection sees them here, in file order.
-        FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) { (line: inout FileDecodeStage.Line) in
+        FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) {
+            (line: inout FileDecodeStage.Line) in
             // The event is read where it lies in its batch (see `DecodedEvent`).
             if let rejection = engine.admit(&line.decoded, into: &alerts) {
                 rejected.record(rejection)
@@ -46,7 +47,8 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         output.flush()
-        printError("replayed \(engine.eventsProcessed) events, rejected \(rejected.total), alerts \(engine.nextSequence)")
+        printError(
+            "replayed \(engine.eventsProcessed) events, rejected \(rejected.total), alerts \(engine.nextSequence)")
         if rejected.total > 0 { printError("rejected by reason: \(rejected)") }
     }
 }
@@ -58,7 +60,9 @@ struct BufferedOutput {
 
     /// Writes to `path` (created or truncated), or standard output when `nil`.
     init(path: String? = nil) {
-        if let path, FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) {
+        if let path, FileManager.default.createFile(atPath: path, contents: nil),
+            let file = FileHandle(forWritingAtPath: path)
+        {
             handle = file
         } else {
             if let path { printError("tokenwatch: cannot write \(path); writing to standard output") }

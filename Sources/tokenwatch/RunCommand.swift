@@ -54,15 +54,19 @@ struct RunCommand: AsyncParsableCommand {
             .filter { !$0.isEmpty && !isLocalEndpoint($0) }
         if !exposed.isEmpty && !configuration.security.curve {
             guard configuration.security.allowPlaintext else {
-                printError("tokenwatch: refusing to bind \(exposed.joined(separator: ", ")) without CURVE: anyone on the network could "
-                           + "publish events or read alerts. Set security.curve (see `tokenwatch keygen`), or security.allow_plaintext: true.")
+                printError(
+                    "tokenwatch: refusing to bind \(exposed.joined(separator: ", ")) without CURVE: anyone on the network could "
+                        + "publish events or read alerts. Set security.curve (see `tokenwatch keygen`), or security.allow_plaintext: true."
+                )
                 throw ExitCode(1)
             }
-            logger.critical("PLAINTEXT sockets on a non-loopback address: events and alerts are unauthenticated and unencrypted",
-                            metadata: ["endpoints": "\(exposed.joined(separator: ", "))"])
+            logger.critical(
+                "PLAINTEXT sockets on a non-loopback address: events and alerts are unauthenticated and unencrypted",
+                metadata: ["endpoints": "\(exposed.joined(separator: ", "))"])
         }
         if configuration.security.curve {
-            logger.info("CURVE on", metadata: ["allowed_client_keys": "\(configuration.security.resolvedClientKeys.count)"])
+            logger.info(
+                "CURVE on", metadata: ["allowed_client_keys": "\(configuration.security.resolvedClientKeys.count)"])
         }
     }
 
@@ -93,14 +97,19 @@ struct RunCommand: AsyncParsableCommand {
             applyFlags(to: &configuration)
             return configuration
         }
-        var services: [any Service] = [reload, SystemdService(pipeline: pipeline, notifier: notifier,
-                                                              watchdogInterval: SystemdNotifier.watchdogInterval())]
+        var services: [any Service] = [
+            reload,
+            SystemdService(
+                pipeline: pipeline, notifier: notifier,
+                watchdogInterval: SystemdNotifier.watchdogInterval()),
+        ]
         if let address = HostPort(configuration.metrics.listen) {
             let heartbeatLimit = Duration.seconds(10)
-            services.append(MetricsServer(
-                host: address.host, port: address.port, logger: logger,
-                render: { registry.emitToString() },
-                isHealthy: { pipeline.lastHeartbeat.map { ContinuousClock.now - $0 < heartbeatLimit } ?? false }))
+            services.append(
+                MetricsServer(
+                    host: address.host, port: address.port, logger: logger,
+                    render: { registry.emitToString() },
+                    isHealthy: { pipeline.lastHeartbeat.map { ContinuousClock.now - $0 < heartbeatLimit } ?? false }))
         }
         // Last in the list, first to shut down: the pipeline drains and checkpoints while the rest still runs.
         services.append(DaemonService(pipeline: pipeline, notifier: notifier, logger: logger))

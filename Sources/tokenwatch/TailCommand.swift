@@ -108,7 +108,9 @@ struct TailOutput {
                 printError("tokenwatch tail: alerts \(since)…\(first - 1) are no longer retained")
             }
             for entry in reply.entries where AlertListener.matches(entry.topic, prefixes) {
-                guard !done, let alert = AlertListener.parse(topic: entry.topic, payload: entry.payload, sequence: entry.topicSequence)
+                guard !done,
+                    let alert = AlertListener.parse(
+                        topic: entry.topic, payload: entry.payload, sequence: entry.topicSequence)
                 else { continue }
                 emit(alert, recovered: true)
             }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import TokenWatchCore
-import TokenWatchSimulation
 import TokenWatchRuntime
+import TokenWatchSimulation
 
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Run offline threshold tests: events and the alerts that must and must not fire (like promtool test rules).",
+        abstract:
+            "Run offline threshold tests: events and the alerts that must and must not fire (like promtool test rules).",
         discussion: "See Config/tests/ for examples. Exits 1 if any test fails, with what was expected and what fired.")
 
     @Argument(help: "Test files (YAML).")

@@ -34,7 +34,8 @@ struct DaemonEndToEndTests {
         // Twelve equal prompts a minute apart: the eighth (minute 7) reaches min_repeats 8. The last finding is
         // at minute 11; an event at minute 26 moves event time past 11 + 15 (resolve_after) and resolves it.
         for n in 0..<12 {
-            try publisher.publish(tokenEvent("alice", minute: n, id: "e\(n)", prompt: "Triage my inbox and draft polite replies"))
+            try publisher.publish(
+                tokenEvent("alice", minute: n, id: "e\(n)", prompt: "Triage my inbox and draft polite replies"))
         }
         try publisher.publish(tokenEvent("bob", minute: 26, id: "b1", prompt: "Something else entirely"))
 
@@ -47,7 +48,10 @@ struct DaemonEndToEndTests {
         #expect(firing.object["state"] as? String == "firing")
         #expect(firing.object["subject"] as? [String: String] == ["user": "alice"])
         #expect(firing.object["ts"] as? String == "2026-11-02T00:07:00.000Z")
-        #expect(firing.object["window"] as? [String: String] == ["start": "2026-11-02T00:00:00.000Z", "end": "2026-11-02T00:07:00.000Z"])
+        #expect(
+            firing.object["window"] as? [String: String] == [
+                "start": "2026-11-02T00:00:00.000Z", "end": "2026-11-02T00:07:00.000Z",
+            ])
         #expect((firing.object["observed"] as? [String: Any])?["repeats"] as? Int == 8)
         #expect((firing.object["threshold"] as? [String: Any])?["min_repeats"] as? Int == 8)
         #expect(firing.object["evidence"] as? [String] == ["e3", "e4", "e5", "e6", "e7"])
@@ -82,25 +86,42 @@ struct DaemonEndToEndTests {
             [Array("tokens".utf8), Array("{not json".utf8)],
             [Array("tokens".utf8), [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D]],  // invalid UTF-8
             [Array("tokens".utf8), Array(#"{"ts":"2026-11-02T00:00:00Z","input_tokens":1,"output_tokens":1}"#.utf8)],
-            [Array("tokens".utf8), Array(#"{"ts":"2026-11-02T00:00:00Z","user":"x","input_tokens":-5,"output_tokens":1}"#.utf8)],
-            [Array("tokens".utf8), Array((String(repeating: "[", count: 200) + String(repeating: "]", count: 200)).utf8)],
-            [Array("tokens".utf8), Array(#"{"ts":"2026-11-02T00:00:00Z","user":"\#(String(repeating: "u", count: 5000))","input_tokens":1,"output_tokens":1}"#.utf8)],
+            [
+                Array("tokens".utf8),
+                Array(#"{"ts":"2026-11-02T00:00:00Z","user":"x","input_tokens":-5,"output_tokens":1}"#.utf8),
+            ],
+            [
+                Array("tokens".utf8),
+                Array((String(repeating: "[", count: 200) + String(repeating: "]", count: 200)).utf8),
+            ],
+            [
+                Array("tokens".utf8),
+                Array(
+                    #"{"ts":"2026-11-02T00:00:00Z","user":"\#(String(repeating: "u", count: 5000))","input_tokens":1,"output_tokens":1}"#
+                        .utf8),
+            ],
             [Array("tokens".utf8), [UInt8](repeating: 0x20, count: 100_000)],  // over max_message_bytes (64 KiB)
         ]
         for frames in bad { try publisher.publish(frames: frames) }
         for n in 0..<8 {
-            try publisher.publish(tokenEvent("carol", minute: n, id: "c\(n)", prompt: "Rewrite the weekly status report"))
+            try publisher.publish(
+                tokenEvent("carol", minute: n, id: "c\(n)", prompt: "Rewrite the weekly status report"))
         }
         let alert = try subscriber.next()
         #expect(alert.object["subject"] as? [String: String] == ["user": "carol"])
 
-        let expectedReasons = ["wrong_frame_count", "malformed_json", "invalid_utf8", "missing_field", "out_of_range",
-                               "too_deep", "field_too_long", "too_large"]
+        let expectedReasons = [
+            "wrong_frame_count", "malformed_json", "invalid_utf8", "missing_field", "out_of_range",
+            "too_deep", "field_too_long", "too_large",
+        ]
         for reason in expectedReasons { try daemon.waitForLog("reason=\(reason)") }
         #expect(daemon.isRunning)
         daemon.signal(SIGINT)
         #expect(try daemon.waitForExit() == 0)
-        #expect(daemon.standardError.contains { $0.contains("stopped") && $0.contains("events_received=17") && $0.contains("events_rejected=9") })
+        #expect(
+            daemon.standardError.contains {
+                $0.contains("stopped") && $0.contains("events_received=17") && $0.contains("events_rejected=9")
+            })
     }
 
     @Test func replayOfAFileGivesTheSameAlertsAsRunFedTheSameEvents() throws {
@@ -109,15 +130,20 @@ struct DaemonEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("events.jsonl").path
 
-        let generate = try TokenWatchProcess(["generate", "--output", file, "--people", "20", "--days", "2", "--seed", "5"])
+        let generate = try TokenWatchProcess([
+            "generate", "--output", file, "--people", "20", "--days", "2", "--seed", "5",
+        ])
         #expect(try generate.waitForExit(timeout: .seconds(60)) == 0)
         let replay = try TokenWatchProcess(["replay", "--config", TokenWatchProcess.shippedConfig, file])
         #expect(try replay.waitForExit(timeout: .seconds(60)) == 0)
         let replayed = replay.standardOutput.split(separator: "\n").map(String.init)
-        let detectors = Set(replayed.compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["detector"] as? String
-        })
-        #expect(detectors == Set(["repetitive_prompts", "offhours_burst", "agent_loop", "scripted_cadence", "trivial_flood"]))
+        let detectors = Set(
+            replayed.compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["detector"] as? String
+            })
+        #expect(
+            detectors
+                == Set(["repetitive_prompts", "offhours_burst", "agent_loop", "scripted_cadence", "trivial_flood"]))
 
         let (daemon, events, alerts) = try startDaemon()
         let context = try ZMQContext()
@@ -131,7 +157,11 @@ struct DaemonEndToEndTests {
         #expect(live == replayed)
         daemon.signal(SIGTERM)
         #expect(try daemon.waitForExit() == 0)
-        #expect(daemon.standardError.contains { $0.contains("stopped") && $0.contains("events_received=\(lines.count)") && $0.contains("alerts_published=\(replayed.count)") })
+        #expect(
+            daemon.standardError.contains {
+                $0.contains("stopped") && $0.contains("events_received=\(lines.count)")
+                    && $0.contains("alerts_published=\(replayed.count)")
+            })
     }
 
     @Test func theTailCommandPrintsAlertsAsJSONLines() throws {
@@ -158,8 +188,10 @@ struct DaemonEndToEndTests {
         try blocker.bind("tcp://127.0.0.1:*")
         let taken = try blocker.lastEndpoint
         let alerts = try freeEndpoints(1)[0]
-        let daemon = try TokenWatchProcess(["run", "--config", TokenWatchProcess.shippedConfig, "--events", taken, "--alerts", alerts,
-                                            "--metrics", "", "--catchup", ""])
+        let daemon = try TokenWatchProcess([
+            "run", "--config", TokenWatchProcess.shippedConfig, "--events", taken, "--alerts", alerts,
+            "--metrics", "", "--catchup", "",
+        ])
         #expect(try daemon.waitForExit() == 1)
         #expect(daemon.standardError.contains { $0.contains("bind \(taken)") && $0.contains("Address already in use") })
     }

@@ -24,7 +24,8 @@ func temporaryDirectory() throws -> URL {
 func fillerEvents(_ count: Int, startingAt offset: Int) -> [String] {
     (0..<count).map { n in
         let i = offset + n
-        return #"{"ts":"\#(mondayAt(minutes: 8 * 60 + (i / 400)))","user":"filler\#(i % 50)","id":"f\#(i)","input_tokens":200,"output_tokens":5,"prompt_hash":"unique-\#(i)"}"#
+        return
+            #"{"ts":"\#(mondayAt(minutes: 8 * 60 + (i / 400)))","user":"filler\#(i % 50)","id":"f\#(i)","input_tokens":200,"output_tokens":5,"prompt_hash":"unique-\#(i)"}"#
     }
 }
 
@@ -53,28 +54,40 @@ struct OperationsEndToEndTests {
 
         var sent = 0
         // Six equal prompts: below min_repeats 8.
-        for n in 0..<6 { try publisher.publish(tokenEvent("alice", minute: 8 * 60 + n, id: "a\(n)", prompt: "Rate my inbox again")); sent += 1 }
-        for event in fillerEvents(1500, startingAt: 0) { try publisher.publish(event); sent += 1 }
+        for n in 0..<6 {
+            try publisher.publish(tokenEvent("alice", minute: 8 * 60 + n, id: "a\(n)", prompt: "Rate my inbox again"))
+            sent += 1
+        }
+        for event in fillerEvents(1500, startingAt: 0) {
+            try publisher.publish(event)
+            sent += 1
+        }
         _ = try writeConfig(directory, replacing: [("  min_repeats: 8", "  min_repeats: 5")])
         daemon.process.signal(SIGHUP)
         // The stream goes on while the daemon reloads.
-        for event in fillerEvents(1500, startingAt: 1500) { try publisher.publish(event); sent += 1 }
+        for event in fillerEvents(1500, startingAt: 1500) {
+            try publisher.publish(event)
+            sent += 1
+        }
         try daemon.process.waitForLog("configuration reloaded")
         // The seventh: 7 ≥ the new min_repeats 5 (the cluster kept its six earlier prompts across the reload).
-        try publisher.publish(tokenEvent("alice", minute: 8 * 60 + 6, id: "a6", prompt: "Rate my inbox again")); sent += 1
+        try publisher.publish(tokenEvent("alice", minute: 8 * 60 + 6, id: "a6", prompt: "Rate my inbox again"))
+        sent += 1
 
         let alert = try subscriber.next()
         #expect(alert.object["subject"] as? [String: String] == ["user": "alice"])
         #expect((alert.object["threshold"] as? [String: Any])?["min_repeats"] as? Int == 5)
         #expect((alert.object["observed"] as? [String: Any])?["repeats"] as? Int == 7)
         try waitUntil("every event counted", timeout: .seconds(20)) {
-            (try? parsePrometheus(httpGet(daemon.metrics, "/metrics").body))?["tokenwatch_events_received_total"] == Double(sent)
+            (try? parsePrometheus(httpGet(daemon.metrics, "/metrics").body))?["tokenwatch_events_received_total"]
+                == Double(sent)
         }
         let metrics = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
         #expect(metrics["tokenwatch_config_reloads_total{result=\"success\"}"] == 1)
         daemon.process.signal(SIGTERM)
         #expect(try daemon.process.waitForExit() == 0)
-        #expect(daemon.process.standardError.contains { $0.contains("stopped") && $0.contains("events_received=\(sent)") })
+        #expect(
+            daemon.process.standardError.contains { $0.contains("stopped") && $0.contains("events_received=\(sent)") })
     }
 
     @Test func aBrokenReloadKeepsTheRunningConfigurationAndRaisesAnAlert() throws {
@@ -87,17 +100,22 @@ struct OperationsEndToEndTests {
         let detections = try TestSubscriber(context: context, connect: daemon.alerts, topic: "alert.repetitive_prompts")
         try daemon.process.waitForLog("alert subscriber joined", count: 2)
 
-        try "detectors:\n  repetitive_prompts:\n    min_repeats: two\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "detectors:\n  repetitive_prompts:\n    min_repeats: two\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         daemon.process.signal(SIGHUP)
         let alert = try operational.next()
         #expect(alert.topic == "alert.tokenwatch.config_reload_failed")
         #expect(alert.object["severity"] as? String == "critical")
-        #expect((alert.object["details"] as? [String])?.first == "\(config):3:18: detectors.repetitive_prompts.min_repeats: must be an integer, not 'two'")
+        #expect(
+            (alert.object["details"] as? [String])?.first
+                == "\(config):3:18: detectors.repetitive_prompts.min_repeats: must be an integer, not 'two'")
         try daemon.process.waitForLog("configuration reload failed")
 
         // The old threshold (8) still holds: seven repeats are quiet, the eighth fires.
         let publisher = try TestPublisher(context: context, connect: daemon.events)
-        for n in 0..<8 { try publisher.publish(tokenEvent("bob", minute: n, id: "b\(n)", prompt: "Again the same words")) }
+        for n in 0..<8 {
+            try publisher.publish(tokenEvent("bob", minute: n, id: "b\(n)", prompt: "Again the same words"))
+        }
         let fired = try detections.next()
         #expect((fired.object["observed"] as? [String: Any])?["repeats"] as? Int == 8)
         let metrics = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
@@ -109,7 +127,9 @@ struct OperationsEndToEndTests {
     @Test(arguments: [false, true])
     func systemdNotificationsArriveInOrder(abstract: Bool) throws {
         let notify = try NotifySocket(abstract: abstract)
-        let daemon = try DaemonUnderTest.start(environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "200000"])
+        let daemon = try DaemonUnderTest.start(environment: [
+            "NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "200000",
+        ])
         var messages: [String] = []
         func next() throws -> String {
             let message = try notify.next()
@@ -119,21 +139,32 @@ struct OperationsEndToEndTests {
         // STATUS= and WATCHDOG=1 may come before READY=1 (systemd accepts both); nothing else may.
         try waitUntil("READY=1", timeout: .seconds(20)) { try next().hasPrefix("READY=1") }
         // Watchdog pings every 100 ms (half of 200 ms) while the pipeline is alive.
-        try waitUntil("two watchdog pings", timeout: .seconds(20)) { _ = try next(); return messages.filter { $0 == "WATCHDOG=1" }.count >= 2 }
+        try waitUntil("two watchdog pings", timeout: .seconds(20)) {
+            _ = try next()
+            return messages.filter { $0 == "WATCHDOG=1" }.count >= 2
+        }
         daemon.process.signal(SIGHUP)
         var reloading: String?
-        try waitUntil("RELOADING=1", timeout: .seconds(20)) { let m = try next(); if m.hasPrefix("RELOADING=1") { reloading = m }; return reloading != nil }
+        try waitUntil("RELOADING=1", timeout: .seconds(20)) {
+            let m = try next()
+            if m.hasPrefix("RELOADING=1") { reloading = m }
+            return reloading != nil
+        }
         try waitUntil("READY=1 after the reload", timeout: .seconds(20)) { try next().hasPrefix("READY=1") }
         daemon.process.signal(SIGTERM)
         try waitUntil("STOPPING=1", timeout: .seconds(20)) { try next() == "STOPPING=1" }
         #expect(try daemon.process.waitForExit() == 0)
 
-        let lifecycle = messages.filter { !$0.hasPrefix("WATCHDOG") && !$0.hasPrefix("STATUS") }.map { $0.split(separator: "\n")[0] }
+        let lifecycle = messages.filter { !$0.hasPrefix("WATCHDOG") && !$0.hasPrefix("STATUS") }.map {
+            $0.split(separator: "\n")[0]
+        }
         #expect(lifecycle == ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"])
         // MONOTONIC_USEC is CLOCK_MONOTONIC in microseconds: compare with our own reading.
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
-        let usec = reloading.flatMap { $0.split(separator: "\n").last }.flatMap { Int64($0.dropFirst("MONOTONIC_USEC=".count)) }
+        let usec = reloading.flatMap { $0.split(separator: "\n").last }.flatMap {
+            Int64($0.dropFirst("MONOTONIC_USEC=".count))
+        }
         let current = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
         #expect(usec.map { current - $0 >= 0 && current - $0 < 60_000_000 } == true)
         #expect(messages.contains { $0.hasPrefix("STATUS=events ") })
@@ -143,10 +174,14 @@ struct OperationsEndToEndTests {
         let daemon = try DaemonUnderTest.start()
         let context = try ZMQContext()
         let publisher = try TestPublisher(context: context, connect: daemon.events)
-        for n in 0..<5 { try publisher.publish(tokenEvent("carol", minute: n, id: "c\(n)", prompt: "Prompt number \(n) of five")) }
+        for n in 0..<5 {
+            try publisher.publish(tokenEvent("carol", minute: n, id: "c\(n)", prompt: "Prompt number \(n) of five"))
+        }
         try publisher.publish(frames: [Array("tokens".utf8), Array("{oops".utf8)])
         try publisher.publish(frames: [Array("tokens".utf8), Array("[]x".utf8)])
-        try publisher.publish(frames: [Array("tokens".utf8), Array(#"{"ts":0,"input_tokens":1,"output_tokens":1}"#.utf8)])
+        try publisher.publish(frames: [
+            Array("tokens".utf8), Array(#"{"ts":0,"input_tokens":1,"output_tokens":1}"#.utf8),
+        ])
         // In `run`, an event a day ahead of the wall clock is refused (events.max_future 5 min).
         let tomorrow = Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000
         try publisher.publish(#"{"ts":\#(tomorrow),"user":"x","input_tokens":1,"output_tokens":1}"#)
@@ -189,7 +224,8 @@ struct OperationsEndToEndTests {
             let publisher = try TestPublisher(context: context, connect: first.events)
             for n in 0..<5 { try publisher.publish(tokenEvent("dana", minute: n, id: "d\(n)", prompt: prompt)) }
             try waitUntil("five events processed", timeout: .seconds(20)) {
-                (try? parsePrometheus(httpGet(first.metrics, "/metrics").body))?["tokenwatch_events_processed_total"] == 5
+                (try? parsePrometheus(httpGet(first.metrics, "/metrics").body))?["tokenwatch_events_processed_total"]
+                    == 5
             }
         }
         first.process.signal(SIGTERM)
@@ -223,18 +259,23 @@ struct OperationsEndToEndTests {
         let publisher = try TestPublisher(context: try ZMQContext(), connect: daemon.events)
         for line in fillerEvents(20_000, startingAt: 0) { try publisher.publish(line) }
         try waitUntil("the burst arriving", timeout: .seconds(20)) {
-            ((try? parsePrometheus(httpGet(daemon.metrics, "/metrics").body))?["tokenwatch_events_received_total"] ?? 0) > 0
+            ((try? parsePrometheus(httpGet(daemon.metrics, "/metrics").body))?["tokenwatch_events_received_total"] ?? 0)
+                > 0
         }
         daemon.process.signal(SIGTERM)
         #expect(try daemon.process.waitForExit(timeout: .seconds(60)) == 0)
         let stopped = try #require(daemon.process.standardError.first { $0.contains("ingest stopped") })
         func count(_ name: String) -> Int? {
-            stopped.split(separator: " ").first { $0.hasPrefix(name + "=") }.flatMap { Int($0.dropFirst(name.count + 1)) }
+            stopped.split(separator: " ").first { $0.hasPrefix(name + "=") }.flatMap {
+                Int($0.dropFirst(name.count + 1))
+            }
         }
         let received = try #require(count("events"))
         // Every message the decode thread took off the socket reached the detection thread.
         #expect(count("decoded") == received)
-        let checkpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("checkpoint.json"))) as? [String: Any]
+        let checkpoint =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("checkpoint.json")))
+            as? [String: Any]
         let processed = (checkpoint?["engine"] as? [String: Any])?["eventsProcessed"] as? Int
         #expect(received > 0 && received <= 20_000)
         #expect(processed == received, "received \(received), processed \(processed.map(String.init) ?? "?")")
@@ -245,8 +286,9 @@ struct OperationsEndToEndTests {
         let daemon = try DaemonUnderTest.start()
         let pid = daemon.process.processIdentifier
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
-        let names = Set(tasks.compactMap { try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8) }
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        let names = Set(
+            tasks.compactMap { try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8) }
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
         #expect(names.isSuperset(of: ["tw-decode", "tw-ingest"]), "threads: \(names.sorted())")
         daemon.process.signal(SIGTERM)
         #expect(try daemon.process.waitForExit() == 0)
@@ -255,7 +297,8 @@ struct OperationsEndToEndTests {
     @Test func aCorruptCheckpointIsSetAsideAndTheDaemonStartsFresh() throws {
         let state = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: state) }
-        try "{\"version\":1,\"engine\":{trunc".write(to: state.appendingPathComponent("checkpoint.json"), atomically: true, encoding: .utf8)
+        try "{\"version\":1,\"engine\":{trunc".write(
+            to: state.appendingPathComponent("checkpoint.json"), atomically: true, encoding: .utf8)
         let daemon = try DaemonUnderTest.start(extraArguments: ["--state-dir", state.path])
         #expect(daemon.process.standardError.contains { $0.contains("checkpoint set aside") })
         let files = try FileManager.default.contentsOfDirectory(atPath: state.path)
@@ -271,9 +314,13 @@ struct OperationsEndToEndTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let analyze = "/usr/bin/systemd-analyze"
-        try #require(FileManager.default.isExecutableFile(atPath: analyze), "systemd-analyze is part of Debian's systemd package")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: analyze), "systemd-analyze is part of Debian's systemd package"
+        )
         // The unit names the installed path; point it at the binary under test so verify can check it exists.
-        var unit = try String(contentsOf: TokenWatchProcess.packageRoot.appendingPathComponent("systemd/tokenwatch.service"), encoding: .utf8)
+        var unit = try String(
+            contentsOf: TokenWatchProcess.packageRoot.appendingPathComponent("systemd/tokenwatch.service"),
+            encoding: .utf8)
         unit = unit.replacingOccurrences(of: "/usr/local/bin/tokenwatch", with: TokenWatchProcess.binary.path)
         let path = directory.appendingPathComponent("tokenwatch.service").path
         try unit.write(toFile: path, atomically: true, encoding: .utf8)

@@ -13,7 +13,9 @@ func httpGet(_ hostPort: String, _ path: String) throws -> (status: Int, body: S
     address.sin_port = in_port_t(UInt16(parts[1])!).bigEndian
     inet_pton(AF_INET, String(parts[0]), &address.sin_addr)
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard connected == 0 else { throw TimedOut(description: "connect \(hostPort): errno \(errno)") }
     let request = Array("GET \(path) HTTP/1.1\r\nHost: \(hostPort)\r\nConnection: close\r\n\r\n".utf8)
@@ -37,7 +39,9 @@ func parsePrometheus(_ text: String) throws -> [String: Double] {
     var samples: [String: Double] = [:]
     for line in text.split(separator: "\n") where !line.isEmpty {
         if line.hasPrefix("# HELP ") || line.hasPrefix("# TYPE ") { continue }
-        guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+        guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "),
+            let value = Double(line[line.index(after: space)...])
+        else {
             throw TimedOut(description: "not Prometheus text: \(line)")
         }
         let series = String(line[..<space])
@@ -72,14 +76,18 @@ final class NotifySocket {
         }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path) }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (abstract ? 0 : 1))
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
         guard bound == 0 else { throw TimedOut(description: "bind notify socket: errno \(errno)") }
     }
 
     /// The next datagram, or an error after `timeout`.
     func next(timeout: Duration = .seconds(20)) throws -> String {
         var poll = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard Glibc.poll(&poll, 1, Int32(timeout.milliseconds)) == 1 else { throw TimedOut(description: "no notify message within \(timeout)") }
+        guard Glibc.poll(&poll, 1, Int32(timeout.milliseconds)) == 1 else {
+            throw TimedOut(description: "no notify message within \(timeout)")
+        }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = recv(descriptor, &buffer, buffer.count, 0)
         return String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)

@@ -16,10 +16,13 @@ struct PrivacyEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = directory.appendingPathComponent("pseudonym.key")
         try Data(repeating: 7, count: 32).write(to: key)
-        let config = try writeConfig(directory, replacing: [
-            ("  pseudonymize_users: false", "  pseudonymize_users: true"), ("  key_file: \"\"", "  key_file: \(key.path)"),
-            ("  level: info", "  level: trace"),
-        ])
+        let config = try writeConfig(
+            directory,
+            replacing: [
+                ("  pseudonymize_users: false", "  pseudonymize_users: true"),
+                ("  key_file: \"\"", "  key_file: \(key.path)"),
+                ("  level: info", "  level: trace"),
+            ])
         let state = directory.appendingPathComponent("state")
         let daemon = try DaemonUnderTest.start(configPath: config, extraArguments: ["--state-dir", state.path])
         let context = try ZMQContext()
@@ -28,7 +31,10 @@ struct PrivacyEndToEndTests {
         let publisher = try TestPublisher(context: context, connect: daemon.events)
         let secret = "Xylophone quartz manifesto zebra pancake"
         for n in 0..<8 { try publisher.publish(tokenEvent("alice.smith", minute: n, id: "a\(n)", prompt: secret)) }
-        try publisher.publish(frames: [Array("tokens".utf8), Array(#"{"ts":"broken","user":"x","prompt":"\#(secret)","input_tokens":1,"output_tokens":1}"#.utf8)])
+        try publisher.publish(frames: [
+            Array("tokens".utf8),
+            Array(#"{"ts":"broken","user":"x","prompt":"\#(secret)","input_tokens":1,"output_tokens":1}"#.utf8),
+        ])
         let alert = try subscriber.next()
         // The key is [7] × 32: Python's hmac gives 58b6cdca5163a0c2 for "alice.smith".
         #expect(alert.object["subject"] as? [String: String] == ["user": "p-58b6cdca5163a0c2"])
@@ -44,7 +50,9 @@ struct PrivacyEndToEndTests {
             let url = state.appendingPathComponent(file)
             if let data = try? Data(contentsOf: url) { written += String(decoding: data, as: UTF8.self) }
         }
-        for word in secret.split(separator: " ") { #expect(!written.lowercased().contains(word.lowercased()), "'\(word)' leaked") }
+        for word in secret.split(separator: " ") {
+            #expect(!written.lowercased().contains(word.lowercased()), "'\(word)' leaked")
+        }
         #expect(!written.contains("alice.smith"))
     }
 
@@ -52,13 +60,16 @@ struct PrivacyEndToEndTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // A cap of 5 000 subjects per detector; 60 000 distinct people flood in.
-        let config = try writeConfig(directory, replacing: [("  max_tracked_subjects: 300000", "  max_tracked_subjects: 5000")])
+        let config = try writeConfig(
+            directory, replacing: [("  max_tracked_subjects: 300000", "  max_tracked_subjects: 5000")])
         let daemon = try DaemonUnderTest.start(configPath: config)
         let before = try residentBytes(daemon.process.processIdentifier)
         let publisher = try TestPublisher(context: try ZMQContext(), connect: daemon.events)
         let flood = 60_000
         for n in 0..<flood {
-            try publisher.publish(#"{"ts":\#(1_793_577_600_000 + Int64(n) * 10),"user":"flood-\#(n)","session":"s\#(n)","agent":"bot-\#(n)","parent":"flood-\#(n)","input_tokens":900,"output_tokens":100,"prompt":"a question nobody asked before number \#(n) about things"}"#)
+            try publisher.publish(
+                #"{"ts":\#(1_793_577_600_000 + Int64(n) * 10),"user":"flood-\#(n)","session":"s\#(n)","agent":"bot-\#(n)","parent":"flood-\#(n)","input_tokens":900,"output_tokens":100,"prompt":"a question nobody asked before number \#(n) about things"}"#
+            )
         }
         var samples: [String: Double] = [:]
         try waitUntil("the flood processed", timeout: .seconds(120)) {

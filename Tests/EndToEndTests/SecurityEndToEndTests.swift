@@ -14,7 +14,8 @@ struct SecurityEndToEndTests {
         let run = try TokenWatchProcess(["keygen", path])
         #expect(try run.waitForExit() == 0)
         let secret = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let publicKey = try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let publicKey = try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         return Keys(secret: secret, publicKey: publicKey, path: path)
     }
 
@@ -30,13 +31,16 @@ struct SecurityEndToEndTests {
         let stranger = try keygen(directory.appendingPathComponent("stranger.key").path)
         // The allowed client's secret must not sit in the allow-list directory: only its .pub does.
         try FileManager.default.removeItem(atPath: allowed.path)
-        let config = try writeConfig(directory, replacing: [
-            ("  curve: false", "  curve: true"),
-            ("  server_secret_key_file: \"\"", "  server_secret_key_file: \(server.path)"),
-            ("  allowed_client_keys_dir: \"\"", "  allowed_client_keys_dir: \(allowedDirectory.path)"),
-        ])
+        let config = try writeConfig(
+            directory,
+            replacing: [
+                ("  curve: false", "  curve: true"),
+                ("  server_secret_key_file: \"\"", "  server_secret_key_file: \(server.path)"),
+                ("  allowed_client_keys_dir: \"\"", "  allowed_client_keys_dir: \(allowedDirectory.path)"),
+            ])
         let daemon = try DaemonUnderTest.start(configPath: config)
-        #expect(daemon.process.standardError.contains { $0.contains("CURVE on") && $0.contains("allowed_client_keys=1") })
+        #expect(
+            daemon.process.standardError.contains { $0.contains("CURVE on") && $0.contains("allowed_client_keys=1") })
         let context = try ZMQContext()
         func client(_ keys: Keys) -> (ZMQSocket) throws -> Void {
             { try $0.makeCurveClient(serverKey: server.publicKey, publicKey: keys.publicKey, secretKey: keys.secret) }
@@ -48,19 +52,31 @@ struct SecurityEndToEndTests {
         try intruder.setLinger(milliseconds: 0)
         try intruder.connect(daemon.events)
         try daemon.process.waitForLog("reason=unknown_key")
-        for n in 0..<8 { try intruder.send(frames: [Array("tokens".utf8), Array(tokenEvent("mallory", minute: n, id: "m\(n)", prompt: "fake usage padding request").utf8)]) }
+        for n in 0..<8 {
+            try intruder.send(frames: [
+                Array("tokens".utf8),
+                Array(tokenEvent("mallory", minute: n, id: "m\(n)", prompt: "fake usage padding request").utf8),
+            ])
+        }
 
         // So is a plaintext client: the handshake fails, nothing is delivered.
         let plain = try ZMQSocket(context: context, type: .pub)
         try plain.setLinger(milliseconds: 0)
         try plain.connect(daemon.events)
-        for n in 0..<8 { try plain.send(frames: [Array("tokens".utf8), Array(tokenEvent("eve", minute: n, id: "p\(n)", prompt: "plain text padding request").utf8)]) }
+        for n in 0..<8 {
+            try plain.send(frames: [
+                Array("tokens".utf8),
+                Array(tokenEvent("eve", minute: n, id: "p\(n)", prompt: "plain text padding request").utf8),
+            ])
+        }
 
         // The allowed gateway is served, and so is an allowed consumer.
         let subscriber = try TestSubscriber(context: context, connect: daemon.alerts, configure: client(allowed))
         try daemon.process.waitForLog("alert subscriber joined")
         let publisher = try TestPublisher(context: context, connect: daemon.events, configure: client(allowed))
-        for n in 0..<8 { try publisher.publish(tokenEvent("gina", minute: n, id: "g\(n)", prompt: "the same long request again")) }
+        for n in 0..<8 {
+            try publisher.publish(tokenEvent("gina", minute: n, id: "g\(n)", prompt: "the same long request again"))
+        }
         let alert = try subscriber.next()
         #expect(alert.object["subject"] as? [String: String] == ["user": "gina"])
 
@@ -75,16 +91,20 @@ struct SecurityEndToEndTests {
     @Test func plaintextOnANonLoopbackAddressIsRefusedUnlessAllowed() throws {
         let ports = try freeEndpoints(2).map { $0.split(separator: ":").last! }
         let exposed = "tcp://0.0.0.0:\(ports[0])"
-        let refused = try TokenWatchProcess(["run", "--config", TokenWatchProcess.shippedConfig, "--events", exposed,
-                                             "--alerts", "tcp://127.0.0.1:\(ports[1])", "--metrics", "", "--catchup", ""])
+        let refused = try TokenWatchProcess([
+            "run", "--config", TokenWatchProcess.shippedConfig, "--events", exposed,
+            "--alerts", "tcp://127.0.0.1:\(ports[1])", "--metrics", "", "--catchup", "",
+        ])
         #expect(try refused.waitForExit() == 1)
         #expect(refused.standardError.contains { $0.contains("refusing to bind \(exposed) without CURVE") })
 
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = try writeConfig(directory, replacing: [("  allow_plaintext: false", "  allow_plaintext: true")])
-        let allowed = try TokenWatchProcess(["run", "--config", config, "--events", exposed,
-                                             "--alerts", "tcp://127.0.0.1:\(ports[1])", "--metrics", "", "--catchup", ""])
+        let allowed = try TokenWatchProcess([
+            "run", "--config", config, "--events", exposed,
+            "--alerts", "tcp://127.0.0.1:\(ports[1])", "--metrics", "", "--catchup", "",
+        ])
         try allowed.waitForLog("ready")
         #expect(allowed.standardError.contains { $0.contains("critical") && $0.contains("PLAINTEXT") })
         allowed.signal(SIGTERM)

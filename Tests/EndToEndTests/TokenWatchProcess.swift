@@ -7,12 +7,14 @@ final class TokenWatchProcess: Sendable {
     static let binary: URL = {
         if let path = ProcessInfo.processInfo.environment["TOKENWATCH_BINARY"] { return URL(fileURLWithPath: path) }
         // The test runner lives in the build products folder beside the executable.
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenwatch")
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "tokenwatch")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         return packageRoot.appendingPathComponent(".build/debug/tokenwatch")
     }()
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let shippedConfig = packageRoot.appendingPathComponent("Config/tokenwatch.yaml").path
 
     private let process: Process
@@ -143,21 +145,27 @@ struct DaemonUnderTest {
     let catchup: String
 
     static func start(
-        configPath: String = TokenWatchProcess.shippedConfig, extraArguments: [String] = [], environment: [String: String] = [:]
+        configPath: String = TokenWatchProcess.shippedConfig, extraArguments: [String] = [],
+        environment: [String: String] = [:]
     ) throws -> DaemonUnderTest {
         let endpoints = try freeEndpoints(4)
-        return try start(configPath: configPath, events: endpoints[0], alerts: endpoints[1],
-                         metrics: String(endpoints[2].dropFirst("tcp://".count)), catchup: endpoints[3],
-                         extraArguments: extraArguments, environment: environment)
+        return try start(
+            configPath: configPath, events: endpoints[0], alerts: endpoints[1],
+            metrics: String(endpoints[2].dropFirst("tcp://".count)), catchup: endpoints[3],
+            extraArguments: extraArguments, environment: environment)
     }
 
     /// Starts on given endpoints: to restart a daemon where consumers expect it.
     static func start(
-        configPath: String = TokenWatchProcess.shippedConfig, events: String, alerts: String, metrics: String, catchup: String,
+        configPath: String = TokenWatchProcess.shippedConfig, events: String, alerts: String, metrics: String,
+        catchup: String,
         extraArguments: [String] = [], environment: [String: String] = [:]
     ) throws -> DaemonUnderTest {
         let process = try TokenWatchProcess(
-            ["run", "--config", configPath, "--events", events, "--alerts", alerts, "--metrics", metrics, "--catchup", catchup]
+            [
+                "run", "--config", configPath, "--events", events, "--alerts", alerts, "--metrics", metrics,
+                "--catchup", catchup,
+            ]
                 + extraArguments,
             environment: environment)
         try process.waitForLog("ready")

@@ -42,7 +42,10 @@ final class TestSubscriber {
 
     let socket: ZMQSocket
 
-    init(context: ZMQContext, connect endpoint: String, topic: String = "alert", configure: (ZMQSocket) throws -> Void = { _ in }) throws {
+    init(
+        context: ZMQContext, connect endpoint: String, topic: String = "alert",
+        configure: (ZMQSocket) throws -> Void = { _ in }
+    ) throws {
         socket = try ZMQSocket(context: context, type: .sub)
         try configure(socket)
         try socket.setLinger(milliseconds: 0)
@@ -52,7 +55,8 @@ final class TestSubscriber {
 
     /// The next alert; fails the test (throws) if it does not come in time or breaks the frame contract.
     func next(timeout: Duration = .seconds(20)) throws -> Received {
-        guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.milliseconds)), let frames = try socket.receiveMultipart()
+        guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.milliseconds)),
+            let frames = try socket.receiveMultipart()
         else { throw TimedOut(description: "no alert within \(timeout)") }
         guard frames.count == 3, frames[2].count == 4 else {
             throw TimedOut(description: "alert with \(frames.count) frames; the contract says 3 with a 4-byte sequence")
@@ -62,8 +66,11 @@ final class TestSubscriber {
             throw TimedOut(description: "alert payload is not a JSON object: \(payload)")
         }
         // Little-endian by hand, independently of the daemon's encoder.
-        let sequence = UInt32(frames[2][0]) | UInt32(frames[2][1]) << 8 | UInt32(frames[2][2]) << 16 | UInt32(frames[2][3]) << 24
-        return Received(topic: String(decoding: frames[0], as: UTF8.self), payload: payload, object: object, topicSequence: sequence)
+        let sequence =
+            UInt32(frames[2][0]) | UInt32(frames[2][1]) << 8 | UInt32(frames[2][2]) << 16 | UInt32(frames[2][3]) << 24
+        return Received(
+            topic: String(decoding: frames[0], as: UTF8.self), payload: payload, object: object, topicSequence: sequence
+        )
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("agent_loop")
@@ -59,8 +60,10 @@ struct AgentLoopDetectorTests {
     @Test mutating func outputFedBackAsInputIsALoop() {
         var events: [TokenEvent] = []
         for n in 0..<21 {
-            events.append(event("dan", at: monday.adding(seconds: Int64(n) * 15), agent: "echo", parent: "dan",
-                                promptHash: "h\(n)", outputHash: "h\(n + 1)"))
+            events.append(
+                event(
+                    "dan", at: monday.adding(seconds: Int64(n) * 15), agent: "echo", parent: "dan",
+                    promptHash: "h\(n)", outputHash: "h\(n + 1)"))
         }
         let findings = feed(events)
         #expect(findings.count == 1)  // call n's prompt is call n−1's output from the second call on
@@ -73,8 +76,12 @@ struct AgentLoopDetectorTests {
         for run in 0..<96 {
             let start = monday.adding(minutes: Int64(run) * 15)
             events.append(event("ops", at: start, agent: "triage", parent: "ops", outputHash: "t\(run)"))
-            if run % 10 == 0 { events.append(event("ops", at: start.adding(seconds: 30), agent: "triage", parent: "triage")) }
-            events.append(event("ops", at: start.adding(seconds: 60), agent: "summarize", parent: "triage", promptHash: "s\(run)"))
+            if run % 10 == 0 {
+                events.append(event("ops", at: start.adding(seconds: 30), agent: "triage", parent: "triage"))
+            }
+            events.append(
+                event("ops", at: start.adding(seconds: 60), agent: "summarize", parent: "triage", promptHash: "s\(run)")
+            )
         }
         #expect(feed(events).isEmpty)
     }

@@ -1,12 +1,15 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("Alert lifecycle")
 struct AlertLifecycleTests {
     func finding(at time: EventTime, excess: Double = 1.2, key: String = "alice") -> Finding {
-        Finding(detector: .repetitivePrompts, key: key, subject: AlertSubject(user: key), time: time, windowStart: time - .seconds(600),
-                observed: [("repeats", .integer(12))], threshold: [("min_repeats", .integer(10))], excess: excess,
-                summary: "12 prompts", evidence: ["e1"])
+        Finding(
+            detector: .repetitivePrompts, key: key, subject: AlertSubject(user: key), time: time,
+            windowStart: time - .seconds(600),
+            observed: [("repeats", .integer(12))], threshold: [("min_repeats", .integer(10))], excess: excess,
+            summary: "12 prompts", evidence: ["e1"])
     }
 
     @Test func oneIncidentGivesOneFiringAndOneResolvedAlert() {
@@ -72,7 +75,10 @@ struct AlertLifecycleTests {
         lifecycle.observe(finding(at: monday), into: &alerts)
         let payload = alerts[0].jsonPayload
         #expect(payload.hasPrefix(#"{"id":""#))
-        #expect(payload.contains(#""detector":"repetitive_prompts","severity":"warning","state":"firing","subject":{"user":"alice"},"ts":"2026-11-02T00:00:00.000Z","window":{"start":"2026-11-01T23:50:00.000Z","end":"2026-11-02T00:00:00.000Z"},"observed":{"repeats":12},"threshold":{"min_repeats":10},"summary":"12 prompts","evidence":["e1"],"suppressed":0}"#))
+        #expect(
+            payload.contains(
+                #""detector":"repetitive_prompts","severity":"warning","state":"firing","subject":{"user":"alice"},"ts":"2026-11-02T00:00:00.000Z","window":{"start":"2026-11-01T23:50:00.000Z","end":"2026-11-02T00:00:00.000Z"},"observed":{"repeats":12},"threshold":{"min_repeats":10},"summary":"12 prompts","evidence":["e1"],"suppressed":0}"#
+            ))
     }
 
     @Test func jsonStringsAreEscaped() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("Configuration")
@@ -34,10 +35,14 @@ struct ConfigurationLoaderTests {
         let configuration = try ConfigurationLoader.load(yaml: yaml, file: "custom.yaml")
         #expect(configuration.alerts.cooldown == .seconds(5400))
         #expect(configuration.alerts.criticalFactor == 2.5)
-        #expect(configuration.detectors.offHoursBurst.workStartMinute == 510 && configuration.detectors.offHoursBurst.workEndMinute == 1020)
+        #expect(
+            configuration.detectors.offHoursBurst.workStartMinute == 510
+                && configuration.detectors.offHoursBurst.workEndMinute == 1020)
         #expect(configuration.detectors.offHoursBurst.workDays == [0, 1, 2, 3])
         #expect(configuration.detectors.offHoursBurst.timeZone == "Europe/Berlin")
-        #expect(configuration.detectors.agentLoop.enabled == false && configuration.detectors.agentLoop.window == .seconds(90))
+        #expect(
+            configuration.detectors.agentLoop.enabled == false
+                && configuration.detectors.agentLoop.window == .seconds(90))
         #expect(configuration.detectors.repetitivePrompts == RepetitivePromptsConfiguration())
     }
 
@@ -60,14 +65,15 @@ struct ConfigurationLoaderTests {
             Issue.record("a broken configuration was accepted")
         } catch {
             let lines = error.issues.map(\.description)
-            #expect(lines == [
-                "bad.yaml:2:13: events.endpoint: must be a ZeroMQ endpoint such as tcp://127.0.0.1:7700, not 'http://example'",
-                "bad.yaml:5:3: alerts.colour: unknown key (expected one of: endpoint, send_high_water_mark, cooldown, resolve_after, critical_factor)",
-                "bad.yaml:4:13: alerts.cooldown: must be a positive duration such as 90s, 15m or 1h, not 'soon'",
-                "bad.yaml:8:18: detectors.repetitive_prompts.min_repeats: must be between 2 and 100000, not 1",
-                "bad.yaml:11:22: detectors.offhours_burst.work_days: unknown day 'caturday' (expected mon, tue, wed, thu, fri, sat or sun)",
-                "bad.yaml:10:15: detectors.offhours_burst.timezone: unknown IANA time zone 'Mars/Olympus'",
-            ])
+            #expect(
+                lines == [
+                    "bad.yaml:2:13: events.endpoint: must be a ZeroMQ endpoint such as tcp://127.0.0.1:7700, not 'http://example'",
+                    "bad.yaml:5:3: alerts.colour: unknown key (expected one of: endpoint, send_high_water_mark, cooldown, resolve_after, critical_factor)",
+                    "bad.yaml:4:13: alerts.cooldown: must be a positive duration such as 90s, 15m or 1h, not 'soon'",
+                    "bad.yaml:8:18: detectors.repetitive_prompts.min_repeats: must be between 2 and 100000, not 1",
+                    "bad.yaml:11:22: detectors.offhours_burst.work_days: unknown day 'caturday' (expected mon, tue, wed, thu, fri, sat or sun)",
+                    "bad.yaml:10:15: detectors.offhours_burst.timezone: unknown IANA time zone 'Mars/Olympus'",
+                ])
         }
     }
 
@@ -82,7 +88,10 @@ struct ConfigurationLoaderTests {
         }
     }
 
-    @Test(arguments: [("90s", 90_000 as Int64), ("15m", 900_000), ("1h", 3_600_000), ("1h30m", 5_400_000), ("500ms", 500), ("2d", 172_800_000)])
+    @Test(arguments: [
+        ("90s", 90_000 as Int64), ("15m", 900_000), ("1h", 3_600_000), ("1h30m", 5_400_000), ("500ms", 500),
+        ("2d", 172_800_000),
+    ])
     func parsesDurations(text: String, milliseconds: Int64) {
         #expect(DurationText.parse(text)?.milliseconds == milliseconds)
         #expect(DurationText.parse(DurationText.format(.milliseconds(milliseconds)))?.milliseconds == milliseconds)

@@ -1,6 +1,7 @@
 import Testing
-@testable import TokenWatchCore
 import TokenWatchSimulation
+
+@testable import TokenWatchCore
 
 @Suite("Detection engine")
 struct DetectionEngineTests {
@@ -34,14 +35,17 @@ struct DetectionEngineTests {
     @Test func everyDetectorFindsItsInjectedIncidentsAndNothingElse() {
         let alerts = replay(Self.generated.events.map(\.payload))
         let digests = alerts.map {
-            AlertDigest(detector: $0.detector, state: $0.state, incident: $0.incident, user: $0.subject.user,
-                        agent: $0.subject.agent, time: $0.time)
+            AlertDigest(
+                detector: $0.detector, state: $0.state, incident: $0.incident, user: $0.subject.user,
+                agent: $0.subject.agent, time: $0.time)
         }
         let score = IncidentScore(labels: Self.generated.labels, alerts: digests)
         for detector in DetectorName.allCases {
             let result = score.detectors[detector]!
             #expect(result.injected > 0, "no \(detector.rawValue) incident was injected")
-            #expect(result.found == result.injected, "\(detector.rawValue) missed \(score.missed.filter { $0.detector == detector })")
+            #expect(
+                result.found == result.injected,
+                "\(detector.rawValue) missed \(score.missed.filter { $0.detector == detector })")
         }
         #expect(score.falseAlarms.isEmpty)
         // No alert at all on the people with honest traffic only.

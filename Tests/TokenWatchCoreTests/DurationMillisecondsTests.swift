@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("Duration in milliseconds")
@@ -14,7 +15,8 @@ struct DurationMillisecondsTests {
             let seconds = Int64(bitPattern: generator.next()) % 10_000_000_000
             let attoseconds = Int64(bitPattern: generator.next()) % 1_000_000_000_000_000_000
             // Components of one sign, as Duration normalises them.
-            let duration = Duration(secondsComponent: seconds, attosecondsComponent: seconds < 0 ? -abs(attoseconds) : abs(attoseconds))
+            let duration = Duration(
+                secondsComponent: seconds, attosecondsComponent: seconds < 0 ? -abs(attoseconds) : abs(attoseconds))
             #expect(duration.milliseconds == reference(duration))
         }
         #expect(Duration.seconds(3600).milliseconds == 3_600_000)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("Event decoding and validation")
@@ -39,7 +40,8 @@ struct EventDecoderTests {
     }
 
     @Test func acceptsEpochMilliseconds() throws {
-        let event = try decoder.decode(#"{"ts":\#(Self.monday + 7),"user":"u","input_tokens":0,"output_tokens":0}"#).get()
+        let event = try decoder.decode(#"{"ts":\#(Self.monday + 7),"user":"u","input_tokens":0,"output_tokens":0}"#)
+            .get()
         #expect(event.time.milliseconds == Self.monday + 7)
     }
 
@@ -59,17 +61,38 @@ struct EventDecoderTests {
         ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1}", .missingField, "output_tokens"),
         ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"\",\"input_tokens\":1,\"output_tokens\":1}", .emptyField, "user"),
         ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":7,\"input_tokens\":1,\"output_tokens\":1}", .wrongType, "user"),
-        ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":\"1\",\"output_tokens\":1}", .wrongType, "input_tokens"),
-        ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1.5,\"output_tokens\":1}", .wrongType, "input_tokens"),
-        ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":-1,\"output_tokens\":1}", .outOfRange, "input_tokens"),
-        ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":99999999999}", .outOfRange, "output_tokens"),
-        ("{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":18446744073709551615}", .outOfRange, "output_tokens"),
+        (
+            "{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":\"1\",\"output_tokens\":1}", .wrongType,
+            "input_tokens"
+        ),
+        (
+            "{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1.5,\"output_tokens\":1}", .wrongType,
+            "input_tokens"
+        ),
+        (
+            "{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":-1,\"output_tokens\":1}", .outOfRange,
+            "input_tokens"
+        ),
+        (
+            "{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":99999999999}",
+            .outOfRange, "output_tokens"
+        ),
+        (
+            "{\"ts\":\"2026-11-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":18446744073709551615}",
+            .outOfRange, "output_tokens"
+        ),
         ("{\"ts\":\"yesterday\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1}", .badTimestamp, "ts"),
-        ("{\"ts\":\"2026-13-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1}", .badTimestamp, "ts"),
+        (
+            "{\"ts\":\"2026-13-02T00:00:00Z\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1}", .badTimestamp,
+            "ts"
+        ),
         ("{\"ts\":\"2026-11-02T00:00:00\",\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1}", .badTimestamp, "ts"),
         ("{\"ts\":1762041600,\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1}", .outOfRange, "ts"),
         ("{\"ts\":true,\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1}", .wrongType, "ts"),
-        ("{\"ts\":0,\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1,\"x\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", .tooDeep, nil),
+        (
+            "{\"ts\":0,\"user\":\"u\",\"input_tokens\":1,\"output_tokens\":1,\"x\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}",
+            .tooDeep, nil
+        ),
     ])
     func rejectsBadPayloadsWithAReason(payload: String, reason: RejectionReason, field: String?) {
         #expect(decoder.decode(payload) == .failure(EventRejection(reason, field: field)))
@@ -85,18 +108,25 @@ struct EventDecoderTests {
     @Test func rejectsOversizedPayloadsAndIdentifiers() {
         let small = EventDecoder(limits: .init(maxPayloadBytes: 300, maxIdentifierBytes: 8))
         let long = String(repeating: "x", count: 400)
-        #expect(small.decode(#"{"ts":0,"user":"\#(long)","input_tokens":1,"output_tokens":1}"#) == .failure(EventRejection(.tooLarge)))
-        #expect(small.decode(#"{"ts":"2026-11-02T00:00:00Z","user":"123456789","input_tokens":1,"output_tokens":1}"#)
-            == .failure(EventRejection(.fieldTooLong, field: "user")))
+        #expect(
+            small.decode(#"{"ts":0,"user":"\#(long)","input_tokens":1,"output_tokens":1}"#)
+                == .failure(EventRejection(.tooLarge)))
+        #expect(
+            small.decode(#"{"ts":"2026-11-02T00:00:00Z","user":"123456789","input_tokens":1,"output_tokens":1}"#)
+                == .failure(EventRejection(.fieldTooLong, field: "user")))
     }
 
     @Test func treatsNullOptionalFieldsAsAbsent() throws {
-        let event = try decoder.decode(#"{"ts":"2026-11-02T00:00:00Z","user":"u","input_tokens":1,"output_tokens":1,"agent":null}"#).get()
+        let event = try decoder.decode(
+            #"{"ts":"2026-11-02T00:00:00Z","user":"u","input_tokens":1,"output_tokens":1,"agent":null}"#
+        ).get()
         #expect(event.agent == nil)
     }
 
     @Test func fingerprintsFromPromptHashWhenNoTextIsSent() throws {
-        let event = try decoder.decode(#"{"ts":"2026-11-02T00:00:00Z","user":"u","input_tokens":1,"output_tokens":1,"prompt_hash":"abc"}"#).get()
+        let event = try decoder.decode(
+            #"{"ts":"2026-11-02T00:00:00Z","user":"u","input_tokens":1,"output_tokens":1,"prompt_hash":"abc"}"#
+        ).get()
         #expect(event.prompt == PromptFingerprint(opaqueHash: "abc"))
         #expect(event.prompt?.shingles.isEmpty == true)
     }

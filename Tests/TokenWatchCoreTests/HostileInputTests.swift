@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import TokenWatchCore
 import TokenWatchSimulation
+
+@testable import TokenWatchCore
 
 @Suite("Hostile input")
 struct HostileInputTests {
@@ -35,7 +36,9 @@ struct HostileInputTests {
             #"{"ts":1793577600000,"user":"u","agent":"a","parent":"a","tz":"Asia/Tokyo","prompt_hash":"p","output_hash":"o","input_tokens":0,"output_tokens":0}"#,
         ].map { Array($0.utf8) }
         let decoder = EventDecoder(limits: .init(maxPayloadBytes: 4096, maxDepth: 8, maxIdentifierBytes: 64))
-        let insertions: [[UInt8]] = ["\"", "{", "[", "-9", "1e999", "\\u0000", "\u{FF}", ",", ":", "null", "99999999999999999999"].map { Array($0.utf8) }
+        let insertions: [[UInt8]] = [
+            "\"", "{", "[", "-9", "1e999", "\\u0000", "\u{FF}", ",", ":", "null", "99999999999999999999",
+        ].map { Array($0.utf8) }
         var accepted = 0
         for _ in 0..<200_000 {
             var bytes = random.pick(seeds)

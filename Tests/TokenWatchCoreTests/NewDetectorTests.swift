@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("scripted_cadence and trivial_flood")
@@ -10,7 +11,8 @@ struct NewDetectorTests {
         // and a standard deviation of 0.3 s: variation 0.005 ≤ 0.02.
         for n in 0..<8 {
             let jitter: Int64 = n == 0 ? 0 : (n % 2 == 1 ? 300 : 0)
-            detector.ingest(event("bot", at: monday + .milliseconds(Int64(n) * 60_000 + jitter), id: "c\(n)"), into: &findings)
+            detector.ingest(
+                event("bot", at: monday + .milliseconds(Int64(n) * 60_000 + jitter), id: "c\(n)"), into: &findings)
         }
         #expect(findings.count == 1)
         #expect(findings.first?.time == monday + .milliseconds(7 * 60_000 + 300))
@@ -55,7 +57,9 @@ struct NewDetectorTests {
         var findings: [Finding] = []
         // "continue" every 10 s: the 40th call (390 s) reaches min_calls 40 within the 10-minute window.
         for n in 0..<40 {
-            detector.ingest(event("eve", at: monday.adding(seconds: Int64(n) * 10), prompt: "continue", id: "t\(n)"), into: &findings)
+            detector.ingest(
+                event("eve", at: monday.adding(seconds: Int64(n) * 10), prompt: "continue", id: "t\(n)"),
+                into: &findings)
         }
         #expect(findings.count == 1)
         #expect(findings.first?.time == monday.adding(seconds: 390))
@@ -72,14 +76,18 @@ struct NewDetectorTests {
         // 20 trivial prompts in 1000 s: at most 12 in any 10 minutes.
         #expect(findings.isEmpty)
         // Without text, tiny inputs are trivial: 40 calls of 8 input tokens.
-        for n in 0..<40 { detector.ingest(event("gus", at: monday.adding(seconds: Int64(n) * 5), tokens: 8), into: &findings) }
+        for n in 0..<40 {
+            detector.ingest(event("gus", at: monday.adding(seconds: Int64(n) * 5), tokens: 8), into: &findings)
+        }
         #expect(findings.count == 1)
     }
 
     @Test func repetitivePromptsLeavesTrivialPromptsToTheFloodDetector() {
         var detector = RepetitivePromptsDetector(configuration: RepetitivePromptsConfiguration())
         var findings: [Finding] = []
-        for n in 0..<20 { detector.ingest(event("hal", at: monday.adding(minutes: Int64(n)), prompt: "ok continue"), into: &findings) }
+        for n in 0..<20 {
+            detector.ingest(event("hal", at: monday.adding(minutes: Int64(n)), prompt: "ok continue"), into: &findings)
+        }
         #expect(findings.isEmpty)
     }
 }
@@ -93,9 +101,12 @@ struct OverrideAndAllowanceTests {
         return alerts
     }
 
-    func repeats(_ user: String, team: String? = nil, count: Int, agent: String? = nil, from: EventTime = monday) -> [TokenEvent] {
+    func repeats(_ user: String, team: String? = nil, count: Int, agent: String? = nil, from: EventTime = monday)
+        -> [TokenEvent]
+    {
         (0..<count).map {
-            var e = event(user, at: from.adding(minutes: Int64($0)), prompt: "the very same long request again", agent: agent)
+            var e = event(
+                user, at: from.adding(minutes: Int64($0)), prompt: "the very same long request again", agent: agent)
             e.team = team
             e.session = "s\($0)"
             return e
@@ -103,20 +114,24 @@ struct OverrideAndAllowanceTests {
     }
 
     @Test func aUserOverrideBeatsTheTeamOverrideWhichBeatsTheDefaults() throws {
-        let configuration = try ConfigurationLoader.load(yaml: """
-            overrides:
-              - team: research
-                detectors:
-                  repetitive_prompts: {min_repeats: 12}
-              - user: ann
-                detectors:
-                  repetitive_prompts: {min_repeats: 20}
-            """, file: "o.yaml")
+        let configuration = try ConfigurationLoader.load(
+            yaml: """
+                overrides:
+                  - team: research
+                    detectors:
+                      repetitive_prompts: {min_repeats: 12}
+                  - user: ann
+                    detectors:
+                      repetitive_prompts: {min_repeats: 20}
+                """, file: "o.yaml")
         #expect(configuration.overrides.count == 2)
         #expect(configuration.overrides[0].detectors.repetitivePrompts.minRepeats == 12)
-        #expect(configuration.overrides[0].detectors.repetitivePrompts.window == .seconds(3600))  // unchanged keys keep the defaults
-        let alerts = run(configuration, repeats("bob", team: "research", count: 12) + repeats("ann", team: "research", count: 19)
-            + repeats("cid", team: "sales", count: 8))
+        // Keys the override leaves out keep the defaults.
+        #expect(configuration.overrides[0].detectors.repetitivePrompts.window == .seconds(3600))
+        let alerts = run(
+            configuration,
+            repeats("bob", team: "research", count: 12) + repeats("ann", team: "research", count: 19)
+                + repeats("cid", team: "sales", count: 8))
         let fired = Dictionary(grouping: alerts.filter { $0.state == .firing }, by: { $0.subject.user! })
         // bob: team threshold 12, reached by his 12th; ann: her own 20, not reached by 19; cid: default 8.
         #expect(Set(fired.keys) == ["bob", "cid"])
@@ -124,30 +139,33 @@ struct OverrideAndAllowanceTests {
     }
 
     @Test func anAllowanceSilencesItsDetectorsUntilItExpires() throws {
-        let configuration = try ConfigurationLoader.load(yaml: """
-            allowances:
-              - agent: batch-summarizer
-                detectors: [repetitive_prompts]
-                reason: "sanctioned backfill, ticket OPS-7"
-                expires: 2026-11-02
-            """, file: "a.yaml")
+        let configuration = try ConfigurationLoader.load(
+            yaml: """
+                allowances:
+                  - agent: batch-summarizer
+                    detectors: [repetitive_prompts]
+                    reason: "sanctioned backfill, ticket OPS-7"
+                    expires: 2026-11-02
+                """, file: "a.yaml")
         #expect(configuration.allowances.first?.expires == EventTime(rfc3339: "2026-11-03T00:00:00Z"))
         // On 2 November (covered): quiet. On 3 November (expired): fires.
         let covered = run(configuration, repeats("ops", count: 10, agent: "batch-summarizer"))
         #expect(covered.isEmpty)
-        let expired = run(configuration, repeats("ops", count: 10, agent: "batch-summarizer", from: monday.adding(minutes: 1440)))
+        let expired = run(
+            configuration, repeats("ops", count: 10, agent: "batch-summarizer", from: monday.adding(minutes: 1440)))
         #expect(expired.contains { $0.detector == .repetitivePrompts })
     }
 
     @Test func allowancesNeedAReasonAnExpiryAndAMatch() {
         do {
-            _ = try ConfigurationLoader.load(yaml: """
-                allowances:
-                  - detectors: [agent_loop]
-                    expires: 2026-12-01
-                  - user: al
-                    reason: "why"
-                """, file: "bad.yaml")
+            _ = try ConfigurationLoader.load(
+                yaml: """
+                    allowances:
+                      - detectors: [agent_loop]
+                        expires: 2026-12-01
+                      - user: al
+                        reason: "why"
+                    """, file: "bad.yaml")
             Issue.record("accepted")
         } catch {
             let text = error.description
@@ -174,7 +192,9 @@ struct OverrideAndAllowanceTests {
         let configuration = try ConfigurationLoader.load(yaml: yaml, file: "c.yaml")
         let again = try ConfigurationLoader.load(yaml: ConfigurationRenderer.yaml(configuration), file: "rendered.yaml")
         #expect(again == configuration)
-        #expect(try ConfigurationLoader.load(yaml: ConfigurationRenderer.yaml(TokenWatchConfiguration()), file: "d.yaml") == TokenWatchConfiguration())
+        #expect(
+            try ConfigurationLoader.load(yaml: ConfigurationRenderer.yaml(TokenWatchConfiguration()), file: "d.yaml")
+                == TokenWatchConfiguration())
     }
 }
 
@@ -186,7 +206,9 @@ struct BoundedStateTests {
         var engine = DetectionEngine(configuration: configuration)
         var alerts: [Alert] = []
         for n in 0..<1000 {
-            var e = event("flood-\(n)", at: monday.adding(seconds: Int64(n)), prompt: "a prompt from someone new \(n) with words", agent: "agent-\(n)", parent: "flood-\(n)")
+            var e = event(
+                "flood-\(n)", at: monday.adding(seconds: Int64(n)), prompt: "a prompt from someone new \(n) with words",
+                agent: "agent-\(n)", parent: "flood-\(n)")
             e.session = "s\(n)"
             engine.process(e, into: &alerts)
         }
@@ -209,7 +231,9 @@ struct PseudonymisationTests {
         var engine = DetectionEngine(configuration: configuration)
         var alerts: [Alert] = []
         for n in 0..<8 {
-            var e = event("alice.smith", at: monday.adding(minutes: Int64(n)), prompt: "the same long request once again", id: "e\(n)")
+            var e = event(
+                "alice.smith", at: monday.adding(minutes: Int64(n)), prompt: "the same long request once again",
+                id: "e\(n)")
             e.session = "s\(n)"
             engine.process(e, into: &alerts)
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("offhours_burst")
@@ -25,14 +26,18 @@ struct OffHoursBurstDetectorTests {
             (12 * 60, "Not/A_Zone", false),
         ]
         var results: [Bool] = []
-        for test in cases { results.append(detector.isOffHours(monday.adding(minutes: test.minutes), timeZone: test.zone)) }
+        for test in cases {
+            results.append(detector.isOffHours(monday.adding(minutes: test.minutes), timeZone: test.zone))
+        }
         #expect(results == cases.map(\.offHours))
     }
 
     @Test mutating func aBurstOfANewUserFiresAtFiveTimesTheDefaultBaseline() {
         // No history: baseline 100 000 tokens/h, limit max(200 000, 5 × 100 000) = 500 000.
         // 10 000 tokens a minute from 23:00 Monday (UTC): the 50th call reaches 500 000.
-        let events = (0..<60).map { event("night", at: monday.adding(minutes: 23 * 60 + Int64($0)), tokens: 10_000, id: "b\($0)") }
+        let events = (0..<60).map {
+            event("night", at: monday.adding(minutes: 23 * 60 + Int64($0)), tokens: 10_000, id: "b\($0)")
+        }
         let findings = feed(events)
         #expect(findings.first?.time == monday.adding(minutes: 23 * 60 + 49))
         #expect(findings.first?.observed[0].1 == .integer(500_000))
@@ -47,7 +52,10 @@ struct OffHoursBurstDetectorTests {
         for day in 0..<14 {
             let perMinute: Int64 = day == 10 ? 2_500 : 1_500
             for minute in 0..<240 {
-                events.append(event("owl", at: monday.adding(minutes: Int64(day) * 1440 + 21 * 60 + Int64(minute)), tokens: perMinute))
+                events.append(
+                    event(
+                        "owl", at: monday.adding(minutes: Int64(day) * 1440 + 21 * 60 + Int64(minute)),
+                        tokens: perMinute))
             }
         }
         #expect(feed(events).isEmpty)
@@ -71,7 +79,9 @@ struct OffHoursBurstDetectorTests {
         // against max(200 000, 5 × 30 000).
         var events = (0..<480).map { event("worker", at: monday.adding(minutes: 8 * 60 + Int64($0)), tokens: 500) }
         events += (0..<60).map { event("worker", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 20_000) }
-        events += (0..<60).map { event("worker", at: monday.adding(minutes: 1440 + 22 * 60 + Int64($0)), tokens: 20_000) }
+        events += (0..<60).map {
+            event("worker", at: monday.adding(minutes: 1440 + 22 * 60 + Int64($0)), tokens: 20_000)
+        }
         let findings = feed(events)
         let tuesday = findings.filter { $0.time >= monday.adding(minutes: 1440) }
         #expect(tuesday.first?.time == monday.adding(minutes: 1440 + 22 * 60 + 9))  // 10 × 20 000 = 200 000
@@ -85,7 +95,8 @@ struct OffHoursBurstDetectorTests {
         var events: [TokenEvent] = []
         for hour in [3, 8, 0, 5, 1, 7, 2, 6, 4] as [Int64] {
             for call in 0..<10 as Range<Int64> {
-                events.append(event("ranked", at: monday.adding(minutes: (8 + hour) * 60 + call * 6), tokens: (hour + 1) * 1_000))
+                events.append(
+                    event("ranked", at: monday.adding(minutes: (8 + hour) * 60 + call * 6), tokens: (hour + 1) * 1_000))
             }
         }
         events.sort { $0.time < $1.time }
@@ -101,7 +112,8 @@ struct OffHoursBurstDetectorTests {
         var configuration = OffHoursBurstConfiguration()
         configuration.warmupActiveHours = 0
         detector = OffHoursBurstDetector(configuration: configuration)
-        let findings = feed((0..<60).map { event("first", at: monday.adding(minutes: 23 * 60 + Int64($0)), tokens: 10_000) })
+        let findings = feed(
+            (0..<60).map { event("first", at: monday.adding(minutes: 23 * 60 + Int64($0)), tokens: 10_000) })
         #expect(findings.first?.time == monday.adding(minutes: 23 * 60 + 49))
         #expect(findings.first?.observed[2].1 == .integer(100_000))
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("Prompt fingerprints")
@@ -35,7 +36,9 @@ struct PromptFingerprintTests {
     }
 
     @Test func longPromptsKeepABoundedSketch() {
-        let words = (0..<500).map { "word\(Character(UnicodeScalar(97 + $0 % 26)!))x\(String(repeating: "y", count: $0 % 7))" }
+        let words = (0..<500).map {
+            "word\(Character(UnicodeScalar(97 + $0 % 26)!))x\(String(repeating: "y", count: $0 % 7))"
+        }
         let fingerprint = PromptFingerprint(text: words.joined(separator: " "))
         #expect(fingerprint.shingles.count == PromptFingerprint.sketchSize)
         #expect(fingerprint.shingles == fingerprint.shingles.sorted())
@@ -66,10 +69,13 @@ struct PromptFingerprintTests {
             for threshold in [0.1, 0.35, 0.5, 0.6, 0.75, 0.9, 1.0] {
                 // With the cutoff of the threshold itself, and with a lower one (as the detector does once a
                 // better match raised the bar).
-                for answer in [a.similarity(to: b, atLeast: threshold),
-                               a.similarity(to: b, atLeast: threshold, cutoff: SimilarityCutoff(threshold / 2))] {
+                for answer in [
+                    a.similarity(to: b, atLeast: threshold),
+                    a.similarity(to: b, atLeast: threshold, cutoff: SimilarityCutoff(threshold / 2)),
+                ] {
                     if expected >= threshold {
-                        #expect(answer.map { abs($0 - expected) < 1e-12 } == true, "trial \(trial), threshold \(threshold)")
+                        #expect(
+                            answer.map { abs($0 - expected) < 1e-12 } == true, "trial \(trial), threshold \(threshold)")
                     } else {
                         #expect(answer == nil, "trial \(trial), threshold \(threshold): \(expected)")
                     }
@@ -83,7 +89,8 @@ struct PromptFingerprintTests {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     SketchSignature(a).rulesOut(
-                        size: a.count, against: SketchSignature(b), otherSize: b.count, cutoff: SimilarityCutoff(threshold))
+                        size: a.count, against: SketchSignature(b), otherSize: b.count,
+                        cutoff: SimilarityCutoff(threshold))
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("repetitive_prompts")
@@ -26,7 +27,9 @@ struct RepetitivePromptsDetectorTests {
 
     @Test mutating func theEighthSamePromptWithinAnHourIsAFinding() {
         let events = (0..<8).map { n in
-            event("alice", at: monday.adding(minutes: Int64(n) * 5), prompt: "Triage my inbox and draft replies", id: "e\(n)")
+            event(
+                "alice", at: monday.adding(minutes: Int64(n) * 5), prompt: "Triage my inbox and draft replies",
+                id: "e\(n)")
         }
         let before = feed(Array(events.prefix(7)))
         #expect(before.isEmpty)
@@ -43,7 +46,9 @@ struct RepetitivePromptsDetectorTests {
 
     @Test mutating func variedAndRewordedRepeatsCount() {
         let variants = Self.budgetReportVariants
-        let findings = feed(variants.enumerated().map { event("bob", at: monday.adding(minutes: Int64($0.offset)), prompt: $0.element) })
+        let findings = feed(
+            variants.enumerated().map { event("bob", at: monday.adding(minutes: Int64($0.offset)), prompt: $0.element) }
+        )
         #expect(findings.count == 1)
         #expect(findings.first?.observed[0].1 == .integer(8))
         #expect(findings.first?.observed[1].1 == .integer(6))  // the case and comma variants normalise to the first
@@ -71,7 +76,9 @@ struct RepetitivePromptsDetectorTests {
 
     @Test mutating func repeatsSpreadOverMoreThanTheWindowDoNotAddUp() {
         // One every 9 minutes: at most 7 fall inside any hour (0, 9, …, 54 min).
-        let events = (0..<20).map { event("dave", at: monday.adding(minutes: Int64($0) * 9), prompt: "same text every time") }
+        let events = (0..<20).map {
+            event("dave", at: monday.adding(minutes: Int64($0) * 9), prompt: "same text every time")
+        }
         #expect(feed(events).isEmpty)
     }
 
@@ -99,7 +106,8 @@ struct RepetitivePromptsDetectorTests {
         #expect(first.first?.observed[0].1 == .integer(8))
         #expect(first.first?.evidence == ["a3", "a4", "a5", "a6", "a7"])
 
-        let second = feed((1..<8).map { event("carol", at: monday.adding(minutes: 35 + Int64($0)), prompt: b, id: "b\($0)") })
+        let second = feed(
+            (1..<8).map { event("carol", at: monday.adding(minutes: 35 + Int64($0)), prompt: b, id: "b\($0)") })
         #expect(second.count == 1)
         #expect(second.first?.time == monday.adding(minutes: 42))
         #expect(second.first?.windowStart == monday.adding(minutes: 1))
@@ -141,8 +149,12 @@ struct RepetitivePromptsDetectorTests {
             "List risks in the new retention policy",
             "Write unit tests for the invoice parser edge cases",
         ]
-        events += others.enumerated().map { event("erin", at: monday.adding(minutes: 30 + Int64($0.offset)), prompt: $0.element) }
-        events.append(event("erin", at: monday.adding(minutes: 67), prompt: "Summarize the customer survey comments on onboarding"))
+        events += others.enumerated().map {
+            event("erin", at: monday.adding(minutes: 30 + Int64($0.offset)), prompt: $0.element)
+        }
+        events.append(
+            event(
+                "erin", at: monday.adding(minutes: 67), prompt: "Summarize the customer survey comments on onboarding"))
         #expect(feed(events).isEmpty)
         #expect(feed([event("erin", at: monday.adding(minutes: 20), prompt: x)]).isEmpty)
         let findings = feed((1...7).map { event("erin", at: monday.adding(minutes: 20 + Int64($0)), prompt: x) })

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("Subject hash")
@@ -49,7 +50,8 @@ struct SubjectHashTests {
 
     /// Keys made of several ids depend on their order.
     @Test func combinedHashesDependOnOrder() {
-        let a = SubjectHash.hash("alice"), b = SubjectHash.hash("bob")
+        let a = SubjectHash.hash("alice")
+        let b = SubjectHash.hash("bob")
         #expect(SubjectHash.combine(a, b) != SubjectHash.combine(b, a))
         #expect(SubjectHash.combine(a, b) == SubjectHash.combine(SubjectHash.hash("alice"), SubjectHash.hash("bob")))
     }

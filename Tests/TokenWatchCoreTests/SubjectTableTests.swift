@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenWatchCore
 
 @Suite("Subject tables")
@@ -7,7 +8,8 @@ struct SubjectTableTests {
     @Test func expiryAndEvictionTakeTheLeastRecentlyActive() {
         var table = SubjectTable<String, Int>()
         for (user, minute) in [("a", 1), ("b", 2), ("c", 3), ("a", 4)] {
-            table.update(user, activeAt: EventTime(milliseconds: Int64(minute) * 60_000), orInsert: { 0 }) { $0 += 1 }
+            table.update(
+                user, activeAt: EventTime(milliseconds: Int64(minute) * 60_000), orInsert: { 0 }, change: { $0 += 1 })
         }
         // a moved to the recent end at minute 4: the order is b, c, a.
         #expect(table.inActivityOrder.map(\.key) == ["b", "c", "a"])
@@ -20,9 +22,9 @@ struct SubjectTableTests {
 
     @Test func aLateTouchNeverMovesASubjectBackInTime() {
         var table = SubjectTable<String, Int>()
-        table.update("a", activeAt: EventTime(milliseconds: 5000), orInsert: { 0 }) { _ in }
-        table.update("b", activeAt: EventTime(milliseconds: 6000), orInsert: { 0 }) { _ in }
-        table.update("a", activeAt: EventTime(milliseconds: 1000), orInsert: { 0 }) { $0 = 7 }
+        table.update("a", activeAt: EventTime(milliseconds: 5000), orInsert: { 0 }, change: { _ in })
+        table.update("b", activeAt: EventTime(milliseconds: 6000), orInsert: { 0 }, change: { _ in })
+        table.update("a", activeAt: EventTime(milliseconds: 1000), orInsert: { 0 }, change: { $0 = 7 })
         #expect(table.lastActive("a") == EventTime(milliseconds: 5000))
         #expect(table.inActivityOrder.map(\.key) == ["a", "b"])
         #expect(table["a"] == 7)
@@ -45,10 +47,12 @@ struct SubjectTableTests {
     /// incremental growth, its tombstones and the moves of entries between chunks; keys that share only 7
     /// hashes, the probing past equal tags to the right key.
     @Test(arguments: [
-        (keys: 80, steps: 20_000, limit: 60, sharedHashes: 0), (keys: 9_000, steps: 120_000, limit: 8_000, sharedHashes: 0),
+        (keys: 80, steps: 20_000, limit: 60, sharedHashes: 0),
+        (keys: 9_000, steps: 120_000, limit: 8_000, sharedHashes: 0),
         (keys: 300, steps: 20_000, limit: 250, sharedHashes: 7),
     ])
-    func agreesWithAScanningReferenceUnderRandomOperations(keys: Int, steps: Int, limit: Int, sharedHashes: Int) throws {
+    func agreesWithAScanningReferenceUnderRandomOperations(keys: Int, steps: Int, limit: Int, sharedHashes: Int) throws
+    {
         var table = SubjectTable<ProbeKey, Int>()
         var reference: [Int: (value: Int, lastActive: Int64, order: Int)] = [:]
         var generator = SplitMix(seed: 11)
@@ -67,17 +71,24 @@ struct SubjectTableTests {
             case 1:
                 let limit = Int(generator.next() % UInt64(limit))
                 let excess = max(reference.count - limit, 0)
-                let idlest = reference.sorted { ($0.value.lastActive, $0.value.order) < ($1.value.lastActive, $1.value.order) }.prefix(excess)
+                let idlest = reference.sorted {
+                    ($0.value.lastActive, $0.value.order) < ($1.value.lastActive, $1.value.order)
+                }.prefix(excess)
                 #expect(table.removeLeastRecentlyActive(keeping: limit) == excess)
                 for (key, _) in idlest { reference[key] = nil }
             default:
                 let key = Int(generator.next() % UInt64(keys))
                 let delta = Int(generator.next() % 5)
-                table.update(ProbeKey(id: key, sharedHashes: sharedHashes), activeAt: EventTime(milliseconds: clock), orInsert: { 100 }) { $0 += delta }
+                table.update(
+                    ProbeKey(id: key, sharedHashes: sharedHashes), activeAt: EventTime(milliseconds: clock),
+                    orInsert: { 100 }, change: { $0 += delta })
                 order += 1
                 let previous = reference[key]
                 let moved = previous.map { clock > $0.lastActive } ?? true
-                reference[key] = ((previous?.value ?? 100) + delta, max(previous?.lastActive ?? clock, clock), moved ? order : previous!.order)
+                reference[key] = (
+                    (previous?.value ?? 100) + delta, max(previous?.lastActive ?? clock, clock),
+                    moved ? order : previous!.order
+                )
             }
             #expect(table.count == reference.count)
             largest = max(largest, table.count)

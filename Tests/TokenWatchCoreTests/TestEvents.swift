@@ -14,6 +14,7 @@ func event(
 ) -> TokenEvent {
     TokenEvent(
         time: time, user: user, inputTokens: tokens, outputTokens: 0, id: id, agent: agent, parent: parent,
-        timeZone: tz, prompt: prompt.map { PromptFingerprint(text: $0) } ?? promptHash.map { PromptFingerprint(opaqueHash: $0) },
+        timeZone: tz,
+        prompt: prompt.map { PromptFingerprint(text: $0) } ?? promptHash.map { PromptFingerprint(opaqueHash: $0) },
         promptHash: promptHash, outputHash: outputHash)
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchRuntime
 
 @Suite("Detection loop state machine")

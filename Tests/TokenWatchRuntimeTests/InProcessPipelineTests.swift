@@ -4,6 +4,7 @@ import Testing
 import TokenWatchClient
 import TokenWatchCore
 import ZeroMQ
+
 @testable import TokenWatchRuntime
 
 /// The pipeline, journal, checkpoint store, catch-up responder and reload, driven in this process over real
@@ -41,7 +42,8 @@ struct InProcessPipelineTests {
 
         init(_ configuration: TokenWatchConfiguration, stateDirectory: String? = nil) async throws {
             pipeline = DetectionPipeline(
-                settings: .init(configuration: configuration, stateDirectory: stateDirectory), logger: InProcessPipelineTests.logger)
+                settings: .init(configuration: configuration, stateDirectory: stateDirectory),
+                logger: InProcessPipelineTests.logger)
             try await pipeline.start()
             endpoints = try #require(pipeline.boundEndpoints)
             context = try ZMQContext()
@@ -91,7 +93,8 @@ struct InProcessPipelineTests {
     }
 
     @Test func stateSurvivesARestartThroughTheCheckpointAndTheJournal() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tw-runtime-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tw-runtime-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
@@ -124,7 +127,9 @@ struct InProcessPipelineTests {
             configuration.detectors.repetitivePrompts.minRepeats = 4
             return configuration
         }()
-        let reload = ReloadService(pipeline: running.pipeline, notifier: SystemdNotifier(), logger: Self.logger) { lowered }
+        let reload = ReloadService(pipeline: running.pipeline, notifier: SystemdNotifier(), logger: Self.logger) {
+            lowered
+        }
         #expect(await reload.reload())
         // ...and the fourth reaches the reloaded threshold of four: the first three were kept.
         try await running.send(Array(Self.repeats(user: "cy").dropFirst(3).prefix(1)))
@@ -145,7 +150,9 @@ struct InProcessPipelineTests {
         try subscriber.connect(running.endpoints.alerts)
         try await waitUntil("the second subscription") { running.pipeline.statistics.alertSubscriptions > 1 }
         struct Broken: Error {}
-        let reload = ReloadService(pipeline: running.pipeline, notifier: SystemdNotifier(), logger: Self.logger) { throw Broken() }
+        let reload = ReloadService(pipeline: running.pipeline, notifier: SystemdNotifier(), logger: Self.logger) {
+            throw Broken()
+        }
         #expect(await reload.reload() == false)
         #expect(try subscriber.waitReadable(timeoutMilliseconds: 20_000))
         let frames = try #require(try subscriber.receiveMultipart(dontWait: true))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenWatchRuntime
 
 /// Every input of the completion state machine in every state, with plain integers as waiters.

@@ -7,7 +7,9 @@ public struct AlertDigest: Sendable, Equatable {
     public var agent: String?
     public var time: EventTime
 
-    public init(detector: DetectorName, state: AlertState, incident: String, user: String?, agent: String?, time: EventTime) {
+    public init(
+        detector: DetectorName, state: AlertState, incident: String, user: String?, agent: String?, time: EventTime
+    ) {
         self.detector = detector
         self.state = state
         self.incident = incident

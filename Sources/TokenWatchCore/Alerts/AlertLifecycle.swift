@@ -25,8 +25,9 @@ public struct AlertLifecycle: Sendable, Codable {
         let severity: AlertSeverity = finding.excess >= configuration.criticalFactor ? .critical : .warning
         guard var incident = incidents[key] else {
             let incidentID = StableID.make("\(finding.detector.rawValue)|\(finding.key)|\(finding.time.milliseconds)")
-            let incident = Incident(id: incidentID, start: finding.windowStart, last: finding, severity: severity,
-                                    lastEmitted: finding.time, emissions: 1, suppressed: 0)
+            let incident = Incident(
+                id: incidentID, start: finding.windowStart, last: finding, severity: severity,
+                lastEmitted: finding.time, emissions: 1, suppressed: 0)
             incidents[key] = incident
             nextDeadline = min(nextDeadline, finding.time + configuration.resolveAfter)
             alerts.append(incident.alert(state: .firing, ordinal: 0, time: finding.time))
@@ -51,13 +52,18 @@ public struct AlertLifecycle: Sendable, Codable {
     public mutating func resolveCleared(now: EventTime, into alerts: inout [Alert]) {
         guard now >= nextDeadline else { return }
         let cleared = incidents.filter { now >= $0.value.last.time + configuration.resolveAfter }
-            .sorted { ($0.value.last.time, $0.key.detector, $0.key.key) < ($1.value.last.time, $1.key.detector, $1.key.key) }
+            .sorted {
+                ($0.value.last.time, $0.key.detector, $0.key.key) < ($1.value.last.time, $1.key.detector, $1.key.key)
+            }
         for (key, incident) in cleared {
             incidents[key] = nil
-            alerts.append(incident.alert(state: .resolved, ordinal: incident.emissions,
-                                         time: incident.last.time + configuration.resolveAfter))
+            alerts.append(
+                incident.alert(
+                    state: .resolved, ordinal: incident.emissions,
+                    time: incident.last.time + configuration.resolveAfter))
         }
-        nextDeadline = incidents.values.map { $0.last.time + configuration.resolveAfter }.min()
+        nextDeadline =
+            incidents.values.map { $0.last.time + configuration.resolveAfter }.min()
             ?? EventTime(milliseconds: .max)
     }
 }

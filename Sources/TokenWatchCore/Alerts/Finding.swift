@@ -57,7 +57,8 @@ extension Finding: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             detector: try c.decode(DetectorName.self, forKey: .detector), key: try c.decode(String.self, forKey: .key),
-            subject: try c.decode(AlertSubject.self, forKey: .subject), time: try c.decode(EventTime.self, forKey: .time),
+            subject: try c.decode(AlertSubject.self, forKey: .subject),
+            time: try c.decode(EventTime.self, forKey: .time),
             windowStart: try c.decode(EventTime.self, forKey: .windowStart),
             observed: try c.decode([NamedFigure].self, forKey: .observed).map { ($0.name, $0.value) },
             threshold: try c.decode([NamedFigure].self, forKey: .threshold).map { ($0.name, $0.value) },

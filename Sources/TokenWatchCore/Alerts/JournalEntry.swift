@@ -21,8 +21,9 @@ public struct JournalEntry: Sendable, Equatable {
             let topicSequence = (object["topic_seq"] as? NSNumber)?.uint32Value,
             let alertStart = line.range(of: #","alert":"#)
         else { return nil }
-        self.init(seq: seq, topic: topic, topicSequence: topicSequence,
-                  payload: String(line[alertStart.upperBound..<line.index(before: line.endIndex)]))
+        self.init(
+            seq: seq, topic: topic, topicSequence: topicSequence,
+            payload: String(line[alertStart.upperBound..<line.index(before: line.endIndex)]))
     }
 
     public init(seq: UInt64, topic: String, topicSequence: UInt32, payload: String) {

@@ -9,8 +9,10 @@ public struct Allowance: Sendable, Equatable {
     public var reason: String
     public var expires: EventTime
 
-    public init(user: String? = nil, agent: String? = nil, tool: String? = nil, detectors: Set<DetectorName> = [],
-                reason: String, expires: EventTime) {
+    public init(
+        user: String? = nil, agent: String? = nil, tool: String? = nil, detectors: Set<DetectorName> = [],
+        reason: String, expires: EventTime
+    ) {
         self.user = user
         self.agent = agent
         self.tool = tool

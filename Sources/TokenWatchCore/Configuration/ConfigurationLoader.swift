@@ -26,7 +26,8 @@ public enum ConfigurationLoader {
         if let yamlError = error as? YamlError {
             switch yamlError {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-                return .init(file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML syntax: \(problem)")
+                return .init(
+                    file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML syntax: \(problem)")
             default: break
             }
         }
@@ -37,7 +38,8 @@ public enum ConfigurationLoader {
 /// The top level of the file: each section read by its settings, then the detectors, overrides and allowances.
 extension ConfigurationReader {
     static let topLevelKeys = [
-        "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "security", "detectors", "overrides",
+        "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "security", "detectors",
+        "overrides",
         "allowances",
     ]
 
@@ -103,15 +105,23 @@ extension ConfigurationReader {
     }
 
     mutating func readAllowances(_ node: Node, into configuration: inout TokenWatchConfiguration) {
-        guard let list = sequenceOrEmpty(node, "allowances", what: "a list of {user/agent/tool, detectors, reason, expires}") else { return }
+        guard
+            let list = sequenceOrEmpty(
+                node, "allowances", what: "a list of {user/agent/tool, detectors, reason, expires}")
+        else { return }
         for (index, item) in list.enumerated() {
             let path = "allowances[\(index)]"
-            guard let keys = mapping(item, path, keys: ["user", "agent", "tool", "detectors", "reason", "expires"]) else { continue }
+            guard let keys = mapping(item, path, keys: ["user", "agent", "tool", "detectors", "reason", "expires"])
+            else { continue }
             let user = string(keys["user"], "\(path).user")
             let agent = string(keys["agent"], "\(path).agent")
             let tool = string(keys["tool"], "\(path).tool")
-            if user == nil && agent == nil && tool == nil && keys["user"] == nil && keys["agent"] == nil && keys["tool"] == nil {
-                report(item, path, "needs at least one of user, agent or tool: an allowance for everyone is a disabled detector")
+            if user == nil && agent == nil && tool == nil && keys["user"] == nil && keys["agent"] == nil
+                && keys["tool"] == nil
+            {
+                report(
+                    item, path,
+                    "needs at least one of user, agent or tool: an allowance for everyone is a disabled detector")
             }
             var detectors: Set<DetectorName> = []
             if let list = keys["detectors"] {
@@ -120,7 +130,10 @@ extension ConfigurationReader {
                         if let name = entry.string, let detector = DetectorName(rawValue: name) {
                             detectors.insert(detector)
                         } else {
-                            report(entry, "\(path).detectors", "unknown detector '\(entry.string ?? "?")' (expected \(DetectorName.allCases.map(\.rawValue).joined(separator: ", ")))")
+                            report(
+                                entry, "\(path).detectors",
+                                "unknown detector '\(entry.string ?? "?")' (expected \(DetectorName.allCases.map(\.rawValue).joined(separator: ", ")))"
+                            )
                         }
                     }
                 } else {
@@ -128,7 +141,9 @@ extension ConfigurationReader {
                 }
             }
             guard let reasonNode = keys["reason"], let reason = string(reasonNode, "\(path).reason") else {
-                if keys["reason"] == nil { report(item, "\(path).reason", "is required: say why this work is sanctioned") }
+                if keys["reason"] == nil {
+                    report(item, "\(path).reason", "is required: say why this work is sanctioned")
+                }
                 continue
             }
             guard let expiresNode = keys["expires"] else {
@@ -136,7 +151,8 @@ extension ConfigurationReader {
                 continue
             }
             guard let expires = expiry(expiresNode, "\(path).expires") else { continue }
-            configuration.allowances.append(Allowance(user: user, agent: agent, tool: tool, detectors: detectors, reason: reason, expires: expires))
+            configuration.allowances.append(
+                Allowance(user: user, agent: agent, tool: tool, detectors: detectors, reason: reason, expires: expires))
         }
     }
 

@@ -13,7 +13,10 @@ struct ConfigurationReader {
     init(file: String) { self.file = file }
 
     mutating func report(_ node: Node, _ path: String, _ message: String) {
-        issues.append(.init(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, keyPath: path, message: message))
+        issues.append(
+            .init(
+                file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, keyPath: path, message: message)
+        )
     }
 
     /// The mapping's values by key; unknown and duplicate keys are reported.
@@ -48,7 +51,10 @@ struct ConfigurationReader {
 
     mutating func string(_ node: Node?, _ path: String) -> String? {
         guard let node, let text = scalarText(node, path, expecting: "a string") else { return nil }
-        if text.isEmpty { report(node, path, "must not be empty") ; return nil }
+        if text.isEmpty {
+            report(node, path, "must not be empty")
+            return nil
+        }
         return text
     }
 
@@ -89,7 +95,9 @@ struct ConfigurationReader {
 
     /// `90s`, `15m`, `1h`, `2d`, or a combination such as `1h30m`.
     mutating func duration(_ node: Node?, _ path: String) -> Duration? {
-        guard let node, let text = scalarText(node, path, expecting: "a duration such as 90s, 15m or 1h") else { return nil }
+        guard let node, let text = scalarText(node, path, expecting: "a duration such as 90s, 15m or 1h") else {
+            return nil
+        }
         guard let duration = DurationText.parse(text), duration > .zero else {
             report(node, path, "must be a positive duration such as 90s, 15m or 1h, not '\(text)'")
             return nil
@@ -101,7 +109,8 @@ struct ConfigurationReader {
     mutating func timeOfDay(_ node: Node?, _ path: String) -> Int? {
         guard let node, let text = scalarText(node, path, expecting: "a time of day such as 09:00") else { return nil }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        if parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+        if parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]),
+            let minute = Int(parts[1]),
             (0...23).contains(hour) && (0...59).contains(minute) || (hour == 24 && minute == 0)
         {
             return hour * 60 + minute

@@ -29,7 +29,9 @@ public enum ConfigurationRenderer {
         return text
     }
 
-    private static func section<Settings: SectionSettings>(_ name: String, _ settings: Settings, into text: inout String) {
+    private static func section<Settings: SectionSettings>(
+        _ name: String, _ settings: Settings, into text: inout String
+    ) {
         text += "\(name):\n"
         for line in settings.yamlLines { text += "  \(line)\n" }
     }

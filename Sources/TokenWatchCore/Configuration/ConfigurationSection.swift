@@ -75,7 +75,9 @@ struct ConfigurationSection {
 
     /// The items of a list of strings, each checked by `accept` (which returns the message for a bad one).
     mutating func strings(_ key: String, what: String, _ accept: (String) -> String?) -> [String]? {
-        guard let node = values[key], let items = reader.sequenceOrEmpty(node, keyPath(key), what: what) else { return nil }
+        guard let node = values[key], let items = reader.sequenceOrEmpty(node, keyPath(key), what: what) else {
+            return nil
+        }
         var accepted: [String] = []
         for item in items {
             if let text = item.string, accept(text) == nil {

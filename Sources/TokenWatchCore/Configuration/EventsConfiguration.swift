@@ -29,14 +29,16 @@ extension EventsConfiguration: SectionSettings {
     mutating func read(_ section: inout ConfigurationSection) {
         endpoint = section.endpoint("endpoint") ?? endpoint
         topic = section.string("topic") ?? topic
-        receiveHighWaterMark = section.integer("receive_high_water_mark", 0...10_000_000).map(Int32.init) ?? receiveHighWaterMark
+        receiveHighWaterMark =
+            section.integer("receive_high_water_mark", 0...10_000_000).map(Int32.init) ?? receiveHighWaterMark
         limits.maxPayloadBytes = section.integer("max_message_bytes", 256...(16 << 20)) ?? limits.maxPayloadBytes
         limits.maxDepth = section.integer("max_json_depth", 2...1024) ?? limits.maxDepth
         limits.maxIdentifierBytes = section.integer("max_identifier_bytes", 8...65_536) ?? limits.maxIdentifierBytes
         allowedLateness = section.duration("allowed_lateness") ?? allowedLateness
         maxFuture = section.duration("max_future") ?? maxFuture
         maxAge = section.duration("max_age") ?? maxAge
-        limits.maxTokensPerEvent = section.integer64("max_tokens_per_event", 1...1_000_000_000) ?? limits.maxTokensPerEvent
+        limits.maxTokensPerEvent =
+            section.integer64("max_tokens_per_event", 1...1_000_000_000) ?? limits.maxTokensPerEvent
     }
 
     var yamlLines: [String] {

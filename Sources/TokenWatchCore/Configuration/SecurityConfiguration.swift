@@ -18,13 +18,16 @@ public struct SecurityConfiguration: Sendable, Equatable {
 }
 
 extension SecurityConfiguration: SectionSettings {
-    static let keys = ["curve", "server_secret_key_file", "allowed_client_keys", "allowed_client_keys_dir", "allow_plaintext"]
+    static let keys = [
+        "curve", "server_secret_key_file", "allowed_client_keys", "allowed_client_keys_dir", "allow_plaintext",
+    ]
 
     mutating func read(_ section: inout ConfigurationSection) {
         curve = section.bool("curve") ?? curve
         allowPlaintext = section.bool("allow_plaintext") ?? allowPlaintext
         serverSecretKeyFile = section.text("server_secret_key_file", expecting: "a file path") ?? serverSecretKeyFile
-        allowedClientKeysDirectory = section.text("allowed_client_keys_dir", expecting: "a directory") ?? allowedClientKeysDirectory
+        allowedClientKeysDirectory =
+            section.text("allowed_client_keys_dir", expecting: "a directory") ?? allowedClientKeysDirectory
         let keys = section.strings("allowed_client_keys", what: "a list of Z85 public keys") {
             $0.utf8.count == 40 ? nil : "must be a 40-character Z85 public key"
         }

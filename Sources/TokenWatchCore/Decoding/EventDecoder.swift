@@ -28,7 +28,8 @@ public final class EventDecoder {
 
     /// The earliest and latest event times accepted at all (2000-01-01 and 2100-01-01): anything outside
     /// is a unit mistake (seconds for milliseconds) or garbage.
-    public static let plausibleTimes = EventTime(milliseconds: 946_684_800_000)...EventTime(milliseconds: 4_102_444_800_000)
+    public static let plausibleTimes =
+        EventTime(milliseconds: 946_684_800_000)...EventTime(milliseconds: 4_102_444_800_000)
 
     public let limits: Limits
     private let parser: OpaquePointer
@@ -50,7 +51,8 @@ public final class EventDecoder {
         var field: UnsafePointer<CChar>?
         let status = tw_parse_event(parser, payload.baseAddress, payload.count, &fields, &field)
         guard status == TW_OK else {
-            return DecodedEvent(rejection: EventRejection(Self.reason(status), field: field.map { String(cString: $0) }))
+            return DecodedEvent(
+                rejection: EventRejection(Self.reason(status), field: field.map { String(cString: $0) }))
         }
         return validate(fields)
     }
@@ -73,7 +75,9 @@ public final class EventDecoder {
 
     private func validate(_ fields: tw_event_fields) -> DecodedEvent {
         let time = EventTime(milliseconds: fields.ts_ms)
-        guard Self.plausibleTimes.contains(time) else { return DecodedEvent(rejection: EventRejection(.outOfRange, field: "ts")) }
+        guard Self.plausibleTimes.contains(time) else {
+            return DecodedEvent(rejection: EventRejection(.outOfRange, field: "ts"))
+        }
         guard fields.input_tokens <= limits.maxTokensPerEvent else {
             return DecodedEvent(rejection: EventRejection(.outOfRange, field: "input_tokens"))
         }

@@ -27,7 +27,9 @@ extension DetectorSuite {
     mutating func apply(_ settings: DetectorSettings) {
         struct Apply: DetectorVisitor {
             let settings: DetectorSettings
-            mutating func visit<D: Detector>(_ detector: inout D) { detector.configuration = settings[keyPath: D.settings] }
+            mutating func visit<D: Detector>(_ detector: inout D) {
+                detector.configuration = settings[keyPath: D.settings]
+            }
         }
         var visitor = Apply(settings: settings)
         forEach(&visitor)

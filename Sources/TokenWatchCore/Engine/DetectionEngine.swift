@@ -37,7 +37,8 @@ public struct DetectionEngine: Sendable, Codable {
     }
 
     private mutating func indexOverrides() {
-        pseudonymizer = configuration.privacy.pseudonymizeUsers && !configuration.privacy.key.isEmpty
+        pseudonymizer =
+            configuration.privacy.pseudonymizeUsers && !configuration.privacy.key.isEmpty
             ? Pseudonymizer(key: configuration.privacy.key) : nil
         horizons = StateHorizons.longest(in: configuration)
         userOverrides = [:]
@@ -118,7 +119,8 @@ public struct DetectionEngine: Sendable, Codable {
         }
         findings.removeAll(keepingCapacity: true)
         // Looked up only when there are overrides: each lookup hashes the id, on every event.
-        let overrideIndex = (userOverrides.isEmpty ? nil : userOverrides[event.user])
+        let overrideIndex =
+            (userOverrides.isEmpty ? nil : userOverrides[event.user])
             ?? (teamOverrides.isEmpty ? nil : event.team.flatMap({ teamOverrides[$0] }))
         // Overrides and allowances are matched on the real id; everything after sees only the pseudonym. The
         // event is copied only then.

@@ -136,7 +136,8 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
 
     /// The similarity if it is at least `threshold`, else `nil`, ending the comparison as soon as `cutoff`
     /// (made for `threshold` or any lower one) rules a match out.
-    public func similarity(to other: PromptFingerprint, atLeast threshold: Double, cutoff: SimilarityCutoff) -> Double? {
+    public func similarity(to other: PromptFingerprint, atLeast threshold: Double, cutoff: SimilarityCutoff) -> Double?
+    {
         if exact == other.exact { return 1 }
         return shingles.withUnsafeBufferPointer { a in
             other.shingles.withUnsafeBufferPointer { b in
@@ -149,7 +150,8 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// `nil`: for callers that keep sketches elsewhere than in fingerprints. Prompts that normalise the same
     /// are not recognised here; compare ``exact`` first.
     static func similarity(
-        of a: UnsafeBufferPointer<UInt32>, and b: UnsafeBufferPointer<UInt32>, atLeast threshold: Double, cutoff: SimilarityCutoff
+        of a: UnsafeBufferPointer<UInt32>, and b: UnsafeBufferPointer<UInt32>, atLeast threshold: Double,
+        cutoff: SimilarityCutoff
     ) -> Double? {
         if a.isEmpty || b.isEmpty { return threshold <= 0 ? 0 : nil }
         let needShared = cutoff.neededShared(a.count, b.count)

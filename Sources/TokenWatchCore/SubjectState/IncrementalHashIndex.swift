@@ -33,7 +33,8 @@ struct IncrementalHashIndex: Sendable {
     /// The position whose key has `hash` and satisfies `matches`, if any.
     func find(hash: Int, where matches: (Int32) -> Bool) -> Int32? {
         let tag = UInt32(truncatingIfNeeded: hash)
-        return (Self.probe(buckets, tag: tag, where: matches) ?? Self.probe(retiring, tag: tag, where: matches))?.position
+        return (Self.probe(buckets, tag: tag, where: matches) ?? Self.probe(retiring, tag: tag, where: matches))?
+            .position
     }
 
     /// Records `position` for a key known to be absent.
@@ -69,7 +70,9 @@ struct IncrementalHashIndex: Sendable {
         }
     }
 
-    private static func probe(_ table: BucketTable, tag: UInt32, where matches: (Int32) -> Bool) -> (bucket: Int, position: Int32)? {
+    private static func probe(_ table: BucketTable, tag: UInt32, where matches: (Int32) -> Bool) -> (
+        bucket: Int, position: Int32
+    )? {
         guard !table.isEmpty else { return nil }
         let mask = table.count - 1
         var index = Int(tag) & mask

@@ -58,7 +58,7 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
     /// Runs `body` on the state of `key` (made by `make` if the subject is new), in place, and records
     /// activity at `time`.
     mutating func update<Result>(
-        _ key: Key, activeAt time: EventTime, orInsert make: () -> Value, _ body: (inout Value) -> Result
+        _ key: Key, activeAt time: EventTime, orInsert make: () -> Value, change body: (inout Value) -> Result
     ) -> Result {
         let hash = key.subjectHash
         let position: Int32
@@ -173,7 +173,7 @@ extension SubjectTable: Codable where Key: Codable, Value: Codable {
             let key = try triple.decode(Key.self)
             let lastActive = try triple.decode(EventTime.self)
             let value = try triple.decode(Value.self)
-            update(key, activeAt: lastActive, orInsert: { value }) { _ in }
+            update(key, activeAt: lastActive, orInsert: { value }, change: { _ in })
         }
     }
 }

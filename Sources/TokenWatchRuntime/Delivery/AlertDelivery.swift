@@ -12,8 +12,10 @@ struct AlertDelivery {
     func publishAlerts(_ work: inout DetectionWorkingSet) {
         for alert in work.alerts {
             let kind = AlertKind(
-                detector: alert.detector.rawValue, severity: alert.state == .firing ? alert.severity.rawValue : "resolved")
-            publish(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, &work.totals)
+                detector: alert.detector.rawValue,
+                severity: alert.state == .firing ? alert.severity.rawValue : "resolved")
+            publish(
+                topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, &work.totals)
         }
         work.alerts.removeAll(keepingCapacity: true)
         journal.commit()
@@ -23,8 +25,9 @@ struct AlertDelivery {
     func publishOperational(_ work: inout DetectionWorkingSet) {
         for var alert in work.operational {
             alert.seq = work.engine.takeSequenceNumber()
-            publish(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq,
-                    kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &work.totals)
+            publish(
+                topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq,
+                kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &work.totals)
         }
         work.operational.removeAll()
         journal.commit()
@@ -45,7 +48,8 @@ struct AlertDelivery {
             }
         } catch {
             totals.alertsDropped += 1
-            logger.error("alert could not be sent", metadata: ["topic": "\(topic)", "id": "\(id)", "error": "\(error)"])
+            logger.error(
+                "alert could not be sent", metadata: ["topic": "\(topic)", "id": "\(id)", "error": "\(error)"])
         }
     }
 }

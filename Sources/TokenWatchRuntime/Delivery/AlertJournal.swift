@@ -25,7 +25,9 @@ final class AlertJournal {
     private(set) var topicSequences: [String: UInt32] = [:]
 
     init(directory: String?, configuration: JournalConfiguration, logger: Logger) throws {
-        self.directory = directory.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("journal", isDirectory: true) }
+        self.directory = directory.map {
+            URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("journal", isDirectory: true)
+        }
         self.configuration = configuration
         self.logger = logger
         if let journal = self.directory {
@@ -68,8 +70,11 @@ final class AlertJournal {
                 validLength = offset - data.startIndex
             }
             if validLength < data.count {
-                logger.warning("journal: cutting a torn or unreadable tail", metadata: [
-                    "file": "\(file.url.lastPathComponent)", "bytes": "\(data.count - validLength)"])
+                logger.warning(
+                    "journal: cutting a torn or unreadable tail",
+                    metadata: [
+                        "file": "\(file.url.lastPathComponent)", "bytes": "\(data.count - validLength)",
+                    ])
                 truncate(file.url.path, off_t(validLength))
             }
             if index == files.count - 1 {
@@ -78,7 +83,9 @@ final class AlertJournal {
             }
         }
         if entries > 0 {
-            logger.info("journal recovered", metadata: ["entries": "\(entries)", "next_seq": "\(nextSeq)", "segments": "\(files.count)"])
+            logger.info(
+                "journal recovered",
+                metadata: ["entries": "\(entries)", "next_seq": "\(nextSeq)", "segments": "\(files.count)"])
         }
     }
 

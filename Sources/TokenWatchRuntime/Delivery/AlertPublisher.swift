@@ -13,7 +13,10 @@ final class AlertPublisher {
     /// Open subscriptions by topic prefix.
     private(set) var subscriptions: [String: Int] = [:]
 
-    init(context: ZMQContext, endpoint: String, sendHighWaterMark: Int32, configure: (ZMQSocket) throws -> Void = { _ in }) throws {
+    init(
+        context: ZMQContext, endpoint: String, sendHighWaterMark: Int32,
+        configure: (ZMQSocket) throws -> Void = { _ in }
+    ) throws {
         socket = try ZMQSocket(context: context, type: .xpub)
         try configure(socket)
         try socket.setSendHighWaterMark(sendHighWaterMark)

@@ -12,7 +12,8 @@ final class CatchupResponder {
     private let socket: ZMQSocket
     private let maxBatch: Int
 
-    init(context: ZMQContext, endpoint: String, maxBatch: Int, configure: (ZMQSocket) throws -> Void = { _ in }) throws {
+    init(context: ZMQContext, endpoint: String, maxBatch: Int, configure: (ZMQSocket) throws -> Void = { _ in }) throws
+    {
         socket = try ZMQSocket(context: context, type: .router)
         try configure(socket)
         try socket.setLinger(milliseconds: 0)
@@ -48,7 +49,8 @@ final class CatchupResponder {
         let (entries, first, last) = journal.entries(since: since, limit: limit)
         let next = entries.last.map { $0.seq + 1 } ?? max(since, last.map { $0 + 1 } ?? since)
         let lines = entries.map(\.line).joined(separator: ",")
-        return #"{"first":\#(first.map(String.init) ?? "null"),"last":\#(last.map(String.init) ?? "null"),"next":\#(next),"alerts":[\#(lines)]}"#
+        return
+            #"{"first":\#(first.map(String.init) ?? "null"),"last":\#(last.map(String.init) ?? "null"),"next":\#(next),"alerts":[\#(lines)]}"#
     }
 
     func close() { socket.close() }

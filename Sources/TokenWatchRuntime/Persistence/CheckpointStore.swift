@@ -74,7 +74,9 @@ public final class CheckpointStore: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let temporary = directory.appendingPathComponent("checkpoint.json.tmp")
             try Self.writeSynced(data, to: temporary.path)
-            guard rename(temporary.path, file.path) == 0 else { throw CheckpointError(operation: "rename to \(file.path)", code: errno) }
+            guard rename(temporary.path, file.path) == 0 else {
+                throw CheckpointError(operation: "rename to \(file.path)", code: errno)
+            }
             let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY)
             if directoryDescriptor >= 0 {
                 fsync(directoryDescriptor)

@@ -27,11 +27,17 @@ public enum ConfigurationFile {
         }
         var configuration = try ConfigurationLoader.load(yaml: text, file: path)
         if configuration.privacy.pseudonymizeUsers {
-            let keyPath = configuration.privacy.keyFile.hasPrefix("/") ? configuration.privacy.keyFile
-                : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(configuration.privacy.keyFile)
+            let keyPath =
+                configuration.privacy.keyFile.hasPrefix("/")
+                ? configuration.privacy.keyFile
+                : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+                    configuration.privacy.keyFile)
             guard let key = FileManager.default.contents(atPath: keyPath), key.count >= 32 else {
-                throw ConfigurationError(issues: [.init(file: path, line: 0, column: 0, keyPath: "privacy.key_file",
-                                                        message: "cannot read at least 32 bytes of key from \(keyPath)")])
+                throw ConfigurationError(issues: [
+                    .init(
+                        file: path, line: 0, column: 0, keyPath: "privacy.key_file",
+                        message: "cannot read at least 32 bytes of key from \(keyPath)")
+                ])
             }
             configuration.privacy.key = Array(key)
         }
@@ -50,7 +56,9 @@ public enum ConfigurationFile {
             throw fail("security.server_secret_key_file", "cannot read \(secretPath)")
         }
         let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard ZMQCurve.isKey(secret) else { throw fail("security.server_secret_key_file", "\(secretPath) does not hold a Z85 key") }
+        guard ZMQCurve.isKey(secret) else {
+            throw fail("security.server_secret_key_file", "\(secretPath) does not hold a Z85 key")
+        }
         configuration.security.serverSecretKey = secret
         var keys = Set(configuration.security.allowedClientKeys)
         let directory = configuration.security.allowedClientKeysDirectory
@@ -60,8 +68,11 @@ public enum ConfigurationFile {
             }
             for name in names.sorted() where name.hasSuffix(".pub") {
                 let file = (directory as NSString).appendingPathComponent(name)
-                let key = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard ZMQCurve.isKey(key) else { throw fail("security.allowed_client_keys_dir", "\(file) does not hold a Z85 key") }
+                let key = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").trimmingCharacters(
+                    in: .whitespacesAndNewlines)
+                guard ZMQCurve.isKey(key) else {
+                    throw fail("security.allowed_client_keys_dir", "\(file) does not hold a Z85 key")
+                }
                 keys.insert(key)
             }
         }

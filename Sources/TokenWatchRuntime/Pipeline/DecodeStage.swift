@@ -89,7 +89,8 @@ final class DecodeStage: Sendable {
     /// Starts the thread. `makeSocket` runs on it and returns the bound event socket; its error is thrown here.
     /// Returns the socket's endpoint as bound.
     func start(
-        context: ZMQContext, batchLimit: Int, pollIntervalMilliseconds: Int, makeSocket: @escaping @Sendable () throws -> ZMQSocket
+        context: ZMQContext, batchLimit: Int, pollIntervalMilliseconds: Int,
+        makeSocket: @escaping @Sendable () throws -> ZMQSocket
     ) throws -> String {
         let bound = Mutex<Result<String, any Error>?>(nil)
         let started = DispatchSemaphore(value: 0)
@@ -130,16 +131,7 @@ final class DecodeStage: Sendable {
         var currentLimits = limits.withLock { $0 }
         var decoder = EventDecoder(limits: currentLimits)
         let frames = (topic: ZMQMessage(), payload: ZMQMessage(), extra: ZMQMessage())
-        func hand(_ batch: Batch) {
-            // Waits for a free place, beating the heart meanwhile: a full queue means detection is busy, not stuck.
-            while credits.wait(timeout: .now() + .milliseconds(100)) == .timedOut { beat() }
-            queue.withLock { $0.append(batch) }
-            // A full wake queue means the detection thread has wake-ups pending already.
-            _ = try? wake.send(UnsafeRawBufferPointer(start: nil, count: 0), dontWait: true)
-            var done: [Batch] = []
-            spent.withLock { swap(&$0, &done) }
-            // `done` is freed here, outside the lock.
-        }
+        func hand(_ batch: Batch) { self.hand(batch, wake: wake) }
         func receiveBatch() throws -> Batch {
             let fresh = limits.withLock { $0 }
             if fresh != currentLimits {
@@ -170,7 +162,9 @@ final class DecodeStage: Sendable {
         do {
             while !stopRequested.load(ordering: .acquiring) {
                 beat()
-                guard try ZMQPoller.readable([events], timeoutMilliseconds: pollIntervalMilliseconds)[0] else { continue }
+                guard try ZMQPoller.readable([events], timeoutMilliseconds: pollIntervalMilliseconds)[0] else {
+                    continue
+                }
                 let batch = try receiveBatch()
                 if !batch.items.isEmpty { hand(batch) }
             }
@@ -184,6 +178,18 @@ final class DecodeStage: Sendable {
         } catch {
             hand(Batch(isLast: true, error: error))
         }
+    }
+
+    /// Queues a batch for the detection thread and wakes it; frees the batches it gave back.
+    private func hand(_ batch: Batch, wake: ZMQSocket) {
+        // Waits for a free place, beating the heart meanwhile: a full queue means detection is busy, not stuck.
+        while credits.wait(timeout: .now() + .milliseconds(100)) == .timedOut { beat() }
+        queue.withLock { $0.append(batch) }
+        // A full wake queue means the detection thread has wake-ups pending already.
+        _ = try? wake.send(UnsafeRawBufferPointer(start: nil, count: 0), dontWait: true)
+        var done: [Batch] = []
+        spent.withLock { swap(&$0, &done) }
+        // `done` is freed here, outside the lock.
     }
 
     private func beat() {

@@ -15,15 +15,17 @@ extension DetectionPipeline {
             let engine = DetectionEngine(restoring: state, configuration: configuration)
             logger.info(
                 "state restored",
-                metadata: ["path": "\(store.file.path)", "saved_at": "\(savedAt)", "events": "\(engine.eventsProcessed)",
-                           "open_incidents": "\(engine.openIncidents)", "next_seq": "\(engine.nextSequence)"])
+                metadata: [
+                    "path": "\(store.file.path)", "saved_at": "\(savedAt)", "events": "\(engine.eventsProcessed)",
+                    "open_incidents": "\(engine.openIncidents)", "next_seq": "\(engine.nextSequence)",
+                ])
             return engine
         case .setAside(let reason, let movedTo):
-            logger.error("checkpoint set aside; starting fresh", metadata: ["reason": "\(reason)", "moved_to": "\(movedTo)"])
+            logger.error(
+                "checkpoint set aside; starting fresh", metadata: ["reason": "\(reason)", "moved_to": "\(movedTo)"])
         }
         return DetectionEngine(configuration: configuration)
     }
-
 
     /// Writes a copy of the engine on another thread: the copy is cheap (copy-on-write) and encoding a
     /// large state must not pause ingest.
@@ -44,7 +46,8 @@ extension DetectionPipeline {
         guard let store = settings.checkpoints else { return }
         do {
             try store.write(engine)
-            logger.info("checkpoint written", metadata: ["path": "\(store.file.path)", "events": "\(engine.eventsProcessed)"])
+            logger.info(
+                "checkpoint written", metadata: ["path": "\(store.file.path)", "events": "\(engine.eventsProcessed)"])
         } catch {
             logger.error("final checkpoint failed", metadata: ["error": "\(error)"])
         }

@@ -139,8 +139,10 @@ public final class DetectionPipeline: Sendable {
 
     /// Takes what other threads left for the detection thread: configurations to apply, operational alerts
     /// to publish.
-    func takeInbox() -> (configurations: [(TokenWatchConfiguration, CheckedContinuation<Void, Never>)],
-                         operational: [OperationalAlert]) {
+    func takeInbox() -> (
+        configurations: [(TokenWatchConfiguration, CheckedContinuation<Void, Never>)],
+        operational: [OperationalAlert]
+    ) {
         shared.withLock { state in
             defer {
                 state.pendingConfigurations.removeAll()
@@ -153,7 +155,9 @@ public final class DetectionPipeline: Sendable {
     var stopRequested: Bool { shared.withLock { $0.stopRequested } }
 
     /// Publishes the detection thread's totals and heartbeat to other threads, and to the metrics.
-    func report(_ totals: PipelineStatistics, heartbeat: ContinuousClock.Instant, since reported: inout PipelineStatistics) {
+    func report(
+        _ totals: PipelineStatistics, heartbeat: ContinuousClock.Instant, since reported: inout PipelineStatistics
+    ) {
         var totals = totals
         shared.withLock { state in
             totals.reloadsSucceeded = state.reloadsSucceeded

@@ -21,7 +21,8 @@ extension DetectionPipeline {
         let configuration = settings.configuration
         let decodeStage = DecodeStage(limits: configuration.events.limits)
         var work = DetectionWorkingSet(decodeStage: decodeStage, engine: restoredEngine(), logger: logger)
-        let journal = try AlertJournal(directory: settings.stateDirectory, configuration: configuration.journal, logger: logger)
+        let journal = try AlertJournal(
+            directory: settings.stateDirectory, configuration: configuration.journal, logger: logger)
         defer { journal.close() }
         work.engine.advanceSequence(atLeast: journal.nextSeq)
 
@@ -39,28 +40,38 @@ extension DetectionPipeline {
         try wake.bind(decodeStage.wakeEndpoint)
         defer { wake.close() }
         let eventsEndpoint = try decodeStage.start(
-            context: context, batchLimit: settings.batchLimit, pollIntervalMilliseconds: settings.pollIntervalMilliseconds
+            context: context, batchLimit: settings.batchLimit,
+            pollIntervalMilliseconds: settings.pollIntervalMilliseconds
         ) { try Self.makeEventSocket(context: context, configuration.events, secure: secure) }
         // However this thread ends, the decode thread ends first and closes the event socket.
         defer { decodeStage.stopAndWait() }
         let publisher = try AlertPublisher(
             context: context, endpoint: configuration.alerts.endpoint,
             sendHighWaterMark: configuration.alerts.sendHighWaterMark, configure: secure)
-        let catchup = configuration.catchup.endpoint.isEmpty ? nil : try CatchupResponder(
-            context: context, endpoint: configuration.catchup.endpoint, maxBatch: configuration.catchup.maxBatch, configure: secure)
+        let catchup =
+            configuration.catchup.endpoint.isEmpty
+            ? nil
+            : try CatchupResponder(
+                context: context, endpoint: configuration.catchup.endpoint, maxBatch: configuration.catchup.maxBatch,
+                configure: secure)
         defer {
             publisher.close()
             catchup?.close()
         }
         logger.info(
             "sockets bound",
-            metadata: ["events": "\(eventsEndpoint)", "alerts": "\(publisher.boundEndpoint)",
-                       "catchup": "\(catchup?.boundEndpoint ?? "off")", "topic": "\(configuration.events.topic)",
-                       "next_seq": "\(work.engine.nextSequence)"])
-        recordBound(BoundEndpoints(events: eventsEndpoint, alerts: publisher.boundEndpoint, catchup: catchup?.boundEndpoint))
+            metadata: [
+                "events": "\(eventsEndpoint)", "alerts": "\(publisher.boundEndpoint)",
+                "catchup": "\(catchup?.boundEndpoint ?? "off")", "topic": "\(configuration.events.topic)",
+                "next_seq": "\(work.engine.nextSequence)",
+            ])
+        recordBound(
+            BoundEndpoints(events: eventsEndpoint, alerts: publisher.boundEndpoint, catchup: catchup?.boundEndpoint))
         let resources = ThreadResources(
-            decodeStage: decodeStage, wake: wake, delivery: AlertDelivery(publisher: publisher, journal: journal, logger: logger),
-            catchup: catchup, zap: zap, poll: DetectionPoll(wake: wake, catchup: catchup?.pollable, authentication: zap?.pollable))
+            decodeStage: decodeStage, wake: wake,
+            delivery: AlertDelivery(publisher: publisher, journal: journal, logger: logger),
+            catchup: catchup, zap: zap,
+            poll: DetectionPoll(wake: wake, catchup: catchup?.pollable, authentication: zap?.pollable))
         try detectUntilDrained(&work, resources)
     }
 
@@ -90,7 +101,8 @@ extension DetectionPipeline {
         var reported = PipelineStatistics()
         try finishBatch(&work, resources, reported: &reported)
         markReady()
-        var loop = DetectionLoopState(now: ContinuousClock.now, checkpointInterval: settings.configuration.state.checkpointInterval)
+        var loop = DetectionLoopState(
+            now: ContinuousClock.now, checkpointInterval: settings.configuration.state.checkpointInterval)
         let scratch = ZMQMessage()
         while loop.phase != .drained {
             if loop.phase == .running && stopRequested, loop.stopRequested() == .forwardStopToDecodeStage {
@@ -105,7 +117,8 @@ extension DetectionPipeline {
             try finishBatch(&work, resources, reported: &reported)
             try answerRequests(woken, &work, resources)
             if let store = settings.checkpoints,
-                loop.checkpointDue(now: ContinuousClock.now, interval: work.engine.configuration.state.checkpointInterval)
+                loop.checkpointDue(
+                    now: ContinuousClock.now, interval: work.engine.configuration.state.checkpointInterval)
             {
                 checkpointInBackground(work.engine, to: store)
             }
@@ -122,7 +135,8 @@ extension DetectionPipeline {
     /// is detected: an alert should not wait for the rest of its batch (up to 64 events, a third of a
     /// millisecond or more).
     private func detectQueuedBatches(
-        _ work: inout DetectionWorkingSet, _ resources: ThreadResources, loop: inout DetectionLoopState<ContinuousClock.Instant>
+        _ work: inout DetectionWorkingSet, _ resources: ThreadResources,
+        loop: inout DetectionLoopState<ContinuousClock.Instant>
     ) throws {
         var decodedBatches = resources.decodeStage.takeBatches()
         for index in decodedBatches.indices {
@@ -144,13 +158,16 @@ extension DetectionPipeline {
     }
 
     /// Answers catch-up and CURVE authentication requests the poll woke up for.
-    private func answerRequests(_ woken: PipelineWakeups, _ work: inout DetectionWorkingSet, _ resources: ThreadResources) throws {
+    private func answerRequests(
+        _ woken: PipelineWakeups, _ work: inout DetectionWorkingSet, _ resources: ThreadResources
+    ) throws {
         if woken.contains(.catchupRequests), let catchup = resources.catchup {
             try catchup.answerPending(from: resources.delivery.journal)
         }
         if woken.contains(.authenticationRequests), let zap = resources.zap {
             for refusal in try zap.answerPending() {
-                logger.warning("connection refused", metadata: ["reason": "\(refusal.reason)", "client_key": "\(refusal.key)"])
+                logger.warning(
+                    "connection refused", metadata: ["reason": "\(refusal.reason)", "client_key": "\(refusal.key)"])
             }
             work.totals.authRefusals = zap.refusals
         }
@@ -172,8 +189,9 @@ extension DetectionPipeline {
     ) throws {
         let publisher = resources.delivery.publisher
         for change in try publisher.drainSubscriptions() {
-            logger.info(change.subscribed ? "alert subscriber joined" : "alert subscriber left",
-                        metadata: ["prefix": "\(change.prefix)"])
+            logger.info(
+                change.subscribed ? "alert subscriber joined" : "alert subscriber left",
+                metadata: ["prefix": "\(change.prefix)"])
         }
         resources.delivery.publishAlerts(&work)
         resources.delivery.publishOperational(&work)

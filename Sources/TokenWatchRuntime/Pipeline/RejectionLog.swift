@@ -21,7 +21,9 @@ struct RejectionLog {
         let skipped = unlogged.removeValue(forKey: rejection.reason) ?? 0
         logger.warning(
             "event rejected",
-            metadata: ["reason": "\(rejection.reason.rawValue)", "field": "\(rejection.field ?? "-")",
-                       "similar_since_last_log": "\(skipped)"])
+            metadata: [
+                "reason": "\(rejection.reason.rawValue)", "field": "\(rejection.field ?? "-")",
+                "similar_since_last_log": "\(skipped)",
+            ])
     }
 }

@@ -27,7 +27,9 @@ final class ZAPHandler {
         while let frames = try socket.receiveMultipart(dontWait: true) {
             guard frames.count >= 6 else {
                 refusals["malformed_request", default: 0] += 1
-                try reply(version: frames.first ?? Array("1.0".utf8), requestID: frames.count > 1 ? frames[1] : [], status: "400", text: "malformed request")
+                try reply(
+                    version: frames.first ?? Array("1.0".utf8), requestID: frames.count > 1 ? frames[1] : [],
+                    status: "400", text: "malformed request")
                 continue
             }
             let mechanism = String(decoding: frames[5], as: UTF8.self)

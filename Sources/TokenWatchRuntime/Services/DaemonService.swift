@@ -30,7 +30,9 @@ public struct DaemonService: Service {
         let statistics = pipeline.statistics
         logger.info(
             "stopped",
-            metadata: ["events_received": "\(statistics.eventsReceived)", "events_rejected": "\(statistics.totalRejected)",
-                       "alerts_published": "\(statistics.totalAlertsPublished)"])
+            metadata: [
+                "events_received": "\(statistics.eventsReceived)", "events_rejected": "\(statistics.totalRejected)",
+                "alerts_published": "\(statistics.totalAlertsPublished)",
+            ])
     }
 }

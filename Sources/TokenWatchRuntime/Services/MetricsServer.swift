@@ -15,8 +15,10 @@ public struct MetricsServer: Service {
     let isHealthy: @Sendable () -> Bool
     let logger: Logger
 
-    public init(host: String, port: Int, logger: Logger, render: @escaping @Sendable () -> String,
-                isHealthy: @escaping @Sendable () -> Bool) {
+    public init(
+        host: String, port: Int, logger: Logger, render: @escaping @Sendable () -> String,
+        isHealthy: @escaping @Sendable () -> Bool
+    ) {
         self.host = host
         self.port = port
         self.render = render
@@ -33,7 +35,8 @@ public struct MetricsServer: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render, isHealthy: isHealthy))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MetricsHTTPHandler(render: render, isHealthy: isHealthy))
                 }
             }
         let channel: any Channel
@@ -105,9 +108,12 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
         headers.add(name: "Content-Length", value: "\(body.utf8.count)")
         let keepAlive = request.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+            promise: nil)
         if request.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {

@@ -6,7 +6,8 @@ import TokenWatchCore
 public final class PipelineMetrics: Sendable {
     public static let processingBuckets: [Duration] = [
         .microseconds(1), .microseconds(2), .microseconds(5), .microseconds(10), .microseconds(20), .microseconds(50),
-        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25),
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(5),
+        .milliseconds(25),
     ]
 
     private let received: Counter
@@ -29,18 +30,31 @@ public final class PipelineMetrics: Sendable {
         processed = Counter(label: "tokenwatch_events_processed_total", factory: factory)
         late = Counter(label: "tokenwatch_events_late_total", factory: factory)
         evicted = Counter(label: "tokenwatch_subjects_evicted_total", factory: factory)
-        rejected = Dictionary(uniqueKeysWithValues: RejectionReason.allCases.map {
-            ($0, Counter(label: "tokenwatch_events_rejected_total", dimensions: [("reason", $0.rawValue)], factory: factory))
-        })
+        rejected = Dictionary(
+            uniqueKeysWithValues: RejectionReason.allCases.map {
+                (
+                    $0,
+                    Counter(
+                        label: "tokenwatch_events_rejected_total", dimensions: [("reason", $0.rawValue)],
+                        factory: factory)
+                )
+            })
         dropped = Counter(label: "tokenwatch_alerts_dropped_total", factory: factory)
-        tracked = Dictionary(uniqueKeysWithValues: DetectorName.allCases.map {
-            ($0, Gauge(label: "tokenwatch_tracked_subjects", dimensions: [("detector", $0.rawValue)], factory: factory))
-        })
+        tracked = Dictionary(
+            uniqueKeysWithValues: DetectorName.allCases.map {
+                (
+                    $0,
+                    Gauge(
+                        label: "tokenwatch_tracked_subjects", dimensions: [("detector", $0.rawValue)], factory: factory)
+                )
+            })
         openIncidents = Gauge(label: "tokenwatch_open_incidents", factory: factory)
         subscriptions = Gauge(label: "tokenwatch_alert_subscriptions", factory: factory)
         processing = Timer(label: "tokenwatch_event_processing_seconds", factory: factory)
-        reloadSuccess = Counter(label: "tokenwatch_config_reloads_total", dimensions: [("result", "success")], factory: factory)
-        reloadFailure = Counter(label: "tokenwatch_config_reloads_total", dimensions: [("result", "failure")], factory: factory)
+        reloadSuccess = Counter(
+            label: "tokenwatch_config_reloads_total", dimensions: [("result", "success")], factory: factory)
+        reloadFailure = Counter(
+            label: "tokenwatch_config_reloads_total", dimensions: [("result", "failure")], factory: factory)
         Gauge(label: "tokenwatch_build_info", dimensions: [("version", version)], factory: factory).record(1)
     }
 
@@ -56,9 +70,11 @@ public final class PipelineMetrics: Sendable {
             rejected[reason]?.increment(by: Int64(count - (old.eventsRejected[reason] ?? 0)))
         }
         for (key, count) in new.alertsPublished where count != old.alertsPublished[key] {
-            Counter(label: "tokenwatch_alerts_published_total",
-                    dimensions: [("detector", key.detector), ("severity", key.severity)], factory: factory)
-                .increment(by: Int64(count - (old.alertsPublished[key] ?? 0)))
+            Counter(
+                label: "tokenwatch_alerts_published_total",
+                dimensions: [("detector", key.detector), ("severity", key.severity)], factory: factory
+            )
+            .increment(by: Int64(count - (old.alertsPublished[key] ?? 0)))
         }
         dropped.increment(by: Int64(new.alertsDropped - old.alertsDropped))
         for (reason, count) in new.authRefusals where count != old.authRefusals[reason] {

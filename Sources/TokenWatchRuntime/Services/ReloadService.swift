@@ -43,21 +43,27 @@ public struct ReloadService: Service {
             configuration = try load()
         } catch {
             let problems = (error as? ConfigurationError)?.issues.map(\.description) ?? ["\(error)"]
-            logger.error("configuration reload failed; keeping the running configuration",
-                         metadata: ["problems": "\(problems.joined(separator: "; "))"])
+            logger.error(
+                "configuration reload failed; keeping the running configuration",
+                metadata: ["problems": "\(problems.joined(separator: "; "))"])
             pipeline.recordReload(succeeded: false)
-            pipeline.publish(OperationalAlert(
-                name: "config_reload_failed", severity: .critical,
-                summary: "configuration reload refused; the previous configuration stays in force", details: problems))
+            pipeline.publish(
+                OperationalAlert(
+                    name: "config_reload_failed", severity: .critical,
+                    summary: "configuration reload refused; the previous configuration stays in force",
+                    details: problems))
             return false
         }
         let running = pipeline.settings.configuration
-        if configuration.events.endpoint != running.events.endpoint || configuration.alerts.endpoint != running.alerts.endpoint
+        if configuration.events.endpoint != running.events.endpoint
+            || configuration.alerts.endpoint != running.alerts.endpoint
             || configuration.events.topic != running.events.topic || configuration.metrics != running.metrics
             || configuration.state.directory != running.state.directory || configuration.security != running.security
             || configuration.journal != running.journal || configuration.catchup != running.catchup
         {
-            logger.warning("socket, security, metrics, journal and state settings change only at restart; detection settings apply now")
+            logger.warning(
+                "socket, security, metrics, journal and state settings change only at restart; detection settings apply now"
+            )
         }
         await pipeline.apply(configuration)
         pipeline.recordReload(succeeded: true)

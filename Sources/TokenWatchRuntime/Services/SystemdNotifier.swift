@@ -13,8 +13,12 @@ public struct SystemdNotifier: Sendable {
     public var isActive: Bool { socketPath != nil }
 
     /// The watchdog interval systemd asks for (`WATCHDOG_USEC`), if it is meant for this process.
-    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Duration? {
-        guard let text = environment["WATCHDOG_USEC"], let microseconds = Int64(text), microseconds > 0 else { return nil }
+    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Duration?
+    {
+        guard let text = environment["WATCHDOG_USEC"], let microseconds = Int64(text), microseconds > 0 else {
+            return nil
+        }
         if let pid = environment["WATCHDOG_PID"], pid != String(getpid()) { return nil }
         return .microseconds(microseconds)
     }

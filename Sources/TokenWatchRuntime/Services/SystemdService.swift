@@ -10,8 +10,10 @@ public struct SystemdService: Service {
     /// How often `STATUS=` is refreshed.
     let statusInterval: Duration
 
-    public init(pipeline: DetectionPipeline, notifier: SystemdNotifier, watchdogInterval: Duration?,
-                statusInterval: Duration = .seconds(5)) {
+    public init(
+        pipeline: DetectionPipeline, notifier: SystemdNotifier, watchdogInterval: Duration?,
+        statusInterval: Duration = .seconds(5)
+    ) {
         self.pipeline = pipeline
         self.notifier = notifier
         self.watchdogInterval = watchdogInterval
@@ -26,7 +28,9 @@ public struct SystemdService: Service {
         let tick = min(watchdogInterval.map { $0 / 2 } ?? statusInterval, statusInterval)
         var lastStatus = ContinuousClock.now - statusInterval
         while !Task.isShuttingDownGracefully {
-            if let watchdogInterval, let heartbeat = pipeline.lastHeartbeat, ContinuousClock.now - heartbeat < watchdogInterval {
+            if let watchdogInterval, let heartbeat = pipeline.lastHeartbeat,
+                ContinuousClock.now - heartbeat < watchdogInterval
+            {
                 notifier.watchdog()
             }
             if ContinuousClock.now - lastStatus >= statusInterval {

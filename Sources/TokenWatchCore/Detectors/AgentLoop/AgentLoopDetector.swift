@@ -32,9 +32,10 @@ public struct AgentLoopDetector: Sendable, Codable {
             + loops.removeLeastRecentlyActive(keeping: limit)
     }
 
-
     /// Runs one event under `configuration` (the subject's own, when an override applies).
-    public mutating func ingest(_ event: TokenEvent, with configuration: AgentLoopConfiguration, into findings: inout [Finding]) {
+    public mutating func ingest(
+        _ event: TokenEvent, with configuration: AgentLoopConfiguration, into findings: inout [Finding]
+    ) {
         guard configuration.enabled, let agent = event.agent else { return }
         let windowStart = event.time - configuration.window
 
@@ -45,7 +46,7 @@ public struct AgentLoopDetector: Sendable, Codable {
         }
         if let outputHash = event.outputHash {
             let output = RecentOutput(hash: outputHash, time: event.time)
-            lastOutput.update(agent, activeAt: event.time, orInsert: { output }) { $0 = output }
+            lastOutput.update(agent, activeAt: event.time, orInsert: { output }, change: { $0 = output })
         }
 
         guard let parent = event.parent else { return }
@@ -54,10 +55,14 @@ public struct AgentLoopDetector: Sendable, Codable {
             return
         }
         recordEdge(from: parent, to: agent, at: event.time)
-        if let path = path(from: agent, to: parent, notBefore: windowStart, maxCycleLength: configuration.maxCycleLength) {
+        if let path = path(
+            from: agent, to: parent, notBefore: windowStart, maxCycleLength: configuration.maxCycleLength)
+        {
             // The edge parent → agent closes the cycle parent → agent → … → parent.
-            iterate(LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event, configuration,
-                    into: &findings)
+            iterate(
+                LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event,
+                configuration,
+                into: &findings)
         }
     }
 
@@ -71,16 +76,18 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     private mutating func recordEdge(from parent: String, to agent: String, at time: EventTime) {
-        edges.update(parent, activeAt: time, orInsert: { [:] }) { targets in
-            if let seen = targets[agent] {
-                if time > seen { targets[agent] = time }
-                return
-            }
-            if targets.count >= Self.maxEdgesPerNode, let stalest = targets.min(by: { $0.value < $1.value })?.key {
-                targets[stalest] = nil
-            }
-            targets[agent] = time
-        }
+        edges.update(
+            parent, activeAt: time, orInsert: { [:] },
+            change: { targets in
+                if let seen = targets[agent] {
+                    if time > seen { targets[agent] = time }
+                    return
+                }
+                if targets.count >= Self.maxEdgesPerNode, let stalest = targets.min(by: { $0.value < $1.value })?.key {
+                    targets[stalest] = nil
+                }
+                targets[agent] = time
+            })
     }
 
     /// A shortest path of recent edges from `start` to `goal`, as the nodes after `start` (ending with
@@ -107,16 +114,18 @@ public struct AgentLoopDetector: Sendable, Codable {
         return nil
     }
 
-    private mutating func iterate(_ key: LoopKey, _ event: TokenEvent, _ configuration: AgentLoopConfiguration,
-                                  into findings: inout [Finding]) {
+    private mutating func iterate(
+        _ key: LoopKey, _ event: TokenEvent, _ configuration: AgentLoopConfiguration,
+        into findings: inout [Finding]
+    ) {
         let (count, oldest, evidence) = loops.update(
-            key, activeAt: event.time, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) }
-        ) { state in
-            state.iterations.expire(before: event.time - configuration.window)
-            state.iterations.record(event.time)
-            state.evidence.record(event.id)
-            return (state.iterations.count, state.iterations.oldest, state.evidence)
-        }
+            key, activeAt: event.time, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) },
+            change: { state in
+                state.iterations.expire(before: event.time - configuration.window)
+                state.iterations.record(event.time)
+                state.evidence.record(event.id)
+                return (state.iterations.count, state.iterations.oldest, state.evidence)
+            })
         guard count >= configuration.minIterations else { return }
         let start = oldest ?? event.time
         let minutes = max(Double((event.time - start).milliseconds) / 60_000, 1.0 / 60)
@@ -126,7 +135,8 @@ public struct AgentLoopDetector: Sendable, Codable {
         switch key.kind {
         case .selfTrigger: description = "agent \(key.members[0]) triggered itself"
         case .outputFeedback: description = "agent \(key.members[0]) was fed its own output"
-        case .cycle: description = "agents \((key.members + [key.members[0]]).joined(separator: " → ")) triggered each other"
+        case .cycle:
+            description = "agents \((key.members + [key.members[0]]).joined(separator: " → ")) triggered each other"
         }
         findings.append(
             Finding(

@@ -10,7 +10,9 @@
 /// their owner "active" at a low volume and would drag a percentile down to the agents' level.
 public struct OffHoursBurstDetector: Sendable, Codable {
     public var configuration = OffHoursBurstConfiguration() {
-        didSet { fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil }
+        didSet {
+            fallbackZoneIsValid = clock.localTime(of: EventTime(milliseconds: 0), in: configuration.timeZone) != nil
+        }
     }
     var subjects = SubjectTable<String, UserVolume>()
     private var clock = LocalTimeResolver()
@@ -28,22 +30,30 @@ public struct OffHoursBurstDetector: Sendable, Codable {
         isOffHours(time, timeZone: timeZone, configuration)
     }
 
-    mutating func isOffHours(_ time: EventTime, timeZone: String?, _ configuration: OffHoursBurstConfiguration) -> Bool {
-        let fallbackZoneIsValid = configuration.timeZone == self.configuration.timeZone ? self.fallbackZoneIsValid
+    mutating func isOffHours(_ time: EventTime, timeZone: String?, _ configuration: OffHoursBurstConfiguration) -> Bool
+    {
+        let fallbackZoneIsValid =
+            configuration.timeZone == self.configuration.timeZone
+            ? self.fallbackZoneIsValid
             : clock.localTime(of: time, in: configuration.timeZone) != nil
-        let local = timeZone.flatMap { clock.localTime(of: time, in: $0) }
+        let local =
+            timeZone.flatMap { clock.localTime(of: time, in: $0) }
             ?? clock.localTime(of: time, in: fallbackZoneIsValid ? configuration.timeZone : "UTC")!
         guard configuration.workDays.contains(local.weekday) else { return true }
         return local.minuteOfDay < configuration.workStartMinute || local.minuteOfDay >= configuration.workEndMinute
     }
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
-    public mutating func ingest(_ event: TokenEvent, with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]) {
+    public mutating func ingest(
+        _ event: TokenEvent, with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]
+    ) {
         guard configuration.enabled else { return }
         let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
-        let finding = subjects.update(event.user, activeAt: event.time, orInsert: { UserVolume(configuration) }) {
-            $0.record(event, offHours: offHours, configuration)
-        }
+        let finding = subjects.update(
+            event.user, activeAt: event.time, orInsert: { UserVolume(configuration) },
+            change: {
+                $0.record(event, offHours: offHours, configuration)
+            })
         if let finding { findings.append(finding) }
     }
 }
@@ -81,7 +91,9 @@ struct UserVolume: Sendable, Codable {
     }
 
     mutating func record(_ event: TokenEvent, offHours: Bool, _ configuration: OffHoursBurstConfiguration) -> Finding? {
-        if hours.count != max(configuration.baselineDays, 1) * 24 { resize(toHours: max(configuration.baselineDays, 1) * 24) }
+        if hours.count != max(configuration.baselineDays, 1) * 24 {
+            resize(toHours: max(configuration.baselineDays, 1) * 24)
+        }
         let hour = event.time.milliseconds / 3_600_000
         addToHour(hour, event.totalTokens, personal: event.agent == nil)
         guard offHours else { return nil }

@@ -16,14 +16,19 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
     }
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
-    public mutating func ingest(_ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]) {
-        guard configuration.enabled, let prompt = event.prompt, prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
+    public mutating func ingest(
+        _ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]
+    ) {
+        guard configuration.enabled, let prompt = event.prompt,
+            prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
         else { return }
         if cutoff.threshold != configuration.similarity { cutoff = SimilarityCutoff(configuration.similarity) }
         let cutoff = cutoff
-        let finding = subjects.update(event.user, activeAt: event.time, orInsert: { UserPrompts() }) {
-            $0.record(prompt, of: event, configuration, cutoff)
-        }
+        let finding = subjects.update(
+            event.user, activeAt: event.time, orInsert: { UserPrompts() },
+            change: {
+                $0.record(prompt, of: event, configuration, cutoff)
+            })
         if let finding { findings.append(finding) }
     }
 }
@@ -59,7 +64,8 @@ struct UserPrompts: Sendable {
         if deadCount >= Self.minDeadToRemove && deadCount * 2 >= headers.count { removeDeadClusters() }
         // Made once: the search checks it against every cluster, and a new cluster keeps it.
         let signature = prompt.shingles.withUnsafeBufferPointer { SketchSignature($0) }
-        guard let index = findCluster(of: prompt, signature: signature, windowStart: start, configuration, cutoff) else {
+        guard let index = findCluster(of: prompt, signature: signature, windowStart: start, configuration, cutoff)
+        else {
             return addCluster(prompt, signature: signature, of: event, configuration)
         }
         return recordRepeat(of: prompt, at: index, event, windowStart: start, configuration)
@@ -101,15 +107,17 @@ struct UserPrompts: Sendable {
                         }
                         guard !shingles.isEmpty else { continue }
                         let size = Int(headers[index].sketchEnd - headers[index].sketchStart)
-                        if size > 0 && headers[index].signature.rulesOut(
-                            size: size, against: signature, otherSize: shingles.count, cutoff: cutoff)
+                        if size > 0
+                            && headers[index].signature.rulesOut(
+                                size: size, against: signature, otherSize: shingles.count, cutoff: cutoff)
                         {
                             continue
                         }
                         let sketch = UnsafeBufferPointer(
                             rebasing: sketches[Int(headers[index].sketchStart)..<Int(headers[index].sketchEnd)])
-                        guard let similarity = PromptFingerprint.similarity(
-                            of: sketch, and: shingles, atLeast: bestSimilarity, cutoff: cutoff)
+                        guard
+                            let similarity = PromptFingerprint.similarity(
+                                of: sketch, and: shingles, atLeast: bestSimilarity, cutoff: cutoff)
                         else { continue }
                         bestSimilarity = similarity
                         nearMatch = index
@@ -134,7 +142,8 @@ struct UserPrompts: Sendable {
         headers.append(
             ClusterHeader(
                 exact: prompt.exact, newest: event.time,
-                signature: signature, sketchStart: Int32(sketches.count), sketchEnd: Int32(sketches.count + prompt.shingles.count)))
+                signature: signature, sketchStart: Int32(sketches.count),
+                sketchEnd: Int32(sketches.count + prompt.shingles.count)))
         sketches.append(contentsOf: prompt.shingles)
         histories.append(.once(evidence: event.id))
         earliestNewest = min(earliestNewest, event.time)
@@ -164,7 +173,8 @@ struct UserPrompts: Sendable {
     }
 
     private func finding(
-        _ history: RepeatedCluster, at index: Int, for event: TokenEvent, _ configuration: RepetitivePromptsConfiguration
+        _ history: RepeatedCluster, at index: Int, for event: TokenEvent,
+        _ configuration: RepetitivePromptsConfiguration
     ) -> Finding {
         let repeats = history.occurrences.count
         let windowMinutes = configuration.window.milliseconds / 60_000
@@ -190,7 +200,9 @@ struct UserPrompts: Sendable {
     }
 
     /// Moves the full history of cluster `index` out (leaving a placeholder to be overwritten).
-    private mutating func takeRepeatedHistory(at index: Int, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
+    private mutating func takeRepeatedHistory(at index: Int, _ configuration: RepetitivePromptsConfiguration)
+        -> RepeatedCluster
+    {
         // Swapped out, not read and then overwritten: reading would retain the history's three arrays, and
         // overwriting release them again.
         var history = ClusterHistory.once(evidence: nil)
@@ -210,7 +222,9 @@ struct UserPrompts: Sendable {
     }
 
     /// The full history of cluster `index` seen once so far, with `evidence` the id of that occurrence.
-    private func firstRepeat(of index: Int, evidence: String?, _ configuration: RepetitivePromptsConfiguration) -> RepeatedCluster {
+    private func firstRepeat(of index: Int, evidence: String?, _ configuration: RepetitivePromptsConfiguration)
+        -> RepeatedCluster
+    {
         var repeated = RepeatedCluster(capacity: max(4 * configuration.minRepeats, 64))
         repeated.occurrences.record(headers[index].newest)
         repeated.evidence.record(evidence)
@@ -248,7 +262,8 @@ struct UserPrompts: Sendable {
                 let count = Int(header.sketchEnd - header.sketchStart)
                 if Int(header.sketchStart) != sketchEnd {
                     // Moving down over removed sketches: the ranges may overlap, and `update(from:)` copies forward.
-                    (sketches.baseAddress! + sketchEnd).update(from: sketches.baseAddress! + Int(header.sketchStart), count: count)
+                    (sketches.baseAddress! + sketchEnd).update(
+                        from: sketches.baseAddress! + Int(header.sketchStart), count: count)
                 }
                 header.sketchStart = Int32(sketchEnd)
                 header.sketchEnd = Int32(sketchEnd + count)

@@ -16,10 +16,16 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
         self.configuration = configuration
     }
 
-    public mutating func ingest(_ event: TokenEvent, with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]) {
+    public mutating func ingest(
+        _ event: TokenEvent, with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]
+    ) {
         guard configuration.enabled, event.agent == nil else { return }
         let key = StreamKey(user: event.user, session: event.session ?? "")
-        let finding = subjects.update(key, activeAt: event.time, orInsert: { CallRhythm() }) { $0.record(event, configuration) }
+        let finding = subjects.update(
+            key, activeAt: event.time, orInsert: { CallRhythm() },
+            change: {
+                $0.record(event, configuration)
+            })
         if let finding { findings.append(finding) }
     }
 }
@@ -28,7 +34,9 @@ struct StreamKey: SubjectKey, Codable {
     var user: String
     var session: String
 
-    var subjectHash: Int { Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(session))) }
+    var subjectHash: Int {
+        Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(session)))
+    }
 }
 
 struct CallRhythm: Sendable, Codable {

@@ -12,7 +12,9 @@ public struct TrivialFloodDetector: Sendable, Codable {
         self.configuration = configuration
     }
 
-    public mutating func ingest(_ event: TokenEvent, with configuration: TrivialFloodConfiguration, into findings: inout [Finding]) {
+    public mutating func ingest(
+        _ event: TokenEvent, with configuration: TrivialFloodConfiguration, into findings: inout [Finding]
+    ) {
         guard configuration.enabled else { return }
         let trivial: Bool
         if let words = event.prompt?.wordCount {
@@ -21,9 +23,11 @@ public struct TrivialFloodDetector: Sendable, Codable {
             trivial = event.inputTokens <= configuration.maxInputTokens
         }
         guard trivial else { return }
-        let finding = subjects.update(event.user, activeAt: event.time, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) }) {
-            $0.record(event, configuration)
-        }
+        let finding = subjects.update(
+            event.user, activeAt: event.time, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) },
+            change: {
+                $0.record(event, configuration)
+            })
         if let finding { findings.append(finding) }
     }
 }
@@ -47,7 +51,10 @@ struct TrivialCalls: Sendable, Codable {
             subject: AlertSubject(user: event.user),
             time: event.time,
             windowStart: calls.oldest ?? event.time,
-            observed: [("trivial_calls", .integer(Int64(count))), ("window_seconds", .integer(configuration.window.milliseconds / 1000))],
+            observed: [
+                ("trivial_calls", .integer(Int64(count))),
+                ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
+            ],
             threshold: [
                 ("min_calls", .integer(Int64(configuration.minCalls))),
                 ("max_prompt_words", .integer(Int64(configuration.maxPromptWords))),
