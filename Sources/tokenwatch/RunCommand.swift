@@ -79,8 +79,8 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["config": "\(source ?? "built-in defaults")", "version": "\(version)"])
 
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = PipelineMetrics.processingBuckets
+        let factory = DocumentedPrometheusFactory(
+            registry: registry, help: PipelineMetrics.help, durationBuckets: PipelineMetrics.processingBuckets)
         MetricsSystem.bootstrap(factory)
         let notifier = SystemdNotifier()
         let stateDirectory = configuration.state.directory.isEmpty ? nil : configuration.state.directory

@@ -10,6 +10,27 @@ public final class PipelineMetrics: Sendable {
         .milliseconds(25),
     ]
 
+    /// Every metric family the daemon exports, with its HELP text: what Prometheus, Grafana and `promtool`
+    /// show about it. ``DocumentedPrometheusFactory`` reads it.
+    public static let help: [String: String] = [
+        "tokenwatch_events_received_total": "Messages taken off the event socket, valid or not.",
+        "tokenwatch_events_processed_total": "Events admitted and run through every detector.",
+        "tokenwatch_events_late_total":
+            "Processed events older than events.allowed_lateness behind the latest event time seen.",
+        "tokenwatch_events_rejected_total": "Events dropped before detection, by reason (the event contract's reasons).",
+        "tokenwatch_subjects_evicted_total": "Idle subjects forgotten to stay under state.max_tracked_subjects.",
+        "tokenwatch_alerts_published_total": "Alerts sent on the alert socket, by detector and severity (resolved included).",
+        "tokenwatch_alerts_dropped_total":
+            "Alerts journaled but not sent because the alert socket refused them (recoverable by catch-up).",
+        "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",
+        "tokenwatch_tracked_subjects": "Subjects each detector holds state for.",
+        "tokenwatch_open_incidents": "Incidents currently firing.",
+        "tokenwatch_alert_subscriptions": "Topic subscriptions on the alert socket.",
+        "tokenwatch_event_processing_seconds": "Detection time per event, averaged over each batch.",
+        "tokenwatch_config_reloads_total": "Configuration reloads, by result (success or failure).",
+        "tokenwatch_build_info": "Always 1; the version label says which build is running.",
+    ]
+
     private let received: Counter
     private let processed: Counter
     private let late: Counter
