@@ -3,7 +3,7 @@
 
 PREFIX        ?= /usr/local
 SWIFT         ?= swift
-DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev libjemalloc-dev systemd
+DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev libjemalloc-dev systemd procps prometheus
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
@@ -20,6 +20,7 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@python3 -c "import zmq" 2>/dev/null || { echo "installing pyzmq"; python3 -m pip install -q pyzmq; }
+	@python3 -c "import pyflakes" 2>/dev/null || { echo "installing pyflakes"; python3 -m pip install -q pyflakes; }
 
 build: deps
 	$(SWIFT) build --product tokenwatch
@@ -31,12 +32,14 @@ release: deps
 demo: release
 	$(RELEASE_BIN) demo
 
-## Unit and end-to-end tests (Swift Testing), then the README's Python examples against the real daemon.
+## Lint, unit and end-to-end tests (Swift Testing), the README's Python examples against the real daemon, then
+## the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).
 test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	python3 Tests/Python/check_readme_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_consumer_example.py $(DEBUG_BIN)
+	python3 Tests/Python/check_ecosystem.py $(DEBUG_BIN)
 
 ## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines
 ## or function over 60.
