@@ -71,7 +71,7 @@ extension ConfigurationReader {
             var settings: DetectorSettings
             mutating func visit<D: Detector>(_ type: D.Type) {
                 guard let node = sections[D.name.rawValue] else { return }
-                reader.read(node, at: "\(path).\(D.name.rawValue)", into: &settings[keyPath: D.settings])
+                reader.read(node, at: "\(path).\(D.name.rawValue)", into: &settings[D.self])
             }
         }
         var visitor = Sections(reader: self, sections: sections, path: path, settings: settings)

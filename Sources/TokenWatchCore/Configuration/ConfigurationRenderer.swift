@@ -44,7 +44,7 @@ public enum ConfigurationRenderer {
             var text = ""
             mutating func visit<D: Detector>(_ type: D.Type) {
                 text += "\(indent)\(D.name.rawValue):\n"
-                for line in settings[keyPath: D.settings].yamlLines { text += "\(indent)  \(line)\n" }
+                for line in settings[D.self].yamlLines { text += "\(indent)  \(line)\n" }
             }
         }
         var visitor = Sections(settings: settings, indent: indent)

@@ -28,7 +28,7 @@ extension DetectorSuite {
         struct Apply: DetectorVisitor {
             let settings: DetectorSettings
             mutating func visit<D: Detector>(_ detector: inout D) {
-                detector.configuration = settings[keyPath: D.settings]
+                detector.configuration = settings[D.self]
             }
         }
         var visitor = Apply(settings: settings)

@@ -8,8 +8,6 @@ protocol Detector: Sendable, Codable {
     associatedtype Configuration: DetectorConfiguration
     /// Its name in alerts, topics, metrics and the configuration file.
     static var name: DetectorName { get }
-    /// Where its settings sit in a ``DetectorSettings`` (the defaults', or an override's).
-    static var settings: WritableKeyPath<DetectorSettings, Configuration> { get }
     /// The key its state has in a checkpoint.
     static var checkpointKey: String { get }
     /// The settings for subjects without an override.

@@ -28,7 +28,7 @@ struct Ingest: DetectorVisitor {
 
     mutating func visit<D: Detector>(_ detector: inout D) {
         if let override {
-            detector.ingest(event.pointee, with: override.pointee[keyPath: D.settings], into: &findings)
+            detector.ingest(event.pointee, with: override.pointee[D.self], into: &findings)
         } else {
             detector.ingest(event.pointee, with: detector.configuration, into: &findings)
         }
@@ -56,7 +56,7 @@ enum StateHorizons {
             var horizons: [Int64] = []
             mutating func visit<D: Detector>(_ type: D.Type) {
                 let all = [configuration.detectors] + configuration.overrides.map(\.detectors)
-                horizons.append(all.map { $0[keyPath: D.settings].stateHorizon.milliseconds }.max()!)
+                horizons.append(all.map { $0[D.self].stateHorizon.milliseconds }.max()!)
             }
         }
         var visitor = Longest(configuration: configuration)

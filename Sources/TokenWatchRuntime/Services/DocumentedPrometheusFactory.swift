@@ -29,7 +29,9 @@ public struct DocumentedPrometheusFactory: MetricsFactory {
         registry.makeCounter(name: label, labels: dimensions, help: helpText(label))
     }
 
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+        -> any FloatingPointCounterHandler
+    {
         registry.makeCounter(name: label, labels: dimensions, help: helpText(label))
     }
 

@@ -17,9 +17,11 @@ public final class PipelineMetrics: Sendable {
         "tokenwatch_events_processed_total": "Events admitted and run through every detector.",
         "tokenwatch_events_late_total":
             "Processed events older than events.allowed_lateness behind the latest event time seen.",
-        "tokenwatch_events_rejected_total": "Events dropped before detection, by reason (the event contract's reasons).",
+        "tokenwatch_events_rejected_total":
+            "Events dropped before detection, by reason (the event contract's reasons).",
         "tokenwatch_subjects_evicted_total": "Idle subjects forgotten to stay under state.max_tracked_subjects.",
-        "tokenwatch_alerts_published_total": "Alerts sent on the alert socket, by detector and severity (resolved included).",
+        "tokenwatch_alerts_published_total":
+            "Alerts sent on the alert socket, by detector and severity (resolved included).",
         "tokenwatch_alerts_dropped_total":
             "Alerts journaled but not sent because the alert socket refused them (recoverable by catch-up).",
         "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",

@@ -200,9 +200,15 @@ private struct LoopState: Sendable, Codable {
 
 extension AgentLoopDetector: Detector {
     static let name = DetectorName.agentLoop
-    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.agentLoop }
     /// The key its state has always had in checkpoints.
     static let checkpointKey = "agentLoop"
+}
+
+extension DetectorSettings {
+    public var agentLoop: AgentLoopConfiguration {
+        get { self[AgentLoopDetector.self] }
+        set { self[AgentLoopDetector.self] = newValue }
+    }
 }
 
 extension DetectorName {

@@ -230,9 +230,15 @@ struct UserVolume: Sendable, Codable {
 
 extension OffHoursBurstDetector: SubjectTableDetector {
     static let name = DetectorName.offHoursBurst
-    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.offHoursBurst }
     /// The key its state has always had in checkpoints.
     static let checkpointKey = "offHoursBurst"
+}
+
+extension DetectorSettings {
+    public var offHoursBurst: OffHoursBurstConfiguration {
+        get { self[OffHoursBurstDetector.self] }
+        set { self[OffHoursBurstDetector.self] = newValue }
+    }
 }
 
 extension DetectorName {

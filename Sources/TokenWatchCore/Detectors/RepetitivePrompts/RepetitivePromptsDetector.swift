@@ -369,9 +369,15 @@ extension UserPrompts: Codable {
 
 extension RepetitivePromptsDetector: SubjectTableDetector {
     static let name = DetectorName.repetitivePrompts
-    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.repetitivePrompts }
     /// The key its state has always had in checkpoints.
     static let checkpointKey = "repetitivePrompts"
+}
+
+extension DetectorSettings {
+    public var repetitivePrompts: RepetitivePromptsConfiguration {
+        get { self[RepetitivePromptsDetector.self] }
+        set { self[RepetitivePromptsDetector.self] = newValue }
+    }
 }
 
 extension DetectorName {

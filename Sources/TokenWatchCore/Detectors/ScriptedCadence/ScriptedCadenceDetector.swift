@@ -99,9 +99,15 @@ struct CallRhythm: Sendable, Codable {
 
 extension ScriptedCadenceDetector: SubjectTableDetector {
     static let name = DetectorName.scriptedCadence
-    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.scriptedCadence }
     /// The key its state has always had in checkpoints.
     static let checkpointKey = "scriptedCadence"
+}
+
+extension DetectorSettings {
+    public var scriptedCadence: ScriptedCadenceConfiguration {
+        get { self[ScriptedCadenceDetector.self] }
+        set { self[ScriptedCadenceDetector.self] = newValue }
+    }
 }
 
 extension DetectorName {

@@ -67,9 +67,15 @@ struct TrivialCalls: Sendable, Codable {
 
 extension TrivialFloodDetector: SubjectTableDetector {
     static let name = DetectorName.trivialFlood
-    static var settings: WritableKeyPath<DetectorSettings, Configuration> { \.trivialFlood }
     /// The key its state has always had in checkpoints.
     static let checkpointKey = "trivialFlood"
+}
+
+extension DetectorSettings {
+    public var trivialFlood: TrivialFloodConfiguration {
+        get { self[TrivialFloodDetector.self] }
+        set { self[TrivialFloodDetector.self] = newValue }
+    }
 }
 
 extension DetectorName {
