@@ -1,7 +1,9 @@
 /// The detectors TokenWatch runs, in the order their findings are made for each event.
 ///
-/// This file and ``DetectorSettings`` are where the set of detectors is declared: a detector is its folder
-/// under `Detectors/`, a stored property and a `forEach` line here, and its settings there.
+/// This is where the set of detectors is declared: a detector is its folder under `Detectors/`, plus a
+/// stored property and a `forEach` line here. (Two lines, not one: the engine reaches each detector through
+/// a stored property, so that every per-event call is statically dispatched, and Swift cannot enumerate
+/// stored properties at compile time.)
 struct DetectorSuite: Sendable {
     var repetitivePrompts = RepetitivePromptsDetector(configuration: .init())
     var offHoursBurst = OffHoursBurstDetector(configuration: .init())
