@@ -75,6 +75,10 @@ extension DetectionPipeline {
         try detectUntilDrained(&work, resources)
     }
 
+    /// The largest message the event socket takes off the wire (64 MiB, four times the largest
+    /// `events.max_message_bytes` allowed): beyond it libzmq drops the publisher's connection.
+    static let transportMessageLimit = 64 << 20
+
     /// The SUB socket events arrive on, bound; made on the decode thread, which owns it.
     private static func makeEventSocket(
         context: ZMQContext, _ events: EventsConfiguration, secure: (ZMQSocket) throws -> Void
@@ -83,8 +87,10 @@ extension DetectionPipeline {
         do {
             try secure(socket)
             try socket.setReceiveHighWaterMark(events.receiveHighWaterMark)
-            // Payloads over the limit are counted as too_large; only frames far beyond it make libzmq drop the peer.
-            try socket.setMaxMessageSize(Int64(events.limits.maxPayloadBytes) * 4)
+            // libzmq drops a peer whose message exceeds ZMQ_MAXMSGSIZE, with every message it had queued, and
+            // says nothing; so the transport takes anything up to transportMessageLimit and the decoder refuses
+            // (and counts) what is over events.max_message_bytes.
+            try socket.setMaxMessageSize(Int64(Self.transportMessageLimit))
             try socket.setLinger(milliseconds: 0)
             try socket.subscribe(events.topic)
             try socket.bind(events.endpoint)

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+import ZeroMQ
+
+/// The defects a hostile review of the running daemon found, each reproduced against the real binary.
+@Suite("Hostile review: nothing lost, nothing forged", .serialized)
+struct HostileReviewEndToEndTests {
+    /// A 300 KB prompt (ordinary for a long-context agent) among small events: refused and counted as
+    /// `too_large`, and no neighbour lost. libzmq drops a peer whose message exceeds `ZMQ_MAXMSGSIZE`, with
+    /// everything it had queued, so that limit must sit far above the application's.
+    @Test func anOversizedEventIsRefusedWithoutCostingItsNeighbours() throws {
+        let daemon = try DaemonUnderTest.start()
+        let context = try ZMQContext()
+        let publisher = try TestPublisher(context: context, connect: daemon.events)
+        let huge = #"{"ts":"2026-11-02T10:00:00Z","user":"big","input_tokens":1,"output_tokens":1,"prompt":""#
+            + String(repeating: "long context ", count: 25_000) + #""}"#
+        #expect(huge.utf8.count > 4 * 65_536)
+        for n in 0..<1000 {
+            try publisher.publish(tokenEvent("small\(n % 50)", minute: n / 50, id: "s\(n)", prompt: "prompt \(n) of many"))
+            if n % 250 == 125 { try publisher.publish(huge) }
+        }
+        var samples: [String: Double] = [:]
+        try waitUntil("1004 messages counted", timeout: .seconds(30)) {
+            samples = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
+            return samples["tokenwatch_events_received_total"] == 1004
+        }
+        samples = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
+        #expect(samples["tokenwatch_events_processed_total"] == 1000)
+        #expect(samples["tokenwatch_events_rejected_total{reason=\"too_large\"}"] == 4)
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+}
