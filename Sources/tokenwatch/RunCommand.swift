@@ -87,6 +87,14 @@ struct RunCommand: AsyncParsableCommand {
         if stateDirectory == nil {
             logger.notice("no state directory: detector state and the alert journal will not survive a restart")
         }
+        // Held until the process ends: a second daemon on the same directory is refused before it binds.
+        let stateLock: StateDirectoryLock?
+        do {
+            stateLock = try stateDirectory.map { try StateDirectoryLock(directory: $0) }
+        } catch {
+            printError("tokenwatch: \(error)")
+            throw ExitCode(1)
+        }
         let pipeline = DetectionPipeline(
             settings: .init(configuration: configuration, stateDirectory: stateDirectory), logger: logger,
             metrics: PipelineMetrics(factory: factory, version: version))
@@ -115,6 +123,7 @@ struct RunCommand: AsyncParsableCommand {
         services.append(DaemonService(pipeline: pipeline, notifier: notifier, logger: logger))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        defer { withExtendedLifetime(stateLock) {} }
         do {
             try await group.run()
         } catch let error as ZMQError {

@@ -31,3 +31,27 @@ struct HostileReviewEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
     }
 }
+
+extension HostileReviewEndToEndTests {
+    /// A second daemon on the same state directory would interleave journal segments and overwrite the
+    /// checkpoint: it is refused before it binds, with the holder named, and the first keeps its state.
+    @Test func aSecondDaemonOnTheSameStateDirectoryIsRefused() throws {
+        let state = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let first = try DaemonUnderTest.start(extraArguments: ["--state-dir", state.path])
+        let endpoints = try freeEndpoints(4)
+        let second = try TokenWatchProcess([
+            "run", "--config", TokenWatchProcess.shippedConfig, "--events", endpoints[0], "--alerts", endpoints[1],
+            "--metrics", String(endpoints[2].dropFirst("tcp://".count)), "--catchup", endpoints[3],
+            "--state-dir", state.path,
+        ])
+        #expect(try second.waitForExit() == 1)
+        #expect(second.standardError.contains { $0.contains("in use by another tokenwatch (pid \(first.process.processIdentifier))") })
+        first.process.signal(SIGTERM)
+        #expect(try first.process.waitForExit() == 0)
+        // Released at exit: the directory can be used again.
+        let third = try DaemonUnderTest.start(extraArguments: ["--state-dir", state.path])
+        third.process.signal(SIGTERM)
+        #expect(try third.process.waitForExit() == 0)
+    }
+}
