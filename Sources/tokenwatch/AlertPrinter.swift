@@ -2,7 +2,7 @@ import Foundation
 import TokenWatchClient
 
 /// Prints alerts for a person reading a terminal: one line each, coloured by severity when standard output
-/// is a terminal.
+/// is a terminal. Everything a publisher chose is escaped (``TerminalText``).
 struct AlertPrinter {
     let colour = isatty(STDOUT_FILENO) == 1
 
@@ -11,10 +11,10 @@ struct AlertPrinter {
         var who: [String] = []
         if let user = alert.digest.user { who.append("user=\(user)") }
         if let agent = alert.digest.agent { who.append("agent=\(agent)") }
-        let text =
+        let text = TerminalText.escaped(
             "\(alert.digest.time.rfc3339)  \(state.padding(toLength: 8, withPad: " ", startingAt: 0))  "
-            + "\(alert.digest.detector.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) "
-            + "\(who.joined(separator: " "))  \(alert.summary)  [\(alert.id)]"
+                + "\(alert.digest.detector.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) "
+                + "\(who.joined(separator: " "))  \(alert.summary)  [\(alert.id)]")
         guard colour else { return text }
         let code: String
         switch (alert.digest.state, alert.severity) {
@@ -26,7 +26,7 @@ struct AlertPrinter {
     }
 
     func gapLine(topic: String, lost: UInt32) -> String {
-        let text = "!! \(lost) alert\(lost == 1 ? "" : "s") lost on \(topic) (sequence gap)"
+        let text = "!! \(lost) alert\(lost == 1 ? "" : "s") lost on \(TerminalText.escaped(topic)) (sequence gap)"
         return colour ? "\u{1B}[1;35m\(text)\u{1B}[0m" : text
     }
 }

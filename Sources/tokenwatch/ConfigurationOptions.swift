@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TokenWatchClient
 import TokenWatchCore
 import TokenWatchRuntime
 import TokenWatchSimulation
@@ -60,7 +61,11 @@ struct TrafficOptions: ParsableArguments {
     }
 }
 
-/// Writes one line to standard error.
+/// Writes a message to standard error, each of its lines with control characters escaped: messages echo
+/// configuration values and file names, which must not move the cursor or forge lines.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map {
+        TerminalText.escaped(String($0))
+    }
+    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
 }

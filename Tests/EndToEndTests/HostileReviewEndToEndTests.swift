@@ -12,11 +12,13 @@ struct HostileReviewEndToEndTests {
         let daemon = try DaemonUnderTest.start()
         let context = try ZMQContext()
         let publisher = try TestPublisher(context: context, connect: daemon.events)
-        let huge = #"{"ts":"2026-11-02T10:00:00Z","user":"big","input_tokens":1,"output_tokens":1,"prompt":""#
+        let huge =
+            #"{"ts":"2026-11-02T10:00:00Z","user":"big","input_tokens":1,"output_tokens":1,"prompt":""#
             + String(repeating: "long context ", count: 25_000) + #""}"#
         #expect(huge.utf8.count > 4 * 65_536)
         for n in 0..<1000 {
-            try publisher.publish(tokenEvent("small\(n % 50)", minute: n / 50, id: "s\(n)", prompt: "prompt \(n) of many"))
+            try publisher.publish(
+                tokenEvent("small\(n % 50)", minute: n / 50, id: "s\(n)", prompt: "prompt \(n) of many"))
             if n % 250 == 125 { try publisher.publish(huge) }
         }
         var samples: [String: Double] = [:]
@@ -46,12 +48,56 @@ extension HostileReviewEndToEndTests {
             "--state-dir", state.path,
         ])
         #expect(try second.waitForExit() == 1)
-        #expect(second.standardError.contains { $0.contains("in use by another tokenwatch (pid \(first.process.processIdentifier))") })
+        #expect(
+            second.standardError.contains {
+                $0.contains("in use by another tokenwatch (pid \(first.process.processIdentifier))")
+            })
         first.process.signal(SIGTERM)
         #expect(try first.process.waitForExit() == 0)
         // Released at exit: the directory can be used again.
         let third = try DaemonUnderTest.start(extraArguments: ["--state-dir", state.path])
         third.process.signal(SIGTERM)
         #expect(try third.process.waitForExit() == 0)
+    }
+}
+
+extension HostileReviewEndToEndTests {
+    /// A user id with ESC, BEL and CR-LF, and a subscriber whose topic prefix carries an ESC sequence: neither
+    /// reaches the terminal or the log raw. `tail` prints them as visible escapes; `--json` stays exact.
+    @Test func publisherControlledTextIsEscapedInTailAndLogs() throws {
+        let daemon = try DaemonUnderTest.start()
+        let context = try ZMQContext()
+        let tail = try TokenWatchProcess(["tail", "--connect", daemon.alerts])
+        let json = try TokenWatchProcess(["tail", "--connect", daemon.alerts, "--json"])
+        let prying = try ZMQSocket(context: context, type: .sub)
+        defer { prying.close() }
+        try prying.setLinger(milliseconds: 0)
+        try prying.subscribe("alert\u{1B}[2J\r\nforged log line")
+        try prying.connect(daemon.alerts)
+        try waitUntil("three subscriptions", timeout: .seconds(20)) {
+            daemon.process.standardError.filter { $0.contains("alert subscriber joined") }.count >= 3
+        }
+        let user = "mallory\u{1B}]0;owned\u{07}\r\n2026-11-02T10:00:00Z  CRITICAL  forged"
+        let escapedUser = String(data: try JSONEncoder().encode(user), encoding: .utf8)!
+        let publisher = try TestPublisher(context: context, connect: daemon.events)
+        for (n, minute) in [0, 1, 3, 4, 8, 9, 13, 14].enumerated() {
+            try publisher.publish(
+                #"{"ts":"2026-11-02T10:\#(minute < 10 ? "0" : "")\#(minute):00Z","id":"m\#(n)","user":\#(escapedUser),"#
+                    + #""input_tokens":10,"output_tokens":5,"prompt":"the same words about the quarterly budget"}"#)
+        }
+        try waitUntil("both tails print the alert", timeout: .seconds(20)) {
+            tail.standardOutput.contains("repetitive_prompts") && json.standardOutput.contains("repetitive_prompts")
+        }
+        let forbidden: Set<UInt8> = [0x07, 0x0D, 0x1B]
+        #expect(!tail.standardOutput.utf8.contains { forbidden.contains($0) })
+        #expect(tail.standardOutput.contains(#"mallory\u{1B}]0;owned\u{7}\u{D}\u{A}2026-11-02T10:00:00Z"#))
+        #expect(!daemon.process.standardError.joined().utf8.contains { forbidden.contains($0) })
+        #expect(daemon.process.standardError.contains { $0.contains(#"alert\u{1B}[2J\u{D}\u{A}forged log line"#) })
+        // The JSON consumer gets the id exactly as published.
+        let line = try #require(json.standardOutput.split(separator: "\n").first)
+        let alert = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect((alert?["subject"] as? [String: String])?["user"] == user)
+        for process in [tail, json, daemon.process] { process.signal(SIGTERM) }
+        #expect(try daemon.process.waitForExit() == 0)
     }
 }
