@@ -70,6 +70,36 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// The daemon's services: reload, systemd, metrics (when enabled), and the pipeline last, so that it is
+    /// the first to shut down and drains and checkpoints while the rest still runs.
+    private func makeServices(
+        pipeline: DetectionPipeline, configuration: TokenWatchConfiguration, registry: PrometheusCollectorRegistry,
+        notifier: SystemdNotifier, logger: Logger
+    ) -> [any Service] {
+        let explicitPath = options.config
+        let reload = ReloadService(pipeline: pipeline, notifier: notifier, logger: logger) { [self] in
+            var configuration = try ConfigurationFile.load(explicitPath: explicitPath).0
+            applyFlags(to: &configuration)
+            return configuration
+        }
+        var services: [any Service] = [
+            reload,
+            SystemdService(
+                pipeline: pipeline, notifier: notifier,
+                watchdogInterval: SystemdNotifier.watchdogInterval()),
+        ]
+        if let address = HostPort(configuration.metrics.listen) {
+            let heartbeatLimit = Duration.seconds(10)
+            services.append(
+                MetricsServer(
+                    host: address.host, port: address.port, logger: logger,
+                    render: { registry.emitToString() },
+                    isHealthy: { pipeline.lastHeartbeat.map { ContinuousClock.now - $0 < heartbeatLimit } ?? false }))
+        }
+        services.append(DaemonService(pipeline: pipeline, notifier: notifier, logger: logger))
+        return services
+    }
+
     func run() async throws {
         var (configuration, source) = try options.load()
         applyFlags(to: &configuration)
@@ -99,28 +129,8 @@ struct RunCommand: AsyncParsableCommand {
             settings: .init(configuration: configuration, stateDirectory: stateDirectory), logger: logger,
             metrics: PipelineMetrics(factory: factory, version: version))
 
-        let explicitPath = options.config
-        let reload = ReloadService(pipeline: pipeline, notifier: notifier, logger: logger) { [self] in
-            var configuration = try ConfigurationFile.load(explicitPath: explicitPath).0
-            applyFlags(to: &configuration)
-            return configuration
-        }
-        var services: [any Service] = [
-            reload,
-            SystemdService(
-                pipeline: pipeline, notifier: notifier,
-                watchdogInterval: SystemdNotifier.watchdogInterval()),
-        ]
-        if let address = HostPort(configuration.metrics.listen) {
-            let heartbeatLimit = Duration.seconds(10)
-            services.append(
-                MetricsServer(
-                    host: address.host, port: address.port, logger: logger,
-                    render: { registry.emitToString() },
-                    isHealthy: { pipeline.lastHeartbeat.map { ContinuousClock.now - $0 < heartbeatLimit } ?? false }))
-        }
-        // Last in the list, first to shut down: the pipeline drains and checkpoints while the rest still runs.
-        services.append(DaemonService(pipeline: pipeline, notifier: notifier, logger: logger))
+        let services = makeServices(
+            pipeline: pipeline, configuration: configuration, registry: registry, notifier: notifier, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { withExtendedLifetime(stateLock) {} }
