@@ -101,3 +101,43 @@ extension HostileReviewEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
     }
 }
+
+extension HostileReviewEndToEndTests {
+    /// Nonsense is refused with a reason and counted, not accepted silently: a `tz` no time zone database has
+    /// (or a path), and catch-up requests whose `since` is not a sequence number (which wrapped to 2^64 − 1).
+    @Test func nonsenseTimeZonesAndCatchupRequestsAreRefusedAndCounted() throws {
+        let daemon = try DaemonUnderTest.start()
+        let context = try ZMQContext()
+        let publisher = try TestPublisher(context: context, connect: daemon.events)
+        for (n, zone) in ["Mars/Olympus", "../../etc/passwd", "Europe/Berlin"].enumerated() {
+            try publisher.publish(
+                #"{"ts":"2026-11-02T10:0\#(n):00Z","user":"zed","tz":"\#(zone)","input_tokens":5,"output_tokens":5}"#)
+        }
+        let dealer = try ZMQSocket(context: context, type: .dealer)
+        defer { dealer.close() }
+        try dealer.setLinger(milliseconds: 0)
+        try dealer.connect(daemon.catchup)
+        var replies: [String] = []
+        for request in [
+            #"{"since": -1}"#, #"{"since": 1e30}"#, #"{"since": 1.5}"#, #"{"since": "0"}"#, #"{"since": 0}"#,
+        ] {
+            try dealer.send(frames: [Array(request.utf8)])
+            guard try dealer.waitReadable(timeoutMilliseconds: 10_000), let reply = try dealer.receiveMultipart() else {
+                throw TimedOut(description: "no catch-up reply to \(request)")
+            }
+            replies.append(String(decoding: reply.last ?? [], as: UTF8.self))
+        }
+        #expect(replies.prefix(4).allSatisfy { $0.hasPrefix(#"{"error":"#) })
+        #expect(replies.last?.hasPrefix(#"{"first":null,"last":null,"next":0,"#) == true)
+        var samples: [String: Double] = [:]
+        try waitUntil("3 events and 4 refusals counted", timeout: .seconds(20)) {
+            samples = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
+            return samples["tokenwatch_events_received_total"] == 3 && samples["tokenwatch_catchup_refusals_total"] == 4
+        }
+        samples = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
+        #expect(samples["tokenwatch_events_rejected_total{reason=\"bad_time_zone\"}"] == 2)
+        #expect(samples["tokenwatch_events_processed_total"] == 1)
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+}

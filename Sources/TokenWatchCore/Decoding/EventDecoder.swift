@@ -1,4 +1,5 @@
 import CEventJSON
+import Foundation
 
 /// Turns one token-event payload (UTF-8 JSON) into a validated ``TokenEvent``, or says why not.
 ///
@@ -33,6 +34,7 @@ public final class EventDecoder {
 
     public let limits: Limits
     private let parser: OpaquePointer
+    private var zoneNames = TimeZoneNames()
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -97,6 +99,9 @@ public final class EventDecoder {
             let tool = try identifier(fields.tool, "tool")
             let team = try identifier(fields.team, "team")
             let timeZone = try identifier(fields.tz, "tz")
+            if let timeZone, !zoneNames.isKnown(timeZone) {
+                return DecodedEvent(rejection: EventRejection(.badTimeZone, field: "tz"))
+            }
             let promptHash = try identifier(fields.prompt_hash, "prompt_hash")
             let outputHash = try identifier(fields.output_hash, "output_hash")
             let prompt: PromptFingerprint? =

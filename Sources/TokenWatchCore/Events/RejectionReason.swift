@@ -13,6 +13,8 @@ public enum RejectionReason: String, Sendable, CaseIterable, Hashable {
     case outOfRange = "out_of_range"
     case emptyField = "empty_field"
     case fieldTooLong = "field_too_long"
+    /// A `tz` that is not an IANA time zone this machine knows (`Mars/Olympus`, `../../etc/passwd`).
+    case badTimeZone = "bad_time_zone"
     /// `run` only: an event time further ahead of the wall clock than `events.max_future`.
     case tooFarAhead = "too_far_ahead"
     /// An event time further behind the stream's watermark than `events.max_age`.

@@ -11,6 +11,8 @@ import ZeroMQ
 final class CatchupResponder {
     private let socket: ZMQSocket
     private let maxBatch: Int
+    /// Requests answered with an error (malformed, or `since` not a valid sequence number).
+    private(set) var refused: UInt64 = 0
 
     init(context: ZMQContext, endpoint: String, maxBatch: Int, configure: (ZMQSocket) throws -> Void = { _ in }) throws
     {
@@ -35,6 +37,7 @@ final class CatchupResponder {
             let hasDelimiter = frames.count >= 3 && frames[1].isEmpty
             let body = frames[hasDelimiter ? 2 : 1]
             let reply = Self.reply(to: body, journal: journal, maxBatch: maxBatch)
+            if reply == Self.refusal { refused += 1 }
             _ = try socket.send(frames: [identity] + (hasDelimiter ? [[]] : []) + [Array(reply.utf8)], dontWait: true)
             answered += 1
         }
@@ -42,15 +45,26 @@ final class CatchupResponder {
     }
 
     static func reply(to body: [UInt8], journal: AlertJournal, maxBatch: Int) -> String {
-        guard let request = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let since = (request["since"] as? NSNumber)?.uint64Value
-        else { return #"{"error":"expected {\"since\": N, \"max\": M}"}"# }
-        let limit = min(max((request["max"] as? NSNumber)?.intValue ?? maxBatch, 1), maxBatch)
+        // JSONDecoder rather than JSONSerialization: it refuses a fractional, huge, boolean or string `since`,
+        // which an NSNumber would convert (-1 became 2^64 - 1).
+        guard let request = try? JSONDecoder().decode(Request.self, from: Data(body)), request.since >= 0 else {
+            return refusal
+        }
+        let since = UInt64(request.since)
+        let limit = min(max(request.max ?? maxBatch, 1), maxBatch)
         let (entries, first, last) = journal.entries(since: since, limit: limit)
         let next = entries.last.map { $0.seq + 1 } ?? max(since, last.map { $0 + 1 } ?? since)
         let lines = entries.map(\.line).joined(separator: ",")
         return
             #"{"first":\#(first.map(String.init) ?? "null"),"last":\#(last.map(String.init) ?? "null"),"next":\#(next),"alerts":[\#(lines)]}"#
+    }
+
+    /// What a malformed request gets; counted in ``refused``.
+    static let refusal = #"{"error":"expected {\"since\": N, \"max\": M} with N an integer from 0 to 2^63-1"}"#
+
+    private struct Request: Decodable {
+        var since: Int64
+        var max: Int?
     }
 
     func close() { socket.close() }

@@ -169,6 +169,7 @@ extension DetectionPipeline {
     ) throws {
         if woken.contains(.catchupRequests), let catchup = resources.catchup {
             try catchup.answerPending(from: resources.delivery.journal)
+            work.totals.catchupRefusals = catchup.refused
         }
         if woken.contains(.authenticationRequests), let zap = resources.zap {
             for refusal in try zap.answerPending() {

@@ -14,6 +14,8 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var subjectsEvicted: UInt64 = 0
     /// Connections refused by the CURVE allow-list, by reason.
     public var authRefusals: [String: UInt64] = [:]
+    /// Catch-up requests refused as malformed (a `since` that is not a sequence number).
+    public var catchupRefusals: UInt64 = 0
     /// Alerts handed to the alert socket, by detector and severity (`resolved` for resolutions).
     public var alertsPublished: [AlertKind: UInt64] = [:]
     /// Alerts the alert socket refused at its high-water mark (a subscriber too slow).

@@ -25,6 +25,7 @@ public final class PipelineMetrics: Sendable {
         "tokenwatch_alerts_dropped_total":
             "Alerts journaled but not sent because the alert socket refused them (recoverable by catch-up).",
         "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",
+        "tokenwatch_catchup_refusals_total": "Catch-up requests refused as malformed (since not a sequence number).",
         "tokenwatch_tracked_subjects": "Subjects each detector holds state for.",
         "tokenwatch_open_incidents": "Incidents currently firing.",
         "tokenwatch_alert_subscriptions": "Topic subscriptions on the alert socket.",
@@ -39,6 +40,7 @@ public final class PipelineMetrics: Sendable {
     private let evicted: Counter
     private let rejected: [RejectionReason: Counter]
     private let dropped: Counter
+    private let catchupRefusals: Counter
     private let tracked: [DetectorName: Gauge]
     private let openIncidents: Gauge
     private let subscriptions: Gauge
@@ -63,6 +65,7 @@ public final class PipelineMetrics: Sendable {
                 )
             })
         dropped = Counter(label: "tokenwatch_alerts_dropped_total", factory: factory)
+        catchupRefusals = Counter(label: "tokenwatch_catchup_refusals_total", factory: factory)
         tracked = Dictionary(
             uniqueKeysWithValues: DetectorName.allCases.map {
                 (
@@ -100,6 +103,7 @@ public final class PipelineMetrics: Sendable {
             .increment(by: Int64(count - (old.alertsPublished[key] ?? 0)))
         }
         dropped.increment(by: Int64(new.alertsDropped - old.alertsDropped))
+        catchupRefusals.increment(by: Int64(new.catchupRefusals - old.catchupRefusals))
         for (reason, count) in new.authRefusals where count != old.authRefusals[reason] {
             Counter(label: "tokenwatch_auth_refusals_total", dimensions: [("reason", reason)], factory: factory)
                 .increment(by: Int64(count - (old.authRefusals[reason] ?? 0)))
