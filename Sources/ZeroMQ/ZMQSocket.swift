@@ -85,6 +85,11 @@ public final class ZMQSocket {
         try setIntOption(ZMQ_RCVHWM, messages, name: "ZMQ_RCVHWM")
     }
 
+    /// The kernel receive buffer of the socket's connections, in bytes (`ZMQ_RCVBUF`); 0 keeps the system's.
+    public func setReceiveBuffer(bytes: Int32) throws {
+        try setIntOption(ZMQ_RCVBUF, bytes, name: "ZMQ_RCVBUF")
+    }
+
     /// Peers that send a frame larger than this are disconnected by libzmq. `-1` is no limit.
     public func setMaxMessageSize(_ bytes: Int64) throws {
         let handle = try open("setsockopt ZMQ_MAXMSGSIZE")

@@ -141,3 +141,50 @@ extension HostileReviewEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
     }
 }
+
+extension HostileReviewEndToEndTests {
+    /// A subscriber that connects and never reads (a `tail` suspended with Ctrl-Z) may lose its own alerts,
+    /// never anyone else's: a fast subscriber beside it receives every one of 3 000.
+    @Test func aStalledSubscriberCostsNoOtherSubscriberItsAlerts() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try writeConfig(
+            directory,
+            replacing: [
+                ("  send_high_water_mark: 10000", "  send_high_water_mark: 50"),
+                ("  min_repeats: 8", "  min_repeats: 2"),
+            ])
+        let daemon = try DaemonUnderTest.start(configPath: config)
+        let context = try ZMQContext()
+        let stalled = try ZMQSocket(context: context, type: .sub)
+        defer { stalled.close() }
+        try stalled.setLinger(milliseconds: 0)
+        try stalled.setReceiveHighWaterMark(1)
+        try stalled.setReceiveBuffer(bytes: 4096)
+        try stalled.subscribe("alert")
+        try stalled.connect(daemon.alerts)
+        let fast = try TestSubscriber(context: context, connect: daemon.alerts)
+        try waitUntil("both subscriptions", timeout: .seconds(20)) {
+            daemon.process.standardError.filter { $0.contains("alert subscriber joined") }.count >= 2
+        }
+        let publisher = try TestPublisher(context: context, connect: daemon.events)
+        let count = 3000
+        for user in 0..<count {
+            for minute in 0..<2 {
+                try publisher.publish(
+                    tokenEvent(
+                        "u\(user)", minute: minute, id: "u\(user)-\(minute)",
+                        prompt: "the same request again from u\(user)"))
+            }
+        }
+        var received = Set<String>()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while received.count < count && ContinuousClock.now < deadline {
+            let alert = try fast.next(timeout: .seconds(20))
+            if let user = (alert.object["subject"] as? [String: String])?["user"] { received.insert(user) }
+        }
+        #expect(received.count == count)
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+}

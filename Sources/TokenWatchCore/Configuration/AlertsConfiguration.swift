@@ -2,7 +2,8 @@
 public struct AlertsConfiguration: Sendable, Equatable {
     /// Where the PUB socket binds. Default `tcp://127.0.0.1:7701`.
     public var endpoint = "tcp://127.0.0.1:7701"
-    /// Alerts queued per subscriber before further ones are counted as dropped. Default 10000.
+    /// Alerts queued per subscriber; one that falls this far behind loses its own further alerts (and can
+    /// fetch them by catch-up), never anyone else's. Default 10000.
     public var sendHighWaterMark: Int32 = 10_000
     /// While an incident goes on, a repeat firing alert is sent at most this often. Default 30 min.
     public var cooldown: Duration = .seconds(30 * 60)

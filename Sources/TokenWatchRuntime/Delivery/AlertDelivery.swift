@@ -44,7 +44,8 @@ struct AlertDelivery {
                 logger.notice("alert", metadata: ["topic": "\(topic)", "id": "\(id)", "seq": "\(seq)"])
             } else {
                 totals.alertsDropped += 1
-                logger.warning("alert dropped at the high-water mark", metadata: ["topic": "\(topic)", "id": "\(id)"])
+                logger.warning(
+                    "alert not sent: the alert socket refused it", metadata: ["topic": "\(topic)", "id": "\(id)"])
             }
         } catch {
             totals.alertsDropped += 1

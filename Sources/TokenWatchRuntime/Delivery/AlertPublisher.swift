@@ -4,8 +4,10 @@ import ZeroMQ
 /// Publishes alerts on an XPUB socket as `[topic, payload, sequence]`, where the sequence is a 4-byte
 /// little-endian count per topic from 0 (kept by the ``AlertJournal``, so it continues across restarts).
 ///
-/// XPUB with `ZMQ_XPUB_NODROP` instead of PUB: a plain PUB drops silently at its high-water mark, while this
-/// refuses the send, so every lost alert is counted. Subscription messages are read to know who listens.
+/// XPUB, so that subscription messages tell who listens; without `ZMQ_XPUB_NODROP`, so that a subscriber
+/// that stops reading loses only its own alerts once its queue (`alerts.send_high_water_mark`) is full:
+/// with NODROP one stalled subscriber made every send fail, for everyone. The one who lost alerts sees the
+/// gap in the per-topic sequence and fetches them from the catch-up socket, which reads the journal.
 /// Lives on the pipeline's thread, like its socket.
 final class AlertPublisher {
     private let socket: ZMQSocket
@@ -20,7 +22,6 @@ final class AlertPublisher {
         socket = try ZMQSocket(context: context, type: .xpub)
         try configure(socket)
         try socket.setSendHighWaterMark(sendHighWaterMark)
-        try socket.setXPubNoDrop(true)
         try socket.setXPubVerbose(true)
         try socket.setLinger(milliseconds: 1000)
         try socket.bind(endpoint)
@@ -28,8 +29,9 @@ final class AlertPublisher {
 
     var boundEndpoint: String { (try? socket.lastEndpoint) ?? "?" }
 
-    /// Sends one alert with its per-topic sequence number; returns `false` when the socket refused it at the
-    /// high-water mark. The number is used up either way, so subscribers see a gap for a refused alert.
+    /// Sends one alert with its per-topic sequence number; returns `false` when the socket refused it (no
+    /// subscriber's queue being full makes it refuse). The number is used up either way, so subscribers see
+    /// a gap for a refused alert.
     func publish(topic: String, payload: String, topicSequence sequence: UInt32) throws -> Bool {
         let sequenceFrame: [UInt8] = [
             UInt8(truncatingIfNeeded: sequence), UInt8(truncatingIfNeeded: sequence >> 8),

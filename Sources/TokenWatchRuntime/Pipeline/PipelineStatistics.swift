@@ -18,7 +18,7 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var catchupRefusals: UInt64 = 0
     /// Alerts handed to the alert socket, by detector and severity (`resolved` for resolutions).
     public var alertsPublished: [AlertKind: UInt64] = [:]
-    /// Alerts the alert socket refused at its high-water mark (a subscriber too slow).
+    /// Alerts the alert socket refused (an error from libzmq; a slow subscriber's queue never makes it refuse).
     public var alertsDropped: UInt64 = 0
     /// Alert subscriptions currently open, as reported by the alert socket.
     public var alertSubscriptions = 0

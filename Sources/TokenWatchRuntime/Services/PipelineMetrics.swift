@@ -23,7 +23,7 @@ public final class PipelineMetrics: Sendable {
         "tokenwatch_alerts_published_total":
             "Alerts sent on the alert socket, by detector and severity (resolved included).",
         "tokenwatch_alerts_dropped_total":
-            "Alerts journaled but not sent because the alert socket refused them (recoverable by catch-up).",
+            "Alerts journaled but not sent because the alert socket failed (recoverable by catch-up).",
         "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",
         "tokenwatch_catchup_refusals_total": "Catch-up requests refused as malformed (since not a sequence number).",
         "tokenwatch_tracked_subjects": "Subjects each detector holds state for.",
