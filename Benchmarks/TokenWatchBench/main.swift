@@ -78,16 +78,21 @@ func stages(file: String) {
         }
         emit(["stage": name, "events": events.count, "ns_per_event": nanoseconds(time) / Double(events.count)])
     }
-    var repetitive = RepetitivePromptsDetector(configuration: configuration.detectors.repetitivePrompts)
-    measure("repetitive_prompts") { repetitive.ingest($0, with: configuration.detectors.repetitivePrompts, into: &$1) }
-    var offHours = OffHoursBurstDetector(configuration: configuration.detectors.offHoursBurst)
-    measure("offhours_burst") { offHours.ingest($0, with: configuration.detectors.offHoursBurst, into: &$1) }
-    var loop = AgentLoopDetector(configuration: configuration.detectors.agentLoop)
-    measure("agent_loop") { loop.ingest($0, with: configuration.detectors.agentLoop, into: &$1) }
-    var cadence = ScriptedCadenceDetector(configuration: configuration.detectors.scriptedCadence)
-    measure("scripted_cadence") { cadence.ingest($0, with: configuration.detectors.scriptedCadence, into: &$1) }
-    var flood = TrivialFloodDetector(configuration: configuration.detectors.trivialFlood)
-    measure("trivial_flood") { flood.ingest($0, with: configuration.detectors.trivialFlood, into: &$1) }
+    let repetitiveSettings = configuration.detectors.repetitivePrompts
+    var repetitive = RepetitivePromptsDetector(configuration: repetitiveSettings)
+    measure("repetitive_prompts") { repetitive.ingest($0, with: repetitiveSettings, into: &$1) }
+    let offHoursSettings = configuration.detectors.offHoursBurst
+    var offHours = OffHoursBurstDetector(configuration: offHoursSettings)
+    measure("offhours_burst") { offHours.ingest($0, with: offHoursSettings, into: &$1) }
+    let loopSettings = configuration.detectors.agentLoop
+    var loop = AgentLoopDetector(configuration: loopSettings)
+    measure("agent_loop") { loop.ingest($0, with: loopSettings, into: &$1) }
+    let cadenceSettings = configuration.detectors.scriptedCadence
+    var cadence = ScriptedCadenceDetector(configuration: cadenceSettings)
+    measure("scripted_cadence") { cadence.ingest($0, with: cadenceSettings, into: &$1) }
+    let floodSettings = configuration.detectors.trivialFlood
+    var flood = TrivialFloodDetector(configuration: floodSettings)
+    measure("trivial_flood") { flood.ingest($0, with: floodSettings, into: &$1) }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []
     let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }

@@ -11,7 +11,7 @@ extension DetectorSuite: Codable {
         struct Decode: DetectorVisitor {
             let container: KeyedDecodingContainer<StateKey>
             var error: (any Error)?
-            mutating func visit<D: Detector>(_ detector: inout D) {
+            mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
                 guard error == nil else { return }
                 do {
                     detector = try container.decode(D.self, forKey: StateKey(stringValue: D.checkpointKey))
@@ -30,7 +30,7 @@ extension DetectorSuite: Codable {
         struct Encode: DetectorVisitor {
             var container: KeyedEncodingContainer<StateKey>
             var error: (any Error)?
-            mutating func visit<D: Detector>(_ detector: inout D) {
+            mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
                 guard error == nil else { return }
                 do {
                     try container.encode(detector, forKey: StateKey(stringValue: D.checkpointKey))

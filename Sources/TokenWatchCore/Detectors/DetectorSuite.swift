@@ -11,12 +11,16 @@ struct DetectorSuite: Sendable {
     var scriptedCadence = ScriptedCadenceDetector(configuration: .init())
     var trivialFlood = TrivialFloodDetector(configuration: .init())
 
-    mutating func forEach<Visitor: DetectorVisitor>(_ visitor: inout Visitor) {
-        visitor.visit(&repetitivePrompts)
-        visitor.visit(&offHoursBurst)
-        visitor.visit(&agentLoop)
-        visitor.visit(&scriptedCadence)
-        visitor.visit(&trivialFlood)
+    mutating func forEach<Visitor: DetectorVisitor>(_ visitor: inout Visitor, with input: Visitor.Input) {
+        visitor.visit(&repetitivePrompts, with: input)
+        visitor.visit(&offHoursBurst, with: input)
+        visitor.visit(&agentLoop, with: input)
+        visitor.visit(&scriptedCadence, with: input)
+        visitor.visit(&trivialFlood, with: input)
+    }
+
+    mutating func forEach<Visitor: DetectorVisitor>(_ visitor: inout Visitor) where Visitor.Input == Void {
+        forEach(&visitor, with: ())
     }
 }
 
@@ -29,7 +33,7 @@ extension DetectorSuite {
     mutating func apply(_ settings: DetectorSettings) {
         struct Apply: DetectorVisitor {
             let settings: DetectorSettings
-            mutating func visit<D: Detector>(_ detector: inout D) {
+            mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
                 detector.configuration = settings[D.self]
             }
         }
@@ -60,7 +64,7 @@ extension DetectorSuite {
 /// Visits each detector's type while visiting an idle suite.
 private struct TypeVisitorAdapter<Inner: DetectorTypeVisitor>: DetectorVisitor {
     var inner: Inner
-    mutating func visit<D: Detector>(_ detector: inout D) { inner.visit(D.self) }
+    mutating func visit<D: Detector>(_ detector: inout D, with _: Void) { inner.visit(D.self) }
 }
 
 /// An operation on each detector type (reading, rendering, naming), specialised per type.

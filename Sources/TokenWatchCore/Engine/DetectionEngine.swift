@@ -144,19 +144,9 @@ public struct DetectionEngine: Sendable, Codable {
 
     /// Runs the detectors, under the subject's override if one applies; their findings go to `findings`.
     private mutating func detect(_ event: TokenEvent, overrideIndex: Int?) {
-        var ingest = Ingest()
+        var ingest = Ingest(override: overrideIndex.map { configuration.overrides[$0].detectors })
         swap(&ingest.findings, &findings)
-        withUnsafePointer(to: event) { event in
-            ingest.event = event
-            if let index = overrideIndex {
-                withUnsafePointer(to: configuration.overrides[index].detectors) { settings in
-                    ingest.override = settings
-                    detectors.forEach(&ingest)
-                }
-            } else {
-                detectors.forEach(&ingest)
-            }
-        }
+        detectors.forEach(&ingest, with: event)
         swap(&ingest.findings, &findings)
     }
 
@@ -170,7 +160,9 @@ public struct DetectionEngine: Sendable, Codable {
     public var trackedSubjects: [DetectorName: Int] {
         struct Count: DetectorVisitor {
             var counts: [DetectorName: Int] = [:]
-            mutating func visit<D: Detector>(_ detector: inout D) { counts[D.name] = detector.trackedSubjects }
+            mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
+                counts[D.name] = detector.trackedSubjects
+            }
         }
         var count = Count()
         var detectors = detectors

@@ -34,7 +34,10 @@ extension Detector {
 
 /// An operation on every detector of a ``DetectorSuite``, specialised per detector type.
 protocol DetectorVisitor {
-    mutating func visit<D: Detector>(_ detector: inout D)
+    /// What every visit reads besides the detector (the event, when ingesting). Passed borrowed to each
+    /// visit, so lending an event to five detectors retains nothing.
+    associatedtype Input = Void
+    mutating func visit<D: Detector>(_ detector: inout D, with input: Input)
 }
 
 /// The settings of one detector: a section of the configuration file, and how long state must be kept.

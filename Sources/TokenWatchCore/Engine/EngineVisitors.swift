@@ -1,7 +1,4 @@
 /// What the engine does to every detector for each event, as visitors the compiler specialises per detector.
-///
-/// The event and the override's settings are lent as pointers for the length of one visit, so that passing
-/// them to five detectors retains nothing.
 
 /// Drops the state that fell out of each detector's horizon.
 struct Expiry: DetectorVisitor {
@@ -14,7 +11,7 @@ struct Expiry: DetectorVisitor {
         self.horizons = horizons
     }
 
-    mutating func visit<D: Detector>(_ detector: inout D) {
+    mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
         detector.expire(before: EventTime(milliseconds: now.milliseconds - horizons[index]))
         index += 1
     }
@@ -22,15 +19,14 @@ struct Expiry: DetectorVisitor {
 
 /// Runs one event through each detector, under an override's settings when one applies.
 struct Ingest: DetectorVisitor {
-    var event: UnsafePointer<TokenEvent>!
-    var override: UnsafePointer<DetectorSettings>?
+    var override: DetectorSettings?
     var findings: [Finding] = []
 
-    mutating func visit<D: Detector>(_ detector: inout D) {
+    mutating func visit<D: Detector>(_ detector: inout D, with event: TokenEvent) {
         if let override {
-            detector.ingest(event.pointee, with: override.pointee[D.self], into: &findings)
+            detector.ingest(event, with: override[D.self], into: &findings)
         } else {
-            detector.ingest(event.pointee, with: detector.configuration, into: &findings)
+            detector.ingest(event, with: detector.configuration, into: &findings)
         }
     }
 }
@@ -42,7 +38,7 @@ struct Eviction: DetectorVisitor {
 
     init(limit: Int) { self.limit = limit }
 
-    mutating func visit<D: Detector>(_ detector: inout D) {
+    mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
         if detector.trackedSubjects > limit { evicted += detector.evictIdlest(limit: limit) }
     }
 }
