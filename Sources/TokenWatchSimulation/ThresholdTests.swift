@@ -22,7 +22,8 @@ import Yams
 ///       - {}
 /// ```
 /// An event is the token-event JSON object, plus `repeat` (how many copies) and `every` (the time between them);
-/// `{n}` in a string is replaced by the copy's number, and copies without an `id` get `<test>-<n>`.
+/// `{n}` in a string is replaced by the copy's number, and copies without an `id` get `<test>-<line>-<n>`
+/// (unique in the test, so that the admission rule does not refuse them as `duplicate_id`).
 public struct ThresholdTestFile: Sendable {
     public struct Expectation: Sendable, CustomStringConvertible {
         public var detector: String?
@@ -169,7 +170,8 @@ public struct ThresholdTestFile: Sendable {
                 }
                 for (eventIndex, event) in events.enumerated() {
                     test.payloads += try payloads(
-                        event, path: path, keyPath: "\(keyPath).events[\(eventIndex)]", name: test.name)
+                        event, path: path, keyPath: "\(keyPath).events[\(eventIndex)]",
+                        idPrefix: "\(test.name)-\(eventIndex)")
                 }
             case "scenario": test.scenario = try scenario(value, path: path, keyPath: "\(keyPath).scenario")
             case "expect": test.expect = try expectations(value, path: path, keyPath: "\(keyPath).expect")
@@ -186,7 +188,7 @@ public struct ThresholdTestFile: Sendable {
         return test
     }
 
-    private static func payloads(_ node: Node, path: String, keyPath: String, name: String) throws -> [String] {
+    private static func payloads(_ node: Node, path: String, keyPath: String, idPrefix: String) throws -> [String] {
         guard let mapping = node.mapping else {
             throw problem(path, node, keyPath, "must be a mapping (a token event)")
         }
@@ -218,7 +220,7 @@ public struct ThresholdTestFile: Sendable {
             var json = JSONWriter()
             json.beginObject()
             json.string((start + .milliseconds(every.milliseconds * Int64(n))).rfc3339, key: "ts")
-            if !fields.contains(where: { $0.0 == "id" }) { json.string("\(name)-\(n)", key: "id") }
+            if !fields.contains(where: { $0.0 == "id" }) { json.string("\(idPrefix)-\(n)", key: "id") }
             for (key, value) in fields where key != "ts" {
                 guard case .scalar(let scalar) = value else {
                     throw problem(path, value, "\(keyPath).\(key)", "must be a plain value")

@@ -8,6 +8,9 @@ public struct EventsConfiguration: Sendable, Equatable {
     public var receiveHighWaterMark: Int32 = 100_000
     /// Limits on each payload (size, depth, identifier length, token counts).
     public var limits = EventDecoder.Limits()
+    /// How many recent event ids are remembered to refuse an event sent again (`duplicate_id`); 0 turns the
+    /// check off. Default 100000.
+    public var duplicateIDWindow = 100_000
     /// Events older than the latest event time seen minus this are counted as late (and still handled).
     /// Default 60 s.
     public var allowedLateness: Duration = .seconds(60)
@@ -23,7 +26,8 @@ public struct EventsConfiguration: Sendable, Equatable {
 extension EventsConfiguration: SectionSettings {
     static let keys = [
         "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth", "max_identifier_bytes",
-        "max_tokens_per_event", "allowed_lateness", "max_future", "max_age",
+        "max_tokens_per_event", "normalize_identities", "duplicate_id_window", "allowed_lateness", "max_future",
+        "max_age",
     ]
 
     mutating func read(_ section: inout ConfigurationSection) {
@@ -39,6 +43,8 @@ extension EventsConfiguration: SectionSettings {
         maxAge = section.duration("max_age") ?? maxAge
         limits.maxTokensPerEvent =
             section.integer64("max_tokens_per_event", 1...1_000_000_000) ?? limits.maxTokensPerEvent
+        limits.normalizesIdentities = section.bool("normalize_identities") ?? limits.normalizesIdentities
+        duplicateIDWindow = section.integer("duplicate_id_window", 0...10_000_000) ?? duplicateIDWindow
     }
 
     var yamlLines: [String] {
@@ -50,6 +56,8 @@ extension EventsConfiguration: SectionSettings {
             "max_json_depth: \(limits.maxDepth)",
             "max_identifier_bytes: \(limits.maxIdentifierBytes)",
             "max_tokens_per_event: \(limits.maxTokensPerEvent)",
+            "normalize_identities: \(limits.normalizesIdentities)",
+            "duplicate_id_window: \(duplicateIDWindow)",
             "allowed_lateness: \(YAMLScalar.duration(allowedLateness))",
             "max_future: \(YAMLScalar.duration(maxFuture))",
             "max_age: \(YAMLScalar.duration(maxAge))",

@@ -15,15 +15,18 @@ public final class EventDecoder {
         public var maxIdentifierBytes: Int
         /// Largest accepted `input_tokens` or `output_tokens` of one call.
         public var maxTokensPerEvent: Int64
+        /// Whether `user`, `agent`, `parent` and `team` are normalised (``IdentityNormalization``).
+        public var normalizesIdentities: Bool
 
         public init(
             maxPayloadBytes: Int = 65_536, maxDepth: Int = 16, maxIdentifierBytes: Int = 256,
-            maxTokensPerEvent: Int64 = 10_000_000
+            maxTokensPerEvent: Int64 = 10_000_000, normalizesIdentities: Bool = true
         ) {
             self.maxPayloadBytes = maxPayloadBytes
             self.maxDepth = maxDepth
             self.maxIdentifierBytes = maxIdentifierBytes
             self.maxTokensPerEvent = maxTokensPerEvent
+            self.normalizesIdentities = normalizesIdentities
         }
     }
 
@@ -87,17 +90,17 @@ public final class EventDecoder {
             return DecodedEvent(rejection: EventRejection(.outOfRange, field: "output_tokens"))
         }
         do {
-            guard let user = try identifier(fields.user, "user"), !user.isEmpty else {
+            guard let user = try identity(fields.user, "user"), !user.isEmpty else {
                 return DecodedEvent(rejection: EventRejection(.emptyField, field: "user"))
             }
             // In the order the fields are checked (the first too-long one is reported).
             let id = try identifier(fields.id, "id")
-            let agent = try identifier(fields.agent, "agent")
-            let parent = try identifier(fields.parent, "parent")
+            let agent = try identity(fields.agent, "agent")
+            let parent = try identity(fields.parent, "parent")
             let session = try identifier(fields.session, "session")
             let model = try identifier(fields.model, "model")
             let tool = try identifier(fields.tool, "tool")
-            let team = try identifier(fields.team, "team")
+            let team = try identity(fields.team, "team")
             let timeZone = try identifier(fields.tz, "tz")
             if let timeZone, !zoneNames.isKnown(timeZone) {
                 return DecodedEvent(rejection: EventRejection(.badTimeZone, field: "tz"))
@@ -119,6 +122,12 @@ public final class EventDecoder {
         } catch {
             return DecodedEvent(rejection: error)
         }
+    }
+
+    /// An id that names a subject (user, agent, parent, team): normalised when the limits say so.
+    private func identity(_ string: tw_string, _ name: String) throws(EventRejection) -> String? {
+        guard let id = try identifier(string, name) else { return nil }
+        return limits.normalizesIdentities ? IdentityNormalization.normalized(id) : id
     }
 
     private func identifier(_ string: tw_string, _ name: String) throws(EventRejection) -> String? {

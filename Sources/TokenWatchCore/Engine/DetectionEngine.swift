@@ -5,6 +5,8 @@
 public struct DetectionEngine: Sendable, Codable {
     public private(set) var configuration: TokenWatchConfiguration
     private var detectors: DetectorSuite
+    /// Recent event ids, for the admission rule's `duplicate_id`.
+    var recentEventIDs: RecentEventIDs
     private var lifecycle: AlertLifecycle
     /// Indices into `configuration.overrides`, by user and by team.
     private var userOverrides: [String: Int] = [:]
@@ -26,12 +28,13 @@ public struct DetectionEngine: Sendable, Codable {
     private var pseudonymizer: Pseudonymizer?
 
     private enum CodingKeys: String, CodingKey {
-        case lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted
+        case lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted, recentEventIDs
     }
 
     public init(configuration: TokenWatchConfiguration) {
         self.configuration = configuration
         detectors = DetectorSuite(settings: configuration.detectors)
+        recentEventIDs = RecentEventIDs(capacity: configuration.events.duplicateIDWindow)
         lifecycle = AlertLifecycle(configuration: configuration.alerts)
         indexOverrides()
     }
@@ -62,6 +65,7 @@ public struct DetectionEngine: Sendable, Codable {
     public mutating func apply(_ configuration: TokenWatchConfiguration) {
         self.configuration = configuration
         detectors.apply(configuration.detectors)
+        recentEventIDs.capacity = configuration.events.duplicateIDWindow
         lifecycle.configuration = configuration.alerts
         indexOverrides()
     }
@@ -82,6 +86,8 @@ public struct DetectionEngine: Sendable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         configuration = TokenWatchConfiguration()
         detectors = try DetectorSuite(from: decoder)
+        recentEventIDs =
+            try c.decodeIfPresent(RecentEventIDs.self, forKey: .recentEventIDs) ?? RecentEventIDs(capacity: 0)
         lifecycle = try c.decode(AlertLifecycle.self, forKey: .lifecycle)
         watermark = try c.decodeIfPresent(EventTime.self, forKey: .watermark)
         nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
@@ -183,5 +189,6 @@ extension DetectionEngine {
         try c.encode(eventsProcessed, forKey: .eventsProcessed)
         try c.encode(eventsLate, forKey: .eventsLate)
         try c.encode(subjectsEvicted, forKey: .subjectsEvicted)
+        try c.encode(recentEventIDs, forKey: .recentEventIDs)
     }
 }

@@ -4,7 +4,8 @@
 /// In order: a payload that did not decode is refused for its decoding reason; an event later than
 /// `latestAccepted` is `too_far_ahead` (only `run` has a wall clock to set it from: the time of receipt plus
 /// `events.max_future`; the others pass `nil`); an event further behind the watermark than `events.max_age`
-/// is `too_old`. Every other event is processed.
+/// is `too_old`; an event whose `id` was among the last `events.duplicate_id_window` ids is `duplicate_id`.
+/// Every other event is processed.
 extension DetectionEngine {
     /// Admits and processes one decoded payload, appending the alerts it causes; returns why it was refused,
     /// or `nil`. `inout` only so that the event is read where it lies (see ``DecodedEvent``).
@@ -14,6 +15,9 @@ extension DetectionEngine {
         if let rejection = decoded.rejection { return rejection }
         if let latestAccepted, decoded.event.time > latestAccepted { return EventRejection(.tooFarAhead, field: "ts") }
         if isTooOld(decoded.event) { return EventRejection(.tooOld, field: "ts") }
+        if let id = decoded.event.id, recentEventIDs.isRepeat(id, at: decoded.event.time) {
+            return EventRejection(.duplicateID, field: "id")
+        }
         process(decoded.event, into: &alerts)
         return nil
     }

@@ -15,6 +15,8 @@ public enum RejectionReason: String, Sendable, CaseIterable, Hashable {
     case fieldTooLong = "field_too_long"
     /// A `tz` that is not an IANA time zone this machine knows (`Mars/Olympus`, `../../etc/passwd`).
     case badTimeZone = "bad_time_zone"
+    /// An `id` among the last `events.duplicate_id_window` ids: the same event sent again.
+    case duplicateID = "duplicate_id"
     /// `run` only: an event time further ahead of the wall clock than `events.max_future`.
     case tooFarAhead = "too_far_ahead"
     /// An event time further behind the stream's watermark than `events.max_age`.

@@ -58,21 +58,54 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
                 hasDigit = false
                 hash = FNV1a.offsetBasis
             }
-            for var byte in text {
+            func add(_ byte: UInt8) {
                 let isUpper = byte >= 65 && byte <= 90
                 let isLower = byte >= 97 && byte <= 122
                 let isDigit = byte >= 48 && byte <= 57
                 // Bytes of multi-byte UTF-8 characters count as letters: words in other scripts stay words.
-                let isWordByte = isUpper || isLower || isDigit || byte >= 0x80
-                if !isWordByte {
+                guard isUpper || isLower || isDigit || byte >= 0x80 else {
                     endWord()
-                    continue
+                    return
                 }
-                if isUpper { byte += 32 }
                 hasDigit = hasDigit || isDigit
-                hash = FNV1a.add(byte, to: hash)
+                hash = FNV1a.add(isUpper ? byte + 32 : byte, to: hash)
                 inWord = true
             }
+            // Look-alike letters of other scripts and fullwidth forms are folded to ASCII (see ``Confusables``):
+            // their first bytes wait here until the character is complete.
+            var held: (UInt8, UInt8) = (0, 0)
+            for byte in text {
+                if held.0 == 0 {
+                    if byte >= 0xCE && byte <= 0xD1 || byte == 0xEF { held.0 = byte } else { add(byte) }
+                } else if held.0 == 0xEF && held.1 == 0 && (byte == 0xBC || byte == 0xBD) {
+                    held.1 = byte
+                } else if held.0 == 0xEF && held.1 != 0 {
+                    let ascii = Confusables.ascii(fullwidthSecond: held.1, third: byte)
+                    if ascii != 0 {
+                        add(ascii)
+                    } else {
+                        add(held.0)
+                        add(held.1)
+                        add(byte)
+                    }
+                    held = (0, 0)
+                } else if held.0 == 0xEF {
+                    add(held.0)
+                    add(byte)
+                    held = (0, 0)
+                } else {
+                    let latin = Confusables.latin(lead: held.0, trail: byte)
+                    if latin != 0 {
+                        add(latin)
+                    } else {
+                        add(held.0)
+                        add(byte)
+                    }
+                    held = (0, 0)
+                }
+            }
+            if held.0 != 0 { add(held.0) }
+            if held.1 != 0 { add(held.1) }
             endWord()
             return PromptFingerprint(
                 exact: exact, shingles: Self.sketch(of: UnsafeMutableBufferPointer(rebasing: shingles[..<filled])),
