@@ -33,83 +33,95 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
         // A word takes at least one byte and a separator: at most (count + 1) / 2 words, and one shingle per
         // word and per pair of neighbours.
         let maxWords = (text.count + 1) / 2 + 1
-        self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * maxWords) { shingles in
-            var filled = 0
-            var count = 0
-            var exact = FNV1a.offsetBasis
-            var previous: UInt64 = 0
-            var hash = FNV1a.offsetBasis
-            var inWord = false
-            var hasDigit = false
-            func endWord() {
-                if inWord {
-                    let word = hasDigit ? PromptFingerprint.numberToken : hash
-                    exact = FNV1a.mix(exact, word)
-                    shingles[filled] = UInt32(truncatingIfNeeded: Self.finalize(word))
-                    filled += 1
-                    if count > 0 {
-                        shingles[filled] = UInt32(truncatingIfNeeded: Self.finalize(FNV1a.mix(previous, word)))
-                        filled += 1
-                    }
-                    previous = word
-                    count += 1
-                }
-                inWord = false
-                hasDigit = false
-                hash = FNV1a.offsetBasis
-            }
-            func add(_ byte: UInt8) {
-                let isUpper = byte >= 65 && byte <= 90
-                let isLower = byte >= 97 && byte <= 122
-                let isDigit = byte >= 48 && byte <= 57
-                // Bytes of multi-byte UTF-8 characters count as letters: words in other scripts stay words.
-                guard isUpper || isLower || isDigit || byte >= 0x80 else {
-                    endWord()
-                    return
-                }
-                hasDigit = hasDigit || isDigit
-                hash = FNV1a.add(isUpper ? byte + 32 : byte, to: hash)
-                inWord = true
-            }
+        self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * maxWords) { buffer in
+            var words = WordHasher(shingles: buffer)
             // Look-alike letters of other scripts and fullwidth forms are folded to ASCII (see ``Confusables``):
             // their first bytes wait here until the character is complete.
             var held: (UInt8, UInt8) = (0, 0)
             for byte in text {
                 if held.0 == 0 {
-                    if byte >= 0xCE && byte <= 0xD1 || byte == 0xEF { held.0 = byte } else { add(byte) }
+                    if byte >= 0xCE && byte <= 0xD1 || byte == 0xEF { held.0 = byte } else { words.add(byte) }
                 } else if held.0 == 0xEF && held.1 == 0 && (byte == 0xBC || byte == 0xBD) {
                     held.1 = byte
                 } else if held.0 == 0xEF && held.1 != 0 {
                     let ascii = Confusables.ascii(fullwidthSecond: held.1, third: byte)
-                    if ascii != 0 {
-                        add(ascii)
-                    } else {
-                        add(held.0)
-                        add(held.1)
-                        add(byte)
-                    }
+                    if ascii != 0 { words.add(ascii) } else { words.add(held.0, held.1, byte) }
                     held = (0, 0)
                 } else if held.0 == 0xEF {
-                    add(held.0)
-                    add(byte)
+                    words.add(held.0, byte)
                     held = (0, 0)
                 } else {
                     let latin = Confusables.latin(lead: held.0, trail: byte)
-                    if latin != 0 {
-                        add(latin)
-                    } else {
-                        add(held.0)
-                        add(byte)
-                    }
+                    if latin != 0 { words.add(latin) } else { words.add(held.0, byte) }
                     held = (0, 0)
                 }
             }
-            if held.0 != 0 { add(held.0) }
-            if held.1 != 0 { add(held.1) }
-            endWord()
+            if held.0 != 0 { words.add(held.0) }
+            if held.1 != 0 { words.add(held.1) }
+            words.endWord()
             return PromptFingerprint(
-                exact: exact, shingles: Self.sketch(of: UnsafeMutableBufferPointer(rebasing: shingles[..<filled])),
-                wordCount: count)
+                exact: words.exact,
+                shingles: Self.sketch(of: UnsafeMutableBufferPointer(rebasing: buffer[..<words.filled])),
+                wordCount: words.count)
+        }
+    }
+
+    /// Splits normalised bytes into words and folds each, as it ends, into the exact hash and the shingles
+    /// (each word, and each pair of neighbours).
+    private struct WordHasher {
+        let shingles: UnsafeMutableBufferPointer<UInt32>
+        var filled = 0
+        var count = 0
+        var exact = FNV1a.offsetBasis
+        private var previous: UInt64 = 0
+        private var hash = FNV1a.offsetBasis
+        private var inWord = false
+        private var hasDigit = false
+
+        init(shingles: UnsafeMutableBufferPointer<UInt32>) { self.shingles = shingles }
+
+        /// Letters (ASCII ones in lower case), digits and the bytes of other characters make words; anything
+        /// else ends one.
+        mutating func add(_ first: UInt8, _ second: UInt8) {
+            add(first)
+            add(second)
+        }
+
+        mutating func add(_ first: UInt8, _ second: UInt8, _ third: UInt8) {
+            add(first)
+            add(second)
+            add(third)
+        }
+
+        mutating func add(_ byte: UInt8) {
+            let isUpper = byte >= 65 && byte <= 90
+            let isLower = byte >= 97 && byte <= 122
+            let isDigit = byte >= 48 && byte <= 57
+            guard isUpper || isLower || isDigit || byte >= 0x80 else {
+                endWord()
+                return
+            }
+            hasDigit = hasDigit || isDigit
+            hash = FNV1a.add(isUpper ? byte + 32 : byte, to: hash)
+            inWord = true
+        }
+
+        mutating func endWord() {
+            if inWord {
+                let word = hasDigit ? PromptFingerprint.numberToken : hash
+                exact = FNV1a.mix(exact, word)
+                shingles[filled] = UInt32(truncatingIfNeeded: PromptFingerprint.finalize(word))
+                filled += 1
+                if count > 0 {
+                    shingles[filled] = UInt32(truncatingIfNeeded: PromptFingerprint.finalize(FNV1a.mix(previous, word)))
+                    filled += 1
+                }
+                previous = word
+                count += 1
+            }
+            inWord = false
+            hasDigit = false
+            hash = FNV1a.offsetBasis
         }
     }
 
