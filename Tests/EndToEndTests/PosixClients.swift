@@ -1,11 +1,10 @@
 import Foundation
 
-/// A plain HTTP/1.1 GET over a POSIX socket: independent of the daemon's HTTP stack.
-func httpGet(_ hostPort: String, _ path: String) throws -> (status: Int, body: String) {
+/// A TCP connection to `HOST:PORT` over a POSIX socket, with a 10 s receive timeout; the caller closes it.
+func tcpConnect(_ hostPort: String) throws -> Int32 {
     let parts = hostPort.split(separator: ":")
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw TimedOut(description: "socket: \(errno)") }
-    defer { close(descriptor) }
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
@@ -17,7 +16,17 @@ func httpGet(_ hostPort: String, _ path: String) throws -> (status: Int, body: S
             connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
     }
-    guard connected == 0 else { throw TimedOut(description: "connect \(hostPort): errno \(errno)") }
+    guard connected == 0 else {
+        close(descriptor)
+        throw TimedOut(description: "connect \(hostPort): errno \(errno)")
+    }
+    return descriptor
+}
+
+/// A plain HTTP/1.1 GET over a POSIX socket: independent of the daemon's HTTP stack.
+func httpGet(_ hostPort: String, _ path: String) throws -> (status: Int, body: String) {
+    let descriptor = try tcpConnect(hostPort)
+    defer { close(descriptor) }
     let request = Array("GET \(path) HTTP/1.1\r\nHost: \(hostPort)\r\nConnection: close\r\n\r\n".utf8)
     _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     var response = [UInt8]()

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// Serves `GET /metrics` (Prometheus text exposition) and `GET /healthz` over HTTP/1.1 with SwiftNIO.
 ///
@@ -26,14 +27,25 @@ public struct MetricsServer: Service {
         self.logger = logger
     }
 
+    /// A connection that sends nothing for this long is closed: idle connections must not hold the
+    /// daemon's file descriptors, which its journal, checkpoints and sockets need.
+    public static let idleTimeout = TimeAmount.seconds(10)
+    /// The most connections open at once; further ones are closed as soon as they are accepted. A scraper
+    /// needs one.
+    public static let maxConnections = 32
+
     public func run() async throws {
         let render = self.render
         let isHealthy = self.isHealthy
+        let open = ConnectionCount()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard open.admit() else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in open.release() }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         MetricsHTTPHandler(render: render, isHealthy: isHealthy))
@@ -58,6 +70,21 @@ public struct MetricsServerError: Error, CustomStringConvertible {
     public var description: String { "cannot listen on \(address) for metrics: \(reason)" }
 }
 
+/// The metrics server's open connections, across its event loops.
+private final class ConnectionCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    /// Counts a new connection; `false` (and not counted) when ``MetricsServer/maxConnections`` are open.
+    func admit() -> Bool {
+        let now = count.add(1, ordering: .relaxed).newValue
+        if now <= MetricsServer.maxConnections { return true }
+        count.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func release() { count.subtract(1, ordering: .relaxed) }
+}
+
 private final class MetricsHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -69,6 +96,14 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
     init(render: @escaping @Sendable () -> String, isHealthy: @escaping @Sendable () -> Bool) {
         self.render = render
         self.isHealthy = isHealthy
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
