@@ -90,13 +90,14 @@ extension HostileReviewEndToEndTests {
         }
         let forbidden: Set<UInt8> = [0x07, 0x0D, 0x1B]
         #expect(!tail.standardOutput.utf8.contains { forbidden.contains($0) })
-        #expect(tail.standardOutput.contains(#"mallory\u{1B}]0;owned\u{7}\u{D}\u{A}2026-11-02T10:00:00Z"#))
+        // Ids are normalised on arrival (lower case), control characters and all.
+        #expect(tail.standardOutput.contains(#"mallory\u{1B}]0;owned\u{7}\u{D}\u{A}2026-11-02t10:00:00z"#))
         #expect(!daemon.process.standardError.joined().utf8.contains { forbidden.contains($0) })
         #expect(daemon.process.standardError.contains { $0.contains(#"alert\u{1B}[2J\u{D}\u{A}forged log line"#) })
         // The JSON consumer gets the id exactly as published.
         let line = try #require(json.standardOutput.split(separator: "\n").first)
         let alert = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        #expect((alert?["subject"] as? [String: String])?["user"] == user)
+        #expect((alert?["subject"] as? [String: String])?["user"] == user.lowercased())
         for process in [tail, json, daemon.process] { process.signal(SIGTERM) }
         #expect(try daemon.process.waitForExit() == 0)
     }
@@ -163,7 +164,8 @@ extension HostileReviewEndToEndTests {
         try stalled.setReceiveBuffer(bytes: 4096)
         try stalled.subscribe("alert")
         try stalled.connect(daemon.alerts)
-        let fast = try TestSubscriber(context: context, connect: daemon.alerts)
+        // Fast: it reads all the time, and its library queues without limit, so only a stall could cost it.
+        let fast = try TestSubscriber(context: context, connect: daemon.alerts) { try $0.setReceiveHighWaterMark(0) }
         try waitUntil("both subscriptions", timeout: .seconds(20)) {
             daemon.process.standardError.filter { $0.contains("alert subscriber joined") }.count >= 2
         }
@@ -184,6 +186,32 @@ extension HostileReviewEndToEndTests {
             if let user = (alert.object["subject"] as? [String: String])?["user"] { received.insert(user) }
         }
         #expect(received.count == count)
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+}
+
+extension HostileReviewEndToEndTests {
+    /// Idle connections to the metrics port must not exhaust the daemon's descriptors (which its journal,
+    /// checkpoints and sockets need): at most 32 are kept, and those time out after 10 s of silence.
+    @Test func idleMetricsConnectionsAreBoundedAndTimeOut() throws {
+        let daemon = try DaemonUnderTest.start()
+        let descriptors = "/proc/\(daemon.process.processIdentifier)/fd"
+        func open() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: descriptors).count }
+        let baseline = try open()
+        var idle: [Int32] = []
+        defer { for descriptor in idle { close(descriptor) } }
+        for _ in 0..<300 { idle.append(try tcpConnect(daemon.metrics)) }
+        // Every connection is accepted (then kept or closed) within a moment; the count must stay bounded.
+        var most = 0
+        let watch = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < watch {
+            most = max(most, try open())
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(most <= baseline + 34)
+        try waitUntil("the idle connections to time out", timeout: .seconds(25)) { try open() <= baseline + 2 }
+        #expect(try httpGet(daemon.metrics, "/healthz").status == 200)
         daemon.process.signal(SIGTERM)
         #expect(try daemon.process.waitForExit() == 0)
     }

@@ -33,7 +33,8 @@ FAMILIES = [
     "tokenwatch_events_rejected_total", "tokenwatch_subjects_evicted_total", "tokenwatch_alerts_published_total",
     "tokenwatch_alerts_dropped_total", "tokenwatch_tracked_subjects", "tokenwatch_open_incidents",
     "tokenwatch_alert_subscriptions", "tokenwatch_event_processing_seconds", "tokenwatch_config_reloads_total",
-    "tokenwatch_build_info", "tokenwatch_catchup_refusals_total",
+    "tokenwatch_build_info", "tokenwatch_catchup_refusals_total", "tokenwatch_alerts_awaiting_journal",
+    "tokenwatch_alerts_unjournaled_total",
 ]
 
 

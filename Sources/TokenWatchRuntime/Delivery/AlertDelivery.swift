@@ -1,56 +1,93 @@
 import Logging
 import TokenWatchCore
 
-/// Publishes what the detection thread produced: every alert is journaled first, then sent, so an alert
-/// the socket refuses is still there for catch-up. Lives on the detection thread.
+/// Publishes what the detection thread produced, journaled first: an alert is sent only once the journal
+/// has it in its file, so that every alert a consumer sees can be fetched again by catch-up. While the
+/// journal cannot write (a full disk, no file descriptors), alerts wait in ``DetectionWorkingSet/unsent``,
+/// up to ``maxUnsent``, and go out in order once it can. Without a state directory the journal is memory
+/// only and nothing waits. Lives on the detection thread.
 struct AlertDelivery {
     let publisher: AlertPublisher
     let journal: AlertJournal
     let logger: Logger
+    /// Alerts waiting for the journal beyond this are sent unjournaled, oldest first, and counted
+    /// (`tokenwatch_alerts_unjournaled_total`): the daemon must not hold detection back for its disk.
+    static let maxUnsent = 10_000
 
-    /// Journals and sends the engine's alerts, in order, and commits the journal.
+    /// An alert journaled (or waiting to be) and not yet sent.
+    struct Unsent {
+        var entry: JournalEntry
+        var kind: AlertKind
+        var id: String
+    }
+
+    /// Journals the engine's alerts, in order, then sends every alert the journal has written.
     func publishAlerts(_ work: inout DetectionWorkingSet) {
         for alert in work.alerts {
             let kind = AlertKind(
                 detector: alert.detector.rawValue,
                 severity: alert.state == .firing ? alert.severity.rawValue : "resolved")
-            publish(
-                topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, &work.totals)
+            journalAndQueue(
+                topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, &work)
         }
         work.alerts.removeAll(keepingCapacity: true)
-        journal.commit()
+        sendJournaled(&work)
     }
 
     /// Numbers, journals and sends the alerts about the daemon itself (a failed reload).
     func publishOperational(_ work: inout DetectionWorkingSet) {
         for var alert in work.operational {
             alert.seq = work.engine.takeSequenceNumber()
-            publish(
+            journalAndQueue(
                 topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq,
-                kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &work.totals)
+                kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &work)
         }
         work.operational.removeAll()
-        journal.commit()
+        sendJournaled(&work)
     }
 
-    private func publish(
-        topic: String, payload: String, id: String, seq: UInt64, kind: AlertKind, _ totals: inout PipelineStatistics
+    private func journalAndQueue(
+        topic: String, payload: String, id: String, seq: UInt64, kind: AlertKind, _ work: inout DetectionWorkingSet
     ) {
-        let topicSequence = journal.nextTopicSequence(topic)
-        journal.append(JournalEntry(seq: seq, topic: topic, topicSequence: topicSequence, payload: payload))
+        let entry = JournalEntry(
+            seq: seq, topic: topic, topicSequence: journal.nextTopicSequence(topic), payload: payload)
+        journal.append(entry)
+        work.unsent.append(Unsent(entry: entry, kind: kind, id: id))
+    }
+
+    /// Sends what waits, once the journal has written it; past ``maxUnsent`` the oldest go unjournaled.
+    private func sendJournaled(_ work: inout DetectionWorkingSet) {
+        guard !work.unsent.isEmpty else { return }
+        if journal.commit() {
+            for unsent in work.unsent { send(unsent, &work.totals) }
+            work.unsent.removeAll(keepingCapacity: true)
+        } else if work.unsent.count > Self.maxUnsent {
+            let overflow = work.unsent.count - Self.maxUnsent
+            for unsent in work.unsent.prefix(overflow) { send(unsent, &work.totals) }
+            work.unsent.removeFirst(overflow)
+            work.totals.alertsUnjournaled += UInt64(overflow)
+        }
+        work.totals.alertsAwaitingJournal = work.unsent.count
+    }
+
+    private func send(_ unsent: Unsent, _ totals: inout PipelineStatistics) {
+        let entry = unsent.entry
         do {
-            if try publisher.publish(topic: topic, payload: payload, topicSequence: topicSequence) {
-                totals.alertsPublished[kind, default: 0] += 1
-                logger.notice("alert", metadata: ["topic": "\(topic)", "id": "\(id)", "seq": "\(seq)"])
+            if try publisher.publish(topic: entry.topic, payload: entry.payload, topicSequence: entry.topicSequence) {
+                totals.alertsPublished[unsent.kind, default: 0] += 1
+                logger.notice(
+                    "alert", metadata: ["topic": "\(entry.topic)", "id": "\(unsent.id)", "seq": "\(entry.seq)"])
             } else {
                 totals.alertsDropped += 1
                 logger.warning(
-                    "alert not sent: the alert socket refused it", metadata: ["topic": "\(topic)", "id": "\(id)"])
+                    "alert not sent: the alert socket refused it",
+                    metadata: ["topic": "\(entry.topic)", "id": "\(unsent.id)"])
             }
         } catch {
             totals.alertsDropped += 1
             logger.error(
-                "alert could not be sent", metadata: ["topic": "\(topic)", "id": "\(id)", "error": "\(error)"])
+                "alert could not be sent",
+                metadata: ["topic": "\(entry.topic)", "id": "\(unsent.id)", "error": "\(error)"])
         }
     }
 }

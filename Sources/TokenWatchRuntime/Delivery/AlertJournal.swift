@@ -6,7 +6,8 @@ import TokenWatchCore
 ///
 /// On disk (when there is a state directory) as JSON-lines segment files `alerts-<first seq>.jsonl`, rotated by
 /// size and deleted beyond a count; the most recent entries are also kept in memory. Appends are buffered and
-/// committed once per batch, fsynced as configured. At start the segments are read back: the alert `seq` and
+/// committed once per batch, fsynced as configured; ``commit()`` says whether they reached the file, and
+/// ``AlertDelivery`` sends nothing that has not. At start the segments are read back: the alert `seq` and
 /// the per-topic sequences continue where they stopped, and a line torn by a crash is cut off.
 /// Lives on the pipeline thread.
 final class AlertJournal {
@@ -17,6 +18,8 @@ final class AlertJournal {
     private var recentHead = 0
     private var segment: (descriptor: Int32, bytes: Int, firstSeq: UInt64)?
     private var pending: [UInt8] = []
+    /// The seq of the first entry in `pending`: where a segment is reopened after a failure.
+    private var pendingFirstSeq: UInt64?
     private var lastSync = ContinuousClock.now
     private var needsSync = false
     /// The next alert sequence number after what the journal holds.
@@ -111,18 +114,31 @@ final class AlertJournal {
         guard directory != nil else { return }
         if segment == nil || segment!.bytes >= configuration.maxSegmentBytes { rotate(startingAt: entry.seq) }
         let line = Array((entry.line + "\n").utf8)
+        if pending.isEmpty { pendingFirstSeq = entry.seq }
         pending += line
         segment?.bytes += line.count
     }
 
-    /// Writes what was appended since the last commit, and fsyncs as the policy says.
-    func commit() {
-        guard let descriptor = segment?.descriptor else { return }
+    /// Writes what was appended since the last commit, and fsyncs as the policy says. Returns whether
+    /// everything appended so far is in the file (always, without a state directory): what is not stays
+    /// pending, and the next commit tries again, reopening the segment if it could not be opened.
+    @discardableResult
+    func commit() -> Bool {
+        guard directory != nil else { return true }
+        if segment == nil, let first = pendingFirstSeq { rotate(startingAt: first) }
+        guard let descriptor = segment?.descriptor else { return pending.isEmpty }
         if !pending.isEmpty {
-            writeAll(descriptor, pending)
-            pending.removeAll(keepingCapacity: true)
+            let written = writeAll(descriptor, pending)
+            pending.removeFirst(written)
             needsSync = true
+            guard pending.isEmpty else { return false }
+            pendingFirstSeq = nil
         }
+        sync(descriptor)
+        return true
+    }
+
+    private func sync(_ descriptor: Int32) {
         guard needsSync else { return }
         switch configuration.fsync {
         case .always:
@@ -140,19 +156,22 @@ final class AlertJournal {
     private func rotate(startingAt seq: UInt64) {
         guard let journal = directory else { return }
         if let current = segment {
-            writeAll(current.descriptor, pending)
-            pending.removeAll(keepingCapacity: true)
+            pending.removeFirst(writeAll(current.descriptor, pending))
+            if pending.isEmpty { pendingFirstSeq = nil }
             fsync(current.descriptor)
             Glibc.close(current.descriptor)
+            segment = nil
         }
-        let path = journal.appendingPathComponent(Self.segmentName(seq)).path
+        // Entries a failed write left pending go first in the new segment, which is named after them.
+        let first = pendingFirstSeq ?? seq
+        let path = journal.appendingPathComponent(Self.segmentName(first)).path
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             logger.error("journal: cannot open segment", metadata: ["path": "\(path)", "errno": "\(errno)"])
             segment = nil
             return
         }
-        segment = (descriptor, 0, seq)
+        segment = (descriptor, pending.count, first)
         // Retention: keep the newest `maxSegments`.
         if let files = try? segments(journal), files.count > configuration.maxSegments {
             for file in files.prefix(files.count - configuration.maxSegments) {
@@ -161,7 +180,8 @@ final class AlertJournal {
         }
     }
 
-    private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
+    /// Writes `bytes`; returns how many reached the file (all of them unless a write failed).
+    private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -169,10 +189,11 @@ final class AlertJournal {
                 if written < 0 {
                     if errno == EINTR { continue }
                     logger.error("journal: write failed", metadata: ["errno": "\(errno)"])
-                    return
+                    return offset
                 }
                 offset += written
             }
+            return offset
         }
     }
 

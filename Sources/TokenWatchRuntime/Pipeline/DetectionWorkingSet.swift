@@ -7,6 +7,8 @@ struct DetectionWorkingSet {
     var engine: DetectionEngine
     var alerts: [Alert] = []
     var operational: [OperationalAlert] = []
+    /// Alerts journaled (or waiting for the journal) and not yet sent, in order.
+    var unsent: [AlertDelivery.Unsent] = []
     var totals = PipelineStatistics()
     var rejectionLog: RejectionLog
 

@@ -20,6 +20,10 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var alertsPublished: [AlertKind: UInt64] = [:]
     /// Alerts the alert socket refused (an error from libzmq; a slow subscriber's queue never makes it refuse).
     public var alertsDropped: UInt64 = 0
+    /// Alerts waiting for the journal to write them before they are sent.
+    public var alertsAwaitingJournal = 0
+    /// Alerts sent without a journal entry because too many were waiting for it.
+    public var alertsUnjournaled: UInt64 = 0
     /// Alert subscriptions currently open, as reported by the alert socket.
     public var alertSubscriptions = 0
     public var trackedSubjects: [DetectorName: Int] = [:]

@@ -22,6 +22,10 @@ public final class PipelineMetrics: Sendable {
         "tokenwatch_subjects_evicted_total": "Idle subjects forgotten to stay under state.max_tracked_subjects.",
         "tokenwatch_alerts_published_total":
             "Alerts sent on the alert socket, by detector and severity (resolved included).",
+        "tokenwatch_alerts_awaiting_journal":
+            "Alerts detected and waiting for the journal to write them before they are sent.",
+        "tokenwatch_alerts_unjournaled_total":
+            "Alerts sent without a journal entry because too many were waiting for the journal to write them.",
         "tokenwatch_alerts_dropped_total":
             "Alerts journaled but not sent because the alert socket failed (recoverable by catch-up).",
         "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",
@@ -41,6 +45,8 @@ public final class PipelineMetrics: Sendable {
     private let rejected: [RejectionReason: Counter]
     private let dropped: Counter
     private let catchupRefusals: Counter
+    private let awaitingJournal: Gauge
+    private let unjournaled: Counter
     private let tracked: [DetectorName: Gauge]
     private let openIncidents: Gauge
     private let subscriptions: Gauge
@@ -66,6 +72,8 @@ public final class PipelineMetrics: Sendable {
             })
         dropped = Counter(label: "tokenwatch_alerts_dropped_total", factory: factory)
         catchupRefusals = Counter(label: "tokenwatch_catchup_refusals_total", factory: factory)
+        awaitingJournal = Gauge(label: "tokenwatch_alerts_awaiting_journal", factory: factory)
+        unjournaled = Counter(label: "tokenwatch_alerts_unjournaled_total", factory: factory)
         tracked = Dictionary(
             uniqueKeysWithValues: DetectorName.allCases.map {
                 (
@@ -104,6 +112,8 @@ public final class PipelineMetrics: Sendable {
         }
         dropped.increment(by: Int64(new.alertsDropped - old.alertsDropped))
         catchupRefusals.increment(by: Int64(new.catchupRefusals - old.catchupRefusals))
+        unjournaled.increment(by: Int64(new.alertsUnjournaled - old.alertsUnjournaled))
+        awaitingJournal.record(new.alertsAwaitingJournal)
         for (reason, count) in new.authRefusals where count != old.authRefusals[reason] {
             Counter(label: "tokenwatch_auth_refusals_total", dimensions: [("reason", reason)], factory: factory)
                 .increment(by: Int64(count - (old.authRefusals[reason] ?? 0)))

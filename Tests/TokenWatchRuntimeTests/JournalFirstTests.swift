@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import Testing
+import TokenWatchCore
+import ZeroMQ
+
+@testable import TokenWatchRuntime
+
+/// An alert is sent only once the journal has it in its file: while the journal cannot write, alerts wait,
+/// and they go out, in order, once it can. Real files, a real XPUB socket and a real subscriber.
+@Suite("Journal first")
+struct JournalFirstTests {
+    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    func alert(seq: UInt64) -> Alert {
+        var configuration = TokenWatchConfiguration()
+        configuration.detectors.repetitivePrompts.minRepeats = 2
+        var engine = DetectionEngine(configuration: configuration)
+        var alerts: [Alert] = []
+        let decoder = EventDecoder()
+        for minute in 0..<2 {
+            let payload =
+                #"{"ts":"2026-11-02T10:0\#(minute):00Z","user":"u\#(seq)","input_tokens":1,"output_tokens":1,"#
+                + #""prompt":"the same words again about the budget"}"#
+            var decoded = DecodedEvent(decoder.decode(payload))
+            _ = engine.admit(&decoded, into: &alerts)
+        }
+        var first = alerts[0]
+        first.seq = seq
+        return first
+    }
+
+    @Test func alertsWaitWhileTheJournalCannotWriteAndLeaveInOrderOnceItCan() throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("tw-journal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        var journalSettings = JournalConfiguration()
+        journalSettings.maxSegmentBytes = 4096
+        let journal = try AlertJournal(directory: state.path, configuration: journalSettings, logger: Self.logger)
+        let context = try ZMQContext()
+        let publisher = try AlertPublisher(context: context, endpoint: "tcp://127.0.0.1:*", sendHighWaterMark: 1000)
+        defer { publisher.close() }
+        let subscriber = try ZMQSocket(context: context, type: .sub)
+        defer { subscriber.close() }
+        try subscriber.setLinger(milliseconds: 0)
+        try subscriber.subscribe("alert")
+        try subscriber.connect(publisher.boundEndpoint)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try publisher.drainSubscriptions().isEmpty {
+            guard ContinuousClock.now < deadline else { throw TimedOut(what: "the subscription") }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let delivery = AlertDelivery(publisher: publisher, journal: journal, logger: Self.logger)
+        var work = DetectionWorkingSet(
+            decodeStage: DecodeStage(limits: .init()), engine: DetectionEngine(configuration: .init()),
+            logger: Self.logger)
+        func received() throws -> [UInt64] {
+            var seqs: [UInt64] = []
+            while try subscriber.waitReadable(timeoutMilliseconds: 300), let frames = try subscriber.receiveMultipart()
+            {
+                let object = try JSONSerialization.jsonObject(with: Data(frames[1])) as? [String: Any]
+                seqs.append(UInt64(object?["seq"] as? Int ?? -1))
+            }
+            return seqs
+        }
+
+        work.alerts = [alert(seq: 0)]
+        delivery.publishAlerts(&work)
+        #expect(try received() == [0])
+
+        // The journal directory becomes unusable (a file in its place) and the open segment is closed, as at a
+        // rotation: the next segment cannot be opened.
+        let directory = state.appendingPathComponent("journal")
+        try FileManager.default.removeItem(at: directory)
+        try Data().write(to: directory)
+        journal.close()
+        for seq in 1...8 {
+            work.alerts = [alert(seq: UInt64(seq))]
+            delivery.publishAlerts(&work)
+        }
+        #expect(try received() == [])
+        #expect(work.totals.alertsAwaitingJournal > 0)
+
+        try FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        work.alerts = [alert(seq: 9)]
+        delivery.publishAlerts(&work)
+        let sent = try received()
+        let journaled = try FileManager.default.contentsOfDirectory(atPath: directory.path).flatMap { name in
+            try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
+                .compactMap { JournalEntry(line: $0)?.seq }
+        }
+        #expect(work.totals.alertsAwaitingJournal == 0)
+        #expect(sent == Array(1...9))
+        // Every alert sent after the repair is in the journal's file (the segment holding 0 was in the
+        // directory that was removed).
+        #expect(journaled.sorted() == Array(1...9))
+        #expect(journal.nextSeq == 10)
+    }
+}
