@@ -31,7 +31,18 @@ struct KeygenCommand: ParsableCommand {
             printError("tokenwatch keygen: cannot write \(path)")
             throw ExitCode(1)
         }
-        print("secret key: \(path) (mode 0600)\npublic key: \(path).pub\n\(pair.publicKey)")
+        // Z85 keys may hold characters YAML reads as syntax ('%', '#', ':'...): the lines to paste are quoted.
+        print(
+            """
+            secret key: \(path) (mode 0600)
+            public key: \(path).pub
+            \(pair.publicKey)
+
+            For the daemon's configuration (security:), if this is its key:
+              server_secret_key_file: "\(path)"
+            For the daemon's allowed clients, if this is a client's key:
+              allowed_client_keys: ["\(pair.publicKey)"]
+            """)
     }
 }
 

@@ -65,8 +65,18 @@ struct RunCommand: AsyncParsableCommand {
                 metadata: ["endpoints": "\(exposed.joined(separator: ", "))"])
         }
         if configuration.security.curve {
+            let publicKey = (try? ZMQCurve.publicKey(forSecret: configuration.security.serverSecretKey)) ?? "?"
             logger.info(
-                "CURVE on", metadata: ["allowed_client_keys": "\(configuration.security.resolvedClientKeys.count)"])
+                "CURVE on",
+                metadata: [
+                    "server_public_key": "\(publicKey)",
+                    "allowed_client_keys": "\(configuration.security.resolvedClientKeys.count)",
+                ])
+            if configuration.security.resolvedClientKeys.isEmpty {
+                logger.warning(
+                    "CURVE is on but no client key is allowed: every publisher and consumer will be refused",
+                    metadata: ["allowed_client_keys_dir": "\(configuration.security.allowedClientKeysDirectory)"])
+            }
         }
     }
 

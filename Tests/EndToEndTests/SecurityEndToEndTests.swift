@@ -111,3 +111,42 @@ struct SecurityEndToEndTests {
         #expect(try allowed.waitForExit() == 0)
     }
 }
+
+extension SecurityEndToEndTests {
+    /// Setting CURVE up must not cost a new user their afternoon: keygen prints the configuration lines
+    /// quoted (Z85 holds characters YAML reads as syntax), a public key named as the server's secret is
+    /// refused by check-config, and a daemon with CURVE but no allowed client says so and shows its key.
+    @Test func curveSetupMistakesAreCaughtWithAClearMessage() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("server.key").path
+        let printing = try TokenWatchProcess(["keygen", path])
+        #expect(try printing.waitForExit() == 0)
+        let publicKey = try String(contentsOfFile: path + ".pub", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printing.standardOutput.contains("server_secret_key_file: \"\(path)\""))
+        #expect(printing.standardOutput.contains("allowed_client_keys: [\"\(publicKey)\"]"))
+
+        let wrong = try writeConfig(
+            directory,
+            replacing: [
+                ("  curve: false", "  curve: true"),
+                ("  server_secret_key_file: \"\"", "  server_secret_key_file: \"\(path).pub\""),
+            ])
+        let check = try TokenWatchProcess(["check-config", wrong])
+        #expect(try check.waitForExit() == 1)
+        #expect(check.standardError.contains { $0.contains("\(path).pub is a public key file") })
+
+        let right = try writeConfig(
+            directory,
+            replacing: [
+                ("  curve: false", "  curve: true"),
+                ("  server_secret_key_file: \"\"", "  server_secret_key_file: \"\(path)\""),
+            ])
+        let daemon = try DaemonUnderTest.start(configPath: right)
+        #expect(daemon.process.standardError.contains { $0.contains("server_public_key=\(publicKey)") })
+        #expect(daemon.process.standardError.contains { $0.contains("no client key is allowed") })
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+}

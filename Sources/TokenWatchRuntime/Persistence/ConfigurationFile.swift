@@ -59,6 +59,7 @@ public enum ConfigurationFile {
         guard ZMQCurve.isKey(secret) else {
             throw fail("security.server_secret_key_file", "\(secretPath) does not hold a Z85 key")
         }
+        try checkIsSecretKey(secret, at: secretPath, fail: fail)
         configuration.security.serverSecretKey = secret
         var keys = Set(configuration.security.allowedClientKeys)
         let directory = configuration.security.allowedClientKeysDirectory
@@ -80,6 +81,24 @@ public enum ConfigurationFile {
             throw fail("security.allowed_client_keys", "'\(key)' is not a Z85 key")
         }
         configuration.security.resolvedClientKeys = keys
+    }
+
+    /// A public key passed as the secret would be accepted by libzmq and then fail every client in silence:
+    /// a `.pub` file is refused, and a secret whose `PATH.pub` (as `tokenwatch keygen` writes) holds another
+    /// key's public half is refused too.
+    private static func checkIsSecretKey(
+        _ secret: String, at path: String, fail: (String, String) -> ConfigurationError
+    ) throws(ConfigurationError) {
+        let key = "security.server_secret_key_file"
+        if path.hasSuffix(".pub") {
+            throw fail(key, "\(path) is a public key file; name the secret key (the file without .pub)")
+        }
+        guard let published = try? String(contentsOfFile: path + ".pub", encoding: .utf8) else { return }
+        let expected = published.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let derived = try? ZMQCurve.publicKey(forSecret: secret), derived != expected {
+            throw fail(
+                key, "\(path) is not the secret key of \(path).pub (is it a public key? keygen writes the pair)")
+        }
     }
 
     private static func reason(_ error: any Error) -> String {
