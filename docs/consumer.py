@@ -59,6 +59,12 @@ class Consumer:
         os.replace(temporary, self.state_path)
 
     def deliver(self, alert):
+        if "seq" not in alert:
+            # An alert about the daemon itself (alert.tokenwatch.*): live only, not journaled, no seq.
+            if alert["id"] not in self.seen_ids:
+                self.seen_ids[alert["id"]] = True
+                handle(alert)
+            return
         if alert["id"] in self.seen_ids or (self.last_seq is not None and alert["seq"] <= self.last_seq):
             return  # a duplicate: already handled live, from catch-up, or before a restart
         self.seen_ids[alert["id"]] = True

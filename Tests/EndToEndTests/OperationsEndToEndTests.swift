@@ -118,6 +118,10 @@ struct OperationsEndToEndTests {
         }
         let fired = try detections.next()
         #expect((fired.object["observed"] as? [String: Any])?["repeats"] as? Int == 8)
+        // Operational alerts take no place in the detector alerts' sequence: replicas fed the same events keep
+        // the same seq whatever happens to one of them.
+        #expect(alert.object["seq"] == nil)
+        #expect(fired.object["seq"] as? Int == 0)
         let metrics = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
         #expect(metrics["tokenwatch_config_reloads_total{result=\"failure\"}"] == 1)
         daemon.process.signal(SIGTERM)

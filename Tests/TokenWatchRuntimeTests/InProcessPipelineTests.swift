@@ -157,7 +157,8 @@ struct InProcessPipelineTests {
         #expect(try subscriber.waitReadable(timeoutMilliseconds: 20_000))
         let frames = try #require(try subscriber.receiveMultipart(dontWait: true))
         #expect(String(decoding: frames[0], as: UTF8.self) == "alert.tokenwatch.config_reload_failed")
-        #expect(running.pipeline.statistics.reloadsFailed == 1)
+        // The statistics are published after the batch's alerts are sent.
+        try await waitUntil("the failed reload counted") { running.pipeline.statistics.reloadsFailed == 1 }
         #expect(running.pipeline.settings.configuration.detectors.repetitivePrompts.minRepeats == 8)
         try await running.stop()
     }

@@ -76,12 +76,6 @@ public struct DetectionEngine: Sendable, Codable {
         nextSequence = max(nextSequence, next)
     }
 
-    /// Takes the next alert sequence number for an alert the engine did not produce (a failed reload).
-    public mutating func takeSequenceNumber() -> UInt64 {
-        defer { nextSequence += 1 }
-        return nextSequence
-    }
-
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         configuration = TokenWatchConfiguration()

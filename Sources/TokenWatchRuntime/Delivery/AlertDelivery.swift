@@ -34,16 +34,21 @@ struct AlertDelivery {
         sendJournaled(&work)
     }
 
-    /// Numbers, journals and sends the alerts about the daemon itself (a failed reload).
+    /// Sends the alerts about the daemon itself (a failed reload): after the detector alerts waiting, not
+    /// journaled, with no `seq` (see ``OperationalAlert``).
     func publishOperational(_ work: inout DetectionWorkingSet) {
-        for var alert in work.operational {
-            alert.seq = work.engine.takeSequenceNumber()
-            journalAndQueue(
-                topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq,
-                kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &work)
+        guard !work.operational.isEmpty, work.unsent.isEmpty else { return }
+        for alert in work.operational {
+            let sequence = work.operationalSequences[alert.topic, default: 0]
+            work.operationalSequences[alert.topic] = sequence &+ 1
+            let entry = JournalEntry(seq: 0, topic: alert.topic, topicSequence: sequence, payload: alert.jsonPayload)
+            send(
+                Unsent(
+                    entry: entry, kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue),
+                    id: alert.id),
+                &work.totals)
         }
         work.operational.removeAll()
-        sendJournaled(&work)
     }
 
     private func journalAndQueue(
@@ -76,7 +81,10 @@ struct AlertDelivery {
             if try publisher.publish(topic: entry.topic, payload: entry.payload, topicSequence: entry.topicSequence) {
                 totals.alertsPublished[unsent.kind, default: 0] += 1
                 logger.notice(
-                    "alert", metadata: ["topic": "\(entry.topic)", "id": "\(unsent.id)", "seq": "\(entry.seq)"])
+                    "alert",
+                    metadata: unsent.kind.detector == "tokenwatch"
+                        ? ["topic": "\(entry.topic)", "id": "\(unsent.id)"]
+                        : ["topic": "\(entry.topic)", "id": "\(unsent.id)", "seq": "\(entry.seq)"])
             } else {
                 totals.alertsDropped += 1
                 logger.warning(

@@ -5,13 +5,15 @@ import TokenWatchCore
 /// configuration reload that was refused (as Falco raises a critical event when its reload fails).
 ///
 /// Its time is the wall clock: it reports something that happened to the daemon, not in the event stream.
+/// It has no `seq` and is not journaled: the alert sequence belongs to detector alerts, so that replicas fed
+/// the same events number them alike whatever happens to one of them. Its topic's sequence frame counts
+/// from 0 at each start of the daemon.
 public struct OperationalAlert: Sendable {
     public var name: String
     public var severity: AlertSeverity
     public var summary: String
     public var details: [String]
     public var time: Date
-    public var seq: UInt64 = 0
 
     public init(name: String, severity: AlertSeverity, summary: String, details: [String], time: Date = Date()) {
         self.name = name
@@ -31,7 +33,7 @@ public struct OperationalAlert: Sendable {
     public var jsonPayload: String {
         let millis = Int64(time.timeIntervalSince1970 * 1000)
         let object: [String: Any] = [
-            "id": id, "seq": seq, "detector": "tokenwatch", "severity": severity.rawValue, "state": "firing",
+            "id": id, "detector": "tokenwatch", "severity": severity.rawValue, "state": "firing",
             "subject": [String: String](), "ts": EventTime(milliseconds: millis).rfc3339, "summary": summary,
             "details": details, "name": name,
         ]

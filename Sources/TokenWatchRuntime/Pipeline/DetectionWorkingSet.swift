@@ -9,6 +9,8 @@ struct DetectionWorkingSet {
     var operational: [OperationalAlert] = []
     /// Alerts journaled (or waiting for the journal) and not yet sent, in order.
     var unsent: [AlertDelivery.Unsent] = []
+    /// The next sequence frame of each operational alert topic (not journaled, so counted from 0 per start).
+    var operationalSequences: [String: UInt32] = [:]
     var totals = PipelineStatistics()
     var rejectionLog: RejectionLog
 
