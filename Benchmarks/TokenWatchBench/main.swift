@@ -80,19 +80,19 @@ func stages(file: String) {
     }
     let repetitiveSettings = configuration.detectors.repetitivePrompts
     var repetitive = RepetitivePromptsDetector(configuration: repetitiveSettings)
-    measure("repetitive_prompts") { repetitive.ingest($0, with: repetitiveSettings, into: &$1) }
+    measure("repetitive_prompts") { repetitive.ingest($0, arrivedAt: $0.time, with: repetitiveSettings, into: &$1) }
     let offHoursSettings = configuration.detectors.offHoursBurst
     var offHours = OffHoursBurstDetector(configuration: offHoursSettings)
-    measure("offhours_burst") { offHours.ingest($0, with: offHoursSettings, into: &$1) }
+    measure("offhours_burst") { offHours.ingest($0, arrivedAt: $0.time, with: offHoursSettings, into: &$1) }
     let loopSettings = configuration.detectors.agentLoop
     var loop = AgentLoopDetector(configuration: loopSettings)
-    measure("agent_loop") { loop.ingest($0, with: loopSettings, into: &$1) }
+    measure("agent_loop") { loop.ingest($0, arrivedAt: $0.time, with: loopSettings, into: &$1) }
     let cadenceSettings = configuration.detectors.scriptedCadence
     var cadence = ScriptedCadenceDetector(configuration: cadenceSettings)
-    measure("scripted_cadence") { cadence.ingest($0, with: cadenceSettings, into: &$1) }
+    measure("scripted_cadence") { cadence.ingest($0, arrivedAt: $0.time, with: cadenceSettings, into: &$1) }
     let floodSettings = configuration.detectors.trivialFlood
     var flood = TrivialFloodDetector(configuration: floodSettings)
-    measure("trivial_flood") { flood.ingest($0, with: floodSettings, into: &$1) }
+    measure("trivial_flood") { flood.ingest($0, arrivedAt: $0.time, with: floodSettings, into: &$1) }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []
     let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }

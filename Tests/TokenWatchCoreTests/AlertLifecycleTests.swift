@@ -87,3 +87,10 @@ struct AlertLifecycleTests {
         #expect(json.text == #""a\"b\\c\nd\u0001é""#)
     }
 }
+
+extension AlertLifecycle {
+    /// A finding that arrives in time order: its arrival is its event time.
+    mutating func observe(_ finding: Finding, into alerts: inout [Alert]) {
+        observe(finding, arrivedAt: finding.time, into: &alerts)
+    }
+}

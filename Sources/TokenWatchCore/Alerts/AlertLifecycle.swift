@@ -19,21 +19,28 @@ public struct AlertLifecycle: Sendable, Codable {
     /// Incidents currently firing.
     public var openIncidents: Int { incidents.count }
 
-    /// Records a finding; appends an alert (without its `seq`) when one is due.
-    public mutating func observe(_ finding: Finding, into alerts: inout [Alert]) {
+    /// Records a finding that arrived when the stream's watermark was `now`; appends an alert (without its
+    /// `seq`) when one is due.
+    ///
+    /// An incident resolves once the watermark has moved `resolveAfter` past both the pattern's last event time
+    /// and its arrival: a backlog that arrives late (a gateway flushing its buffer after a network break) keeps
+    /// its incident open while it streams in, instead of resolving at once and firing again on the next event.
+    /// For events in time order the two are the same.
+    public mutating func observe(_ finding: Finding, arrivedAt now: EventTime, into alerts: inout [Alert]) {
         let key = IncidentKey(detector: finding.detector, key: finding.key)
         let severity: AlertSeverity = finding.excess >= configuration.criticalFactor ? .critical : .warning
         guard var incident = incidents[key] else {
             let incidentID = StableID.make("\(finding.detector.rawValue)|\(finding.key)|\(finding.time.milliseconds)")
             let incident = Incident(
                 id: incidentID, start: finding.windowStart, last: finding, severity: severity,
-                lastEmitted: finding.time, emissions: 1, suppressed: 0)
+                lastEmitted: finding.time, emissions: 1, suppressed: 0, lastArrival: now)
             incidents[key] = incident
-            nextDeadline = min(nextDeadline, finding.time + configuration.resolveAfter)
+            nextDeadline = min(nextDeadline, incident.clearedAfter + configuration.resolveAfter)
             alerts.append(incident.alert(state: .firing, ordinal: 0, time: finding.time))
             return
         }
         incident.last = finding
+        incident.lastArrival = now
         // A pattern that grows worse is not a new incident: its severity rises with the next repeat, after the
         // cooldown, so one incident stays one firing alert.
         if finding.time - incident.lastEmitted >= configuration.cooldown {
@@ -51,19 +58,21 @@ public struct AlertLifecycle: Sendable, Codable {
     /// Resolves the incidents whose pattern has not been seen since `now - resolveAfter`, in a fixed order.
     public mutating func resolveCleared(now: EventTime, into alerts: inout [Alert]) {
         guard now >= nextDeadline else { return }
-        let cleared = incidents.filter { now >= $0.value.last.time + configuration.resolveAfter }
+        let cleared = incidents.filter { now >= $0.value.clearedAfter + configuration.resolveAfter }
             .sorted {
-                ($0.value.last.time, $0.key.detector, $0.key.key) < ($1.value.last.time, $1.key.detector, $1.key.key)
+                ($0.value.clearedAfter, $0.key.detector, $0.key.key) < (
+                    $1.value.clearedAfter, $1.key.detector, $1.key.key
+                )
             }
         for (key, incident) in cleared {
             incidents[key] = nil
             alerts.append(
                 incident.alert(
                     state: .resolved, ordinal: incident.emissions,
-                    time: incident.last.time + configuration.resolveAfter))
+                    time: incident.clearedAfter + configuration.resolveAfter))
         }
         nextDeadline =
-            incidents.values.map { $0.last.time + configuration.resolveAfter }.min()
+            incidents.values.map { $0.clearedAfter + configuration.resolveAfter }.min()
             ?? EventTime(milliseconds: .max)
     }
 }
@@ -81,6 +90,12 @@ private struct Incident: Sendable, Codable {
     var lastEmitted: EventTime
     var emissions: Int
     var suppressed: Int
+    /// The watermark when the last finding arrived (absent in older checkpoints: its event time).
+    var lastArrival: EventTime?
+
+    /// Where the quiet period before resolution starts: the later of the last finding's event time and its
+    /// arrival.
+    var clearedAfter: EventTime { max(last.time, lastArrival ?? last.time) }
 
     func alert(state: AlertState, ordinal: Int, time: EventTime) -> Alert {
         let summary = state == .firing ? last.summary : "cleared: \(last.summary)"

@@ -133,7 +133,9 @@ public struct DetectionEngine: Sendable, Codable {
             detect(event, overrideIndex: overrideIndex)
         }
         // Allowed work still shapes the windows and baselines; it just raises nothing.
-        for finding in findings where !allowed.contains(finding.detector) { lifecycle.observe(finding, into: &alerts) }
+        for finding in findings where !allowed.contains(finding.detector) {
+            lifecycle.observe(finding, arrivedAt: now, into: &alerts)
+        }
         enforceSubjectLimit()
 
         for index in firstNew..<alerts.count {
@@ -145,6 +147,7 @@ public struct DetectionEngine: Sendable, Codable {
     /// Runs the detectors, under the subject's override if one applies; their findings go to `findings`.
     private mutating func detect(_ event: TokenEvent, overrideIndex: Int?) {
         var ingest = Ingest(override: overrideIndex.map { configuration.overrides[$0].detectors })
+        ingest.now = watermark ?? event.time
         swap(&ingest.findings, &findings)
         detectors.forEach(&ingest, with: event)
         swap(&ingest.findings, &findings)

@@ -17,8 +17,12 @@ protocol Detector: Sendable, Codable {
     var trackedSubjects: Int { get }
     /// Forgets the subjects seen least recently beyond `limit`; returns how many.
     mutating func evictIdlest(limit: Int) -> Int
-    /// Runs one event under `configuration` (the subject's own, when an override applies).
-    mutating func ingest(_ event: TokenEvent, with configuration: Configuration, into findings: inout [Finding])
+    /// Runs one event under `configuration` (the subject's own, when an override applies). `now` is the
+    /// stream's watermark when the event arrived: a subject's state counts as active from then, so that a late
+    /// backlog is not forgotten as it streams in. Windows and patterns use the event's own time.
+    mutating func ingest(
+        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: Configuration, into findings: inout [Finding]
+    )
     /// Forgets subjects with no activity since `start`: the start of the longest horizon of any override.
     mutating func expire(before start: EventTime)
 }
@@ -26,9 +30,9 @@ protocol Detector: Sendable, Codable {
 extension Detector {
     static var checkpointKey: String { name.rawValue }
 
-    /// Runs one event under the detector's own settings.
+    /// Runs one event, arriving in time order, under the detector's own settings.
     mutating func ingest(_ event: TokenEvent, into findings: inout [Finding]) {
-        ingest(event, with: configuration, into: &findings)
+        ingest(event, arrivedAt: event.time, with: configuration, into: &findings)
     }
 }
 

@@ -22,11 +22,14 @@ struct Ingest: DetectorVisitor {
     var override: DetectorSettings?
     var findings: [Finding] = []
 
+    /// The stream's watermark when the event arrived.
+    var now = EventTime(milliseconds: 0)
+
     mutating func visit<D: Detector>(_ detector: inout D, with event: TokenEvent) {
         if let override {
-            detector.ingest(event, with: override[D.self], into: &findings)
+            detector.ingest(event, arrivedAt: now, with: override[D.self], into: &findings)
         } else {
-            detector.ingest(event, with: detector.configuration, into: &findings)
+            detector.ingest(event, arrivedAt: now, with: detector.configuration, into: &findings)
         }
     }
 }

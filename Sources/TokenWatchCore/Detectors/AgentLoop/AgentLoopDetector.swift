@@ -34,7 +34,8 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, with configuration: AgentLoopConfiguration, into findings: inout [Finding]
+        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: AgentLoopConfiguration,
+        into findings: inout [Finding]
     ) {
         guard configuration.enabled, let agent = event.agent else { return }
         let windowStart = event.time - configuration.window
@@ -42,25 +43,25 @@ public struct AgentLoopDetector: Sendable, Codable {
         if let promptHash = event.promptHash, let previous = lastOutput[agent],
             previous.time >= windowStart, previous.hash == promptHash
         {
-            iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, configuration, into: &findings)
+            iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, now, configuration, into: &findings)
         }
         if let outputHash = event.outputHash {
             let output = RecentOutput(hash: outputHash, time: event.time)
-            lastOutput.update(agent, activeAt: event.time, orInsert: { output }, change: { $0 = output })
+            lastOutput.update(agent, activeAt: now, orInsert: { output }, change: { $0 = output })
         }
 
         guard let parent = event.parent else { return }
         if parent == agent {
-            iterate(LoopKey(kind: .selfTrigger, members: [agent]), event, configuration, into: &findings)
+            iterate(LoopKey(kind: .selfTrigger, members: [agent]), event, now, configuration, into: &findings)
             return
         }
-        recordEdge(from: parent, to: agent, at: event.time)
+        recordEdge(from: parent, to: agent, at: event.time, arrivedAt: now)
         if let path = path(
             from: agent, to: parent, notBefore: windowStart, maxCycleLength: configuration.maxCycleLength)
         {
             // The edge parent → agent closes the cycle parent → agent → … → parent.
             iterate(
-                LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event,
+                LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event, now,
                 configuration,
                 into: &findings)
         }
@@ -75,9 +76,11 @@ public struct AgentLoopDetector: Sendable, Codable {
         loops.removeInactive(before: start)
     }
 
-    private mutating func recordEdge(from parent: String, to agent: String, at time: EventTime) {
+    private mutating func recordEdge(
+        from parent: String, to agent: String, at time: EventTime, arrivedAt now: EventTime
+    ) {
         edges.update(
-            parent, activeAt: time, orInsert: { [:] },
+            parent, activeAt: now, orInsert: { [:] },
             change: { targets in
                 if let seen = targets[agent] {
                     if time > seen { targets[agent] = time }
@@ -115,11 +118,11 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     private mutating func iterate(
-        _ key: LoopKey, _ event: TokenEvent, _ configuration: AgentLoopConfiguration,
+        _ key: LoopKey, _ event: TokenEvent, _ now: EventTime, _ configuration: AgentLoopConfiguration,
         into findings: inout [Finding]
     ) {
         let (count, oldest, evidence) = loops.update(
-            key, activeAt: event.time, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) },
+            key, activeAt: now, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) },
             change: { state in
                 state.iterations.expire(before: event.time - configuration.window)
                 state.iterations.record(event.time)

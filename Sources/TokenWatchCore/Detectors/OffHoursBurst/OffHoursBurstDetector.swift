@@ -45,12 +45,13 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]
+        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: OffHoursBurstConfiguration,
+        into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
         let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
         let finding = subjects.update(
-            event.user, activeAt: event.time, orInsert: { UserVolume(configuration) },
+            event.user, activeAt: now, orInsert: { UserVolume(configuration) },
             change: {
                 $0.record(event, offHours: offHours, configuration)
             })

@@ -17,7 +17,8 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]
+        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: RepetitivePromptsConfiguration,
+        into findings: inout [Finding]
     ) {
         guard configuration.enabled, let prompt = event.prompt,
             prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
@@ -25,7 +26,7 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
         if cutoff.threshold != configuration.similarity { cutoff = SimilarityCutoff(configuration.similarity) }
         let cutoff = cutoff
         let finding = subjects.update(
-            event.user, activeAt: event.time, orInsert: { UserPrompts() },
+            event.user, activeAt: now, orInsert: { UserPrompts() },
             change: {
                 $0.record(prompt, of: event, configuration, cutoff)
             })

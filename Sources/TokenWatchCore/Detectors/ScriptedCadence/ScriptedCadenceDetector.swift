@@ -17,12 +17,13 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]
+        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: ScriptedCadenceConfiguration,
+        into findings: inout [Finding]
     ) {
         guard configuration.enabled, event.agent == nil else { return }
         let key = StreamKey(user: event.user, session: event.session ?? "")
         let finding = subjects.update(
-            key, activeAt: event.time, orInsert: { CallRhythm() },
+            key, activeAt: now, orInsert: { CallRhythm() },
             change: {
                 $0.record(event, configuration)
             })

@@ -13,7 +13,8 @@ public struct TrivialFloodDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, with configuration: TrivialFloodConfiguration, into findings: inout [Finding]
+        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: TrivialFloodConfiguration,
+        into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
         let trivial: Bool
@@ -24,7 +25,7 @@ public struct TrivialFloodDetector: Sendable, Codable {
         }
         guard trivial else { return }
         let finding = subjects.update(
-            event.user, activeAt: event.time, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) },
+            event.user, activeAt: now, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) },
             change: {
                 $0.record(event, configuration)
             })
