@@ -39,6 +39,7 @@ test: deps lint
 	$(SWIFT) test
 	python3 Tests/Python/check_readme_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_consumer_example.py $(DEBUG_BIN)
+	python3 Tests/Python/check_curve_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_ecosystem.py $(DEBUG_BIN)
 
 ## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines
