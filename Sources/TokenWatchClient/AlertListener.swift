@@ -24,6 +24,9 @@ public enum AlertMessage: Sendable {
     case reconnected
     /// A message that does not follow the alert contract (never expected from TokenWatch).
     case malformed(String)
+    /// The daemon refused the connection's security handshake: wrong keys, a key it does not allow, or
+    /// CURVE on one side only. Nothing will arrive until that is fixed.
+    case handshakeFailed
 }
 
 /// Subscribes to a daemon's alerts and checks the contract: three frames, a JSON payload, a per-topic
@@ -43,7 +46,8 @@ public final class AlertListener {
         try socket.setLinger(milliseconds: 0)
         try socket.setReceiveHighWaterMark(0)
         for topic in topics { try socket.subscribe(topic) }
-        monitor = try socket.monitor(events: Int32(ZMQMonitorEvent.handshakeSucceeded))
+        monitor = try socket.monitor(
+            events: Int32(ZMQMonitorEvent.handshakeSucceeded) | ZMQMonitorEvent.handshakeFailures)
         try socket.connect(endpoint)
     }
 
@@ -55,11 +59,12 @@ public final class AlertListener {
     /// The next message, or `nil` if none arrived within `timeoutMilliseconds`.
     public func next(timeoutMilliseconds: Int) throws -> AlertMessage? {
         let readable = try ZMQPoller.readable([socket, monitor], timeoutMilliseconds: timeoutMilliseconds)
-        if readable[1], let event = try ZMQSocket.nextMonitorEvent(from: monitor),
-            event.event == ZMQMonitorEvent.handshakeSucceeded
-        {
-            connections += 1
-            if connections > 1 { return .reconnected }
+        if readable[1], let event = try ZMQSocket.nextMonitorEvent(from: monitor) {
+            if event.isHandshakeFailure { return .handshakeFailed }
+            if event.event == ZMQMonitorEvent.handshakeSucceeded {
+                connections += 1
+                if connections > 1 { return .reconnected }
+            }
         }
         guard readable[0], let frames = try socket.receiveMultipart(dontWait: true) else { return nil }
         guard frames.count == 3, frames[2].count == 4 else {

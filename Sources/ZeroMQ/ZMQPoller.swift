@@ -27,6 +27,20 @@ public struct ZMQMonitorEvent: Sendable, Equatable {
     public static let connected = UInt16(ZMQ_EVENT_CONNECTED)
     public static let disconnected = UInt16(ZMQ_EVENT_DISCONNECTED)
     public static let handshakeSucceeded = UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+    /// The security handshake failed: wrong keys, or one side with CURVE and the other without.
+    public static let handshakeFailedNoDetail = UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+    public static let handshakeFailedProtocol = UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+    public static let handshakeFailedAuthentication = UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+    /// All three handshake failures, as a mask for ``ZMQSocket/monitor(events:)``.
+    public static let handshakeFailures =
+        Int32(
+            ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+        )
+
+    public var isHandshakeFailure: Bool {
+        event == Self.handshakeFailedNoDetail || event == Self.handshakeFailedProtocol
+            || event == Self.handshakeFailedAuthentication
+    }
 }
 
 extension ZMQSocket {
@@ -34,9 +48,20 @@ extension ZMQSocket {
     /// is returned connected; read it with ``nextMonitorEvent(from:)``.
     public func monitor(events: Int32) throws -> ZMQSocket {
         let endpoint = "inproc://monitor-\(UInt64.random(in: 0...UInt64.max))"
+        try startMonitor(on: endpoint, events: events)
+        return try ZMQSocket.monitorReader(context: context, endpoint: endpoint)
+    }
+
+    /// Starts reporting the given events on an inproc PAIR endpoint, for a reader on another thread (made with
+    /// ``monitorReader(context:endpoint:)``). Called by the thread that owns this socket.
+    public func startMonitor(on endpoint: String, events: Int32) throws {
         guard zmq_socket_monitor(try rawHandle(), endpoint, events) == 0 else {
             throw ZMQError.last("zmq_socket_monitor")
         }
+    }
+
+    /// A PAIR socket connected to a monitor endpoint; read it with ``nextMonitorEvent(from:)``.
+    public static func monitorReader(context: ZMQContext, endpoint: String) throws -> ZMQSocket {
         let pair = try ZMQSocket(context: context, type: .pair)
         try pair.setLinger(milliseconds: 0)
         try pair.connect(endpoint)

@@ -69,6 +69,12 @@ struct TailCommand: ParsableCommand {
                 if let client { output.recover(using: client, from: output.resumePoint) }
             case .malformed(let reason):
                 printError("tokenwatch tail: malformed message: \(reason)")
+            case .handshakeFailed:
+                printError(
+                    "tokenwatch tail: the daemon refused the connection's security handshake: check --curve-server-key "
+                        + "(the daemon's PATH.pub) and --curve-key (a client key the daemon allows), or CURVE on one side only"
+                )
+                throw ExitCode(1)
             }
         }
     }

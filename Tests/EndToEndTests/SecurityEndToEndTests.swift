@@ -150,3 +150,40 @@ extension SecurityEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
     }
 }
+
+extension SecurityEndToEndTests {
+    /// A plaintext client on a CURVE socket, and a client holding a wrong server key, fail before ZAP hears
+    /// of them: the daemon logs and counts them, and `tail` with the wrong key says so and exits 1.
+    @Test func failedHandshakesAreCountedAndTailSaysSo() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try keygen(directory.appendingPathComponent("server.key").path)
+        let other = try keygen(directory.appendingPathComponent("other.key").path)
+        let client = try keygen(directory.appendingPathComponent("client.key").path)
+        let config = try writeConfig(
+            directory,
+            replacing: [
+                ("  curve: false", "  curve: true"),
+                ("  server_secret_key_file: \"\"", "  server_secret_key_file: \(server.path)"),
+                ("  allowed_client_keys: []", "  allowed_client_keys: [\"\(client.publicKey)\"]"),
+            ])
+        let daemon = try DaemonUnderTest.start(configPath: config)
+        let context = try ZMQContext()
+        let plaintext = try ZMQSocket(context: context, type: .pub)
+        defer { plaintext.close() }
+        try plaintext.setLinger(milliseconds: 0)
+        try plaintext.connect(daemon.events)
+        let tail = try TokenWatchProcess([
+            "tail", "--connect", daemon.alerts, "--curve-server-key", other.path + ".pub", "--curve-key", client.path,
+        ])
+        #expect(try tail.waitForExit() == 1)
+        #expect(tail.standardError.contains { $0.contains("refused the connection's security handshake") })
+        try waitUntil("the failed handshakes counted", timeout: .seconds(20)) {
+            let samples = try parsePrometheus(httpGet(daemon.metrics, "/metrics").body)
+            return (samples["tokenwatch_auth_refusals_total{reason=\"handshake_failed\"}"] ?? 0) >= 2
+        }
+        try daemon.process.waitForLog("security handshake failed")
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+}

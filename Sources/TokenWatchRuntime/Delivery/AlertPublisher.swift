@@ -58,6 +58,11 @@ final class AlertPublisher {
         return changes
     }
 
+    /// Reports the socket's failed security handshakes on `endpoint` (see ``HandshakeMonitor``).
+    func startHandshakeMonitor(on endpoint: String) throws {
+        try socket.startMonitor(on: endpoint, events: ZMQMonitorEvent.handshakeFailures)
+    }
+
     func close() { socket.close() }
 }
 

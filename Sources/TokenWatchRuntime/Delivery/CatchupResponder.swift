@@ -67,6 +67,11 @@ final class CatchupResponder {
         var max: Int?
     }
 
+    /// Reports the socket's failed security handshakes on `endpoint` (see ``HandshakeMonitor``).
+    func startHandshakeMonitor(on endpoint: String) throws {
+        try socket.startMonitor(on: endpoint, events: ZMQMonitorEvent.handshakeFailures)
+    }
+
     func close() { socket.close() }
 }
 

@@ -13,6 +13,7 @@ extension DetectionPipeline {
         let delivery: AlertDelivery
         let catchup: CatchupResponder?
         let zap: ZAPHandler?
+        let handshakes: HandshakeMonitor
         let poll: DetectionPoll
     }
 
@@ -39,10 +40,20 @@ extension DetectionPipeline {
         try wake.setLinger(milliseconds: 0)
         try wake.bind(decodeStage.wakeEndpoint)
         defer { wake.close() }
+        // With CURVE, each server socket reports failed handshakes (plaintext clients, wrong server keys).
+        let monitors =
+            security.curve ? ["events", "alerts", "catchup"].map { ($0, HandshakeMonitor.endpoint(for: $0)) } : []
+        let eventsMonitor = monitors.first?.1
         let eventsEndpoint = try decodeStage.start(
             context: context, batchLimit: settings.batchLimit,
             pollIntervalMilliseconds: settings.pollIntervalMilliseconds
-        ) { try Self.makeEventSocket(context: context, configuration.events, secure: secure) }
+        ) {
+            let socket = try Self.makeEventSocket(context: context, configuration.events, secure: secure)
+            if let eventsMonitor {
+                try socket.startMonitor(on: eventsMonitor, events: ZMQMonitorEvent.handshakeFailures)
+            }
+            return socket
+        }
         // However this thread ends, the decode thread ends first and closes the event socket.
         defer { decodeStage.stopAndWait() }
         let publisher = try AlertPublisher(
@@ -65,12 +76,19 @@ extension DetectionPipeline {
                 "catchup": "\(catchup?.boundEndpoint ?? "off")", "topic": "\(configuration.events.topic)",
                 "next_seq": "\(work.engine.nextSequence)",
             ])
+        if security.curve {
+            try publisher.startHandshakeMonitor(on: monitors[1].1)
+            try catchup?.startHandshakeMonitor(on: monitors[2].1)
+        }
+        let handshakes = try HandshakeMonitor(
+            context: context, endpoints: monitors.filter { $0.0 != "catchup" || catchup != nil }.map { ($0.0, $0.1) })
+        defer { handshakes.close() }
         recordBound(
             BoundEndpoints(events: eventsEndpoint, alerts: publisher.boundEndpoint, catchup: catchup?.boundEndpoint))
         let resources = ThreadResources(
             decodeStage: decodeStage, wake: wake,
             delivery: AlertDelivery(publisher: publisher, journal: journal, logger: logger),
-            catchup: catchup, zap: zap,
+            catchup: catchup, zap: zap, handshakes: handshakes,
             poll: DetectionPoll(wake: wake, catchup: catchup?.pollable, authentication: zap?.pollable))
         try detectUntilDrained(&work, resources)
     }
@@ -177,6 +195,10 @@ extension DetectionPipeline {
                     "connection refused", metadata: ["reason": "\(refusal.reason)", "client_key": "\(refusal.key)"])
             }
             work.totals.authRefusals = zap.refusals
+        }
+        try resources.handshakes.drain(logger: logger)
+        if resources.handshakes.failures > 0 {
+            work.totals.authRefusals["handshake_failed"] = resources.handshakes.failures
         }
     }
 
