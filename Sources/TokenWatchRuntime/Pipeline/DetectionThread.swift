@@ -43,17 +43,8 @@ extension DetectionPipeline {
         // With CURVE, each server socket reports failed handshakes (plaintext clients, wrong server keys).
         let monitors =
             security.curve ? ["events", "alerts", "catchup"].map { ($0, HandshakeMonitor.endpoint(for: $0)) } : []
-        let eventsMonitor = monitors.first?.1
-        let eventsEndpoint = try decodeStage.start(
-            context: context, batchLimit: settings.batchLimit,
-            pollIntervalMilliseconds: settings.pollIntervalMilliseconds
-        ) {
-            let socket = try Self.makeEventSocket(context: context, configuration.events, secure: secure)
-            if let eventsMonitor {
-                try socket.startMonitor(on: eventsMonitor, events: ZMQMonitorEvent.handshakeFailures)
-            }
-            return socket
-        }
+        let eventsEndpoint = try startDecoding(
+            decodeStage, context: context, secure: secure, monitor: monitors.first?.1)
         // However this thread ends, the decode thread ends first and closes the event socket.
         defer { decodeStage.stopAndWait() }
         let publisher = try AlertPublisher(
@@ -69,28 +60,55 @@ extension DetectionPipeline {
             publisher.close()
             catchup?.close()
         }
-        logger.info(
-            "sockets bound",
-            metadata: [
-                "events": "\(eventsEndpoint)", "alerts": "\(publisher.boundEndpoint)",
-                "catchup": "\(catchup?.boundEndpoint ?? "off")", "topic": "\(configuration.events.topic)",
-                "next_seq": "\(work.engine.nextSequence)",
-            ])
-        if security.curve {
-            try publisher.startHandshakeMonitor(on: monitors[1].1)
-            try catchup?.startHandshakeMonitor(on: monitors[2].1)
-        }
-        let handshakes = try HandshakeMonitor(
-            context: context, endpoints: monitors.filter { $0.0 != "catchup" || catchup != nil }.map { ($0.0, $0.1) })
+        let bound = BoundEndpoints(
+            events: eventsEndpoint, alerts: publisher.boundEndpoint, catchup: catchup?.boundEndpoint)
+        logBound(bound, nextSeq: work.engine.nextSequence)
+        let handshakes = try Self.monitorHandshakes(monitors, publisher, catchup, context: context)
         defer { handshakes.close() }
-        recordBound(
-            BoundEndpoints(events: eventsEndpoint, alerts: publisher.boundEndpoint, catchup: catchup?.boundEndpoint))
         let resources = ThreadResources(
             decodeStage: decodeStage, wake: wake,
             delivery: AlertDelivery(publisher: publisher, journal: journal, logger: logger),
             catchup: catchup, zap: zap, handshakes: handshakes,
             poll: DetectionPoll(wake: wake, catchup: catchup?.pollable, authentication: zap?.pollable))
         try detectUntilDrained(&work, resources)
+    }
+
+    /// Starts the decode thread, which makes and binds the event socket (and starts its handshake monitor).
+    private func startDecoding(
+        _ decodeStage: DecodeStage, context: ZMQContext, secure: @escaping @Sendable (ZMQSocket) throws -> Void,
+        monitor: String?
+    ) throws -> String {
+        let events = settings.configuration.events
+        return try decodeStage.start(
+            context: context, batchLimit: settings.batchLimit,
+            pollIntervalMilliseconds: settings.pollIntervalMilliseconds
+        ) {
+            let socket = try Self.makeEventSocket(context: context, events, secure: secure)
+            if let monitor { try socket.startMonitor(on: monitor, events: ZMQMonitorEvent.handshakeFailures) }
+            return socket
+        }
+    }
+
+    private func logBound(_ bound: BoundEndpoints, nextSeq: UInt64) {
+        logger.info(
+            "sockets bound",
+            metadata: [
+                "events": "\(bound.events)", "alerts": "\(bound.alerts)", "catchup": "\(bound.catchup ?? "off")",
+                "topic": "\(settings.configuration.events.topic)", "next_seq": "\(nextSeq)",
+            ])
+        recordBound(bound)
+    }
+
+    /// Starts the alert and catch-up sockets' handshake monitors (the event socket's started on its own
+    /// thread) and reads them all; `monitors` is empty without CURVE.
+    private static func monitorHandshakes(
+        _ monitors: [(String, String)], _ publisher: AlertPublisher, _ catchup: CatchupResponder?, context: ZMQContext
+    ) throws -> HandshakeMonitor {
+        guard monitors.count == 3 else { return try HandshakeMonitor(context: context, endpoints: []) }
+        try publisher.startHandshakeMonitor(on: monitors[1].1)
+        try catchup?.startHandshakeMonitor(on: monitors[2].1)
+        let used = catchup == nil ? Array(monitors.prefix(2)) : monitors
+        return try HandshakeMonitor(context: context, endpoints: used.map { (socket: $0.0, endpoint: $0.1) })
     }
 
     /// The largest message the event socket takes off the wire (64 MiB, four times the largest
