@@ -16,18 +16,7 @@ import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_readme_examples import ROOT, Captured, free_port  # noqa: E402
-
-
-def examples():
-    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    found = {}
-    for block in re.findall(r"```python\n(.*?)```", readme, re.S):
-        name = re.match(r"# (\w+\.py)", block)
-        if name:
-            found[name.group(1)] = block
-    assert {"curve_publisher.py", "curve_consumer.py"} <= found.keys(), f"README examples found: {sorted(found)}"
-    return found
+from check_readme_examples import ROOT, Captured, free_port, readme_examples  # noqa: E402
 
 
 def keygen(binary, path):
@@ -38,7 +27,7 @@ def keygen(binary, path):
 def main():
     binary = os.path.abspath(sys.argv[1])
     workdir = tempfile.mkdtemp(prefix="tokenwatch-curve-")
-    for name, code in examples().items():
+    for name, code in readme_examples("curve_publisher.py", "curve_consumer.py").items():
         with open(os.path.join(workdir, name), "w", encoding="utf-8") as f:
             f.write(code)
     allowed = os.path.join(workdir, "clients")

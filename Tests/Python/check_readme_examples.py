@@ -45,15 +45,21 @@ class Captured:
         raise AssertionError(f"timed out waiting for {what}; saw: {self.lines[-10:]}")
 
 
-def main():
-    binary = os.path.abspath(sys.argv[1])
+def readme_examples(*required):
+    """The README's ```python blocks whose first line names a file (`# publisher.py: ...`), by that name."""
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     examples = {}
     for block in re.findall(r"```python\n(.*?)```", readme, re.S):
         name = re.match(r"# (\w+\.py)", block)
         if name:
             examples[name.group(1)] = block
-    assert {"publisher.py", "consumer.py"} <= examples.keys(), f"README examples found: {sorted(examples)}"
+    assert set(required) <= examples.keys(), f"README examples found: {sorted(examples)}"
+    return examples
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    examples = readme_examples("publisher.py", "consumer.py")
 
     workdir = tempfile.mkdtemp(prefix="tokenwatch-readme-")
     for name, code in examples.items():
