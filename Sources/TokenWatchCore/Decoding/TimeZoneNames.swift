@@ -10,7 +10,19 @@ struct TimeZoneNames {
     private var answers: [String: Bool] = [:]
     private static let maxRemembered = 4096
 
+    /// The last few answers, by a slot from the name's length and last byte: most events name one of a
+    /// handful of zones, and comparing a short string costs less than hashing it for `answers`.
+    private var recent = [(name: String, known: Bool)](repeating: ("", false), count: 16)
+
     mutating func isKnown(_ name: String) -> Bool {
+        let slot = (name.utf8.count &* 31 &+ Int(name.utf8.last ?? 0)) & 15
+        if recent[slot].name == name && !name.isEmpty { return recent[slot].known }
+        let known = lookUp(name)
+        recent[slot] = (name, known)
+        return known
+    }
+
+    private mutating func lookUp(_ name: String) -> Bool {
         if let known = answers[name] { return known }
         let known = Self.looksLikeZone(name) && TimeZone(identifier: name) != nil
         if answers.count < Self.maxRemembered { answers[name] = known }

@@ -15,7 +15,7 @@ extension DetectionEngine {
         if let rejection = decoded.rejection { return rejection }
         if let latestAccepted, decoded.event.time > latestAccepted { return EventRejection(.tooFarAhead, field: "ts") }
         if isTooOld(decoded.event) { return EventRejection(.tooOld, field: "ts") }
-        if let id = decoded.event.id, recentEventIDs.isRepeat(id, at: decoded.event.time) {
+        if let id = decoded.event.id, recentEventIDs.isRepeat(id) {
             return EventRejection(.duplicateID, field: "id")
         }
         process(decoded.event, into: &alerts)
