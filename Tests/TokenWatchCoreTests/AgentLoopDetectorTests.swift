@@ -39,7 +39,32 @@ struct AgentLoopDetectorTests {
         #expect(findings.count == 1)
         #expect(findings.first?.time == monday.adding(seconds: 210))
         #expect(findings.first?.observed[1].1 == .list(["critic", "planner"]))
-        #expect(findings.first?.key == "cycle|critic,planner")
+        #expect(findings.first?.key == "cycle|bob|critic,planner")
+    }
+
+    /// Every developer has a `code-agent`: two people's sessions, twelve self-triggers each within the window,
+    /// are two sessions under the threshold of twenty, not one loop of twenty-four.
+    @Test mutating func agentsOfTheSameNameBelongingToDifferentPeopleAreNotOneLoop() {
+        var events: [TokenEvent] = []
+        for n in 0..<12 {
+            for user in ["alice", "bob"] {
+                events.append(
+                    event(
+                        user, at: monday.adding(seconds: Int64(n) * 20), id: "\(user)\(n)", agent: "code-agent",
+                        parent: "code-agent"))
+            }
+        }
+        #expect(feed(events).isEmpty)
+        // Alice's loop goes on alone: it fires on her own 20th self-trigger, citing only her events.
+        let more = (12..<20).map {
+            event(
+                "alice", at: monday.adding(seconds: Int64($0) * 20), id: "alice\($0)", agent: "code-agent",
+                parent: "code-agent")
+        }
+        let findings = feed(more)
+        #expect(findings.count == 1)
+        #expect(findings.first?.subject == AlertSubject(user: "alice", agent: "code-agent"))
+        #expect(findings.first?.evidence.allSatisfy { $0.hasPrefix("alice") } == true)
     }
 
     @Test mutating func threeAgentCyclesAreFoundAndNamedFromTheirSmallestMember() {

@@ -14,7 +14,11 @@ extension DetectorSuite: Codable {
             mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
                 guard error == nil else { return }
                 do {
-                    detector = try container.decode(D.self, forKey: StateKey(stringValue: D.checkpointKey))
+                    // A detector whose state is missing (new, or its state's form changed) starts afresh.
+                    if let state = try container.decodeIfPresent(D.self, forKey: StateKey(stringValue: D.checkpointKey))
+                    {
+                        detector = state
+                    }
                 } catch {
                     self.error = error
                 }

@@ -7,11 +7,15 @@
 /// - `output_feedback`: an agent's `prompt_hash` equal to the `output_hash` of its previous call.
 /// A loop that iterates `minIterations` times within the window is an incident. A pipeline (triage →
 /// summarize) has no cycle, and an occasional retry stays far below the count.
+///
+/// An agent is an agent of someone: every developer has a `code-agent`, every team a `planner`. So state is
+/// kept per (user, agent), and a trigger edge per (user, parent, agent): two people's sessions never merge
+/// into one loop, and an alert cites only its own person's events.
 public struct AgentLoopDetector: Sendable, Codable {
     public var configuration = AgentLoopConfiguration()
-    /// Recent trigger edges: parent → (agent → last time the edge was seen).
-    private var edges = SubjectTable<String, [String: EventTime]>()
-    private var lastOutput = SubjectTable<String, RecentOutput>()
+    /// Recent trigger edges, per user: parent → (agent → last time the edge was seen).
+    private var edges = SubjectTable<AgentOfUser, [String: EventTime]>()
+    private var lastOutput = SubjectTable<AgentOfUser, RecentOutput>()
     private var loops = SubjectTable<LoopKey, LoopState>()
 
     /// Fan-out remembered per parent; the stalest edge is forgotten first.
@@ -40,28 +44,36 @@ public struct AgentLoopDetector: Sendable, Codable {
         guard configuration.enabled, let agent = event.agent else { return }
         let windowStart = event.time - configuration.window
 
-        if let promptHash = event.promptHash, let previous = lastOutput[agent],
+        let ownAgent = AgentOfUser(user: event.user, agent: agent)
+        if let promptHash = event.promptHash, let previous = lastOutput[ownAgent],
             previous.time >= windowStart, previous.hash == promptHash
         {
-            iterate(LoopKey(kind: .outputFeedback, members: [agent]), event, now, configuration, into: &findings)
+            iterate(
+                LoopKey(kind: .outputFeedback, user: event.user, members: [agent]), event, now, configuration,
+                into: &findings)
         }
         if let outputHash = event.outputHash {
             let output = RecentOutput(hash: outputHash, time: event.time)
-            lastOutput.update(agent, activeAt: now, orInsert: { output }, change: { $0 = output })
+            lastOutput.update(ownAgent, activeAt: now, orInsert: { output }, change: { $0 = output })
         }
 
         guard let parent = event.parent else { return }
         if parent == agent {
-            iterate(LoopKey(kind: .selfTrigger, members: [agent]), event, now, configuration, into: &findings)
+            iterate(
+                LoopKey(kind: .selfTrigger, user: event.user, members: [agent]), event, now, configuration,
+                into: &findings)
             return
         }
-        recordEdge(from: parent, to: agent, at: event.time, arrivedAt: now)
+        recordEdge(from: AgentOfUser(user: event.user, agent: parent), to: agent, at: event.time, arrivedAt: now)
         if let path = path(
-            from: agent, to: parent, notBefore: windowStart, maxCycleLength: configuration.maxCycleLength)
+            from: agent, to: parent, of: event.user, notBefore: windowStart,
+            maxCycleLength: configuration.maxCycleLength)
         {
             // The edge parent → agent closes the cycle parent → agent → … → parent.
             iterate(
-                LoopKey(kind: .cycle, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())), event, now,
+                LoopKey(
+                    kind: .cycle, user: event.user, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())),
+                event, now,
                 configuration,
                 into: &findings)
         }
@@ -77,7 +89,7 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     private mutating func recordEdge(
-        from parent: String, to agent: String, at time: EventTime, arrivedAt now: EventTime
+        from parent: AgentOfUser, to agent: String, at time: EventTime, arrivedAt now: EventTime
     ) {
         edges.update(
             parent, activeAt: now, orInsert: { [:] },
@@ -95,9 +107,11 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     /// A shortest path of recent edges from `start` to `goal`, as the nodes after `start` (ending with
     /// `goal`), of at most `maxCycleLength - 1` edges.
-    private func path(from start: String, to goal: String, notBefore: EventTime, maxCycleLength: Int) -> [String]? {
+    private func path(
+        from start: String, to goal: String, of user: String, notBefore: EventTime, maxCycleLength: Int
+    ) -> [String]? {
         // Most agents trigger no other (the end of a pipeline): no search, and nothing allocated for one.
-        guard maxCycleLength >= 2, let first = edges[start] else { return nil }
+        guard maxCycleLength >= 2, let first = edges[AgentOfUser(user: user, agent: start)] else { return nil }
         if let seen = first[goal], seen >= notBefore { return [goal] }
         guard maxCycleLength >= 3 else { return nil }
         var frontier: [[String]] = [[start]]
@@ -105,7 +119,7 @@ public struct AgentLoopDetector: Sendable, Codable {
         for _ in 0..<max(maxCycleLength - 1, 0) {
             var next: [[String]] = []
             for route in frontier {
-                guard let targets = edges[route.last!] else { continue }
+                guard let targets = edges[AgentOfUser(user: user, agent: route.last!)] else { continue }
                 for (target, seen) in targets.sorted(by: { $0.key < $1.key }) where seen >= notBefore {
                     if target == goal { return Array(route.dropFirst()) + [goal] }
                     if visited.insert(target).inserted { next.append(route + [target]) }
@@ -144,7 +158,7 @@ public struct AgentLoopDetector: Sendable, Codable {
         findings.append(
             Finding(
                 detector: .agentLoop,
-                key: "\(key.kind.rawValue)|\(key.members.joined(separator: ","))",
+                key: "\(key.kind.rawValue)|\(key.user)|\(key.members.joined(separator: ","))",
                 subject: AlertSubject(user: event.user, agent: key.members[0]),
                 time: event.time,
                 windowStart: start,
@@ -173,10 +187,12 @@ struct LoopKey: SubjectKey, Codable {
     }
 
     var kind: Kind
+    /// Whose agents these are.
+    var user: String
     var members: [String]
 
     var subjectHash: Int {
-        var hash = SubjectHash.hash(kind.rawValue)
+        var hash = SubjectHash.combine(SubjectHash.hash(kind.rawValue), SubjectHash.hash(user))
         for member in members { hash = SubjectHash.combine(hash, SubjectHash.hash(member)) }
         return Int(truncatingIfNeeded: hash)
     }
@@ -185,6 +201,16 @@ struct LoopKey: SubjectKey, Codable {
     static func canonicalCycle(_ members: [String]) -> [String] {
         guard let first = members.indices.min(by: { members[$0] < members[$1] }) else { return members }
         return Array(members[first...] + members[..<first])
+    }
+}
+
+/// An agent of one user: the key of its outputs and of the trigger edges it starts.
+struct AgentOfUser: SubjectKey, Codable {
+    var user: String
+    var agent: String
+
+    var subjectHash: Int {
+        Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(agent)))
     }
 }
 
@@ -203,8 +229,9 @@ private struct LoopState: Sendable, Codable {
 
 extension AgentLoopDetector: Detector {
     static let name = DetectorName.agentLoop
-    /// The key its state has always had in checkpoints.
-    static let checkpointKey = "agentLoop"
+    /// Its state since it is kept per (user, agent); a checkpoint from before, under `agentLoop`, is not
+    /// read (this detector then starts afresh, the others are restored).
+    static let checkpointKey = "agentLoopByUser"
 }
 
 extension DetectorSettings {
