@@ -28,7 +28,8 @@ public struct AlertLifecycle: Sendable, Codable {
     /// For events in time order the two are the same.
     public mutating func observe(_ finding: Finding, arrivedAt now: EventTime, into alerts: inout [Alert]) {
         let key = IncidentKey(detector: finding.detector, key: finding.key)
-        let severity: AlertSeverity = finding.excess >= configuration.criticalFactor ? .critical : .warning
+        let severity: AlertSeverity =
+            finding.severity ?? (finding.excess >= configuration.criticalFactor ? .critical : .warning)
         guard var incident = incidents[key] else {
             let incidentID = StableID.make("\(finding.detector.rawValue)|\(finding.key)|\(finding.time.milliseconds)")
             let incident = Incident(

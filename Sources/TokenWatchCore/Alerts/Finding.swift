@@ -16,6 +16,9 @@ public struct Finding: Sendable, Equatable {
     public var excess: Double
     public var summary: String
     public var evidence: [String]
+    /// The severity the detector decided from what it saw, or `nil` to let the excess decide
+    /// (`alerts.critical_factor`).
+    public var severity: AlertSeverity?
 
     public init(
         detector: DetectorName, key: String, subject: AlertSubject, time: EventTime, windowStart: EventTime,
@@ -37,14 +40,15 @@ public struct Finding: Sendable, Equatable {
     public static func == (lhs: Finding, rhs: Finding) -> Bool {
         lhs.detector == rhs.detector && lhs.key == rhs.key && lhs.subject == rhs.subject && lhs.time == rhs.time
             && lhs.windowStart == rhs.windowStart && lhs.excess == rhs.excess && lhs.summary == rhs.summary
-            && lhs.evidence == rhs.evidence && lhs.observed.elementsEqual(rhs.observed, by: { $0 == $1 })
+            && lhs.evidence == rhs.evidence && lhs.severity == rhs.severity
+            && lhs.observed.elementsEqual(rhs.observed, by: { $0 == $1 })
             && lhs.threshold.elementsEqual(rhs.threshold, by: { $0 == $1 })
     }
 }
 
 extension Finding: Codable {
     private enum CodingKeys: String, CodingKey {
-        case detector, key, subject, time, windowStart, observed, threshold, excess, summary, evidence
+        case detector, key, subject, time, windowStart, observed, threshold, excess, summary, evidence, severity
     }
 
     /// Figures keep their order, so they are coded as a list of named values.
@@ -64,6 +68,7 @@ extension Finding: Codable {
             threshold: try c.decode([NamedFigure].self, forKey: .threshold).map { ($0.name, $0.value) },
             excess: try c.decode(Double.self, forKey: .excess), summary: try c.decode(String.self, forKey: .summary),
             evidence: try c.decode([String].self, forKey: .evidence))
+        severity = try c.decodeIfPresent(AlertSeverity.self, forKey: .severity)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,5 +83,6 @@ extension Finding: Codable {
         try c.encode(excess, forKey: .excess)
         try c.encode(summary, forKey: .summary)
         try c.encode(evidence, forKey: .evidence)
+        try c.encodeIfPresent(severity, forKey: .severity)
     }
 }

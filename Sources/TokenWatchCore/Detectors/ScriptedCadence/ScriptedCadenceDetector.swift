@@ -40,41 +40,41 @@ struct StreamKey: SubjectKey, Codable {
     }
 }
 
-struct CallRhythm: Sendable, Codable {
+struct CallRhythm: Sendable {
     /// The latest calls' times, oldest first, at most `minCalls`.
     var times: [EventTime] = []
+    /// What each of those calls asked (its prompt's exact hash, or its `prompt_hash`), or 0 for a trivial
+    /// prompt (a few words) or none: varied content is automation doing work, repeated or empty content is
+    /// padding.
+    var contents: [UInt64] = []
     var evidence = EvidenceRing()
+
+    /// Prompts of at most this many words carry no content ("ok", "continue").
+    static let trivialWords = 3
 
     mutating func record(_ event: TokenEvent, _ configuration: ScriptedCadenceConfiguration) -> Finding? {
         if let last = times.last, event.time < last { return nil }  // out of order: spacing unknown
         times.append(event.time)
+        contents.append(
+            event.prompt.map { ($0.wordCount ?? Self.trivialWords + 1) > Self.trivialWords ? $0.exact : 0 } ?? 0)
         evidence.record(event.id)
         if times.count > configuration.minCalls { times.removeFirst(times.count - configuration.minCalls) }
+        if contents.count > times.count { contents.removeFirst(contents.count - times.count) }
         guard times.count == configuration.minCalls, let first = times.first,
             event.time.milliseconds - first.milliseconds <= configuration.window.milliseconds
         else { return nil }
 
-        // Intervals in milliseconds, straight from the event times (no array, no Duration arithmetic: this
-        // runs on most events of a long session).
-        func interval(_ index: Int) -> Double { Double(times[index].milliseconds - times[index - 1].milliseconds) }
-        let intervalCount = Double(times.count - 1)
-        var sum = 0.0
-        for index in 1..<times.count { sum += interval(index) }
-        let mean = sum / intervalCount
-        // Calls in one burst (under a second apart on average) are a different pattern, not a cadence.
-        guard mean >= 1000, mean <= Double(configuration.maxInterval.milliseconds) else { return nil }
-        var squares = 0.0
-        for index in 1..<times.count {
-            let deviation = interval(index) - mean
-            squares += deviation * deviation
-        }
-        let variance = squares / intervalCount
-        let variation = variance.squareRoot() / mean
+        guard let (mean, variation) = Self.spacing(of: times), mean <= Double(configuration.maxInterval.milliseconds)
+        else { return nil }
         guard variation <= configuration.maxVariation else { return nil }
 
         let rounded = (variation * 1000).rounded() / 1000
         let meanSeconds = (mean / 100).rounded() / 10
-        return Finding(
+        // Varied content (three in four calls asking something new) is automation doing work under a
+        // person's name: worth a look, not a page. Repeated or empty content on a machine's cadence is padding.
+        let distinct = Set(contents.filter { $0 != 0 }).count
+        let varied = distinct * 4 >= contents.count * 3
+        var finding = Finding(
             detector: .scriptedCadence,
             key: event.user,
             subject: AlertSubject(user: event.user),
@@ -84,6 +84,7 @@ struct CallRhythm: Sendable, Codable {
                 ("calls", .integer(Int64(times.count))),
                 ("mean_interval_seconds", .number(meanSeconds)),
                 ("variation", .number(rounded)),
+                ("distinct_prompts", .integer(Int64(distinct))),
             ],
             threshold: [
                 ("min_calls", .integer(Int64(configuration.minCalls))),
@@ -93,8 +94,44 @@ struct CallRhythm: Sendable, Codable {
             // A spacing three times steadier than the limit is unmistakably a machine.
             excess: min(configuration.maxVariation / max(variation, 0.0001), 10),
             summary: "\(times.count) calls made as this person every \(meanSeconds) s, varying by only "
-                + "\(Int((variation * 100).rounded()))%: a schedule, not a person",
+                + "\(Int((variation * 100).rounded()))%: a schedule, not a person, "
+                + (varied ? "asking \(distinct) different things" : "with \(distinct) distinct prompts"),
             evidence: evidence.ids)
+        finding.severity = varied ? .warning : .critical
+        return finding
+    }
+}
+
+extension CallRhythm {
+    /// The mean interval between `times`, in milliseconds, and its coefficient of variation; `nil` for calls
+    /// in one burst (under a second apart on average), a different pattern from a cadence.
+    static func spacing(of times: [EventTime]) -> (mean: Double, variation: Double)? {
+        // Intervals in milliseconds, straight from the event times (no array, no Duration arithmetic: this
+        // runs on most events of a long session).
+        func interval(_ index: Int) -> Double { Double(times[index].milliseconds - times[index - 1].milliseconds) }
+        let intervalCount = Double(times.count - 1)
+        var sum = 0.0
+        for index in 1..<times.count { sum += interval(index) }
+        let mean = sum / intervalCount
+        guard mean >= 1000 else { return nil }
+        var squares = 0.0
+        for index in 1..<times.count {
+            let deviation = interval(index) - mean
+            squares += deviation * deviation
+        }
+        return (mean, (squares / intervalCount).squareRoot() / mean)
+    }
+}
+
+/// Coded with `contents` optional, so that checkpoints written before it was kept still restore.
+extension CallRhythm: Codable {
+    private enum CodingKeys: String, CodingKey { case times, contents, evidence }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        times = try container.decode([EventTime].self, forKey: .times)
+        contents = try container.decodeIfPresent([UInt64].self, forKey: .contents) ?? times.map { _ in 0 }
+        evidence = try container.decode(EvidenceRing.self, forKey: .evidence)
     }
 }
 
