@@ -135,7 +135,8 @@ struct InProcessPipelineTests {
         try await running.send(Array(Self.repeats(user: "cy").dropFirst(3).prefix(1)))
         let alert = try running.nextAlert()
         #expect(alert.digest.user == "cy" && alert.digest.detector == .repetitivePrompts)
-        #expect(running.pipeline.statistics.reloadsSucceeded == 1)
+        // The statistics are published after the batch's alerts are sent.
+        try await waitUntil("the reload counted") { running.pipeline.statistics.reloadsSucceeded == 1 }
         try await running.stop()
     }
 
