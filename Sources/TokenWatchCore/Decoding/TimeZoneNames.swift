@@ -22,9 +22,15 @@ struct TimeZoneNames {
         return known
     }
 
+    /// Whether `name` is a time zone, asking the database only for names that look like one: the check the
+    /// configuration's `timezone` and every event's `tz` share.
+    static func names(_ name: String) -> Bool {
+        looksLikeZone(name) && TimeZone(identifier: name) != nil
+    }
+
     private mutating func lookUp(_ name: String) -> Bool {
         if let known = answers[name] { return known }
-        let known = Self.looksLikeZone(name) && TimeZone(identifier: name) != nil
+        let known = Self.names(name)
         if answers.count < Self.maxRemembered { answers[name] = known }
         return known
     }

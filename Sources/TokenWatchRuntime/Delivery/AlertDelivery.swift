@@ -41,12 +41,9 @@ struct AlertDelivery {
         for alert in work.operational {
             let sequence = work.operationalSequences[alert.topic, default: 0]
             work.operationalSequences[alert.topic] = sequence &+ 1
-            let entry = JournalEntry(seq: 0, topic: alert.topic, topicSequence: sequence, payload: alert.jsonPayload)
             send(
-                Unsent(
-                    entry: entry, kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue),
-                    id: alert.id),
-                &work.totals)
+                topic: alert.topic, payload: alert.jsonPayload, topicSequence: sequence, seq: nil, id: alert.id,
+                kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &work.totals)
         }
         work.operational.removeAll()
     }
@@ -77,25 +74,31 @@ struct AlertDelivery {
 
     private func send(_ unsent: Unsent, _ totals: inout PipelineStatistics) {
         let entry = unsent.entry
+        send(
+            topic: entry.topic, payload: entry.payload, topicSequence: entry.topicSequence, seq: entry.seq,
+            id: unsent.id, kind: unsent.kind, &totals)
+    }
+
+    /// Sends one alert; `seq` is `nil` for an operational alert, which has none.
+    private func send(
+        topic: String, payload: String, topicSequence: UInt32, seq: UInt64?, id: String, kind: AlertKind,
+        _ totals: inout PipelineStatistics
+    ) {
         do {
-            if try publisher.publish(topic: entry.topic, payload: entry.payload, topicSequence: entry.topicSequence) {
-                totals.alertsPublished[unsent.kind, default: 0] += 1
-                logger.notice(
-                    "alert",
-                    metadata: unsent.kind.detector == "tokenwatch"
-                        ? ["topic": "\(entry.topic)", "id": "\(unsent.id)"]
-                        : ["topic": "\(entry.topic)", "id": "\(unsent.id)", "seq": "\(entry.seq)"])
+            if try publisher.publish(topic: topic, payload: payload, topicSequence: topicSequence) {
+                totals.alertsPublished[kind, default: 0] += 1
+                var metadata: Logger.Metadata = ["topic": "\(topic)", "id": "\(id)"]
+                if let seq { metadata["seq"] = "\(seq)" }
+                logger.notice("alert", metadata: metadata)
             } else {
                 totals.alertsDropped += 1
                 logger.warning(
-                    "alert not sent: the alert socket refused it",
-                    metadata: ["topic": "\(entry.topic)", "id": "\(unsent.id)"])
+                    "alert not sent: the alert socket refused it", metadata: ["topic": "\(topic)", "id": "\(id)"])
             }
         } catch {
             totals.alertsDropped += 1
             logger.error(
-                "alert could not be sent",
-                metadata: ["topic": "\(entry.topic)", "id": "\(unsent.id)", "error": "\(error)"])
+                "alert could not be sent", metadata: ["topic": "\(topic)", "id": "\(id)", "error": "\(error)"])
         }
     }
 }
