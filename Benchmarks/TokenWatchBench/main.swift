@@ -68,11 +68,21 @@ func stages(file: String) {
         "ns_per_prompt": nanoseconds(fingerprintBest) / Double(max(prompts.count, 1)),
     ])
     let configuration = TokenWatchConfiguration()
-    func measure(_ name: String, _ body: (TokenEvent, inout [Finding]) -> Void) {
+    var tracker = ProgressTracker()
+    var novelties: [CallNovelty] = []
+    novelties.reserveCapacity(events.count)
+    let progressTime = clock.measure {
+        for event in events { novelties.append(tracker.observe(event, arrivedAt: event.time)) }
+    }
+    emit([
+        "stage": "progress (novelty per call)", "events": events.count,
+        "ns_per_event": nanoseconds(progressTime) / Double(events.count),
+    ])
+    func measure(_ name: String, _ body: (TokenEvent, CallNovelty, inout [Finding]) -> Void) {
         var findings: [Finding] = []
         let time = clock.measure {
-            for event in events {
-                body(event, &findings)
+            for (event, novelty) in zip(events, novelties) {
+                body(event, novelty, &findings)
                 findings.removeAll(keepingCapacity: true)
             }
         }
@@ -80,19 +90,25 @@ func stages(file: String) {
     }
     let repetitiveSettings = configuration.detectors.repetitivePrompts
     var repetitive = RepetitivePromptsDetector(configuration: repetitiveSettings)
-    measure("repetitive_prompts") { repetitive.ingest($0, arrivedAt: $0.time, with: repetitiveSettings, into: &$1) }
+    measure("repetitive_prompts") {
+        repetitive.ingest($0, novelty: $1, arrivedAt: $0.time, with: repetitiveSettings, into: &$2)
+    }
     let offHoursSettings = configuration.detectors.offHoursBurst
     var offHours = OffHoursBurstDetector(configuration: offHoursSettings)
-    measure("offhours_burst") { offHours.ingest($0, arrivedAt: $0.time, with: offHoursSettings, into: &$1) }
+    measure("offhours_burst") {
+        offHours.ingest($0, novelty: $1, arrivedAt: $0.time, with: offHoursSettings, into: &$2)
+    }
     let loopSettings = configuration.detectors.agentLoop
     var loop = AgentLoopDetector(configuration: loopSettings)
-    measure("agent_loop") { loop.ingest($0, arrivedAt: $0.time, with: loopSettings, into: &$1) }
+    measure("agent_loop") { loop.ingest($0, novelty: $1, arrivedAt: $0.time, with: loopSettings, into: &$2) }
     let cadenceSettings = configuration.detectors.scriptedCadence
     var cadence = ScriptedCadenceDetector(configuration: cadenceSettings)
-    measure("scripted_cadence") { cadence.ingest($0, arrivedAt: $0.time, with: cadenceSettings, into: &$1) }
+    measure("scripted_cadence") {
+        cadence.ingest($0, novelty: $1, arrivedAt: $0.time, with: cadenceSettings, into: &$2)
+    }
     let floodSettings = configuration.detectors.trivialFlood
     var flood = TrivialFloodDetector(configuration: floodSettings)
-    measure("trivial_flood") { flood.ingest($0, arrivedAt: $0.time, with: floodSettings, into: &$1) }
+    measure("trivial_flood") { flood.ingest($0, novelty: $1, arrivedAt: $0.time, with: floodSettings, into: &$2) }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []
     let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }

@@ -214,10 +214,11 @@ struct BoundedStateTests {
         }
         // Never more than 100 at once in any table.
         #expect(engine.trackedSubjects.values.allSatisfy { $0 <= 100 })
-        // Three tables fill (repetitive_prompts and offhours_burst by user, agent_loop by trigger edge; agent
-        // calls are not cadence and these prompts are not trivial). Each keeps the 100 most recent subjects and
-        // forgets one for every new one past the cap: 1000 − 100 = 900 each, 3 × 900 = 2700.
-        #expect(engine.subjectsEvicted == 2700)
+        // Five tables fill (repetitive_prompts, offhours_burst and context_padding by user, agent_loop by
+        // trigger edge, the shared progress measure by stream; agent calls are not cadence and these prompts
+        // are not trivial). Each keeps the 100 most recent subjects and forgets one for every new one past the
+        // cap: 1000 − 100 = 900 each, 5 × 900 = 4500.
+        #expect(engine.subjectsEvicted == 4500)
         #expect(engine.trackedSubjects[.repetitivePrompts] == 100)
     }
 }

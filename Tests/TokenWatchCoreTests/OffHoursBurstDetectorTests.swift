@@ -33,7 +33,7 @@ struct OffHoursBurstDetectorTests {
     }
 
     @Test mutating func aBurstOfANewUserFiresAtFiveTimesTheDefaultBaseline() {
-        // No history: baseline 100 000 tokens/h, limit max(200 000, 5 × 100 000) = 500 000.
+        // No history: baseline 100 000 tokens/h, limit max(500 000, 5 × 100 000) = 500 000.
         // 10 000 tokens a minute from 23:00 Monday (UTC): the 50th call reaches 500 000.
         let events = (0..<60).map {
             event("night", at: monday.adding(minutes: 23 * 60 + Int64($0)), tokens: 10_000, id: "b\($0)")
@@ -63,12 +63,12 @@ struct OffHoursBurstDetectorTests {
 
     @Test mutating func aWarmUserIsJudgedAgainstTheirOwnBaseline() {
         // Ten work hours on Monday at 30 000 tokens/h, so the baseline is 30 000 and the limit is
-        // max(200 000, 5 × 30 000) = 200 000: the floor. At 5 000 tokens a minute from 22:00 the
-        // 40th call reaches 200 000.
+        // max(500 000, 5 × 30 000) = 500 000: the floor. At 10 000 tokens a minute from 22:00 the
+        // 50th call reaches 500 000.
         var events = (0..<600).map { event("worker", at: monday.adding(minutes: 8 * 60 + Int64($0)), tokens: 500) }
-        events += (0..<60).map { event("worker", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 5_000) }
+        events += (0..<60).map { event("worker", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 10_000) }
         let findings = feed(events)
-        #expect(findings.first?.time == monday.adding(minutes: 22 * 60 + 39))
+        #expect(findings.first?.time == monday.adding(minutes: 22 * 60 + 49))
         #expect(findings.first?.observed[2].1 == .integer(30_000))
     }
 
@@ -76,7 +76,7 @@ struct OffHoursBurstDetectorTests {
         // Eight work hours (08:00–15:59) at 30 000 tokens/h, then a burst on Monday night (1 200 000 tokens in
         // 22:00–22:59). Were that hour counted, it would be the 90th percentile of nine active hours and put
         // the limit at 6 000 000; marked alerted, it is left out, so Tuesday night's equal burst still fires
-        // against max(200 000, 5 × 30 000).
+        // against max(500 000, 5 × 30 000).
         var events = (0..<480).map { event("worker", at: monday.adding(minutes: 8 * 60 + Int64($0)), tokens: 500) }
         events += (0..<60).map { event("worker", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 20_000) }
         events += (0..<60).map {
@@ -84,26 +84,27 @@ struct OffHoursBurstDetectorTests {
         }
         let findings = feed(events)
         let tuesday = findings.filter { $0.time >= monday.adding(minutes: 1440) }
-        #expect(tuesday.first?.time == monday.adding(minutes: 1440 + 22 * 60 + 9))  // 10 × 20 000 = 200 000
+        #expect(tuesday.first?.time == monday.adding(minutes: 1440 + 22 * 60 + 24))  // 25 × 20 000 = 500 000
         #expect(tuesday.first?.observed[2].1 == .integer(30_000))
     }
 
     @Test mutating func theBaselineIsTheThirdBusiestHour() {
-        // Nine work hours (08:00–16:59) at 10 000, 20 000, … 90 000 tokens (ten calls each, in shuffled order
-        // of hours so that the busiest do not come last): the third busiest is 70 000, so the limit is
-        // max(200 000, 5 × 70 000) = 350 000, reached by the 35th call of 10 000 tokens from 22:00.
+        // Nine work hours (08:00–16:59) at 100 000, 200 000, … 900 000 tokens (ten calls each, in shuffled
+        // order of hours so that the busiest do not come last): the third busiest is 700 000, so the limit is
+        // max(500 000, 5 × 700 000) = 3 500 000, reached by the 35th call of 100 000 tokens from 22:00.
         var events: [TokenEvent] = []
         for hour in [3, 8, 0, 5, 1, 7, 2, 6, 4] as [Int64] {
             for call in 0..<10 as Range<Int64> {
                 events.append(
-                    event("ranked", at: monday.adding(minutes: (8 + hour) * 60 + call * 6), tokens: (hour + 1) * 1_000))
+                    event("ranked", at: monday.adding(minutes: (8 + hour) * 60 + call * 6), tokens: (hour + 1) * 10_000)
+                )
             }
         }
         events.sort { $0.time < $1.time }
-        events += (0..<60).map { event("ranked", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 10_000) }
+        events += (0..<60).map { event("ranked", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 100_000) }
         let findings = feed(events)
         #expect(findings.first?.time == monday.adding(minutes: 22 * 60 + 34))
-        #expect(findings.first?.observed[2].1 == .integer(70_000))
+        #expect(findings.first?.observed[2].1 == .integer(700_000))
     }
 
     @Test mutating func withNoWarmUpANewUserStillGetsTheDefaultBaseline() {

@@ -6,11 +6,11 @@ import Testing
 /// cadence with repeated or trivial content is padding (`critical`). With text and with hash-only events.
 @Suite("scripted_cadence severity by content")
 struct ScriptedCadenceSeverityTests {
-    /// Eight calls a minute apart (± 0.3 s: a schedule) whose content `content(n)` gives.
-    func severity(_ content: (Int) -> (prompt: String?, hash: String?)) -> AlertSeverity? {
+    /// `calls` calls a minute apart (± 0.3 s: a schedule) whose content `content(n)` gives.
+    func severity(calls: Int = 8, _ content: (Int) -> (prompt: String?, hash: String?)) -> AlertSeverity? {
         var engine = DetectionEngine(configuration: TokenWatchConfiguration())
         var alerts: [Alert] = []
-        for n in 0..<8 {
+        for n in 0..<calls {
             let jitter: Int64 = n % 2 == 1 ? 300 : 0
             let (prompt, hash) = content(n)
             engine.process(
@@ -22,16 +22,27 @@ struct ScriptedCadenceSeverityTests {
         return alerts.first { $0.detector == .scriptedCadence }?.severity
     }
 
+    static let tickets = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett", "kilo", "lima",
+        "mike", "november", "oscar", "papa",
+    ]
+
+    /// Asking something new each time, the schedule must hold for twice `min_calls` (16) before it is reported.
     @Test func aBatchJobSummarisingDifferentTicketsIsAWarning() {
+        let ticket = { (n: Int) in
+            (prompt: "summarise ticket \(Self.tickets[n]) for the weekly report", hash: String?.none)
+        }
+        #expect(severity(calls: 16, ticket) == .warning)
+        #expect(severity(calls: 16) { (prompt: nil, hash: "ticket-\($0)") } == .warning)
+    }
+
+    /// Eight steady calls in a row happen by chance among many honest jobs with natural jitter: with varied
+    /// content, eight are not enough.
+    @Test func eightSteadyCallsWithVariedContentAreNotYetAFinding() {
+        #expect(severity(calls: 15) { (prompt: nil, hash: "ticket-\($0)") } == nil)
         #expect(
-            severity {
-                (
-                    prompt:
-                        "summarise ticket \(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"][$0]) for the weekly report",
-                    hash: nil
-                )
-            } == .warning)
-        #expect(severity { (prompt: nil, hash: "ticket-\($0)") } == .warning)
+            severity(calls: 8) { (prompt: "summarise ticket \(Self.tickets[$0]) for the weekly report", hash: nil) }
+                == nil)
     }
 
     @Test func theSamePromptOnAScheduleIsCritical() {

@@ -10,6 +10,7 @@ struct DetectorSuite: Sendable {
     var agentLoop = AgentLoopDetector(configuration: .init())
     var scriptedCadence = ScriptedCadenceDetector(configuration: .init())
     var trivialFlood = TrivialFloodDetector(configuration: .init())
+    var contextPadding = ContextPaddingDetector(configuration: .init())
 
     mutating func forEach<Visitor: DetectorVisitor>(_ visitor: inout Visitor, with input: Visitor.Input) {
         visitor.visit(&repetitivePrompts, with: input)
@@ -17,6 +18,7 @@ struct DetectorSuite: Sendable {
         visitor.visit(&agentLoop, with: input)
         visitor.visit(&scriptedCadence, with: input)
         visitor.visit(&trivialFlood, with: input)
+        visitor.visit(&contextPadding, with: input)
     }
 
     mutating func forEach<Visitor: DetectorVisitor>(_ visitor: inout Visitor) where Visitor.Input == Void {

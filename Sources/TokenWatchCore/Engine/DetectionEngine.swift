@@ -5,6 +5,8 @@
 public struct DetectionEngine: Sendable, Codable {
     public private(set) var configuration: TokenWatchConfiguration
     private var detectors: DetectorSuite
+    /// The shared measure of progress, one verdict per call for every detector.
+    private var progress = ProgressTracker()
     /// Recent event ids, for the admission rule's `duplicate_id`.
     var recentEventIDs: RecentEventIDs
     private var lifecycle: AlertLifecycle
@@ -28,7 +30,7 @@ public struct DetectionEngine: Sendable, Codable {
     private var pseudonymizer: Pseudonymizer?
 
     private enum CodingKeys: String, CodingKey {
-        case lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted, recentEventIDs
+        case lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, subjectsEvicted, recentEventIDs, progress
     }
 
     public init(configuration: TokenWatchConfiguration) {
@@ -83,6 +85,7 @@ public struct DetectionEngine: Sendable, Codable {
         recentEventIDs =
             try c.decodeIfPresent(RecentEventIDs.self, forKey: .recentEventIDs) ?? RecentEventIDs(capacity: 0)
         lifecycle = try c.decode(AlertLifecycle.self, forKey: .lifecycle)
+        progress = try c.decodeIfPresent(ProgressTracker.self, forKey: .progress) ?? ProgressTracker()
         watermark = try c.decodeIfPresent(EventTime.self, forKey: .watermark)
         nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
         eventsProcessed = try c.decode(UInt64.self, forKey: .eventsProcessed)
@@ -113,6 +116,7 @@ public struct DetectionEngine: Sendable, Codable {
             var expiry = Expiry(now: now, horizons: horizons)
             detectors.forEach(&expiry)
         }
+        progress.expire(at: now)
         var allowed: Set<DetectorName> = []
         for allowance in configuration.allowances where allowance.covers(event) {
             allowed.formUnion(allowance.detectors.isEmpty ? Set(DetectorSuite.names) : allowance.detectors)
@@ -148,6 +152,7 @@ public struct DetectionEngine: Sendable, Codable {
     private mutating func detect(_ event: TokenEvent, overrideIndex: Int?) {
         var ingest = Ingest(override: overrideIndex.map { configuration.overrides[$0].detectors })
         ingest.now = watermark ?? event.time
+        ingest.novelty = progress.observe(event, arrivedAt: ingest.now)
         swap(&ingest.findings, &findings)
         detectors.forEach(&ingest, with: event)
         swap(&ingest.findings, &findings)
@@ -157,6 +162,9 @@ public struct DetectionEngine: Sendable, Codable {
         var eviction = Eviction(limit: configuration.state.maxTrackedSubjects)
         detectors.forEach(&eviction)
         subjectsEvicted += UInt64(eviction.evicted)
+        if progress.trackedStreams > eviction.limit {
+            subjectsEvicted += UInt64(progress.evictIdlest(limit: eviction.limit))
+        }
     }
 
     /// Subjects currently tracked by each detector.
@@ -187,5 +195,6 @@ extension DetectionEngine {
         try c.encode(eventsLate, forKey: .eventsLate)
         try c.encode(subjectsEvicted, forKey: .subjectsEvicted)
         try c.encode(recentEventIDs, forKey: .recentEventIDs)
+        try c.encode(progress, forKey: .progress)
     }
 }

@@ -5,8 +5,12 @@
 /// - `cycle`: a trigger edge `parent → agent` that closes a cycle of recent edges (A→B→A, A→B→C→A, up to
 ///   `maxCycleLength` agents);
 /// - `output_feedback`: an agent's `prompt_hash` equal to the `output_hash` of its previous call.
-/// A loop that iterates `minIterations` times within the window is an incident. A pipeline (triage →
-/// summarize) has no cycle, and an occasional retry stays far below the count.
+/// A loop that iterates `minIterations` times within the window without progress is an incident: at most
+/// `maxNovelty` of its iterations brought new content (see ``CallNovelty``; output fed back never does). A
+/// coding agent that triggers itself hundreds of times with new prompts, or a crew that cycles while each
+/// step says something new, is working and stays quiet however many iterations it makes. Loops whose calls
+/// carry no content at all are judged by shape alone. A pipeline (triage → summarize) has no cycle, and an
+/// occasional retry stays far below the count.
 ///
 /// An agent is an agent of someone: every developer has a `code-agent`, every team a `planner`. So state is
 /// kept per (user, agent), and a trigger edge per (user, parent, agent): two people's sessions never merge
@@ -38,8 +42,8 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: AgentLoopConfiguration,
-        into findings: inout [Finding]
+        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        with configuration: AgentLoopConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, let agent = event.agent else { return }
         let windowStart = event.time - configuration.window
@@ -49,8 +53,8 @@ public struct AgentLoopDetector: Sendable, Codable {
             previous.time >= windowStart, previous.hash == promptHash
         {
             iterate(
-                LoopKey(kind: .outputFeedback, user: event.user, members: [agent]), event, now, configuration,
-                into: &findings)
+                LoopKey(kind: .outputFeedback, user: event.user, members: [agent]), event, .fedBack, now,
+                configuration, into: &findings)
         }
         if let outputHash = event.outputHash {
             let output = RecentOutput(hash: outputHash, time: event.time)
@@ -60,8 +64,8 @@ public struct AgentLoopDetector: Sendable, Codable {
         guard let parent = event.parent else { return }
         if parent == agent {
             iterate(
-                LoopKey(kind: .selfTrigger, user: event.user, members: [agent]), event, now, configuration,
-                into: &findings)
+                LoopKey(kind: .selfTrigger, user: event.user, members: [agent]), event, novelty, now,
+                configuration, into: &findings)
             return
         }
         recordEdge(from: AgentOfUser(user: event.user, agent: parent), to: agent, at: event.time, arrivedAt: now)
@@ -73,9 +77,7 @@ public struct AgentLoopDetector: Sendable, Codable {
             iterate(
                 LoopKey(
                     kind: .cycle, user: event.user, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())),
-                event, now,
-                configuration,
-                into: &findings)
+                event, novelty, now, configuration, into: &findings)
         }
     }
 
@@ -132,18 +134,18 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     private mutating func iterate(
-        _ key: LoopKey, _ event: TokenEvent, _ now: EventTime, _ configuration: AgentLoopConfiguration,
-        into findings: inout [Finding]
+        _ key: LoopKey, _ event: TokenEvent, _ novelty: CallNovelty, _ now: EventTime,
+        _ configuration: AgentLoopConfiguration, into findings: inout [Finding]
     ) {
-        let (count, oldest, evidence) = loops.update(
+        let (count, oldest, evidence, progress) = loops.update(
             key, activeAt: now, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) },
             change: { state in
-                state.iterations.expire(before: event.time - configuration.window)
-                state.iterations.record(event.time)
-                state.evidence.record(event.id)
-                return (state.iterations.count, state.iterations.oldest, state.evidence)
+                state.record(event, novelty, windowStart: event.time - configuration.window)
+                return (state.iterations.count, state.iterations.oldest, state.evidence, state.progress)
             })
         guard count >= configuration.minIterations else { return }
+        // Judged by content when any is known; a loop that keeps bringing new content is work.
+        if progress.judged > 0 && Double(progress.new) > configuration.maxNovelty * Double(progress.judged) { return }
         let start = oldest ?? event.time
         let minutes = max(Double((event.time - start).milliseconds) / 60_000, 1.0 / 60)
         let rate = (Double(count) / minutes * 10).rounded() / 10
@@ -168,13 +170,18 @@ public struct AgentLoopDetector: Sendable, Codable {
                     ("iterations", .integer(Int64(count))),
                     ("per_minute", .number(rate)),
                     ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
+                    ("novelty", progress.judged > 0 ? .number(progress.share) : .text("unknown")),
+                    ("new_iterations", .integer(Int64(progress.new))),
+                    ("judged_iterations", .integer(Int64(progress.judged))),
                 ],
                 threshold: [
                     ("min_iterations", .integer(Int64(configuration.minIterations))),
                     ("max_cycle_length", .integer(Int64(configuration.maxCycleLength))),
+                    ("max_novelty", .number(configuration.maxNovelty)),
                 ],
                 excess: Double(count) / Double(configuration.minIterations),
-                summary: "\(description) \(count) times within \(windowMinutes) min",
+                summary:
+                    "\(description) \(count) times within \(windowMinutes) min, \(progress.reason(kind: key.kind))",
                 evidence: evidence.ids))
     }
 }
@@ -220,11 +227,68 @@ private struct RecentOutput: Sendable, Codable {
     var time: EventTime
 }
 
-private struct LoopState: Sendable, Codable {
+private struct LoopState: Sendable {
     var iterations: TimestampWindow
+    /// Iterations whose content was known, and those of them that brought new content.
+    var judged: TimestampWindow
+    var new: TimestampWindow
+    /// Iterations that were output fed back, exact or near repeats.
+    var fedBack: TimestampWindow
     var evidence = EvidenceRing()
 
-    init(capacity: Int) { iterations = TimestampWindow(capacity: capacity) }
+    init(capacity: Int) {
+        iterations = TimestampWindow(capacity: capacity)
+        judged = TimestampWindow(capacity: capacity)
+        new = TimestampWindow(capacity: capacity)
+        fedBack = TimestampWindow(capacity: capacity)
+    }
+
+    mutating func record(_ event: TokenEvent, _ novelty: CallNovelty, windowStart: EventTime) {
+        iterations.expire(before: windowStart)
+        judged.expire(before: windowStart)
+        new.expire(before: windowStart)
+        fedBack.expire(before: windowStart)
+        iterations.record(event.time)
+        if novelty.isKnown { judged.record(event.time) }
+        if novelty.isNew { new.record(event.time) }
+        if novelty == .fedBack { fedBack.record(event.time) }
+        evidence.record(event.id)
+    }
+
+    var progress: LoopProgress { LoopProgress(judged: judged.count, new: new.count, fedBack: fedBack.count) }
+}
+
+/// Coded with the progress windows optional, so that a checkpoint written before they were kept restores.
+extension LoopState: Codable {
+    private enum CodingKeys: String, CodingKey { case iterations, judged, new, fedBack, evidence }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        iterations = try c.decode(TimestampWindow.self, forKey: .iterations)
+        let empty = TimestampWindow(capacity: iterations.capacity)
+        judged = try c.decodeIfPresent(TimestampWindow.self, forKey: .judged) ?? empty
+        new = try c.decodeIfPresent(TimestampWindow.self, forKey: .new) ?? empty
+        fedBack = try c.decodeIfPresent(TimestampWindow.self, forKey: .fedBack) ?? empty
+        evidence = try c.decode(EvidenceRing.self, forKey: .evidence)
+    }
+}
+
+/// How much of a loop's recent work was new: what the alert says it is not work.
+private struct LoopProgress {
+    var judged: Int
+    var new: Int
+    var fedBack: Int
+
+    /// The share of judged iterations that brought new content, to two decimals.
+    var share: Double { judged == 0 ? 0 : (Double(new) / Double(judged) * 100).rounded() / 100 }
+
+    func reason(kind: LoopKey.Kind) -> String {
+        guard judged > 0 else { return "content unknown (judged by shape)" }
+        var parts = ["new content in \(new) of \(judged) iterations"]
+        if fedBack > 0 && kind != .outputFeedback { parts.append("\(fedBack) fed their own output back unchanged") }
+        if kind == .outputFeedback { parts.append("outputs fed back unchanged") }
+        return parts.joined(separator: ", ")
+    }
 }
 
 extension AgentLoopDetector: Detector {

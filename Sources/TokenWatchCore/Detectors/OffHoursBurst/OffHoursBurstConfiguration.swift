@@ -11,8 +11,9 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     public var workDays: Set<Int> = [0, 1, 2, 3, 4]
     /// Time zone for users whose events carry no `tz`. Default UTC.
     public var timeZone = "UTC"
-    /// The absolute floor: off-hours tokens within the window below this never alert. Default 200000.
-    public var minTokens: Int64 = 200_000
+    /// The absolute floor: off-hours tokens within the window below this never alert. Agent-era calls carry
+    /// 10^4–10^5 input tokens, so a floor a few such calls reach says nothing. Default 500000.
+    public var minTokens: Int64 = 500_000
     /// How many times the user's normal hourly volume a burst must reach. Default 5.
     public var multiplier = 5.0
     /// How many days of hourly volume the personal baseline looks back. Default 7.
@@ -23,8 +24,12 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     /// Hours with the person's own calls (not only their agents') needed before a personal baseline is
     /// trusted. Default 8.
     public var warmupActiveHours = 8
-    /// The baseline of users still warming up, tokens per hour: a conservative prior, a heavy user's normal hour. Default 100000.
+    /// The baseline of users still warming up while nobody of their team or organisation is known yet,
+    /// tokens per hour. Default 100000.
     public var defaultBaselineTokensPerHour: Int64 = 100_000
+    /// A burst is busywork only when at most this share of its calls (of those whose content is known)
+    /// brought new content. Default 0.5.
+    public var maxNovelty = 0.5
 
     public init() {}
 }
@@ -32,7 +37,7 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
 extension OffHoursBurstConfiguration: DetectorConfiguration {
     static let keys = [
         "enabled", "window", "work_hours", "work_days", "timezone", "min_tokens", "multiplier", "baseline_days",
-        "baseline_rank", "warmup_active_hours", "default_baseline_tokens_per_hour",
+        "baseline_rank", "warmup_active_hours", "default_baseline_tokens_per_hour", "max_novelty",
     ]
     private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -53,6 +58,7 @@ extension OffHoursBurstConfiguration: DetectorConfiguration {
         warmupActiveHours = section.integer("warmup_active_hours", 0...1440) ?? warmupActiveHours
         defaultBaselineTokensPerHour =
             section.integer64("default_baseline_tokens_per_hour", 0...1_000_000_000) ?? defaultBaselineTokensPerHour
+        maxNovelty = section.number("max_novelty", 0...1) ?? maxNovelty
     }
 
     var yamlLines: [String] {
@@ -70,6 +76,7 @@ extension OffHoursBurstConfiguration: DetectorConfiguration {
             "baseline_rank: \(baselineRank)",
             "warmup_active_hours: \(warmupActiveHours)",
             "default_baseline_tokens_per_hour: \(defaultBaselineTokensPerHour)",
+            "max_novelty: \(maxNovelty)",
         ]
     }
 

@@ -1,12 +1,19 @@
-/// Per user: token volume during that user's off-hours far above the user's own normal, and above a floor.
+/// Per user: off-hours token volume far above the user's own normal, above a floor, and without progress.
 ///
 /// Off-hours are outside the configured work hours and work days in the user's time zone (the event's `tz`,
 /// else the configured default). Working off-hours is never an alert by itself: only a window whose
-/// off-hours volume exceeds both `minTokens` and `multiplier` × the user's baseline is. The baseline is the
-/// user's `baselineRank`-th busiest hour over the last `baselineDays` (their heavy normal, robust to an
-/// outlier or two), leaving out hours that raised an alert, so nobody ratchets their own normal upward; until
-/// `warmupActiveHours` active hours are known it is `defaultBaselineTokensPerHour` or the busiest hour so
-/// far, whichever is higher. A rank rather than a percentile, because scheduled agents make every hour of
+/// off-hours volume exceeds both `minTokens` and `multiplier` × the user's baseline is a burst, and a burst is
+/// busywork only when its calls make no progress: at most `maxNovelty` of those whose content is known
+/// brought new content (see ``CallNovelty``). A burst of diverse work, an on-call night or a late coding
+/// session, stays silent (docs/DETECTION.md says why not `info`). Calls without any content are judged by
+/// volume alone.
+///
+/// The baseline is the user's `baselineRank`-th busiest hour over the last `baselineDays` (their heavy
+/// normal, robust to an outlier or two), leaving out hours that raised an alert, so nobody ratchets their
+/// own normal upward. Until `warmupActiveHours` hours of the person's own use are known it is the prior of
+/// their population (the median heavy normal of their team, else of the organisation; see
+/// ``PopulationBaselines``), or `defaultBaselineTokensPerHour` while nobody is known, or their busiest hour
+/// so far, whichever is higher. A rank rather than a percentile, because scheduled agents make every hour of
 /// their owner "active" at a low volume and would drag a percentile down to the agents' level.
 public struct OffHoursBurstDetector: Sendable, Codable {
     public var configuration = OffHoursBurstConfiguration() {
@@ -15,10 +22,14 @@ public struct OffHoursBurstDetector: Sendable, Codable {
         }
     }
     var subjects = SubjectTable<String, UserVolume>()
+    private var population = PopulationBaselines()
     private var clock = LocalTimeResolver()
     private var fallbackZoneIsValid = true
 
-    private enum CodingKeys: String, CodingKey { case subjects = "users" }
+    private enum CodingKeys: String, CodingKey {
+        case subjects = "users"
+        case population
+    }
 
     public init(configuration: OffHoursBurstConfiguration) {
         self.configuration = configuration
@@ -45,17 +56,28 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: OffHoursBurstConfiguration,
-        into findings: inout [Finding]
+        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
         let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
-        let finding = subjects.update(
+        let prior = population.prior(team: event.team, otherwise: configuration.defaultBaselineTokensPerHour)
+        let (finding, trusted) = subjects.update(
             event.user, activeAt: now, orInsert: { UserVolume(configuration) },
             change: {
-                $0.record(event, offHours: offHours, configuration)
+                $0.record(event, novelty: novelty, offHours: offHours, prior: prior, configuration)
             })
+        if let trusted { population.record(user: event.user, team: event.team, baseline: trusted) }
         if let finding { findings.append(finding) }
+    }
+}
+
+/// Coded with the population optional, so that a checkpoint written before it was kept restores.
+extension OffHoursBurstDetector {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        subjects = try c.decode(SubjectTable<String, UserVolume>.self, forKey: .subjects)
+        population = try c.decodeIfPresent(PopulationBaselines.self, forKey: .population) ?? PopulationBaselines()
     }
 }
 
@@ -63,6 +85,10 @@ struct MinuteVolume: Sendable, Codable {
     var minute: Int64
     var tokens: Int64
     var calls: Int32
+    /// Calls whose content was known, and those of them that brought new content (optional in checkpoints
+    /// written before they were counted).
+    var judged: Int32?
+    var new: Int32?
 }
 
 struct UserVolume: Sendable, Codable {
@@ -70,6 +96,8 @@ struct UserVolume: Sendable, Codable {
     var minutes: [MinuteVolume] = []
     var windowTokens: Int64 = 0
     var windowCalls: Int64 = 0
+    var windowJudged: Int64? = 0
+    var windowNew: Int64? = 0
     /// Tokens per hour over the baseline span, a ring indexed by absolute hour; the top bit marks an hour
     /// that raised an alert, the next one an hour in which the person made calls themselves (not only their
     /// scheduled agents).
@@ -85,45 +113,54 @@ struct UserVolume: Sendable, Codable {
     struct CachedBaseline: Sendable, Codable {
         var hour: Int64
         var value: Int64
+        var trusted: Bool?
     }
+
+    /// Calls with known content needed before a burst is judged by its content.
+    static let judgedCallsNeeded: Int64 = 5
 
     init(_ configuration: OffHoursBurstConfiguration) {
         hours = Array(repeating: 0, count: max(configuration.baselineDays, 1) * 24)
     }
 
-    mutating func record(_ event: TokenEvent, offHours: Bool, _ configuration: OffHoursBurstConfiguration) -> Finding? {
+    /// Returns a finding when the window is busywork, and the user's baseline when it was newly worked out
+    /// and trusted (once per hour), for the population's prior.
+    mutating func record(
+        _ event: TokenEvent, novelty: CallNovelty, offHours: Bool, prior: Int64,
+        _ configuration: OffHoursBurstConfiguration
+    ) -> (Finding?, trusted: Int64?) {
         if hours.count != max(configuration.baselineDays, 1) * 24 {
             resize(toHours: max(configuration.baselineDays, 1) * 24)
         }
         let hour = event.time.milliseconds / 3_600_000
+        let fresh = cachedBaseline?.hour != hour
         addToHour(hour, event.totalTokens, personal: event.agent == nil)
-        guard offHours else { return nil }
+        let (baseline, trusted) = baseline(at: hour, prior: prior, configuration)
+        let newlyTrusted = fresh && trusted ? baseline : nil
+        guard offHours else { return (nil, newlyTrusted) }
+        return (burst(event, novelty: novelty, hour: hour, baseline: baseline, configuration), newlyTrusted)
+    }
 
+    private mutating func burst(
+        _ event: TokenEvent, novelty: CallNovelty, hour: Int64, baseline: Int64,
+        _ configuration: OffHoursBurstConfiguration
+    ) -> Finding? {
         let minute = event.time.milliseconds / 60_000
         let windowMinutes = max(configuration.window.milliseconds / 60_000, 1)
-        while let first = minutes.first, first.minute <= minute - windowMinutes {
-            windowTokens -= first.tokens
-            windowCalls -= Int64(first.calls)
-            minutes.removeFirst()
-        }
-        if let last = minutes.last, last.minute == minute {
-            minutes[minutes.count - 1].tokens += event.totalTokens
-            minutes[minutes.count - 1].calls += 1
-        } else if let last = minutes.last, last.minute > minute {
-            // A slightly late event: add it to the newest minute rather than reorder.
-            minutes[minutes.count - 1].tokens += event.totalTokens
-            minutes[minutes.count - 1].calls += 1
-        } else {
-            minutes.append(MinuteVolume(minute: minute, tokens: event.totalTokens, calls: 1))
-        }
-        windowTokens += event.totalTokens
-        windowCalls += 1
-        evidence.record(event.id)
+        addToWindow(event, novelty: novelty, minute: minute, windowMinutes: windowMinutes)
 
-        let baseline = baseline(at: hour, configuration)
         let scaledBaseline = Double(baseline) * Double(windowMinutes) / 60
         let limit = max(Double(configuration.minTokens), configuration.multiplier * scaledBaseline)
         guard Double(windowTokens) >= limit else { return nil }
+        // A burst is busywork only without progress; calls with no content at all leave volume to judge.
+        let judgedCalls = windowJudged ?? 0
+        let newCalls = windowNew ?? 0
+        if judgedCalls > 0 {
+            guard judgedCalls >= Self.judgedCallsNeeded,
+                Double(newCalls) <= configuration.maxNovelty * Double(judgedCalls)
+            else { return nil }
+        }
+        let novelty = judgedCalls > 0 ? (Double(newCalls) / Double(judgedCalls) * 100).rounded() / 100 : nil
 
         markAlerted(hour)
         let windowStart = EventTime(milliseconds: (minutes.first?.minute ?? minute) * 60_000)
@@ -138,16 +175,48 @@ struct UserVolume: Sendable, Codable {
                 ("calls", .integer(windowCalls)),
                 ("baseline_tokens_per_hour", .integer(baseline)),
                 ("window_seconds", .integer(windowMinutes * 60)),
+                ("novelty", novelty.map { .number($0) } ?? .text("unknown")),
+                ("new_calls", .integer(newCalls)),
+                ("judged_calls", .integer(judgedCalls)),
             ],
             threshold: [
                 ("min_tokens", .integer(configuration.minTokens)),
                 ("multiplier", .number(configuration.multiplier)),
                 ("limit_tokens", .integer(Int64(limit.rounded(.up)))),
+                ("max_novelty", .number(configuration.maxNovelty)),
             ],
             excess: Double(windowTokens) / limit,
             summary: "\(windowTokens) tokens in \(windowCalls) calls outside work hours within \(windowMinutes) min, "
-                + "against a usual \(baseline) per hour",
+                + "against a usual \(baseline) per hour, "
+                + (judgedCalls > 0 ? "new content in \(newCalls) of \(judgedCalls) calls" : "content unknown"),
             evidence: evidence.ids)
+    }
+
+    /// Slides the window to `minute` and adds the event to it.
+    private mutating func addToWindow(_ event: TokenEvent, novelty: CallNovelty, minute: Int64, windowMinutes: Int64) {
+        let judged: Int32 = novelty.isKnown ? 1 : 0
+        let new: Int32 = novelty.isNew ? 1 : 0
+        while let first = minutes.first, first.minute <= minute - windowMinutes {
+            windowTokens -= first.tokens
+            windowCalls -= Int64(first.calls)
+            windowJudged = (windowJudged ?? 0) - Int64(first.judged ?? 0)
+            windowNew = (windowNew ?? 0) - Int64(first.new ?? 0)
+            minutes.removeFirst()
+        }
+        // A slightly late event goes to the newest minute rather than reorder.
+        if let last = minutes.last, last.minute >= minute {
+            minutes[minutes.count - 1].tokens += event.totalTokens
+            minutes[minutes.count - 1].calls += 1
+            minutes[minutes.count - 1].judged = (minutes[minutes.count - 1].judged ?? 0) + judged
+            minutes[minutes.count - 1].new = (minutes[minutes.count - 1].new ?? 0) + new
+        } else {
+            minutes.append(MinuteVolume(minute: minute, tokens: event.totalTokens, calls: 1, judged: judged, new: new))
+        }
+        windowTokens += event.totalTokens
+        windowCalls += 1
+        windowJudged = (windowJudged ?? 0) + Int64(judged)
+        windowNew = (windowNew ?? 0) + Int64(new)
+        evidence.record(event.id)
     }
 
     /// Keeps the most recent hours when a reload changes `baselineDays`.
@@ -190,8 +259,11 @@ struct UserVolume: Sendable, Codable {
     /// The largest `baselineRank` volumes are kept in a small sorted buffer while the hours are read, instead
     /// of gathering and sorting them all: this runs for every user at each new off-hours hour, and the array
     /// and sort cost as much as the rest of the detector.
-    private mutating func baseline(at hour: Int64, _ configuration: OffHoursBurstConfiguration) -> Int64 {
-        if let cached = cachedBaseline, cached.hour == hour { return cached.value }
+    private mutating func baseline(at hour: Int64, prior: Int64, _ configuration: OffHoursBurstConfiguration)
+        -> (value: Int64, trusted: Bool)
+    {
+        if let cached = cachedBaseline, cached.hour == hour { return (cached.value, cached.trusted ?? false) }
+        var trusted = false
         let span = Int64(hours.count)
         let rank = max(configuration.baselineRank, 1)
         let earliest = max(hour - span + 1, newestHour - span + 1)
@@ -219,13 +291,14 @@ struct UserVolume: Sendable, Codable {
                 // Not yet trusted (or no hour known at all, possible with `warmup_active_hours: 0`): the default,
                 // or the busiest hour seen so far if higher, so that a heavy user's first evening is not
                 // mistaken for a burst.
-                return max(configuration.defaultBaselineTokensPerHour, kept > 0 ? largest[0] : 0)
+                return max(prior, kept > 0 ? largest[0] : 0)
             }
+            trusted = true
             // The rank-th largest, or the smallest when fewer hours are known.
             return largest[kept - 1]
         }
-        cachedBaseline = CachedBaseline(hour: hour, value: value)
-        return value
+        cachedBaseline = CachedBaseline(hour: hour, value: value, trusted: trusted)
+        return (value, trusted)
     }
 }
 

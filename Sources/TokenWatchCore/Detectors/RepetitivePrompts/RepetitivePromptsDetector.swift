@@ -17,8 +17,8 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: RepetitivePromptsConfiguration,
-        into findings: inout [Finding]
+        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, let prompt = event.prompt,
             prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true

@@ -17,8 +17,8 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: ScriptedCadenceConfiguration,
-        into findings: inout [Finding]
+        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, event.agent == nil else { return }
         let key = StreamKey(user: event.user, session: event.session ?? "")
@@ -41,7 +41,7 @@ struct StreamKey: SubjectKey, Codable {
 }
 
 struct CallRhythm: Sendable {
-    /// The latest calls' times, oldest first, at most `minCalls`.
+    /// The latest calls' times, oldest first, at most twice `minCalls`.
     var times: [EventTime] = []
     /// What each of those calls asked (its prompt's exact hash, or its `prompt_hash`), or 0 for a trivial
     /// prompt (a few words) or none: varied content is automation doing work, repeated or empty content is
@@ -52,28 +52,42 @@ struct CallRhythm: Sendable {
     /// Prompts of at most this many words carry no content ("ok", "continue").
     static let trivialWords = 3
 
+    /// Calls kept: twice `minCalls`, since a schedule asking something new each time must hold for that long
+    /// (see ``record(_:_:)``).
+    static func capacity(_ configuration: ScriptedCadenceConfiguration) -> Int { 2 * configuration.minCalls }
+
     mutating func record(_ event: TokenEvent, _ configuration: ScriptedCadenceConfiguration) -> Finding? {
         if let last = times.last, event.time < last { return nil }  // out of order: spacing unknown
         times.append(event.time)
         contents.append(
             event.prompt.map { ($0.wordCount ?? Self.trivialWords + 1) > Self.trivialWords ? $0.exact : 0 } ?? 0)
         evidence.record(event.id)
-        if times.count > configuration.minCalls { times.removeFirst(times.count - configuration.minCalls) }
+        let capacity = Self.capacity(configuration)
+        if times.count > capacity { times.removeFirst(times.count - capacity) }
         if contents.count > times.count { contents.removeFirst(contents.count - times.count) }
-        guard times.count == configuration.minCalls, let first = times.first,
-            event.time.milliseconds - first.milliseconds <= configuration.window.milliseconds
+        let minCalls = configuration.minCalls
+        guard times.count >= minCalls else { return nil }
+        let recent = times.suffix(minCalls)
+        guard event.time.milliseconds - recent.first!.milliseconds <= configuration.window.milliseconds,
+            let (mean, variation) = Self.spacing(of: recent), mean <= Double(configuration.maxInterval.milliseconds),
+            variation <= configuration.maxVariation
         else { return nil }
-
-        guard let (mean, variation) = Self.spacing(of: times), mean <= Double(configuration.maxInterval.milliseconds)
-        else { return nil }
-        guard variation <= configuration.maxVariation else { return nil }
-
+        // Varied content (three in four calls asking something new) is automation doing work under a
+        // person's name: worth a look, not a page, and only once the schedule has held for twice as many
+        // calls: among thousands of honest batch jobs with a queue's natural jitter, eight steady calls in a
+        // row happen by chance; sixteen do not. Repeated or empty content on a machine's cadence is padding.
+        let distinct = Set(contents.suffix(minCalls).filter { $0 != 0 }).count
+        let varied = distinct * 4 >= minCalls * 3
+        if varied {
+            guard times.count == capacity,
+                event.time.milliseconds - times.first!.milliseconds <= configuration.window.milliseconds,
+                let (_, longVariation) = Self.spacing(of: times[...]), longVariation <= configuration.maxVariation
+            else { return nil }
+        }
+        let first = varied ? times.first! : recent.first!
+        let calls = varied ? times.count : minCalls
         let rounded = (variation * 1000).rounded() / 1000
         let meanSeconds = (mean / 100).rounded() / 10
-        // Varied content (three in four calls asking something new) is automation doing work under a
-        // person's name: worth a look, not a page. Repeated or empty content on a machine's cadence is padding.
-        let distinct = Set(contents.filter { $0 != 0 }).count
-        let varied = distinct * 4 >= contents.count * 3
         var finding = Finding(
             detector: .scriptedCadence,
             key: event.user,
@@ -81,7 +95,7 @@ struct CallRhythm: Sendable {
             time: event.time,
             windowStart: first,
             observed: [
-                ("calls", .integer(Int64(times.count))),
+                ("calls", .integer(Int64(calls))),
                 ("mean_interval_seconds", .number(meanSeconds)),
                 ("variation", .number(rounded)),
                 ("distinct_prompts", .integer(Int64(distinct))),
@@ -93,7 +107,7 @@ struct CallRhythm: Sendable {
             ],
             // A spacing three times steadier than the limit is unmistakably a machine.
             excess: min(configuration.maxVariation / max(variation, 0.0001), 10),
-            summary: "\(times.count) calls made as this person every \(meanSeconds) s, varying by only "
+            summary: "\(calls) calls made as this person every \(meanSeconds) s, varying by only "
                 + "\(Int((variation * 100).rounded()))%: a schedule, not a person, "
                 + (varied ? "asking \(distinct) different things" : "with \(distinct) distinct prompts"),
             evidence: evidence.ids)
@@ -105,17 +119,17 @@ struct CallRhythm: Sendable {
 extension CallRhythm {
     /// The mean interval between `times`, in milliseconds, and its coefficient of variation; `nil` for calls
     /// in one burst (under a second apart on average), a different pattern from a cadence.
-    static func spacing(of times: [EventTime]) -> (mean: Double, variation: Double)? {
+    static func spacing(of times: ArraySlice<EventTime>) -> (mean: Double, variation: Double)? {
         // Intervals in milliseconds, straight from the event times (no array, no Duration arithmetic: this
         // runs on most events of a long session).
         func interval(_ index: Int) -> Double { Double(times[index].milliseconds - times[index - 1].milliseconds) }
         let intervalCount = Double(times.count - 1)
         var sum = 0.0
-        for index in 1..<times.count { sum += interval(index) }
+        for index in (times.startIndex + 1)..<times.endIndex { sum += interval(index) }
         let mean = sum / intervalCount
         guard mean >= 1000 else { return nil }
         var squares = 0.0
-        for index in 1..<times.count {
+        for index in (times.startIndex + 1)..<times.endIndex {
             let deviation = interval(index) - mean
             squares += deviation * deviation
         }

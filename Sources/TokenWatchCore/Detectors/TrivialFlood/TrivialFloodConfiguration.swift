@@ -9,12 +9,18 @@ public struct TrivialFloodConfiguration: Sendable, Equatable, Codable {
     public var maxPromptWords = 3
     /// Without prompt text, a call of at most this many input tokens is trivial. Default 20.
     public var maxInputTokens: Int64 = 20
+    /// A trivial prompt sent with at least this many input tokens of context and answered with something new
+    /// steers an agent through work ("continue" with a 30k-token session behind it) and is not counted.
+    /// Default 2000.
+    public var steeringContextTokens: Int64 = 2000
 
     public init() {}
 }
 
 extension TrivialFloodConfiguration: DetectorConfiguration {
-    static let keys = ["enabled", "window", "min_calls", "max_prompt_words", "max_input_tokens"]
+    static let keys = [
+        "enabled", "window", "min_calls", "max_prompt_words", "max_input_tokens", "steering_context_tokens",
+    ]
 
     mutating func read(_ section: inout ConfigurationSection) {
         enabled = section.bool("enabled") ?? enabled
@@ -22,6 +28,8 @@ extension TrivialFloodConfiguration: DetectorConfiguration {
         minCalls = section.integer("min_calls", 2...100_000) ?? minCalls
         maxPromptWords = section.integer("max_prompt_words", 1...100) ?? maxPromptWords
         maxInputTokens = section.integer64("max_input_tokens", 0...100_000) ?? maxInputTokens
+        steeringContextTokens =
+            section.integer64("steering_context_tokens", 0...100_000_000) ?? steeringContextTokens
     }
 
     var yamlLines: [String] {
@@ -31,6 +39,7 @@ extension TrivialFloodConfiguration: DetectorConfiguration {
             "min_calls: \(minCalls)",
             "max_prompt_words: \(maxPromptWords)",
             "max_input_tokens: \(maxInputTokens)",
+            "steering_context_tokens: \(steeringContextTokens)",
         ]
     }
 

@@ -1,7 +1,8 @@
 /// Per user: trivial prompts ("ok", "continue", a word or two) at a rate no conversation has.
 ///
 /// A person says "continue" now and then; forty times in ten minutes is a loop keeping a counter busy.
-/// Without prompt text, a call is trivial when its input is tiny.
+/// Without prompt text, a call is trivial when its input is tiny. A "continue" that carries a session's
+/// context and gets a new answer is a person steering an agent through work, and is not counted.
 public struct TrivialFloodDetector: Sendable, Codable {
     public var configuration = TrivialFloodConfiguration()
     var subjects = SubjectTable<String, TrivialCalls>()
@@ -13,8 +14,8 @@ public struct TrivialFloodDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, arrivedAt now: EventTime, with configuration: TrivialFloodConfiguration,
-        into findings: inout [Finding]
+        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        with configuration: TrivialFloodConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
         let trivial: Bool
@@ -24,6 +25,7 @@ public struct TrivialFloodDetector: Sendable, Codable {
             trivial = event.inputTokens <= configuration.maxInputTokens
         }
         guard trivial else { return }
+        if novelty.isNew && event.inputTokens >= configuration.steeringContextTokens { return }
         let finding = subjects.update(
             event.user, activeAt: now, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) },
             change: {

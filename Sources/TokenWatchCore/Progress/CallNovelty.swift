@@ -1,0 +1,27 @@
+/// Whether a call brought something new: TokenWatch's measure of progress, worked out once per event by
+/// ``ProgressTracker`` and read by the detectors that judge volume and loops.
+///
+/// Busywork is volume without progress. A call makes progress when it asks something its stream (a person's
+/// own calls, or one of their agents) has not asked within the last hour, or, when all it says is
+/// "continue", when its answer is new. It makes none when it repeats a recent prompt exactly (same text
+/// after normalisation, or same `prompt_hash`) or nearly (text only), when its prompt is the stream's own
+/// recent output fed back, or when its answer repeats a recent one.
+public enum CallNovelty: String, Sendable, Codable, CaseIterable {
+    /// New content: a prompt not seen lately, or a short confirmation that got a new answer.
+    case new
+    /// The same prompt as a recent one (normalised text or `prompt_hash`).
+    case repeated
+    /// Nearly the same text as a recent prompt (Jaccard similarity of words and pairs ≥ 0.6).
+    case nearRepeat = "near_repeat"
+    /// The stream's own recent output sent back as its prompt.
+    case fedBack = "fed_back"
+    /// A short confirmation (or no prompt) whose answer repeats a recent one.
+    case outputRepeated = "output_repeated"
+    /// Nothing to judge by: no prompt or prompt hash, and no output hash where the prompt says nothing.
+    case unknown
+
+    /// Whether the call carries content to judge by.
+    public var isKnown: Bool { self != .unknown }
+    /// Whether the call made progress.
+    public var isNew: Bool { self == .new }
+}

@@ -1,0 +1,37 @@
+/// The shared measure of progress: judges every call against its own stream's recent content (see
+/// ``CallNovelty``) before the detectors see it, so that each detector reads one verdict per call instead
+/// of keeping its own copy of what was said.
+///
+/// A stream is a person's own calls, or one agent of theirs: `code-agent` of one person is never compared
+/// with another person's `code-agent`, and a person's scheduled agent repeating its status question does
+/// not make their own evening work look repetitive. State is bounded like a detector's: a stream quiet for
+/// an hour is forgotten, and the idlest go first beyond `state.max_tracked_subjects`.
+public struct ProgressTracker: Sendable, Codable {
+    private var streams = SubjectTable<AgentOfUser, ContentMemory>()
+
+    private enum CodingKeys: String, CodingKey { case streams }
+
+    public init() {}
+
+    var trackedStreams: Int { streams.count }
+
+    /// The verdict on one call, which is then remembered in its stream.
+    public mutating func observe(_ event: TokenEvent, arrivedAt now: EventTime) -> CallNovelty {
+        guard event.prompt != nil || event.promptHash != nil || event.outputHash != nil else { return .unknown }
+        return streams.update(
+            AgentOfUser(user: event.user, agent: event.agent ?? ""), activeAt: now, orInsert: { ContentMemory() },
+            change: {
+                $0.observe(
+                    prompt: event.prompt, promptHash: event.promptHash, outputHash: event.outputHash, at: event.time)
+            })
+    }
+
+    /// Forgets streams quiet for longer than ``ContentMemory/window`` before `now`.
+    mutating func expire(at now: EventTime) {
+        streams.removeInactive(before: now - .milliseconds(ContentMemory.window))
+    }
+
+    mutating func evictIdlest(limit: Int) -> Int {
+        streams.removeLeastRecentlyActive(keeping: limit)
+    }
+}
