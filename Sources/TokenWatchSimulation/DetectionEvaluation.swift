@@ -9,6 +9,7 @@ public struct DetectionEvaluation: Sendable {
         public var people = 200
         public var days = 14
         public var seeds: [UInt64] = [1, 2, 3]
+        public var population = TrafficGenerator.Population.office
 
         public init() {}
     }
@@ -58,6 +59,7 @@ public struct DetectionEvaluation: Sendable {
             generatorOptions.people = options.people
             generatorOptions.days = options.days
             generatorOptions.seed = seed
+            generatorOptions.population = options.population
             let generated = TrafficGenerator(options: generatorOptions).generate()
             let alerts = replay(generated.events, rejected: &result.rejected)
             let score = IncidentScore(labels: generated.labels, alerts: alerts)
@@ -67,6 +69,7 @@ public struct DetectionEvaluation: Sendable {
                 total.found += detectorScore.found
                 total.truePositives += detectorScore.truePositives
                 total.falsePositives += detectorScore.falsePositives
+                total.onOtherBusywork += detectorScore.onOtherBusywork
                 total.delaysSeconds += detectorScore.delaysSeconds
                 result.scores[detector] = total
             }

@@ -8,7 +8,11 @@ public struct IncidentScore: Sendable {
         public var found = 0
         /// Incidents (first firing alerts) that match a label.
         public var truePositives = 0
-        /// Incidents that match no label.
+        /// Incidents that match no label of theirs but another detector's busywork on the same person at the
+        /// same time (a night of padding repeats its prompts too): right about the person, not counted either
+        /// way.
+        public var onOtherBusywork = 0
+        /// Incidents that match no injected busywork at all: false alarms.
         public var falsePositives = 0
         /// Event-time delay from each found label's start to its first matching alert, in seconds.
         public var delaysSeconds: [Int64] = []
@@ -36,9 +40,11 @@ public struct IncidentScore: Sendable {
             firstFirings[alert.incident] = alert
         }
         let incidents = firstFirings.values.sorted { ($0.time, $0.incident) < ($1.time, $1.incident) }
+        func overlaps(_ alert: AlertDigest, _ label: TrafficGenerator.Label) -> Bool {
+            alert.user == label.user && alert.time >= label.start && alert.time <= label.end + slack
+        }
         func matches(_ alert: AlertDigest, _ label: TrafficGenerator.Label) -> Bool {
-            alert.detector == label.detector && alert.user == label.user && alert.time >= label.start
-                && alert.time <= label.end + slack
+            alert.detector == label.detector && overlaps(alert, label)
         }
         for detector in DetectorName.allCases { detectors[detector] = DetectorScore() }
         for label in labels {
@@ -53,6 +59,8 @@ public struct IncidentScore: Sendable {
         for incident in incidents {
             if labels.contains(where: { matches(incident, $0) }) {
                 detectors[incident.detector]!.truePositives += 1
+            } else if labels.contains(where: { overlaps(incident, $0) }) {
+                detectors[incident.detector]!.onOtherBusywork += 1
             } else {
                 detectors[incident.detector]!.falsePositives += 1
                 falseAlarms.append(incident)

@@ -113,16 +113,27 @@ extension TrafficGenerator {
                 + .seconds(Int64(Int.random(in: 30...180, using: &random)) * 60)
         }
         let end = start + .seconds(Int64(Int.random(in: 35...60, using: &random)) * 60)
+        // Volume without progress: the same few requests over and over, answered alike.
+        let texts = (0..<3).map { _ in Vocabulary.sentence(random: &random) }
+        let answers = (0..<3).map { _ in Vocabulary.hash(random: &random) }
+        var turn = 0
         let last = callsByTheSame(
             person, from: start, until: end, model: "gpt-5", input: 4000...9000, output: 800...2500,
             random: &random, into: &drafts,
-            prompt: { Vocabulary.sentence(random: &$0) },
+            prompt: { _ in
+                turn += 1
+                return texts[turn % texts.count]
+            },
+            outputHash: { _ in answers[turn % answers.count] },
             gapMilliseconds: { Int64.random(in: 4000...10_000, using: &$0) })
         return Label(detector: .offHoursBurst, kind: kind, user: person.id, start: start, end: last)
     }
 
     /// A script making calls as the person at a fixed period (1–3% jitter) with fresh prompts, for 40–70 min.
-    func injectCadence(_ person: Person, day: Int, random: inout SeededRandom, into drafts: inout [Draft]) -> Label {
+    /// With `trivial`, the script only says "ok" or "continue": padding, not work.
+    func injectCadence(
+        _ person: Person, day: Int, trivial: Bool = false, random: inout SeededRandom, into drafts: inout [Draft]
+    ) -> Label {
         let start =
             person.localMidnight(options.start, day: day)
             + .seconds(Int64(Int.random(in: 0..<(24 * 60), using: &random)) * 60)
@@ -132,9 +143,11 @@ extension TrafficGenerator {
         let last = callsByTheSame(
             person, from: start, until: end, model: "gpt-5-mini", input: 300...1500, output: 50...400,
             random: &random, into: &drafts,
-            prompt: { Vocabulary.sentence(random: &$0) },
+            prompt: { trivial ? $0.pick(Vocabulary.trivial) : Vocabulary.sentence(random: &$0) },
             gapMilliseconds: { Int64(period * 1000 * Double.random(in: (1 - jitter)...(1 + jitter), using: &$0)) })
-        return Label(detector: .scriptedCadence, kind: "cron", user: person.id, start: start, end: last)
+        return Label(
+            detector: .scriptedCadence, kind: trivial ? "cron_trivial" : "cron", user: person.id, start: start,
+            end: last)
     }
 
     /// "continue", "ok", "next"… every 4–12 s for 10–20 minutes.
@@ -167,6 +180,8 @@ extension TrafficGenerator {
         let iterations = Int.random(in: 40...90, using: &random)
         var time = start
         var previousOutput = Vocabulary.hash(random: &random)
+        // A loop that makes no progress returns to the same few texts, each agent its own.
+        let texts = members.map { _ in (0..<3).map { _ in Vocabulary.sentence(random: &random) } }
         for n in 0..<iterations {
             let agent = members[n % members.count]
             var draft = Draft(for: person, at: time, order: random.next())
@@ -179,13 +194,13 @@ extension TrafficGenerator {
             switch kind {
             case "self_trigger":
                 draft.parent = n == 0 ? person.id : agent
-                draft.prompt = Vocabulary.sentence(random: &random)
+                draft.prompt = texts[0][n % 3]
             case "output_feedback":
                 draft.parent = person.id
                 draft.promptHash = previousOutput
             default:
                 draft.parent = n == 0 ? person.id : members[(n - 1) % members.count]
-                draft.prompt = Vocabulary.sentence(random: &random)
+                draft.prompt = texts[n % members.count][(n / members.count) % 3]
             }
             draft.outputHash = output
             previousOutput = output
@@ -200,7 +215,8 @@ extension TrafficGenerator {
     private func callsByTheSame(
         _ person: Person, from start: EventTime, until end: EventTime, model: String, input: ClosedRange<Int64>,
         output: ClosedRange<Int64>, random: inout SeededRandom, into drafts: inout [Draft],
-        prompt: (inout SeededRandom) -> String, gapMilliseconds: (inout SeededRandom) -> Int64
+        prompt: (inout SeededRandom) -> String, outputHash: ((inout SeededRandom) -> String)? = nil,
+        gapMilliseconds: (inout SeededRandom) -> Int64
     ) -> EventTime {
         var time = start
         var last = start
@@ -210,6 +226,7 @@ extension TrafficGenerator {
             draft.input = Int64.random(in: input, using: &random)
             draft.output = Int64.random(in: output, using: &random)
             draft.prompt = prompt(&random)
+            draft.outputHash = outputHash?(&random)
             drafts.append(draft)
             last = time
             time = time + .milliseconds(gapMilliseconds(&random))

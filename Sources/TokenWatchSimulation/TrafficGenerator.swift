@@ -15,8 +15,17 @@ public struct TrafficGenerator: Sendable {
         case legitimate
     }
 
+    public enum Population: String, Sendable, CaseIterable {
+        /// Office staff chatting with assistants, and scheduled team pipelines.
+        case office
+        /// The same, plus the agentic work of 2026 (see `TrafficGenerator+Agentic.swift`) and the busywork
+        /// that hides among it.
+        case agentic
+    }
+
     public struct Options: Sendable {
         public var scenario = Scenario.workplace
+        public var population = Population.office
         public var seed: UInt64 = 1
         public var people = 40
         public var days = 3
@@ -60,24 +69,24 @@ public struct TrafficGenerator: Sendable {
     public init(options: Options) { self.options = options }
 
     /// The whole scenario, events in time order with ids assigned, and the labels of injected incidents.
-    public func generate() -> (events: [GeneratedEvent], labels: [Label], controlUsers: [String]) {
+    public typealias Generated = (events: [GeneratedEvent], labels: [Label], controlUsers: [String])
+
+    public func generate() -> Generated {
         var random = SeededRandom(seed: options.seed)
         var drafts: [Draft] = []
         let people = (0..<options.people).map { Person.make(index: $0, random: &random) }
-        for person in people {
-            for day in 0..<options.days { personDay(person, day: day, random: &random, into: &drafts) }
-        }
-        let teams = Set(people.map(\.team)).sorted()
-        for team in teams {
-            let members = people.filter { $0.team == team }
-            scheduledPipeline(team: team, owner: members[0], random: &random, into: &drafts)
-            if members.count > 1 { statusAgent(team: team, owner: members[1], random: &random, into: &drafts) }
-        }
-
         var labels: [Label] = []
         var injected: Set<String> = []
-        if options.scenario == .workplace {
-            inject(people: people, random: &random, drafts: &drafts, labels: &labels, injected: &injected)
+        if options.population == .agentic {
+            generateAgentic(people, random: &random, drafts: &drafts, labels: &labels, injected: &injected)
+        } else {
+            for person in people {
+                for day in 0..<options.days { personDay(person, day: day, random: &random, into: &drafts) }
+            }
+            teamAgents(people, random: &random, into: &drafts)
+            if options.scenario == .workplace {
+                inject(people: people, random: &random, drafts: &drafts, labels: &labels, injected: &injected)
+            }
         }
 
         drafts.sort { ($0.time, $0.order) < ($1.time, $1.order) }
@@ -88,6 +97,59 @@ public struct TrafficGenerator: Sendable {
         }
         let control = people.map(\.id).filter { !injected.contains($0) }
         return (events, labels.sorted { $0.start < $1.start }, control)
+    }
+
+    /// Per team, a mail pipeline and a status agent, owned by its first members.
+    func teamAgents(_ people: [Person], random: inout SeededRandom, into drafts: inout [Draft]) {
+        let teams = Set(people.map(\.team)).sorted()
+        for team in teams {
+            let members = people.filter { $0.team == team }
+            scheduledPipeline(team: team, owner: members[0], random: &random, into: &drafts)
+            if members.count > 1 { statusAgent(team: team, owner: members[1], random: &random, into: &drafts) }
+        }
+    }
+
+    /// The agentic population: who gets which busywork is drawn first, so that the people whose busywork is
+    /// measured against their own volume (padding, night bursts) are not also running 30M-token coding
+    /// sessions that hour; then everyone's honest days, the team agents, and the busywork.
+    func generateAgentic(
+        _ people: [Person], random: inout SeededRandom, drafts: inout [Draft], labels: inout [Label],
+        injected: inout Set<String>
+    ) {
+        var habits = people.map { self.habits(of: $0, random: &random) }
+        var plan: [(person: Int, shape: (DetectorName, String), day: Int)] = []
+        if options.scenario == .workplace {
+            var candidates = Array(people.indices).shuffled(using: &random)
+            for _ in 0..<max(1, options.people / 20) {
+                for shape in Self.agenticShapes {
+                    guard let index = candidates.popLast() else { break }
+                    let volumeShape = shape.0 == .offHoursBurst || shape.0 == .contextPadding
+                    // Volume is judged against the person's own history: two days of it first (one day leaves
+                    // a newcomer on their team's prior, which agentic teams set high).
+                    let earliest = min(volumeShape ? 2 : 1, options.days - 1)
+                    let day = Int.random(in: earliest...(options.days - 1), using: &random)
+                    if volumeShape {
+                        habits[index] = AgenticHabits(
+                            codes: false, crews: false, drives: false, batches: false, nights: false, firstDay: 0)
+                    }
+                    habits[index].firstDay = min(habits[index].firstDay, day)
+                    plan.append((index, shape, day))
+                }
+            }
+        }
+        for (index, person) in people.enumerated() {
+            for day in habits[index].firstDay..<options.days {
+                personDay(person, day: day, random: &random, into: &drafts)
+                agenticDay(person, habits[index], day: day, random: &random, into: &drafts)
+            }
+        }
+        teamAgents(people, random: &random, into: &drafts)
+        for (number, entry) in plan.enumerated() {
+            let person = people[entry.person]
+            injected.insert(person.id)
+            labels.append(
+                injectAgentic(entry.shape, on: person, day: entry.day, number: number, random: &random, into: &drafts))
+        }
     }
 
     // MARK: Honest traffic

@@ -28,6 +28,13 @@ enum Vocabulary {
         return words.joined(separator: " ")
     }
 
+    /// One step of an agent's work: a sentence about a named part of the code or business, long enough that
+    /// two steps rarely share most of their words.
+    static func step(random: inout SeededRandom) -> String {
+        sentence(random: &random) + " in " + random.pick(nouns) + "_" + random.pick(nouns) + " then "
+            + sentence(random: &random)
+    }
+
     static func words(count: Int, random: inout SeededRandom) -> [String] {
         [random.pick(verbs)] + (1..<count).map { _ in random.pick(random.chance(0.6) ? nouns : adjectives + glue) }
     }

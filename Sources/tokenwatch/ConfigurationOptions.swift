@@ -49,6 +49,9 @@ struct TrafficOptions: ParsableArguments {
     @Option(help: "Simulated days, starting Monday 2026-11-02.")
     var days: Int = 3
 
+    @Option(help: "office (staff chatting, team pipelines) or agentic (plus coding agents, crews and their busywork).")
+    var population: TrafficGenerator.Population = .office
+
     func validate() throws {
         guard people > 0, days > 0 else { throw ValidationError("--people and --days must be positive") }
     }
@@ -58,6 +61,7 @@ struct TrafficOptions: ParsableArguments {
         options.seed = seed
         options.people = people
         options.days = days
+        options.population = population
     }
 }
 
@@ -69,3 +73,5 @@ func printError(_ message: String) {
     }
     FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
 }
+
+extension TrafficGenerator.Population: ExpressibleByArgument {}

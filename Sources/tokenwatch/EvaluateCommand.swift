@@ -25,11 +25,15 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seeds, comma-separated: one workplace each.")
     var seeds: String = "1,2,3"
 
+    @Option(help: "office (staff chatting, team pipelines) or agentic (plus coding agents, crews and their busywork).")
+    var population: TrafficGenerator.Population = .office
+
     func run() throws {
         let (configuration, source) = try options.load()
         var evaluationOptions = DetectionEvaluation.Options()
         evaluationOptions.people = people
         evaluationOptions.days = days
+        evaluationOptions.population = population
         evaluationOptions.seeds = seeds.split(separator: ",").compactMap {
             UInt64($0.trimmingCharacters(in: .whitespaces))
         }
@@ -54,17 +58,17 @@ struct EvaluateCommand: ParsableCommand {
             return "\(seconds / 60) min \(seconds % 60) s"
         }
         var lines = [
-            "Configuration: \(source ?? "built-in defaults"); \(options.seeds.count) workplaces (seeds \(options.seeds.map(String.init).joined(separator: ", "))) of \(options.people) people × \(options.days) days.",
+            "Configuration: \(source ?? "built-in defaults"); \(options.population.rawValue) population; \(options.seeds.count) workplaces (seeds \(options.seeds.map(String.init).joined(separator: ", "))) of \(options.people) people × \(options.days) days.",
             "",
-            "| detector | injected | found | recall | alerts matching an injection | false alarms | precision | median delay | 90th pct delay |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| detector | injected | found | recall | alerts matching an injection | on other busywork | false alarms | precision | median delay | 90th pct delay |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for detector in DetectorName.allCases {
             let s = r.scores[detector]!
             let sorted = s.delaysSeconds.sorted()
             let p90 = sorted.isEmpty ? nil : sorted[min(sorted.count - 1, sorted.count * 9 / 10)]
             lines.append(
-                "| `\(detector.rawValue)` | \(s.injected) | \(s.found) | \(String(format: "%.3f", s.recall)) | \(s.truePositives) | \(s.falsePositives) | \(String(format: "%.3f", s.precision)) | \(delay(s.medianDelaySeconds)) | \(delay(p90)) |"
+                "| `\(detector.rawValue)` | \(s.injected) | \(s.found) | \(String(format: "%.3f", s.recall)) | \(s.truePositives) | \(s.onOtherBusywork) | \(s.falsePositives) | \(String(format: "%.3f", s.precision)) | \(delay(s.medianDelaySeconds)) | \(delay(p90)) |"
             )
         }
         lines += [
