@@ -17,7 +17,7 @@ import Yams
 ///     expect_none:
 ///       - {detector: offhours_burst}
 ///   - name: a generated honest workplace stays quiet
-///     scenario: {name: legitimate, people: 20, days: 2, seed: 3}
+///     scenario: {name: legitimate, population: agentic, people: 20, days: 2, seed: 3}
 ///     expect_none:
 ///       - {}
 /// ```
@@ -240,7 +240,7 @@ public struct ThresholdTestFile: Sendable {
 
     private static func scenario(_ node: Node, path: String, keyPath: String) throws -> TrafficGenerator.Options {
         guard let mapping = node.mapping else {
-            throw problem(path, node, keyPath, "must be a mapping {name, people, days, seed}")
+            throw problem(path, node, keyPath, "must be a mapping {name, population, people, days, seed}")
         }
         var options = TrafficGenerator.Options()
         for (key, value) in mapping {
@@ -252,12 +252,21 @@ public struct ThresholdTestFile: Sendable {
                         "must be one of \(TrafficGenerator.Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 options.scenario = scenario
+            case "population":
+                guard let name = value.string, let population = TrafficGenerator.Population(rawValue: name) else {
+                    throw problem(
+                        path, value, "\(keyPath).population",
+                        "must be one of \(TrafficGenerator.Population.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                options.population = population
             case "people": options.people = try positive(value, path, "\(keyPath).people")
             case "days": options.days = try positive(value, path, "\(keyPath).days")
             case "seed": options.seed = UInt64(try positive(value, path, "\(keyPath).seed"))
             default:
                 throw problem(
-                    path, key, "\(keyPath).\(key.string ?? "")", "unknown key (expected name, people, days, seed)")
+                    path, key, "\(keyPath).\(key.string ?? "")",
+                    "unknown key (expected name, population, people, days, seed)")
             }
         }
         return options
