@@ -69,7 +69,7 @@ func stages(file: String) {
     ])
     let configuration = TokenWatchConfiguration()
     var tracker = ProgressTracker()
-    var novelties: [CallNovelty] = []
+    var novelties: [CallProgress] = []
     novelties.reserveCapacity(events.count)
     let progressTime = clock.measure {
         for event in events { novelties.append(tracker.observe(event, arrivedAt: event.time)) }
@@ -78,7 +78,7 @@ func stages(file: String) {
         "stage": "progress (novelty per call)", "events": events.count,
         "ns_per_event": nanoseconds(progressTime) / Double(events.count),
     ])
-    func measure(_ name: String, _ body: (TokenEvent, CallNovelty, inout [Finding]) -> Void) {
+    func measure(_ name: String, _ body: (TokenEvent, CallProgress, inout [Finding]) -> Void) {
         var findings: [Finding] = []
         let time = clock.measure {
             for (event, novelty) in zip(events, novelties) {
@@ -91,24 +91,24 @@ func stages(file: String) {
     let repetitiveSettings = configuration.detectors.repetitivePrompts
     var repetitive = RepetitivePromptsDetector(configuration: repetitiveSettings)
     measure("repetitive_prompts") {
-        repetitive.ingest($0, novelty: $1, arrivedAt: $0.time, with: repetitiveSettings, into: &$2)
+        repetitive.ingest($0, progress: $1, arrivedAt: $0.time, with: repetitiveSettings, into: &$2)
     }
     let offHoursSettings = configuration.detectors.offHoursBurst
     var offHours = OffHoursBurstDetector(configuration: offHoursSettings)
     measure("offhours_burst") {
-        offHours.ingest($0, novelty: $1, arrivedAt: $0.time, with: offHoursSettings, into: &$2)
+        offHours.ingest($0, progress: $1, arrivedAt: $0.time, with: offHoursSettings, into: &$2)
     }
     let loopSettings = configuration.detectors.agentLoop
     var loop = AgentLoopDetector(configuration: loopSettings)
-    measure("agent_loop") { loop.ingest($0, novelty: $1, arrivedAt: $0.time, with: loopSettings, into: &$2) }
+    measure("agent_loop") { loop.ingest($0, progress: $1, arrivedAt: $0.time, with: loopSettings, into: &$2) }
     let cadenceSettings = configuration.detectors.scriptedCadence
     var cadence = ScriptedCadenceDetector(configuration: cadenceSettings)
     measure("scripted_cadence") {
-        cadence.ingest($0, novelty: $1, arrivedAt: $0.time, with: cadenceSettings, into: &$2)
+        cadence.ingest($0, progress: $1, arrivedAt: $0.time, with: cadenceSettings, into: &$2)
     }
     let floodSettings = configuration.detectors.trivialFlood
     var flood = TrivialFloodDetector(configuration: floodSettings)
-    measure("trivial_flood") { flood.ingest($0, novelty: $1, arrivedAt: $0.time, with: floodSettings, into: &$2) }
+    measure("trivial_flood") { flood.ingest($0, progress: $1, arrivedAt: $0.time, with: floodSettings, into: &$2) }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []
     let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }

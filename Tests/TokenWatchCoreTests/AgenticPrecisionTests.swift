@@ -89,6 +89,26 @@ struct AgenticPrecisionTests {
         #expect(alerts.first?.observed.first { $0.0 == "kind" }?.1 == .text("cycle"))
     }
 
+    /// One loop is one alert: its repeated texts are the loop's, not three more repetitive_prompts incidents.
+    @Test func aLoopsRepeatedTextsAreReportedOnceAsALoop() {
+        let events = (0..<60).map { n in
+            call(
+                "code-agent", parent: n == 0 ? "dev" : "code-agent", at: Int64(n) * 8, .text, prompt: n % 3,
+                output: n % 3)
+        }
+        #expect(firing(.agentLoop, events).count == 1)
+        #expect(firing(.repetitivePrompts, events).isEmpty)
+    }
+
+    /// An agent started by something that is not one of the person's agents (a scheduler) repeating itself
+    /// is still repetitive.
+    @Test func aScheduledAgentRepeatingOnePromptIsStillRepetitive() {
+        let events = (0..<20).map { n in
+            call("digest", parent: "scheduler", at: Int64(n) * 120, .text, prompt: 1, output: n)
+        }
+        #expect(firing(.repetitivePrompts, events).count == 1)
+    }
+
     @Test func anAgentFedItsOwnOutputByAHashOnlyPublisherIsALoop() {
         let events = (0..<25).map { n in
             var e = call("summarizer", parent: "dev", at: Int64(n) * 20, .hashes, prompt: 0, output: n + 1)

@@ -26,7 +26,7 @@ struct ProgressTests {
         let e = event(
             user, at: monday.adding(minutes: minute), prompt: prompt, agent: agent, promptHash: promptHash,
             outputHash: output)
-        return tracker.observe(e, arrivedAt: e.time)
+        return tracker.observe(e, arrivedAt: e.time).novelty
     }
 
     @Test mutating func newTextIsNewAndTheSameTextAgainIsARepeat() {

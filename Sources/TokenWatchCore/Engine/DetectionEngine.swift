@@ -152,7 +152,7 @@ public struct DetectionEngine: Sendable, Codable {
     private mutating func detect(_ event: TokenEvent, overrideIndex: Int?) {
         var ingest = Ingest(override: overrideIndex.map { configuration.overrides[$0].detectors })
         ingest.now = watermark ?? event.time
-        ingest.novelty = progress.observe(event, arrivedAt: ingest.now)
+        ingest.progress = progress.observe(event, arrivedAt: ingest.now)
         swap(&ingest.findings, &findings)
         detectors.forEach(&ingest, with: event)
         swap(&ingest.findings, &findings)

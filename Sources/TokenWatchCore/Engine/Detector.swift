@@ -17,12 +17,12 @@ protocol Detector: Sendable, Codable {
     var trackedSubjects: Int { get }
     /// Forgets the subjects seen least recently beyond `limit`; returns how many.
     mutating func evictIdlest(limit: Int) -> Int
-    /// Runs one event under `configuration` (the subject's own, when an override applies). `novelty` is the
+    /// Runs one event under `configuration` (the subject's own, when an override applies). `progress` is the
     /// shared verdict on whether the call made progress (``ProgressTracker``). `now` is the stream's
     /// watermark when the event arrived: a subject's state counts as active from then, so that a late backlog
     /// is not forgotten as it streams in. Windows and patterns use the event's own time.
     mutating func ingest(
-        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime, with configuration: Configuration,
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime, with configuration: Configuration,
         into findings: inout [Finding]
     )
     /// Forgets subjects with no activity since `start`: the start of the longest horizon of any override.
@@ -34,8 +34,8 @@ extension Detector {
 
     /// Runs one event, arriving in time order, under the detector's own settings; without a verdict on its
     /// content (`unknown`) unless one is given.
-    mutating func ingest(_ event: TokenEvent, novelty: CallNovelty = .unknown, into findings: inout [Finding]) {
-        ingest(event, novelty: novelty, arrivedAt: event.time, with: configuration, into: &findings)
+    mutating func ingest(_ event: TokenEvent, progress: CallProgress = .unknown, into findings: inout [Finding]) {
+        ingest(event, progress: progress, arrivedAt: event.time, with: configuration, into: &findings)
     }
 }
 

@@ -25,13 +25,13 @@ struct Ingest: DetectorVisitor {
     /// The stream's watermark when the event arrived.
     var now = EventTime(milliseconds: 0)
     /// Whether the event made progress in its stream.
-    var novelty = CallNovelty.unknown
+    var progress = CallProgress.unknown
 
     mutating func visit<D: Detector>(_ detector: inout D, with event: TokenEvent) {
         if let override {
-            detector.ingest(event, novelty: novelty, arrivedAt: now, with: override[D.self], into: &findings)
+            detector.ingest(event, progress: progress, arrivedAt: now, with: override[D.self], into: &findings)
         } else {
-            detector.ingest(event, novelty: novelty, arrivedAt: now, with: detector.configuration, into: &findings)
+            detector.ingest(event, progress: progress, arrivedAt: now, with: detector.configuration, into: &findings)
         }
     }
 }

@@ -25,3 +25,18 @@ public enum CallNovelty: String, Sendable, Codable, CaseIterable {
     /// Whether the call made progress.
     public var isNew: Bool { self == .new }
 }
+
+/// What the detectors learn about a call before judging it: whether it made progress, and whether one of the
+/// person's own agents triggered it (a step of a loop or a crew, which `agent_loop` judges as a whole).
+public struct CallProgress: Sendable, Equatable {
+    public var novelty: CallNovelty
+    /// The call's `parent` is another agent of the same person that made calls within the last hour.
+    public var inAgentChain: Bool
+
+    public init(novelty: CallNovelty, inAgentChain: Bool = false) {
+        self.novelty = novelty
+        self.inAgentChain = inAgentChain
+    }
+
+    public static let unknown = CallProgress(novelty: .unknown)
+}

@@ -16,14 +16,24 @@ public struct ProgressTracker: Sendable, Codable {
     var trackedStreams: Int { streams.count }
 
     /// The verdict on one call, which is then remembered in its stream.
-    public mutating func observe(_ event: TokenEvent, arrivedAt now: EventTime) -> CallNovelty {
-        guard event.prompt != nil || event.promptHash != nil || event.outputHash != nil else { return .unknown }
-        return streams.update(
+    public mutating func observe(_ event: TokenEvent, arrivedAt now: EventTime) -> CallProgress {
+        var inAgentChain = false
+        if event.agent != nil, let parent = event.parent, parent != event.user,
+            let active = streams.lastActive(AgentOfUser(user: event.user, agent: parent)),
+            active.milliseconds >= now.milliseconds - ContentMemory.window
+        {
+            inAgentChain = true
+        }
+        guard event.prompt != nil || event.promptHash != nil || event.outputHash != nil else {
+            return CallProgress(novelty: .unknown, inAgentChain: inAgentChain)
+        }
+        let novelty = streams.update(
             AgentOfUser(user: event.user, agent: event.agent ?? ""), activeAt: now, orInsert: { ContentMemory() },
             change: {
                 $0.observe(
                     prompt: event.prompt, promptHash: event.promptHash, outputHash: event.outputHash, at: event.time)
             })
+        return CallProgress(novelty: novelty, inAgentChain: inAgentChain)
     }
 
     /// Forgets streams quiet for longer than ``ContentMemory/window`` before `now`.

@@ -42,10 +42,11 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: AgentLoopConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, let agent = event.agent else { return }
+        let novelty = progress.novelty
         let windowStart = event.time - configuration.window
 
         let ownAgent = AgentOfUser(user: event.user, agent: agent)

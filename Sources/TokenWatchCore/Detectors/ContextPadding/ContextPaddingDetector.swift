@@ -18,10 +18,11 @@ public struct ContextPaddingDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: ContextPaddingConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
+        let novelty = progress.novelty
         let padded = novelty.isKnown && !novelty.isNew && event.inputTokens >= configuration.minInputTokens
         let finding = subjects.update(
             event.user, activeAt: now, orInsert: { PaddingWindow() },

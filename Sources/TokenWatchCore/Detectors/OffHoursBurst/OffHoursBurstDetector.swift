@@ -56,7 +56,7 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
@@ -65,7 +65,7 @@ public struct OffHoursBurstDetector: Sendable, Codable {
         let (finding, trusted) = subjects.update(
             event.user, activeAt: now, orInsert: { UserVolume(configuration) },
             change: {
-                $0.record(event, novelty: novelty, offHours: offHours, prior: prior, configuration)
+                $0.record(event, novelty: progress.novelty, offHours: offHours, prior: prior, configuration)
             })
         if let trusted { population.record(user: event.user, team: event.team, baseline: trusted) }
         if let finding { findings.append(finding) }

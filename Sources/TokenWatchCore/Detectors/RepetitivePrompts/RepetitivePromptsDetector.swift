@@ -2,7 +2,9 @@
 ///
 /// Each user's recent prompts are grouped into clusters of near-duplicates (see ``PromptFingerprint``);
 /// a cluster that reaches `minRepeats` occurrences within the window is an incident. Re-running a prompt two
-/// or three times stays far below that.
+/// or three times stays far below that. Calls one of the person's agents made on another's behalf (a loop's
+/// iterations, a crew's steps) are left to `agent_loop`, which says what the loop is: otherwise one agent
+/// cycling through three texts would raise three more alerts here.
 public struct RepetitivePromptsDetector: Sendable, Codable {
     public var configuration = RepetitivePromptsConfiguration()
     var subjects = SubjectTable<String, UserPrompts>()
@@ -17,10 +19,10 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]
     ) {
-        guard configuration.enabled, let prompt = event.prompt,
+        guard configuration.enabled, !progress.inAgentChain, let prompt = event.prompt,
             prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
         else { return }
         if cutoff.threshold != configuration.similarity { cutoff = SimilarityCutoff(configuration.similarity) }

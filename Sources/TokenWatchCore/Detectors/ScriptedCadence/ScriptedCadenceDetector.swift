@@ -17,7 +17,7 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, event.agent == nil else { return }

@@ -14,7 +14,7 @@ public struct TrivialFloodDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, novelty: CallNovelty, arrivedAt now: EventTime,
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: TrivialFloodConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
@@ -25,7 +25,7 @@ public struct TrivialFloodDetector: Sendable, Codable {
             trivial = event.inputTokens <= configuration.maxInputTokens
         }
         guard trivial else { return }
-        if novelty.isNew && event.inputTokens >= configuration.steeringContextTokens { return }
+        if progress.novelty.isNew && event.inputTokens >= configuration.steeringContextTokens { return }
         let finding = subjects.update(
             event.user, activeAt: now, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) },
             change: {
