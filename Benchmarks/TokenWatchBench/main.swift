@@ -109,6 +109,11 @@ func stages(file: String) {
     let floodSettings = configuration.detectors.trivialFlood
     var flood = TrivialFloodDetector(configuration: floodSettings)
     measure("trivial_flood") { flood.ingest($0, progress: $1, arrivedAt: $0.time, with: floodSettings, into: &$2) }
+    let paddingSettings = configuration.detectors.contextPadding
+    var padding = ContextPaddingDetector(configuration: paddingSettings)
+    measure("context_padding") {
+        padding.ingest($0, progress: $1, arrivedAt: $0.time, with: paddingSettings, into: &$2)
+    }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []
     let engineTime = clock.measure { for event in events { engine.process(event, into: &alerts) } }

@@ -76,7 +76,7 @@ struct EvaluateCommand: ParsableCommand {
             "Control people (no busywork injected): \(r.controlPeople) across the workplaces, with \(r.controlAlerts) alerts. "
                 + "The same workplaces generated without any injection: \(r.legitimateRunAlerts) alerts.",
             "",
-            "Honest traffic: \(r.profile.events) events (\(r.profile.agentEvents) by scheduled agents), \(r.profile.timeZones) time zones; "
+            "Honest traffic: \(r.profile.events) events (\(r.profile.agentEvents) by agents), \(r.profile.timeZones) time zones; "
                 + "per person, the share of their own calls outside 09:00–18:00 on weekdays (local time) ranges from "
                 + "\(percent(r.profile.lowestOffHoursShare)) to \(percent(r.profile.highestOffHoursShare)), median \(percent(r.profile.medianOffHoursShare)).",
         ]

@@ -204,9 +204,10 @@ struct AgenticPrecisionTests {
     func theSameLargeContextResentIsPadding(content: Content) {
         let alerts = firing(.contextPadding, pasted(content, times: 7))
         #expect(alerts.count == 1)
-        // The first call is new; the 6th is the 5th resend: 5 × 50 000 = 250 000 ≥ 200 000, 250 000 of 300 000.
+        // The first call is new; the 6th is the 5th resend: 5 × 50 000 = 250 000 ≥ 200 000. The person is
+        // followed from the first resend, so all 250 000 input tokens counted are padding.
         #expect(alerts.first?.time == monday.adding(minutes: 9 * 60 + 50))
-        #expect(alerts.first?.observed.first { $0.0 == "padded_share" }?.1 == .number(0.83))
+        #expect(alerts.first?.observed.first { $0.0 == "padded_share" }?.1 == .number(1.0))
         #expect(firing(.contextPadding, pasted(content, times: 5)).isEmpty)
     }
 

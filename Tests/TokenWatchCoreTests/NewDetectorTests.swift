@@ -214,11 +214,11 @@ struct BoundedStateTests {
         }
         // Never more than 100 at once in any table.
         #expect(engine.trackedSubjects.values.allSatisfy { $0 <= 100 })
-        // Five tables fill (repetitive_prompts, offhours_burst and context_padding by user, agent_loop by
-        // trigger edge, the shared progress measure by stream; agent calls are not cadence and these prompts
-        // are not trivial). Each keeps the 100 most recent subjects and forgets one for every new one past the
-        // cap: 1000 − 100 = 900 each, 5 × 900 = 4500.
-        #expect(engine.subjectsEvicted == 4500)
+        // Four tables fill (repetitive_prompts and offhours_burst by user, agent_loop by trigger edge, the
+        // shared progress measure by stream; agent calls are not cadence, these prompts are not trivial, and
+        // nobody resends a context). Each keeps the 100 most recent subjects and forgets one for every new one
+        // past the cap: 1000 − 100 = 900 each, 4 × 900 = 3600.
+        #expect(engine.subjectsEvicted == 3600)
         #expect(engine.trackedSubjects[.repetitivePrompts] == 100)
     }
 }

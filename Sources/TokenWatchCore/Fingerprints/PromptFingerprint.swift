@@ -133,9 +133,14 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
 
     /// A fingerprint for a prompt known only by an opaque hash from its publisher.
     public init(opaqueHash: String) {
+        self.init(exact: Self.exact(opaqueHash: opaqueHash), shingles: [])
+    }
+
+    /// The exact hash of a prompt known only by `opaqueHash` (and of an output known by its `output_hash`).
+    static func exact(opaqueHash: String) -> UInt64 {
         var hash = FNV1a.offsetBasis
         for byte in opaqueHash.utf8 { hash = FNV1a.add(byte, to: hash) }
-        self.init(exact: FNV1a.add(0xFF, to: hash), shingles: [])
+        return FNV1a.add(0xFF, to: hash)
     }
 
     private static let numberToken: UInt64 = 0x9E37_79B9_7F4A_7C15

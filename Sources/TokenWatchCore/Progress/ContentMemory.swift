@@ -3,9 +3,13 @@
 ///
 /// Prompts are kept as their exact hash and the first ``sketchPrefix`` hashes of their bottom-k sketch (the
 /// smallest hashes of a set are a bottom-k sketch of it too, so near-duplicates are estimated from the prefix
-/// alone); outputs as a hash of their `output_hash`. A loop that cycles through more than ``capacity``
-/// different texts within the hour looks new to it: that is a loop of at least 17 steps, which the shape
-/// detectors and `repetitive_prompts` still see. About 1.3 KB per stream.
+/// alone), with a 64-bit signature of those hashes that rules most unrelated pairs out before the merge (see
+/// ``SketchSignature``); outputs as a hash of their `output_hash`. A loop that cycles through more than
+/// ``capacity`` different texts within the hour looks new to it: that is a loop of at least 17 steps, which
+/// the shape detectors and `repetitive_prompts` still see.
+///
+/// Laid out for the comparison every call makes: all prompts in one array of fixed-size slots, all outputs in
+/// another (two allocations per stream, read in order). About 1.3 KB per stream when full.
 struct ContentMemory: Sendable, Codable {
     static let capacity = 16
     static let sketchPrefix = 12
@@ -14,15 +18,15 @@ struct ContentMemory: Sendable, Codable {
     /// Prompts of at most this many words say nothing by themselves ("ok", "continue", "go on").
     static let trivialWords = 3
 
-    private var promptExacts: [UInt64] = []
-    private var promptTimes: [Int64] = []
-    /// ``sketchPrefix`` slots per prompt, end to end; unused slots are `UInt32.max` after the real ones.
-    private var promptSketches: [UInt32] = []
-    private var promptSketchSizes: [UInt8] = []
+    /// Per prompt: exact hash, time, signature, sketch size, then the sketch prefix two hashes per word.
+    private static let promptWords = 4 + sketchPrefix / 2
+    private var prompts: [UInt64] = []
     private var nextPrompt = 0
+    /// Per output: its hash and time.
     private var outputs: [UInt64] = []
-    private var outputTimes: [Int64] = []
     private var nextOutput = 0
+    /// The latest call's time, in milliseconds.
+    private(set) var lastSeen: Int64 = .min
 
     init() {}
 
@@ -31,95 +35,137 @@ struct ContentMemory: Sendable, Codable {
         prompt: PromptFingerprint?, promptHash: String?, outputHash: String?, at time: EventTime
     ) -> CallNovelty {
         let since = time.milliseconds - Self.window
-        let output = outputHash.map(FNV1a.hash)
+        // Outputs are kept as a prompt known by the same hash would be fingerprinted, so that an output fed
+        // back is found by the prompt's exact hash, without hashing the text again.
+        let output = outputHash.map { PromptFingerprint.exact(opaqueHash: $0) }
         let outputRepeats = output.map { containsOutput($0, since: since) }
+        let hashedPrompt = prompt.flatMap { $0.wordCount == nil ? $0.exact : nil }
         let novelty: CallNovelty
-        if let promptHash, containsOutput(FNV1a.hash(promptHash), since: since) {
+        if let promptHash, containsOutput(hashedPrompt ?? PromptFingerprint.exact(opaqueHash: promptHash), since: since)
+        {
             novelty = .fedBack
         } else if let prompt, (prompt.wordCount ?? Self.trivialWords + 1) > Self.trivialWords {
-            novelty = match(prompt, since: since)
+            novelty = prompt.shingles.withUnsafeBufferPointer { match(prompt.exact, $0, since: since) }
             remember(prompt, at: time)
         } else {
             // Nothing asked (no prompt, or a confirmation): the answer tells whether the work moved on.
             novelty = outputRepeats.map { $0 ? .outputRepeated : .new } ?? .unknown
         }
         if let output { remember(output: output, at: time) }
+        lastSeen = max(lastSeen, time.milliseconds)
         return novelty
     }
 
     private func containsOutput(_ hash: UInt64, since: Int64) -> Bool {
-        for index in outputs.indices where outputs[index] == hash && outputTimes[index] >= since { return true }
-        return false
+        outputs.withUnsafeBufferPointer { outputs in
+            var index = 0
+            while index < outputs.count {
+                if outputs[index] == hash && Int64(bitPattern: outputs[index + 1]) >= since { return true }
+                index += 2
+            }
+            return false
+        }
     }
 
-    /// How `prompt` relates to the remembered prompts: an exact repeat wins over a near one.
-    private func match(_ prompt: PromptFingerprint, since: Int64) -> CallNovelty {
+    /// How a prompt relates to the remembered prompts: an exact repeat wins over a near one.
+    private func match(_ exact: UInt64, _ shingles: UnsafeBufferPointer<UInt32>, since: Int64) -> CallNovelty {
+        let size = min(shingles.count, Self.sketchPrefix)
+        let prefix = UnsafeBufferPointer(rebasing: shingles[..<size])
+        let signature = Self.signature(prefix)
         var near = false
-        let size = min(prompt.shingles.count, Self.sketchPrefix)
-        for index in promptExacts.indices where promptTimes[index] >= since {
-            if promptExacts[index] == prompt.exact { return .repeated }
-            if near || size == 0 { continue }
-            let start = index * Self.sketchPrefix
-            near = Self.similar(
-                prompt.shingles, size, promptSketches, start, Int(promptSketchSizes[index]))
+        return prompts.withUnsafeBufferPointer { slots in
+            var start = 0
+            while start < slots.count {
+                defer { start += Self.promptWords }
+                guard Int64(bitPattern: slots[start + 1]) >= since else { continue }
+                if slots[start] == exact { return .repeated }
+                if near || size == 0 { continue }
+                let otherSize = Int(slots[start + 3])
+                // A bit set on one side only stands for at least one hash of that side the other lacks, so
+                // each side shares at most its size less those bits (as in ``SketchSignature``).
+                let other = slots[start + 2]
+                let mostShared = min(
+                    size - (signature & ~other).nonzeroBitCount, otherSize - (other & ~signature).nonzeroBitCount)
+                guard otherSize > 0, mostShared >= Self.neededShared(max(size, otherSize)) else { continue }
+                near = Self.similar(prefix, slots, from: start + 4, count: otherSize)
+            }
+            return near ? .nearRepeat : .new
         }
-        return near ? .nearRepeat : .new
+    }
+
+    /// The fewest shared hashes with which the union's first `seen` hashes reach ``similarity``.
+    private static func neededShared(_ seen: Int) -> Int {
+        let bound = similarity * Double(min(seen, sketchPrefix)) - 1e-9
+        let whole = Int(bound)
+        return Double(whole) >= bound ? whole : whole + 1
+    }
+
+    private static func signature(_ sketch: UnsafeBufferPointer<UInt32>) -> UInt64 {
+        var bits: UInt64 = 0
+        for hash in sketch { bits |= 1 << UInt64(hash & 63) }
+        return bits
     }
 
     /// Whether the bottom-k estimate over the first ``sketchPrefix`` hashes of the two sketches' union
     /// reaches ``similarity``.
-    private static func similar(_ a: [UInt32], _ sizeA: Int, _ store: [UInt32], _ start: Int, _ sizeB: Int) -> Bool {
-        guard sizeB > 0 else { return false }
-        let k = sketchPrefix
+    private static func similar(
+        _ a: UnsafeBufferPointer<UInt32>, _ slots: UnsafeBufferPointer<UInt64>, from first: Int, count sizeB: Int
+    ) -> Bool {
+        func b(_ index: Int) -> UInt32 {
+            UInt32(truncatingIfNeeded: slots[first + index / 2] >> (32 * UInt64(index % 2)))
+        }
         var i = 0
         var j = 0
         var seen = 0
         var shared = 0
-        while seen < k && (i < sizeA || j < sizeB) {
-            let x = i < sizeA ? a[i] : UInt32.max
-            let y = j < sizeB ? store[start + j] : UInt32.max
-            if i < sizeA && j < sizeB && x == y {
+        while seen < sketchPrefix && (i < a.count || j < sizeB) {
+            if i < a.count && j < sizeB && a[i] == b(j) {
                 shared += 1
                 i += 1
                 j += 1
-            } else if j >= sizeB || (i < sizeA && x < y) {
+            } else if j >= sizeB || (i < a.count && a[i] < b(j)) {
                 i += 1
             } else {
                 j += 1
             }
             seen += 1
         }
-        return Double(shared) >= similarity * Double(seen) && seen > 0
+        return seen > 0 && Double(shared) >= similarity * Double(seen)
     }
 
     private mutating func remember(_ prompt: PromptFingerprint, at time: EventTime) {
-        let size = min(prompt.shingles.count, Self.sketchPrefix)
-        if promptExacts.count < Self.capacity {
-            promptExacts.append(prompt.exact)
-            promptTimes.append(time.milliseconds)
-            promptSketchSizes.append(UInt8(size))
-            promptSketches.append(contentsOf: prompt.shingles.prefix(size))
-            promptSketches.append(contentsOf: repeatElement(UInt32.max, count: Self.sketchPrefix - size))
-            return
+        let start: Int
+        if prompts.count < Self.capacity * Self.promptWords {
+            start = prompts.count
+            prompts.append(contentsOf: repeatElement(0, count: Self.promptWords))
+        } else {
+            start = nextPrompt * Self.promptWords
+            nextPrompt = (nextPrompt + 1) % Self.capacity
         }
-        let slot = nextPrompt
-        nextPrompt = (nextPrompt + 1) % Self.capacity
-        promptExacts[slot] = prompt.exact
-        promptTimes[slot] = time.milliseconds
-        promptSketchSizes[slot] = UInt8(size)
-        for offset in 0..<Self.sketchPrefix {
-            promptSketches[slot * Self.sketchPrefix + offset] = offset < size ? prompt.shingles[offset] : UInt32.max
+        let size = min(prompt.shingles.count, Self.sketchPrefix)
+        prompts.withUnsafeMutableBufferPointer { slots in
+            prompt.shingles.withUnsafeBufferPointer { shingles in
+                slots[start] = prompt.exact
+                slots[start + 1] = UInt64(bitPattern: time.milliseconds)
+                slots[start + 2] = Self.signature(UnsafeBufferPointer(rebasing: shingles[..<size]))
+                slots[start + 3] = UInt64(size)
+                for word in 0..<(Self.sketchPrefix / 2) {
+                    let low = 2 * word < size ? UInt64(shingles[2 * word]) : 0
+                    let high = 2 * word + 1 < size ? UInt64(shingles[2 * word + 1]) : 0
+                    slots[start + 4 + word] = low | high << 32
+                }
+            }
         }
     }
 
     private mutating func remember(output: UInt64, at time: EventTime) {
-        if outputs.count < Self.capacity {
+        if outputs.count < Self.capacity * 2 {
             outputs.append(output)
-            outputTimes.append(time.milliseconds)
+            outputs.append(UInt64(bitPattern: time.milliseconds))
             return
         }
-        outputs[nextOutput] = output
-        outputTimes[nextOutput] = time.milliseconds
+        outputs[nextOutput * 2] = output
+        outputs[nextOutput * 2 + 1] = UInt64(bitPattern: time.milliseconds)
         nextOutput = (nextOutput + 1) % Self.capacity
     }
 }

@@ -17,22 +17,27 @@ public struct ProgressTracker: Sendable, Codable {
 
     /// The verdict on one call, which is then remembered in its stream.
     public mutating func observe(_ event: TokenEvent, arrivedAt now: EventTime) -> CallProgress {
+        let since = now.milliseconds - ContentMemory.window
+        // Triggered by another of the person's agents (a crew's step): that agent's stream must be active. A
+        // self-trigger is its own stream, whose activity the update below reports without a second lookup.
         var inAgentChain = false
-        if event.agent != nil, let parent = event.parent, parent != event.user,
-            let active = streams.lastActive(AgentOfUser(user: event.user, agent: parent)),
-            active.milliseconds >= now.milliseconds - ContentMemory.window
+        if event.prompt != nil, let agent = event.agent, let parent = event.parent, parent != agent,
+            parent != event.user, let active = streams.lastActive(AgentOfUser(user: event.user, agent: parent))
         {
-            inAgentChain = true
+            inAgentChain = active.milliseconds >= since
         }
         guard event.prompt != nil || event.promptHash != nil || event.outputHash != nil else {
             return CallProgress(novelty: .unknown, inAgentChain: inAgentChain)
         }
+        var wasActive = false
         let novelty = streams.update(
             AgentOfUser(user: event.user, agent: event.agent ?? ""), activeAt: now, orInsert: { ContentMemory() },
-            change: {
-                $0.observe(
+            change: { memory in
+                wasActive = memory.lastSeen >= since
+                return memory.observe(
                     prompt: event.prompt, promptHash: event.promptHash, outputHash: event.outputHash, at: event.time)
             })
+        if event.agent != nil && event.parent == event.agent && wasActive { inAgentChain = true }
         return CallProgress(novelty: novelty, inAgentChain: inAgentChain)
     }
 

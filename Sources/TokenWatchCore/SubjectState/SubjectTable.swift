@@ -84,6 +84,19 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
         return body(&self[position].value)
     }
 
+    /// Runs `body` on the state of `key` in place and records activity at `time`, if the subject is tracked;
+    /// `nil` otherwise (nothing is inserted).
+    mutating func updateIfPresent<Result>(
+        _ key: Key, activeAt time: EventTime, change body: (inout Value) -> Result
+    ) -> Result? {
+        guard let position = self.position(of: key, hash: key.subjectHash) else { return nil }
+        if time > self[position].lastActive {
+            self[position].lastActive = time
+            moveToNewest(position)
+        }
+        return body(&self[position].value)
+    }
+
     /// Forgets every subject last active before `start`; returns how many.
     @discardableResult
     mutating func removeInactive(before start: EventTime) -> Int {

@@ -6,7 +6,9 @@
 /// An incident needs `minCalls` padded calls and `minPaddedTokens` padded input tokens within the window,
 /// making at least `minPaddedShare` of the person's input tokens: large contexts are ordinary for agents, a
 /// retry now and then is too, but a window spent mostly on resending is not work. Calls whose content is
-/// unknown are never padding: without content there is no telling a resent context from a new one.
+/// unknown are never padding: without content there is no telling a resent context from a new one. A person's
+/// input is counted from their first padded call within the window (the share is then an upper bound over a
+/// shorter span, which the count and token floors keep honest).
 public struct ContextPaddingDetector: Sendable, Codable {
     public var configuration = ContextPaddingConfiguration()
     var subjects = SubjectTable<String, PaddingWindow>()
@@ -24,9 +26,18 @@ public struct ContextPaddingDetector: Sendable, Codable {
         guard configuration.enabled else { return }
         let novelty = progress.novelty
         let padded = novelty.isKnown && !novelty.isNew && event.inputTokens >= configuration.minInputTokens
-        let finding = subjects.update(
-            event.user, activeAt: now, orInsert: { PaddingWindow() },
-            change: { $0.record(event, padded: padded, configuration) })
+        // A person is followed from their first padded call: most people never resend a context, and their
+        // every call would otherwise cost a window here.
+        let finding: Finding?
+        if padded {
+            finding = subjects.update(
+                event.user, activeAt: now, orInsert: { PaddingWindow() },
+                change: { $0.record(event, padded: padded, configuration) })
+        } else {
+            finding =
+                subjects.updateIfPresent(
+                    event.user, activeAt: now, change: { $0.record(event, padded: padded, configuration) }) ?? nil
+        }
         if let finding { findings.append(finding) }
     }
 }

@@ -61,14 +61,25 @@ public struct OffHoursBurstDetector: Sendable, Codable {
     ) {
         guard configuration.enabled else { return }
         let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
-        let prior = population.prior(team: event.team, otherwise: configuration.defaultBaselineTokensPerHour)
-        let (finding, trusted) = subjects.update(
-            event.user, activeAt: now, orInsert: { UserVolume(configuration) },
-            change: {
-                $0.record(event, novelty: progress.novelty, offHours: offHours, prior: prior, configuration)
-            })
-        if let trusted { population.record(user: event.user, team: event.team, baseline: trusted) }
-        if let finding { findings.append(finding) }
+        // The population's prior is looked up only when the person's baseline is worked out (once per hour
+        // of theirs): the first pass says so before changing anything, the second makes the change.
+        var prior: Int64?
+        while true {
+            let outcome = subjects.update(
+                event.user, activeAt: now, orInsert: { UserVolume(configuration) },
+                change: {
+                    $0.record(event, novelty: progress.novelty, offHours: offHours, prior: prior, configuration)
+                })
+            guard case .recorded(let finding, let trusted) = outcome else {
+                let hour = event.time.milliseconds / 3_600_000
+                prior = population.prior(
+                    team: event.team, hour: hour, otherwise: configuration.defaultBaselineTokensPerHour)
+                continue
+            }
+            if let trusted { population.record(user: event.user, team: event.team, baseline: trusted) }
+            if let finding { findings.append(finding) }
+            return
+        }
     }
 }
 
@@ -104,6 +115,8 @@ struct UserVolume: Sendable, Codable {
     var hours: [UInt32]
     var newestHour: Int64 = .min
     var cachedBaseline: CachedBaseline?
+    /// The hour this person's baseline was last given to the population (daily: a prior changes slowly).
+    var reportedHour: Int64?
     var evidence = EvidenceRing()
 
     static let alertedFlag: UInt32 = 1 << 31
@@ -123,22 +136,40 @@ struct UserVolume: Sendable, Codable {
         hours = Array(repeating: 0, count: max(configuration.baselineDays, 1) * 24)
     }
 
-    /// Returns a finding when the window is busywork, and the user's baseline when it was newly worked out
-    /// and trusted (once per hour), for the population's prior.
+    enum Outcome {
+        /// The baseline must be worked out for this hour: call again with the population's prior.
+        case needsPrior
+        /// A finding when the window is busywork, and the user's baseline when it was newly worked out and
+        /// trusted, for the population.
+        case recorded(Finding?, trusted: Int64?)
+    }
+
     mutating func record(
-        _ event: TokenEvent, novelty: CallNovelty, offHours: Bool, prior: Int64,
+        _ event: TokenEvent, novelty: CallNovelty, offHours: Bool, prior: Int64?,
         _ configuration: OffHoursBurstConfiguration
-    ) -> (Finding?, trusted: Int64?) {
+    ) -> Outcome {
         if hours.count != max(configuration.baselineDays, 1) * 24 {
             resize(toHours: max(configuration.baselineDays, 1) * 24)
         }
         let hour = event.time.milliseconds / 3_600_000
+        // The baseline is needed off-hours, and once a day for the population's prior; not on every call.
+        let reportDue = reportedHour.map { hour >= $0 + 24 } ?? true
+        guard offHours || reportDue else {
+            addToHour(hour, event.totalTokens, personal: event.agent == nil)
+            return .recorded(nil, trusted: nil)
+        }
         let fresh = cachedBaseline?.hour != hour
+        guard !fresh || prior != nil else { return .needsPrior }
         addToHour(hour, event.totalTokens, personal: event.agent == nil)
-        let (baseline, trusted) = baseline(at: hour, prior: prior, configuration)
-        let newlyTrusted = fresh && trusted ? baseline : nil
-        guard offHours else { return (nil, newlyTrusted) }
-        return (burst(event, novelty: novelty, hour: hour, baseline: baseline, configuration), newlyTrusted)
+        let (baseline, trusted) = baseline(at: hour, prior: prior ?? 0, configuration)
+        var newlyTrusted: Int64?
+        if reportDue && trusted {
+            newlyTrusted = baseline
+            reportedHour = hour
+        }
+        guard offHours else { return .recorded(nil, trusted: newlyTrusted) }
+        return .recorded(
+            burst(event, novelty: novelty, hour: hour, baseline: baseline, configuration), trusted: newlyTrusted)
     }
 
     private mutating func burst(
