@@ -30,7 +30,7 @@ release: deps
 
 ## The daemon, a traffic generator and a tail together; prints alerts, then what was found and missed.
 demo: release
-	$(RELEASE_BIN) demo
+	$(RELEASE_BIN) demo --population agentic
 
 ## Lint, unit and end-to-end tests (Swift Testing), the README's Python examples against the real daemon, then
 ## the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).

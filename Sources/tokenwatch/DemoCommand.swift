@@ -95,7 +95,7 @@ struct DemoCommand: AsyncParsableCommand {
             let delay = s.medianDelaySeconds.map { "median delay \($0 / 60) min \($0 % 60) s (event time)" } ?? "-"
             print(
                 "  \(detector.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) found \(s.found) of \(s.injected)"
-                    + "   false alarms \(s.falsePositives)   \(delay)")
+                    + "   on other busywork \(s.onOtherBusywork)   false alarms \(s.falsePositives)   \(delay)")
         }
         for label in score.missed {
             print("  missed: \(label.detector.rawValue) \(label.kind) user=\(label.user) from \(label.start.rfc3339)")

@@ -93,11 +93,10 @@ struct ContentMemory: Sendable, Codable {
         }
     }
 
-    /// The fewest shared hashes with which the union's first `seen` hashes reach ``similarity``.
+    /// The fewest shared hashes with which the union's first `seen` hashes reach ``similarity`` (3/5): the
+    /// ceiling of 3·seen/5, in integers, since this runs for every remembered prompt of every call.
     private static func neededShared(_ seen: Int) -> Int {
-        let bound = similarity * Double(min(seen, sketchPrefix)) - 1e-9
-        let whole = Int(bound)
-        return Double(whole) >= bound ? whole : whole + 1
+        (3 * min(seen, sketchPrefix) + 4) / 5
     }
 
     private static func signature(_ sketch: UnsafeBufferPointer<UInt32>) -> UInt64 {

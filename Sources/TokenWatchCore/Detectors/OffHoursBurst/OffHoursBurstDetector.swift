@@ -12,8 +12,8 @@
 /// normal, robust to an outlier or two), leaving out hours that raised an alert, so nobody ratchets their
 /// own normal upward. Until `warmupActiveHours` hours of the person's own use are known it is the prior of
 /// their population (the median heavy normal of their team, else of the organisation; see
-/// ``PopulationBaselines``), or `defaultBaselineTokensPerHour` while nobody is known, or their busiest hour
-/// so far, whichever is higher. A rank rather than a percentile, because scheduled agents make every hour of
+/// ``PopulationBaselines``; `defaultBaselineTokensPerHour` while nobody is known), weighted by the share of
+/// those hours still missing, or their busiest hour so far, whichever is higher. A rank rather than a percentile, because scheduled agents make every hour of
 /// their owner "active" at a low volume and would drag a percentile down to the agents' level.
 public struct OffHoursBurstDetector: Sendable, Codable {
     public var configuration = OffHoursBurstConfiguration() {
@@ -319,10 +319,14 @@ struct UserVolume: Sendable, Codable {
             // Trust is earned by hours of the person's own use: hours filled only by their scheduled agents say
             // nothing about how heavily they work.
             guard personalHours >= configuration.warmupActiveHours, kept > 0 else {
-                // Not yet trusted (or no hour known at all, possible with `warmup_active_hours: 0`): the default,
-                // or the busiest hour seen so far if higher, so that a heavy user's first evening is not
-                // mistaken for a burst.
-                return max(prior, kept > 0 ? largest[0] : 0)
+                // Not yet trusted (or no hour known at all, possible with `warmup_active_hours: 0`): the
+                // population's prior, fading as the person's own hours accumulate (a light user two days in is
+                // not judged by their heavy team's normal), or their busiest hour so far if higher, so that a
+                // heavy user's first evening is not mistaken for a burst.
+                let warmup = configuration.warmupActiveHours
+                let fading =
+                    warmup > 0 ? Int64(Double(prior) * Double(max(warmup - personalHours, 0)) / Double(warmup)) : prior
+                return max(fading, kept > 0 ? largest[0] : 0)
             }
             trusted = true
             // The rank-th largest, or the smallest when fewer hours are known.
