@@ -29,7 +29,8 @@ echo "# events: $COUNT realistic token events ($PEOPLE people, $DAYS days)"
 
 echo "# ingest: the ceiling (a C receiver that only counts), then tokenwatch run with every detector"
 P=$(port)
-.build/bench/receive "tcp://127.0.0.1:$P" "$COUNT" > "$WORK/receive.out" &
+# Both processes run under cpu_of.py, which writes the CPU time each used (all threads) when it exits.
+python3 Benchmarks/cpu_of.py "$WORK/receive.cpu" -- .build/bench/receive "tcp://127.0.0.1:$P" "$COUNT" > "$WORK/receive.out" &
 RECEIVER=$!
 until grep -q ready "$WORK/receive.out" 2>/dev/null; do sleep 0.05; done
 .build/bench/publish "tcp://127.0.0.1:$P" "$WORK/events.jsonl" "$COUNT" > /dev/null 2> >(grep -v "^sending" >&2)
@@ -38,7 +39,8 @@ CEILING=$(tail -1 "$WORK/receive.out")
 echo "{\"ingest\": \"libzmq receive only\", \"result\": $CEILING}"
 
 E=$(port); A=$(port); M=$(port)
-$BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/daemon.log" &
+python3 Benchmarks/cpu_of.py "$WORK/daemon.cpu" -- \
+    $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/daemon.log" &
 DAEMON=$!
 until grep -q ready "$WORK/daemon.log"; do sleep 0.05; done
 # Timed from the moment the publisher starts sending (it prints it), as the ceiling is timed from its first
@@ -60,6 +62,16 @@ print(json.dumps({"ingest": "tokenwatch run, all detectors", "events": int(count
                   "rejected": int(rejected), "per_second": round(rate), "share_of_ceiling": round(rate / ceiling, 3)}))
 PY
 kill -TERM $DAEMON; wait $DAEMON || true
+# CPU per event, whole process: what the daemon costs against what the transport alone costs for the same events.
+python3 - "$COUNT" "$WORK/receive.cpu" "$WORK/daemon.cpu" <<'PY'
+import json, sys
+count = int(sys.argv[1])
+receiver = json.load(open(sys.argv[2]))["cpu_seconds"]
+daemon = json.load(open(sys.argv[3]))["cpu_seconds"]
+print(json.dumps({"cpu_per_event_us": {"libzmq_receiver": round(receiver / count * 1e6, 2),
+                                       "tokenwatch_run": round(daemon / count * 1e6, 2)},
+                  "cpu_efficiency": round(receiver / daemon, 3) if daemon > 0 else None}))
+PY
 
 echo "# replay of the file, beside a Python loop that only parses it (alternated, $ROUNDS rounds, best of each)"
 python3 - "$WORK/events.jsonl" "$BIN/tokenwatch" "$ROUNDS" <<'PY'
@@ -96,4 +108,14 @@ for RATE in 20000 50000; do
   until grep -q ready "$WORK/daemon-$RATE.log"; do sleep 0.05; done
   $BIN/tokenwatch-bench latency "tcp://127.0.0.1:$E" "tcp://127.0.0.1:$A" "$RATE" "$SECONDS_LATENCY"
   kill -TERM $DAEMON; wait $DAEMON || true
+# CPU per event, whole process: what the daemon costs against what the transport alone costs for the same events.
+python3 - "$COUNT" "$WORK/receive.cpu" "$WORK/daemon.cpu" <<'PY'
+import json, sys
+count = int(sys.argv[1])
+receiver = json.load(open(sys.argv[2]))["cpu_seconds"]
+daemon = json.load(open(sys.argv[3]))["cpu_seconds"]
+print(json.dumps({"cpu_per_event_us": {"libzmq_receiver": round(receiver / count * 1e6, 2),
+                                       "tokenwatch_run": round(daemon / count * 1e6, 2)},
+                  "cpu_efficiency": round(receiver / daemon, 3) if daemon > 0 else None}))
+PY
 done

@@ -6,7 +6,7 @@
   here independently of promtool, every family carries HELP and TYPE lines;
 - `systemd-analyze security --offline=yes` on every unit in systemd/, each at most MAX_EXPOSURE, and
   `systemd-analyze verify` on each (the binary installed into a scratch root first);
-- `pyflakes` on the Python that ships (docs/) or tests (Tests/Python).
+- `pyflakes` on the Python that ships (docs/), tests (Tests/Python) or measures (Benchmarks).
 
 Usage: check_ecosystem.py PATH-TO-tokenwatch
 """
@@ -143,7 +143,11 @@ def check_units(binary):
 
 
 def check_python():
-    files = sorted(glob.glob(os.path.join(ROOT, "docs", "*.py")) + glob.glob(os.path.join(ROOT, "Tests", "Python", "*.py")))
+    files = sorted(
+        glob.glob(os.path.join(ROOT, "docs", "*.py"))
+        + glob.glob(os.path.join(ROOT, "Tests", "Python", "*.py"))
+        + glob.glob(os.path.join(ROOT, "Benchmarks", "*.py"))
+    )
     result = subprocess.run([sys.executable, "-m", "pyflakes", *files], capture_output=True, text=True)
     assert result.returncode == 0, f"pyflakes:\n{result.stdout}{result.stderr}"
     print(f"pyflakes: clean ({len(files)} files)")

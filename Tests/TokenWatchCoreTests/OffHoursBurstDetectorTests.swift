@@ -32,19 +32,20 @@ struct OffHoursBurstDetectorTests {
         #expect(results == cases.map(\.offHours))
     }
 
-    /// The prior fades as the person's own hours accumulate: four of the eight warm-up hours known leave half
-    /// of it. No floor here, so that the limit is the baseline's: with four work hours (08:00–11:59) of 1 000
-    /// tokens each, the baseline is max(100 000 × 4/8, 1 000) = 50 000 and the limit 250 000, reached by the
-    /// 25th call of 10 000 tokens from 22:00 (the full prior would need the 50th).
-    @Test mutating func thePriorFadesAsThePersonsOwnHoursAccumulate() {
+    /// The prior gives way to the person's own busiest hour as their hours accumulate: with four of the eight
+    /// warm-up hours known (08:00–11:59, 1 000 tokens each) the baseline is the geometric midpoint of the
+    /// default prior 100 000 and 1 000, √(10^5 × 10^3) = 10 000. No floor here, so that the limit is the
+    /// baseline's: 5 × 10 000 = 50 000, reached by the 5th call of 10 000 tokens from 22:00 (the full prior
+    /// would need the 50th).
+    @Test mutating func thePriorGivesWayToThePersonsOwnHours() {
         var configuration = OffHoursBurstConfiguration()
         configuration.minTokens = 0
         detector = OffHoursBurstDetector(configuration: configuration)
         var events = (0..<4).map { event("light", at: monday.adding(minutes: (8 + Int64($0)) * 60), tokens: 1_000) }
         events += (0..<60).map { event("light", at: monday.adding(minutes: 22 * 60 + Int64($0)), tokens: 10_000) }
         let findings = feed(events)
-        #expect(findings.first?.time == monday.adding(minutes: 22 * 60 + 24))
-        #expect(findings.first?.observed[2].1 == .integer(50_000))
+        #expect(findings.first?.time == monday.adding(minutes: 22 * 60 + 4))
+        #expect(findings.first?.observed[2].1 == .integer(10_000))
     }
 
     @Test mutating func aBurstOfANewUserFiresAtFiveTimesTheDefaultBaseline() {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per user: off-hours token volume far above the user's own normal, above a floor, and without progress.
 ///
 /// Off-hours are outside the configured work hours and work days in the user's time zone (the event's `tz`,
@@ -12,8 +14,8 @@
 /// normal, robust to an outlier or two), leaving out hours that raised an alert, so nobody ratchets their
 /// own normal upward. Until `warmupActiveHours` hours of the person's own use are known it is the prior of
 /// their population (the median heavy normal of their team, else of the organisation; see
-/// ``PopulationBaselines``; `defaultBaselineTokensPerHour` while nobody is known), weighted by the share of
-/// those hours still missing, or their busiest hour so far, whichever is higher. A rank rather than a percentile, because scheduled agents make every hour of
+/// ``PopulationBaselines``; `defaultBaselineTokensPerHour` while nobody is known), giving way geometrically
+/// to their own busiest hour as their hours accumulate, and never below that busiest hour. A rank rather than a percentile, because scheduled agents make every hour of
 /// their owner "active" at a low volume and would drag a percentile down to the agents' level.
 public struct OffHoursBurstDetector: Sendable, Codable {
     public var configuration = OffHoursBurstConfiguration() {
@@ -320,13 +322,16 @@ struct UserVolume: Sendable, Codable {
             // nothing about how heavily they work.
             guard personalHours >= configuration.warmupActiveHours, kept > 0 else {
                 // Not yet trusted (or no hour known at all, possible with `warmup_active_hours: 0`): the
-                // population's prior, fading as the person's own hours accumulate (a light user two days in is
-                // not judged by their heavy team's normal), or their busiest hour so far if higher, so that a
-                // heavy user's first evening is not mistaken for a burst.
+                // population's prior, giving way to the person's own busiest hour as their hours accumulate
+                // (geometrically: a light user most of the way warm is not judged by a heavy team's normal,
+                // which can be a thousand times theirs), and never below that busiest hour, so that a heavy
+                // user's first evening is not mistaken for a burst.
+                let busiest = kept > 0 ? largest[0] : 0
                 let warmup = configuration.warmupActiveHours
-                let fading =
-                    warmup > 0 ? Int64(Double(prior) * Double(max(warmup - personalHours, 0)) / Double(warmup)) : prior
-                return max(fading, kept > 0 ? largest[0] : 0)
+                guard warmup > 0, busiest > 0, prior > busiest else { return max(prior, busiest) }
+                let own = Double(min(personalHours, warmup)) / Double(warmup)
+                let blend = exp(own * log(Double(busiest)) + (1 - own) * log(Double(prior)))
+                return max(Int64(blend.rounded()), busiest)
             }
             trusted = true
             // The rank-th largest, or the smallest when fewer hours are known.
