@@ -131,7 +131,7 @@ struct DaemonEndToEndTests {
         let file = directory.appendingPathComponent("events.jsonl").path
 
         let generate = try TokenWatchProcess([
-            "generate", "--output", file, "--people", "20", "--days", "2", "--seed", "5",
+            "generate", "--output", file, "--population", "agentic", "--people", "20", "--days", "2", "--seed", "5",
         ])
         #expect(try generate.waitForExit(timeout: .seconds(60)) == 0)
         let replay = try TokenWatchProcess(["replay", "--config", TokenWatchProcess.shippedConfig, file])
@@ -141,7 +141,7 @@ struct DaemonEndToEndTests {
             replayed.compactMap { line in
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["detector"] as? String
             })
-        // Every detector: context_padding on the night bursts, which resend large contexts with nothing new.
+        // The agentic population has busywork for every detector.
         #expect(
             detectors
                 == Set([

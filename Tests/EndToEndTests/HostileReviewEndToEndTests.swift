@@ -171,19 +171,23 @@ extension HostileReviewEndToEndTests {
         }
         let publisher = try TestPublisher(context: context, connect: daemon.events)
         let count = 3000
-        for user in 0..<count {
-            for minute in 0..<2 {
-                try publisher.publish(
-                    tokenEvent(
-                        "u\(user)", minute: minute, id: "u\(user)-\(minute)",
-                        prompt: "the same request again from u\(user)"))
-            }
-        }
+        // In batches, each read by the fast subscriber before the next: the stalled one is full after the first
+        // few alerts and stays so, while the fast one never has more than a batch in flight, so that a busy
+        // machine (the test's own reader short of CPU) is not mistaken for a daemon that drops.
         var received = Set<String>()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while received.count < count && ContinuousClock.now < deadline {
-            let alert = try fast.next(timeout: .seconds(20))
-            if let user = (alert.object["subject"] as? [String: String])?["user"] { received.insert(user) }
+        for batch in stride(from: 0, to: count, by: 250) {
+            for user in batch..<min(batch + 250, count) {
+                for minute in 0..<2 {
+                    try publisher.publish(
+                        tokenEvent(
+                            "u\(user)", minute: minute, id: "u\(user)-\(minute)",
+                            prompt: "the same request again from u\(user)"))
+                }
+            }
+            while received.count < min(batch + 250, count) {
+                let alert = try fast.next(timeout: .seconds(20))
+                if let user = (alert.object["subject"] as? [String: String])?["user"] { received.insert(user) }
+            }
         }
         #expect(received.count == count)
         daemon.process.signal(SIGTERM)

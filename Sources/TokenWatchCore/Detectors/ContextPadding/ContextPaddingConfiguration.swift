@@ -3,8 +3,9 @@ public struct ContextPaddingConfiguration: Sendable, Equatable {
     public var enabled = true
     /// The span over which padded calls and input tokens are summed. Default 1 h.
     public var window: Duration = .seconds(3600)
-    /// A call carries a large context from this many input tokens. Default 4000.
-    public var minInputTokens: Int64 = 4000
+    /// A call carries a large context from this many input tokens: more than a chat turn with some pasted
+    /// text (a few thousand), less than an agent session (tens of thousands). Default 8000.
+    public var minInputTokens: Int64 = 8000
     /// Padded calls (a large context, and content that repeats) within the window that make an incident.
     /// Default 5.
     public var minCalls = 5
