@@ -108,14 +108,4 @@ for RATE in 20000 50000; do
   until grep -q ready "$WORK/daemon-$RATE.log"; do sleep 0.05; done
   $BIN/tokenwatch-bench latency "tcp://127.0.0.1:$E" "tcp://127.0.0.1:$A" "$RATE" "$SECONDS_LATENCY"
   kill -TERM $DAEMON; wait $DAEMON || true
-# CPU per event, whole process: what the daemon costs against what the transport alone costs for the same events.
-python3 - "$COUNT" "$WORK/receive.cpu" "$WORK/daemon.cpu" <<'PY'
-import json, sys
-count = int(sys.argv[1])
-receiver = json.load(open(sys.argv[2]))["cpu_seconds"]
-daemon = json.load(open(sys.argv[3]))["cpu_seconds"]
-print(json.dumps({"cpu_per_event_us": {"libzmq_receiver": round(receiver / count * 1e6, 2),
-                                       "tokenwatch_run": round(daemon / count * 1e6, 2)},
-                  "cpu_efficiency": round(receiver / daemon, 3) if daemon > 0 else None}))
-PY
 done
