@@ -103,11 +103,13 @@ extension TrafficGenerator {
         }
     }
 
-    /// A person typing "continue" to an agent with a growing session behind it, in the evening.
+    /// A person typing "continue" to an agent with a growing session behind it, in the evening; half the
+    /// publishers send no `output_hash`.
     func steeringSession(
         _ person: Person, from start: EventTime, random: inout SeededRandom, into drafts: inout [Draft]
     ) {
         let end = start + .seconds(Int64(Int.random(in: 20...60, using: &random)) * 60)
+        let answers = random.chance(0.5)
         var context = Int64.random(in: 30_000...50_000, using: &random)
         var time = start
         while time < end {
@@ -116,7 +118,8 @@ extension TrafficGenerator {
             draft.input = context
             draft.output = Int64.random(in: 500...4000, using: &random)
             draft.prompt = random.pick(Vocabulary.trivial)
-            draft.outputHash = Vocabulary.hash(random: &random)
+            let answer = Vocabulary.hash(random: &random)
+            if answers { draft.outputHash = answer }
             drafts.append(draft)
             time = time + .milliseconds(Int64.random(in: 15_000...90_000, using: &random))
         }

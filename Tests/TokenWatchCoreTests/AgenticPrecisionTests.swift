@@ -186,6 +186,29 @@ struct AgenticPrecisionTests {
         #expect(firing(.trivialFlood, confirmations(tokens: 30_000, newAnswers: true)).isEmpty)
     }
 
+    /// A person steering an agent, a "continue" every 10 s for 20 minutes, 2 000 input tokens more each time
+    /// and no `output_hash` published: 120 calls from 31 000 to 269 000 tokens, 18 M in all, far above a
+    /// newcomer's limit of 500 000, and 60 confirmations in ten minutes, above the flood's 40; the session
+    /// moves on, so neither a burst nor a flood. The same confirmations resending one 150 000-token context
+    /// are judged by volume alone, and are a burst.
+    @Test func steeringAnAgentWithoutPublishedAnswersIsJudgedByItsGrowingContext() {
+        func evening(_ tokens: (Int) -> Int64) -> [TokenEvent] {
+            (0..<120).map { n in
+                var e = event(
+                    "eve", at: monday.adding(minutes: 20 * 60).adding(seconds: Int64(n) * 10), tokens: tokens(n),
+                    prompt: "continue", agent: "code-agent", parent: "eve")
+                e.id = "s\(n)"
+                return e
+            }
+        }
+        let growing = evening { 31_000 + 2_000 * Int64($0) }
+        #expect(firing(.offHoursBurst, growing).isEmpty)
+        #expect(firing(.trivialFlood, growing).isEmpty)
+        let resent = evening { _ in 150_000 }
+        #expect(firing(.offHoursBurst, resent).count == 1)
+        #expect(firing(.trivialFlood, resent).count == 1)
+    }
+
     @Test func confirmationsWithoutAContextOrWithoutProgressAreAFlood() {
         #expect(firing(.trivialFlood, confirmations(tokens: 8, newAnswers: true)).count == 1)
         #expect(firing(.trivialFlood, confirmations(tokens: 30_000, newAnswers: false)).count == 1)

@@ -21,11 +21,11 @@ struct ProgressTests {
 
     mutating func verdict(
         _ user: String = "ann", agent: String? = "code-agent", at minute: Int64, prompt: String? = nil,
-        promptHash: String? = nil, output: String? = nil
+        promptHash: String? = nil, output: String? = nil, tokens: Int64 = 100
     ) -> CallNovelty {
         let e = event(
-            user, at: monday.adding(minutes: minute), prompt: prompt, agent: agent, promptHash: promptHash,
-            outputHash: output)
+            user, at: monday.adding(minutes: minute), tokens: tokens, prompt: prompt, agent: agent,
+            promptHash: promptHash, outputHash: output)
         return tracker.observe(e, arrivedAt: e.time).novelty
     }
 
@@ -55,6 +55,16 @@ struct ProgressTests {
         #expect(verdict(at: 2, prompt: "go on", output: "a1") == .outputRepeated)
         #expect(verdict(at: 3, prompt: "continue") == .unknown)
         #expect(verdict(at: 4) == .unknown)
+    }
+
+    /// Without an answer to judge by, a "continue" makes progress when the session's context grew: an agent's
+    /// context grows as it works, padding resends the same one.
+    @Test mutating func aConfirmationWithoutAnAnswerIsNewWhenItsContextGrew() {
+        #expect(verdict(at: 0, prompt: "continue", tokens: 30_000) == .unknown)  // nothing before it
+        #expect(verdict(at: 1, prompt: "continue", tokens: 31_500) == .new)
+        #expect(verdict(at: 2, prompt: "continue", tokens: 31_500) == .unknown)  // the same context again
+        #expect(verdict(at: 3, prompt: "go on", tokens: 29_000) == .unknown)
+        #expect(verdict(at: 4, prompt: "ok", tokens: 1_800) == .unknown)  // too small to be a session's context
     }
 
     @Test mutating func streamsAreAPersonsOwnCallsOrOneAgentOfTheirs() {

@@ -5,9 +5,12 @@
 /// own calls, or one of their agents) has not asked within the last hour, or, when all it says is
 /// "continue", when its answer is new. It makes none when it repeats a recent prompt exactly (same text
 /// after normalisation, or same `prompt_hash`) or nearly (text only), when its prompt is the stream's own
-/// recent output fed back, or when its answer repeats a recent one.
+/// recent output fed back, or when its answer repeats a recent one. A "continue" with no answer to judge by
+/// makes progress when the session's context grew since the stream's last call (an agent's context grows as it
+/// works; padding resends the same one).
 public enum CallNovelty: String, Sendable, Codable, CaseIterable {
-    /// New content: a prompt not seen lately, or a short confirmation that got a new answer.
+    /// New content: a prompt not seen lately, or a short confirmation that got a new answer (or, with no
+    /// answer to judge by, was sent with a session context that grew since the stream's last call).
     case new
     /// The same prompt as a recent one (normalised text or `prompt_hash`).
     case repeated

@@ -27,12 +27,17 @@ struct ContentMemory: Sendable, Codable {
     private var nextOutput = 0
     /// The latest call's time, in milliseconds.
     private(set) var lastSeen: Int64 = .min
+    /// The latest call's input tokens: an agent session's context grows as it works.
+    private var lastInput: Int64 = 0
+    /// A confirmation sent with at least this many input tokens carries a session's context.
+    static let contextTokens: Int64 = 2000
 
     init() {}
 
     /// Judges a call against what the stream did in the last ``window`` before it, then remembers it.
     mutating func observe(
-        prompt: PromptFingerprint?, promptHash: String?, outputHash: String?, at time: EventTime
+        prompt: PromptFingerprint?, promptHash: String?, outputHash: String?, inputTokens: Int64 = 0,
+        at time: EventTime
     ) -> CallNovelty {
         let since = time.milliseconds - Self.window
         // Outputs are kept as a prompt known by the same hash would be fingerprinted, so that an output fed
@@ -47,12 +52,20 @@ struct ContentMemory: Sendable, Codable {
         } else if let prompt, (prompt.wordCount ?? Self.trivialWords + 1) > Self.trivialWords {
             novelty = prompt.shingles.withUnsafeBufferPointer { match(prompt.exact, $0, since: since) }
             remember(prompt, at: time)
-        } else {
+        } else if let outputRepeats {
             // Nothing asked (no prompt, or a confirmation): the answer tells whether the work moved on.
-            novelty = outputRepeats.map { $0 ? .outputRepeated : .new } ?? .unknown
+            novelty = outputRepeats ? .outputRepeated : .new
+        } else if prompt != nil, inputTokens >= Self.contextTokens, lastSeen >= since, inputTokens > lastInput {
+            // A confirmation without an answer to judge by, whose session context grew since the stream's last
+            // call: an agent moving on ("continue" with 30k tokens behind it). A context resent unchanged
+            // stays unknown.
+            novelty = .new
+        } else {
+            novelty = .unknown
         }
         if let output { remember(output: output, at: time) }
         lastSeen = max(lastSeen, time.milliseconds)
+        lastInput = inputTokens
         return novelty
     }
 

@@ -35,7 +35,8 @@ public struct ProgressTracker: Sendable, Codable {
             change: { memory in
                 wasActive = memory.lastSeen >= since
                 return memory.observe(
-                    prompt: event.prompt, promptHash: event.promptHash, outputHash: event.outputHash, at: event.time)
+                    prompt: event.prompt, promptHash: event.promptHash, outputHash: event.outputHash,
+                    inputTokens: event.inputTokens, at: event.time)
             })
         if event.agent != nil && event.parent == event.agent && wasActive { inAgentChain = true }
         return CallProgress(novelty: novelty, inAgentChain: inAgentChain)
