@@ -146,6 +146,26 @@ struct AgenticPrecisionTests {
         #expect(alerts.first?.summary.contains("new content in 4 of 17 calls") == true)
     }
 
+    /// Progress is weighted by tokens: a status agent repeating its question every 15 minutes (600 tokens, 3
+    /// repeats) beside an evening of steering whose context grew twice before it stayed at 200 000 tokens
+    /// (2 new calls of 196 000 and 200 000 tokens, the rest unknown) is 396 600 new tokens of 398 400 judged
+    /// (with the status agent's first question), not 3 new calls of 6.
+    @Test func aStatusAgentRepeatingItselfDoesNotMakeAnEveningOfWorkBusywork() {
+        var events = (0..<4).map { n in
+            event(
+                "ana", at: monday.adding(minutes: 21 * 60 + Int64(n) * 15), tokens: 600,
+                prompt: "check the nightly build and deployment status for the team", id: "st\(n)", agent: "status",
+                parent: "scheduler")
+        }
+        events += (0..<40).map { n in
+            event(
+                "ana", at: monday.adding(minutes: 21 * 60 + 1).adding(seconds: Int64(n) * 20),
+                tokens: [192_000, 196_000][min(n, 1)] + (n >= 2 ? 4_000 : 0), prompt: "continue", id: "c\(n)",
+                agent: "code-agent", parent: "ana")
+        }
+        #expect(firing(.offHoursBurst, events).isEmpty)
+    }
+
     @Test func aNewcomersPriorIsTheirTeamsHeavyNormal() {
         // Three teammates, each with nine work hours at 1.2 M tokens/h of their own calls: their heavy normal
         // (third busiest hour) is 1.2 M, the team's median too. The newcomer's limit is 5 × 1.2 M = 6 M, above

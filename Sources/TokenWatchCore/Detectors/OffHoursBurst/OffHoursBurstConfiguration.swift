@@ -27,8 +27,8 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     /// The baseline of users still warming up while nobody of their team or organisation is known yet,
     /// tokens per hour. Default 100000.
     public var defaultBaselineTokensPerHour: Int64 = 100_000
-    /// A burst is busywork only when at most this share of its calls (of those whose content is known)
-    /// brought new content. Default 0.5.
+    /// A burst is busywork only when at most this share of its calls' tokens (of the calls whose content is
+    /// known) brought new content. Default 0.5.
     public var maxNovelty = 0.5
 
     public init() {}

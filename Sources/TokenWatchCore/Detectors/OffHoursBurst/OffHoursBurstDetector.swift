@@ -5,7 +5,7 @@ import Foundation
 /// Off-hours are outside the configured work hours and work days in the user's time zone (the event's `tz`,
 /// else the configured default). Working off-hours is never an alert by itself: only a window whose
 /// off-hours volume exceeds both `minTokens` and `multiplier` × the user's baseline is a burst, and a burst is
-/// busywork only when its calls make no progress: at most `maxNovelty` of those whose content is known
+/// busywork only when its calls make no progress: at most `maxNovelty` of the tokens of those whose content is known
 /// brought new content (see ``CallNovelty``). A burst of diverse work, an on-call night or a late coding
 /// session, stays silent (docs/DETECTION.md says why not `info`). Calls without any content are judged by
 /// volume alone.
@@ -102,6 +102,9 @@ struct MinuteVolume: Sendable, Codable {
     /// written before they were counted).
     var judged: Int32?
     var new: Int32?
+    /// The tokens of those calls: the share of progress is weighted by volume, since volume is what a burst is.
+    var judgedTokens: Int64?
+    var newTokens: Int64?
 }
 
 struct UserVolume: Sendable, Codable {
@@ -111,6 +114,8 @@ struct UserVolume: Sendable, Codable {
     var windowCalls: Int64 = 0
     var windowJudged: Int64? = 0
     var windowNew: Int64? = 0
+    var windowJudgedTokens: Int64? = 0
+    var windowNewTokens: Int64? = 0
     /// Tokens per hour over the baseline span, a ring indexed by absolute hour; the top bit marks an hour
     /// that raised an alert, the next one an hour in which the person made calls themselves (not only their
     /// scheduled agents).
@@ -186,14 +191,18 @@ struct UserVolume: Sendable, Codable {
         let limit = max(Double(configuration.minTokens), configuration.multiplier * scaledBaseline)
         guard Double(windowTokens) >= limit else { return nil }
         // A burst is busywork only without progress; calls with no content at all leave volume to judge.
+        // Weighted by tokens: a scheduled status check repeating itself beside an evening of new work is a few
+        // hundred tokens of repeats, not half of the evening.
         let judgedCalls = windowJudged ?? 0
         let newCalls = windowNew ?? 0
+        let judgedTokens = max(windowJudgedTokens ?? 0, 1)
+        let newTokens = windowNewTokens ?? 0
         if judgedCalls > 0 {
             guard judgedCalls >= Self.judgedCallsNeeded,
-                Double(newCalls) <= configuration.maxNovelty * Double(judgedCalls)
+                Double(newTokens) <= configuration.maxNovelty * Double(judgedTokens)
             else { return nil }
         }
-        let novelty = judgedCalls > 0 ? (Double(newCalls) / Double(judgedCalls) * 100).rounded() / 100 : nil
+        let novelty = judgedCalls > 0 ? (Double(newTokens) / Double(judgedTokens) * 100).rounded() / 100 : nil
 
         markAlerted(hour)
         let windowStart = EventTime(milliseconds: (minutes.first?.minute ?? minute) * 60_000)
@@ -221,7 +230,9 @@ struct UserVolume: Sendable, Codable {
             excess: Double(windowTokens) / limit,
             summary: "\(windowTokens) tokens in \(windowCalls) calls outside work hours within \(windowMinutes) min, "
                 + "against a usual \(baseline) per hour, "
-                + (judgedCalls > 0 ? "new content in \(newCalls) of \(judgedCalls) calls" : "content unknown"),
+                + (judgedCalls > 0
+                    ? "new content in \(newCalls) of \(judgedCalls) calls (\(Int(((novelty ?? 0) * 100).rounded()))% of their tokens)"
+                    : "content unknown"),
             evidence: evidence.ids)
     }
 
@@ -229,11 +240,15 @@ struct UserVolume: Sendable, Codable {
     private mutating func addToWindow(_ event: TokenEvent, novelty: CallNovelty, minute: Int64, windowMinutes: Int64) {
         let judged: Int32 = novelty.isKnown ? 1 : 0
         let new: Int32 = novelty.isNew ? 1 : 0
+        let judgedTokens = novelty.isKnown ? event.totalTokens : 0
+        let newTokens = novelty.isNew ? event.totalTokens : 0
         while let first = minutes.first, first.minute <= minute - windowMinutes {
             windowTokens -= first.tokens
             windowCalls -= Int64(first.calls)
             windowJudged = (windowJudged ?? 0) - Int64(first.judged ?? 0)
             windowNew = (windowNew ?? 0) - Int64(first.new ?? 0)
+            windowJudgedTokens = (windowJudgedTokens ?? 0) - (first.judgedTokens ?? 0)
+            windowNewTokens = (windowNewTokens ?? 0) - (first.newTokens ?? 0)
             minutes.removeFirst()
         }
         // A slightly late event goes to the newest minute rather than reorder.
@@ -242,13 +257,20 @@ struct UserVolume: Sendable, Codable {
             minutes[minutes.count - 1].calls += 1
             minutes[minutes.count - 1].judged = (minutes[minutes.count - 1].judged ?? 0) + judged
             minutes[minutes.count - 1].new = (minutes[minutes.count - 1].new ?? 0) + new
+            minutes[minutes.count - 1].judgedTokens = (minutes[minutes.count - 1].judgedTokens ?? 0) + judgedTokens
+            minutes[minutes.count - 1].newTokens = (minutes[minutes.count - 1].newTokens ?? 0) + newTokens
         } else {
-            minutes.append(MinuteVolume(minute: minute, tokens: event.totalTokens, calls: 1, judged: judged, new: new))
+            minutes.append(
+                MinuteVolume(
+                    minute: minute, tokens: event.totalTokens, calls: 1, judged: judged, new: new,
+                    judgedTokens: judgedTokens, newTokens: newTokens))
         }
         windowTokens += event.totalTokens
         windowCalls += 1
         windowJudged = (windowJudged ?? 0) + Int64(judged)
         windowNew = (windowNew ?? 0) + Int64(new)
+        windowJudgedTokens = (windowJudgedTokens ?? 0) + judgedTokens
+        windowNewTokens = (windowNewTokens ?? 0) + newTokens
         evidence.record(event.id)
     }
 
