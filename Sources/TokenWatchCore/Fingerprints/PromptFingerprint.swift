@@ -13,6 +13,12 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// Words in the normalised text; `nil` when only an opaque hash is known.
     public var wordCount: Int?
 
+    /// Prompts of at most this many words say nothing by themselves ("ok", "continue", "go on").
+    static let trivialWordCount = 3
+
+    /// Whether the prompt is a few words that ask nothing; a prompt known only by its hash never is.
+    var isTrivial: Bool { wordCount.map { $0 <= Self.trivialWordCount } ?? false }
+
     /// How many shingle hashes the sketch keeps. Prompts with fewer distinct words and pairs are compared
     /// exactly; longer ones by the bottom-k estimate of their Jaccard similarity.
     public static let sketchSize = 64

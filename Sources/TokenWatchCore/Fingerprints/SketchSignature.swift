@@ -16,12 +16,20 @@ struct SketchSignature: Sendable, Equatable {
         self.bits = bits
     }
 
+    /// A signature kept as its bits.
+    init(bits: UInt64) { self.bits = bits }
+
     /// Whether sketches of sizes `size` (this one) and `otherSize` (summarised by `other`) certainly share
     /// fewer hashes than `cutoff` needs.
     @inline(__always)
     func rulesOut(size: Int, against other: SketchSignature, otherSize: Int, cutoff: SimilarityCutoff) -> Bool {
-        let needShared = cutoff.neededShared(size, otherSize)
-        return (bits & ~other.bits).nonzeroBitCount > size - needShared
+        rulesOut(size: size, against: other, otherSize: otherSize, needShared: cutoff.neededShared(size, otherSize))
+    }
+
+    /// Whether the two sketches certainly share fewer than `needShared` hashes.
+    @inline(__always)
+    func rulesOut(size: Int, against other: SketchSignature, otherSize: Int, needShared: Int) -> Bool {
+        (bits & ~other.bits).nonzeroBitCount > size - needShared
             || (other.bits & ~bits).nonzeroBitCount > otherSize - needShared
     }
 }

@@ -15,8 +15,6 @@ struct ContentMemory: Sendable, Codable {
     static let sketchPrefix = 12
     static let window: Int64 = 3_600_000
     static let similarity = 0.6
-    /// Prompts of at most this many words say nothing by themselves ("ok", "continue", "go on").
-    static let trivialWords = 3
 
     /// Per prompt: exact hash, time, signature, sketch size, then the sketch prefix two hashes per word.
     private static let promptWords = 4 + sketchPrefix / 2
@@ -49,7 +47,7 @@ struct ContentMemory: Sendable, Codable {
         if let promptHash, containsOutput(hashedPrompt ?? PromptFingerprint.exact(opaqueHash: promptHash), since: since)
         {
             novelty = .fedBack
-        } else if let prompt, (prompt.wordCount ?? Self.trivialWords + 1) > Self.trivialWords {
+        } else if let prompt, !prompt.isTrivial {
             novelty = prompt.shingles.withUnsafeBufferPointer { match(prompt.exact, $0, since: since) }
             remember(prompt, at: time)
         } else if let outputRepeats {
@@ -84,7 +82,7 @@ struct ContentMemory: Sendable, Codable {
     private func match(_ exact: UInt64, _ shingles: UnsafeBufferPointer<UInt32>, since: Int64) -> CallNovelty {
         let size = min(shingles.count, Self.sketchPrefix)
         let prefix = UnsafeBufferPointer(rebasing: shingles[..<size])
-        let signature = Self.signature(prefix)
+        let signature = SketchSignature(prefix)
         var near = false
         return prompts.withUnsafeBufferPointer { slots in
             var start = 0
@@ -94,12 +92,11 @@ struct ContentMemory: Sendable, Codable {
                 if slots[start] == exact { return .repeated }
                 if near || size == 0 { continue }
                 let otherSize = Int(slots[start + 3])
-                // A bit set on one side only stands for at least one hash of that side the other lacks, so
-                // each side shares at most its size less those bits (as in ``SketchSignature``).
-                let other = slots[start + 2]
-                let mostShared = min(
-                    size - (signature & ~other).nonzeroBitCount, otherSize - (other & ~signature).nonzeroBitCount)
-                guard otherSize > 0, mostShared >= Self.neededShared(max(size, otherSize)) else { continue }
+                guard otherSize > 0,
+                    !signature.rulesOut(
+                        size: size, against: SketchSignature(bits: slots[start + 2]), otherSize: otherSize,
+                        needShared: Self.neededShared(max(size, otherSize)))
+                else { continue }
                 near = Self.similar(prefix, slots, from: start + 4, count: otherSize)
             }
             return near ? .nearRepeat : .new
@@ -110,12 +107,6 @@ struct ContentMemory: Sendable, Codable {
     /// ceiling of 3·seen/5, in integers, since this runs for every remembered prompt of every call.
     private static func neededShared(_ seen: Int) -> Int {
         (3 * min(seen, sketchPrefix) + 4) / 5
-    }
-
-    private static func signature(_ sketch: UnsafeBufferPointer<UInt32>) -> UInt64 {
-        var bits: UInt64 = 0
-        for hash in sketch { bits |= 1 << UInt64(hash & 63) }
-        return bits
     }
 
     /// Whether the bottom-k estimate over the first ``sketchPrefix`` hashes of the two sketches' union
@@ -159,7 +150,7 @@ struct ContentMemory: Sendable, Codable {
             prompt.shingles.withUnsafeBufferPointer { shingles in
                 slots[start] = prompt.exact
                 slots[start + 1] = UInt64(bitPattern: time.milliseconds)
-                slots[start + 2] = Self.signature(UnsafeBufferPointer(rebasing: shingles[..<size]))
+                slots[start + 2] = SketchSignature(UnsafeBufferPointer(rebasing: shingles[..<size])).bits
                 slots[start + 3] = UInt64(size)
                 for word in 0..<(Self.sketchPrefix / 2) {
                     let low = 2 * word < size ? UInt64(shingles[2 * word]) : 0

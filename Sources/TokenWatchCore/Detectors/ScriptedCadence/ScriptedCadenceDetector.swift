@@ -49,9 +49,6 @@ struct CallRhythm: Sendable {
     var contents: [UInt64] = []
     var evidence = EvidenceRing()
 
-    /// Prompts of at most this many words carry no content ("ok", "continue").
-    static let trivialWords = 3
-
     /// Calls kept: twice `minCalls`, since a schedule asking something new each time must hold for that long
     /// (see ``record(_:_:)``).
     static func capacity(_ configuration: ScriptedCadenceConfiguration) -> Int { 2 * configuration.minCalls }
@@ -60,7 +57,7 @@ struct CallRhythm: Sendable {
         if let last = times.last, event.time < last { return nil }  // out of order: spacing unknown
         times.append(event.time)
         contents.append(
-            event.prompt.map { ($0.wordCount ?? Self.trivialWords + 1) > Self.trivialWords ? $0.exact : 0 } ?? 0)
+            event.prompt.map { $0.isTrivial ? 0 : $0.exact } ?? 0)
         evidence.record(event.id)
         let capacity = Self.capacity(configuration)
         if times.count > capacity { times.removeFirst(times.count - capacity) }

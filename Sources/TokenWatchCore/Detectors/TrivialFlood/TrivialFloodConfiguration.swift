@@ -12,7 +12,7 @@ public struct TrivialFloodConfiguration: Sendable, Equatable, Codable {
     /// A trivial prompt sent with at least this many input tokens of context and answered with something new
     /// steers an agent through work ("continue" with a 30k-token session behind it) and is not counted.
     /// Default 2000.
-    public var steeringContextTokens: Int64 = 2000
+    public var steeringContextTokens: Int64 = ContentMemory.contextTokens
 
     public init() {}
 }
