@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.23.0"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev. No pkgConfig: Debian's libzmq.pc carries a flag SwiftPM refuses,
@@ -56,6 +59,39 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // OTLP's export requests (protobuf and JSON) turned into token events: pure, no I/O. The protobuf messages
+        // are generated from otlp_subset.proto once and committed (`make proto`).
+        .target(
+            name: "TokenWatchOTLP",
+            dependencies: ["TokenWatchCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["otlp_subset.proto"]
+        ),
+        // `tokenwatch bridge`: an OTLP/HTTP receiver that publishes token events to the daemon.
+        .target(
+            name: "TokenWatchBridge",
+            dependencies: [
+                "TokenWatchOTLP", "TokenWatchCore", "TokenWatchRuntime", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+            ]
+        ),
+        // `tokenwatch forward`: alerts, caught up and deduplicated, delivered to Alertmanager and webhooks.
+        .target(
+            name: "TokenWatchForward",
+            dependencies: [
+                "TokenWatchClient", "TokenWatchCore", "TokenWatchRuntime", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // Not part of the daemon: the traffic simulator, the detection evaluation and the threshold-test runner.
         .target(
             name: "TokenWatchSimulation",
@@ -70,12 +106,15 @@ let package = Package(
                 "TokenWatchRuntime",
                 "TokenWatchSimulation",
                 "TokenWatchClient",
+                "TokenWatchBridge",
+                "TokenWatchForward",
                 "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             // jemalloc (Debian's libjemalloc-dev) in place of glibc's malloc for the whole process: events are
             // allocated on the decode thread and freed on the detection thread, which glibc's per-thread arenas
@@ -94,6 +133,13 @@ let package = Package(
         ),
         .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: [
+                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(
             name: "TokenWatchRuntimeTests",
             dependencies: [

@@ -8,7 +8,8 @@ struct TokenWatch: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ReplayCommand.self, GenerateCommand.self, TailCommand.self, DemoCommand.self,
-            CheckConfigCommand.self, EvaluateCommand.self, TestCommand.self, KeygenCommand.self,
+            CheckConfigCommand.self, EvaluateCommand.self, TestCommand.self, KeygenCommand.self, BridgeCommand.self,
+            ForwardCommand.self,
         ]
     )
 }

@@ -10,6 +10,10 @@ public struct TokenWatchConfiguration: Sendable, Equatable {
     public var privacy = PrivacyConfiguration()
     public var security = SecurityConfiguration()
     public var catchup = CatchupConfiguration()
+    /// `tokenwatch bridge`'s section.
+    public var bridge = BridgeConfiguration()
+    /// `tokenwatch forward`'s section.
+    public var forward = ForwardConfiguration()
     /// Every detector's settings, as the defaults for everyone.
     public var detectors = DetectorSettings()
     /// Per team and per user thresholds; the most specific match wins (a user's, else the team's).

@@ -38,7 +38,8 @@ public enum ConfigurationLoader {
 /// The top level of the file: each section read by its settings, then the detectors, overrides and allowances.
 extension ConfigurationReader {
     static let topLevelKeys = [
-        "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "security", "detectors",
+        "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "security", "bridge",
+        "forward", "detectors",
         "overrides",
         "allowances",
     ]
@@ -54,6 +55,8 @@ extension ConfigurationReader {
         if let node = top["privacy"] { read(node, at: "privacy", into: &configuration.privacy) }
         if let node = top["security"] { read(node, at: "security", into: &configuration.security) }
         if let node = top["catchup"] { read(node, at: "catchup", into: &configuration.catchup) }
+        if let node = top["bridge"] { read(node, at: "bridge", into: &configuration.bridge) }
+        if let node = top["forward"] { read(node, at: "forward", into: &configuration.forward) }
         if let node = top["detectors"] { readDetectors(node, path: "detectors", into: &configuration.detectors) }
         // After the detectors: an override starts from the configured defaults.
         if let node = top["overrides"] { readOverrides(node, into: &configuration) }

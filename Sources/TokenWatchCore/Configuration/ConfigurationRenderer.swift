@@ -13,6 +13,8 @@ public enum ConfigurationRenderer {
         section("security", c.security, into: &text)
         section("privacy", c.privacy, into: &text)
         section("catchup", c.catchup, into: &text)
+        section("bridge", c.bridge, into: &text)
+        section("forward", c.forward, into: &text)
         text += "detectors:\n"
         text += detectors(c.detectors, indent: "  ")
         text += c.overrides.isEmpty ? "overrides: []\n" : "overrides:\n"

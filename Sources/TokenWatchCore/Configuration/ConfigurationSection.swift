@@ -89,6 +89,22 @@ struct ConfigurationSection {
         return accepted
     }
 
+    /// A list of mappings with the given keys, each read with `body` (given its index) as `key[index]`.
+    mutating func mappings(
+        _ key: String, keys: [String], what: String, _ body: (Int, inout ConfigurationSection) -> Void
+    ) {
+        guard let node = values[key], let items = reader.sequenceOrEmpty(node, keyPath(key), what: what) else {
+            return
+        }
+        for (index, item) in items.enumerated() {
+            let path = "\(keyPath(key))[\(index)]"
+            guard let nested = reader.mapping(item, path, keys: keys) else { continue }
+            var section = ConfigurationSection(reader: reader, node: item, path: path, values: nested)
+            body(index, &section)
+            reader = section.reader
+        }
+    }
+
     /// A nested mapping with the given keys (nil when absent or not a mapping), read with `body`.
     mutating func subsection(_ key: String, keys: [String], _ body: (inout ConfigurationSection) -> Void) {
         guard let node = values[key], let nested = reader.mapping(node, keyPath(key), keys: keys) else { return }

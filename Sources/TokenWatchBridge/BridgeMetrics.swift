@@ -1,0 +1,53 @@
+import CoreMetrics
+import TokenWatchOTLP
+
+/// The bridge's metrics, through swift-metrics (Prometheus in `main`).
+package struct BridgeMetrics: Sendable {
+    /// Every metric family the bridge exports, with its HELP text.
+    package static let help: [String: String] = [
+        "tokenwatch_bridge_requests_total": "OTLP/HTTP export requests, by signal (traces, logs) and response status.",
+        "tokenwatch_bridge_records_total":
+            "Spans and log records received, by signal and outcome (published, rejected, ignored: not a model call).",
+        "tokenwatch_bridge_records_rejected_total":
+            "Records describing a model call that could not become an event, by reason.",
+        "tokenwatch_bridge_daemon_connected": "1 while a daemon is subscribed to the bridge's events, else 0.",
+        "tokenwatch_build_info": "Always 1; the version label says which build is running.",
+    ]
+
+    private let factory: any MetricsFactory
+
+    package init(factory: any MetricsFactory, version: String) {
+        self.factory = factory
+        Gauge(label: "tokenwatch_build_info", dimensions: [("version", version)], factory: factory).record(1)
+    }
+
+    package func request(signal: String, status: Int) {
+        Counter(
+            label: "tokenwatch_bridge_requests_total", dimensions: [("signal", signal), ("status", String(status))],
+            factory: factory
+        ).increment()
+    }
+
+    package func records(signal: String, _ translation: OTLPTranslation, published: Bool) {
+        func add(_ outcome: String, _ count: Int) {
+            guard count > 0 else { return }
+            Counter(
+                label: "tokenwatch_bridge_records_total", dimensions: [("signal", signal), ("outcome", outcome)],
+                factory: factory
+            ).increment(by: Int64(count))
+        }
+        if published { add("published", translation.events.count) }
+        add("rejected", translation.rejectedCount)
+        add("ignored", translation.ignored)
+        for (reason, count) in translation.rejected {
+            Counter(
+                label: "tokenwatch_bridge_records_rejected_total", dimensions: [("reason", reason.rawValue)],
+                factory: factory
+            ).increment(by: Int64(count))
+        }
+    }
+
+    package func daemonConnected(_ connected: Bool) {
+        Gauge(label: "tokenwatch_bridge_daemon_connected", factory: factory).record(connected ? 1 : 0)
+    }
+}

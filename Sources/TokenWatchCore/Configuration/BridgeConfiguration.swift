@@ -1,0 +1,94 @@
+/// `tokenwatch bridge`: the OTLP/HTTP receiver that turns model calls into token events.
+public struct BridgeConfiguration: Sendable, Equatable {
+    /// `HOST:PORT` the OTLP/HTTP receiver listens on (`POST /v1/traces`, `/v1/logs`; `GET /metrics`, `/healthz`).
+    /// Default 127.0.0.1:4318, OTLP/HTTP's own port.
+    public var listen = "127.0.0.1:4318"
+    /// The daemon's event socket the bridge connects to and publishes on. Default `tcp://127.0.0.1:7700`.
+    public var connect = "tcp://127.0.0.1:7700"
+    /// The topic of the events it publishes (must start with the daemon's `events.topic`). Default `tokens.otlp`.
+    public var topic = "tokens.otlp"
+    /// The largest request body accepted, after gzip is undone; a larger one gets 413. Default 8 MiB.
+    public var maxBodyBytes = 8 << 20
+    /// Which attribute carries each field of a token event, tried in order (a span's own, then its resource's).
+    public var attributes = OTLPAttributeNames()
+    /// Spans with these `gen_ai.operation.name` values summarise calls made beneath them (an agent's whole
+    /// invocation, a tool run): their token counts are their children's, so they are not model calls.
+    /// Default `[invoke_agent, create_agent, execute_tool]`.
+    public var skipOperations = ["invoke_agent", "create_agent", "execute_tool"]
+
+    public init() {}
+}
+
+/// The attribute names read for each field of a token event, first match wins. The defaults cover the
+/// OpenTelemetry GenAI semantic conventions (current names, and the pre-1.37 ones still widely deployed);
+/// LiteLLM's, OpenRouter's and Langfuse-instrumented exports need only their names added.
+public struct OTLPAttributeNames: Sendable, Equatable {
+    public var user = ["user.id", "enduser.id"]
+    public var team = ["tokenwatch.team", "team"]
+    public var agent = ["gen_ai.agent.id", "gen_ai.agent.name"]
+    public var session = ["gen_ai.conversation.id", "session.id"]
+    public var model = ["gen_ai.request.model", "gen_ai.response.model"]
+    public var inputTokens = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"]
+    public var outputTokens = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"]
+    /// Prompt text exists only where an application opted in to recording it.
+    public var prompt = ["gen_ai.input.messages", "gen_ai.prompt"]
+
+    public init() {}
+
+    static let keys = ["user", "team", "agent", "session", "model", "input_tokens", "output_tokens", "prompt"]
+
+    /// Each field with its key, in file order.
+    var fields: [(String, WritableKeyPath<OTLPAttributeNames, [String]>)] {
+        [
+            ("user", \.user), ("team", \.team), ("agent", \.agent), ("session", \.session), ("model", \.model),
+            ("input_tokens", \.inputTokens), ("output_tokens", \.outputTokens), ("prompt", \.prompt),
+        ]
+    }
+}
+
+extension BridgeConfiguration: SectionSettings {
+    static let keys = ["listen", "connect", "topic", "max_body_bytes", "attributes", "skip_operations"]
+
+    mutating func read(_ section: inout ConfigurationSection) {
+        if let text = section.string("listen") {
+            if HostPort(text) != nil {
+                listen = text
+            } else {
+                section.report("listen", "must be HOST:PORT such as 127.0.0.1:4318, not '\(text)'")
+            }
+        }
+        connect = section.endpoint("connect") ?? connect
+        topic = section.string("topic") ?? topic
+        maxBodyBytes = section.integer("max_body_bytes", 1024...(256 << 20)) ?? maxBodyBytes
+        skipOperations =
+            section.strings("skip_operations", what: "a list of operation names") { _ in nil }
+            ?? skipOperations
+        section.subsection("attributes", keys: OTLPAttributeNames.keys) { attributes in
+            for (key, path) in self.attributes.fields {
+                if let names = attributes.strings(
+                    key, what: "a list of attribute names",
+                    { name in
+                        name.isEmpty ? "must not be empty" : nil
+                    })
+                {
+                    self.attributes[keyPath: path] = names
+                }
+            }
+        }
+    }
+
+    var yamlLines: [String] {
+        var lines = [
+            "listen: \(YAMLScalar.quoted(listen))",
+            "connect: \(YAMLScalar.quoted(connect))",
+            "topic: \(YAMLScalar.quoted(topic))",
+            "max_body_bytes: \(maxBodyBytes)",
+            "skip_operations: \(YAMLScalar.list(skipOperations.map(YAMLScalar.quoted)))",
+            "attributes:",
+        ]
+        for (key, path) in attributes.fields {
+            lines.append("  \(key): \(YAMLScalar.list(attributes[keyPath: path].map(YAMLScalar.quoted)))")
+        }
+        return lines
+    }
+}

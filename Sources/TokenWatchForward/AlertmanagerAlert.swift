@@ -1,0 +1,41 @@
+import Foundation
+
+/// One alert in Alertmanager's API (`POST /api/v2/alerts`): labels identify it, annotations describe it.
+package struct AlertmanagerAlert: Sendable, Equatable, Codable {
+    package var labels: [String: String]
+    package var annotations: [String: String]
+    package var startsAt: String
+    /// Absent while open; set when the incident resolved.
+    package var resolvedAt: String?
+
+    /// `TokenWatchRepetitivePrompts` for `repetitive_prompts`: Alertmanager's convention for alert names.
+    package static func alertName(_ detector: String) -> String {
+        "TokenWatch" + detector.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// The labels route and group (`detector`, `severity`, `user`, `agent`; `incident` keeps two incidents of
+    /// one person apart). The annotations carry what a person reads: the summary, the figures, the evidence ids.
+    package init(_ alert: ForwardedAlert, startsAt: String) {
+        var labels = [
+            "alertname": Self.alertName(alert.detector), "detector": alert.detector, "incident": alert.incident,
+        ]
+        if !alert.severity.isEmpty, !alert.isResolved { labels["severity"] = alert.severity }
+        if let user = alert.user { labels["user"] = user }
+        if let agent = alert.agent { labels["agent"] = agent }
+        self.labels = labels
+        var annotations = ["summary": alert.summary, "tokenwatch_alert_id": alert.id]
+        if !alert.observed.isEmpty {
+            annotations["observed"] = alert.observed.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+        }
+        if !alert.evidence.isEmpty { annotations["evidence"] = alert.evidence.joined(separator: ",") }
+        self.annotations = annotations
+        self.startsAt = startsAt
+        self.resolvedAt = nil
+    }
+
+    /// The API's JSON object: `endsAt` is the resolution time once resolved, else `openUntil`, a point
+    /// far enough ahead that the next re-send arrives before Alertmanager would expire the alert.
+    package func json(openUntil: String) -> [String: Any] {
+        ["labels": labels, "annotations": annotations, "startsAt": startsAt, "endsAt": resolvedAt ?? openUntil]
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `tokenwatch forward` as a service: takes alerts from the source, records each for every receiver and
+/// in the cursor, and runs each receiver's delivery loop beside it.
+///
+/// The order per alert makes a restart at any point lose nothing and send nothing twice: the payload is
+/// staged in each webhook's `incoming/`, the Alertmanager set saved, the cursor saved, and only then the
+/// staged payloads queued (``WebhookQueue/recover(handled:)`` finishes that last step after a crash).
+package final class ForwardService: Service {
+    let store: ForwardStore
+    let source: AlertSource
+    let webhooks: [WebhookSink]
+    let alertmanagers: [AlertmanagerSink]
+    let metrics: ForwardMetrics
+    let logger: Logger
+
+    package init(
+        store: ForwardStore, source: AlertSource, webhooks: [WebhookSink], alertmanagers: [AlertmanagerSink],
+        metrics: ForwardMetrics, logger: Logger
+    ) {
+        self.store = store
+        self.source = source
+        self.webhooks = webhooks
+        self.alertmanagers = alertmanagers
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        var cursor = store.loadCursor()
+        var recent = Set(cursor.recentIDs)
+        for webhook in webhooks { webhook.queue.recover(handled: recent) }
+        let stream = source.alerts()
+        try await withThrowingDiscardingTaskGroup { group in
+            for webhook in webhooks { group.addTask { await webhook.run() } }
+            for alertmanager in alertmanagers { group.addTask { await alertmanager.run() } }
+            await withGracefulShutdownHandler {
+                for await batch in stream.cancelOnGracefulShutdown() {
+                    for alert in batch where !recent.contains(alert.id) {
+                        do {
+                            try handle(alert, cursor: &cursor)
+                            recent.insert(alert.id)
+                            if recent.count > 2 * ForwardStore.recentLimit { recent = Set(cursor.recentIDs) }
+                        } catch {
+                            logger.error(
+                                "cannot record an alert in the state directory",
+                                metadata: ["id": "\(alert.id)", "error": "\(error)"])
+                        }
+                    }
+                }
+            } onGracefulShutdown: {
+                self.source.stop()
+            }
+            source.stop()
+            group.cancelAll()
+        }
+    }
+
+    private func handle(_ alert: ForwardedAlert, cursor: inout ForwardStore.Cursor) throws {
+        let order = cursor.handledCount + 1
+        for webhook in webhooks { try webhook.queue.stage(alert, order: order) }
+        for alertmanager in alertmanagers { try alertmanager.apply(alert) }
+        var next = cursor
+        next.handled(alert)
+        try store.save(next)
+        cursor = next
+        for webhook in webhooks { try webhook.queue.commit(alert, order: order) }
+        metrics.alerts(1)
+        logger.debug("forwarded", metadata: ["id": "\(alert.id)", "seq": "\(alert.seq)", "topic": "\(alert.topic)"])
+    }
+}

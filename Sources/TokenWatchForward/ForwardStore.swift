@@ -1,0 +1,67 @@
+import Foundation
+import TokenWatchCore
+
+/// The forwarder's files in its state directory, each replaced atomically (written aside, then renamed), so
+/// that a crash leaves the old version or the new one, never half of one:
+///
+/// - `cursor.json`: the newest alert `seq` handled and the ids of the last ``recentLimit`` alerts;
+/// - `alertmanager/<receiver>.json`: the incidents each Alertmanager still has to hear about;
+/// - `webhooks/<receiver>/<seq>-<id>.json`: each webhook's queue, one file per delivery.
+package struct ForwardStore: Sendable {
+    package let directory: URL
+
+    package init(directory: String) throws {
+        self.directory = URL(fileURLWithPath: directory, isDirectory: true)
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+    }
+
+    package struct Cursor: Codable, Sendable, Equatable {
+        /// The newest seq handled; `nil` before the first alert.
+        package var seq: UInt64?
+        /// Alerts handled so far: orders each webhook's queue, whatever the daemon's seq does (a daemon
+        /// whose journal was reset counts from 0 again).
+        package var handledCount: UInt64 = 0
+        /// Recently handled alert ids, oldest first: an alert seen again (from a replica, or a daemon whose
+        /// journal was reset) is recognised by its id.
+        package var recentIDs: [String] = []
+
+        package init() {}
+
+        package mutating func handled(_ alert: ForwardedAlert) {
+            seq = alert.seq
+            handledCount += 1
+            recentIDs.append(alert.id)
+            if recentIDs.count > ForwardStore.recentLimit {
+                recentIDs.removeFirst(recentIDs.count - ForwardStore.recentLimit)
+            }
+        }
+    }
+
+    package static let recentLimit = 10_000
+
+    package func loadCursor() -> Cursor {
+        (try? Data(contentsOf: directory.appendingPathComponent("cursor.json")))
+            .flatMap { try? JSONDecoder().decode(Cursor.self, from: $0) } ?? Cursor()
+    }
+
+    package func save(_ cursor: Cursor) throws {
+        try Self.replace(directory.appendingPathComponent("cursor.json"), with: try JSONEncoder().encode(cursor))
+    }
+
+    /// A directory for one receiver, named by a hash of its URL (URLs hold characters paths should not).
+    package func receiverDirectory(_ kind: String, url: String) throws -> URL {
+        let name = String(FNV1a.hash(url), radix: 16)
+        let path = directory.appendingPathComponent(kind).appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Writes `data` beside `file` and renames it over `file`.
+    package static func replace(_ file: URL, with data: Data) throws {
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).tmp")
+        try data.write(to: temporary)
+        guard rename(temporary.path, file.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import TokenWatchCore
+
+/// What one export request became: the events to publish, and what was refused or not a model call.
+package struct OTLPTranslation: Sendable {
+    /// Event payloads (JSON), in the request's order.
+    package var events: [String] = []
+    /// Records describing a model call that could not become an event, by reason.
+    package var rejected: [OTLPRecordRejection: Int] = [:]
+    /// Records that are not model calls (an HTTP span, an agent's whole invocation, another log line).
+    package var ignored = 0
+
+    package var rejectedCount: Int { rejected.values.reduce(0, +) }
+
+    /// OTLP's partial-success message: the reasons and their counts, for the sender's logs.
+    package var rejectionMessage: String {
+        rejected.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
+            .joined(separator: ", ")
+    }
+
+    mutating func reject(_ reason: OTLPRecordRejection) { rejected[reason, default: 0] += 1 }
+}
