@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import TokenWatchCore
+
+@testable import TokenWatchForward
+
+func alert(
+    seq: UInt64, id: String, incident: String = "inc1", severity: String = "warning", state: String = "firing",
+    ts: String = "2026-11-30T10:00:00.000Z"
+) -> ForwardedAlert {
+    let topic = state == "resolved" ? "alert.agent_loop.resolved" : "alert.agent_loop.\(severity)"
+    let payload =
+        #"{"id":"\#(id)","incident":"\#(incident)","seq":\#(seq),"detector":"agent_loop","severity":"\#(severity)","#
+        + #""state":"\#(state)","subject":{"user":"alice","agent":"code-agent"},"ts":"\#(ts)","#
+        + #""observed":{"iterations":20,"novelty":0.1},"summary":"looping","evidence":["e1","e2"],"suppressed":0}"#
+    return ForwardedAlert(seq: seq, topic: topic, payload: payload)!
+}
+
+@Suite struct AlertmanagerMappingTests {
+    @Test func alertNamesAreCamelCasedDetectors() {
+        #expect(AlertmanagerAlert.alertName("repetitive_prompts") == "TokenWatchRepetitivePrompts")
+        #expect(AlertmanagerAlert.alertName("offhours_burst") == "TokenWatchOffhoursBurst")
+    }
+
+    @Test func labelsAndAnnotationsCarryTheAlert() {
+        let mapped = AlertmanagerAlert(alert(seq: 0, id: "a1"), startsAt: "2026-11-30T10:00:00.000Z")
+        #expect(
+            mapped.labels == [
+                "alertname": "TokenWatchAgentLoop", "detector": "agent_loop", "severity": "warning", "user": "alice",
+                "agent": "code-agent", "incident": "inc1",
+            ])
+        #expect(mapped.annotations["summary"] == "looping")
+        #expect(mapped.annotations["observed"] == "iterations=20 novelty=0.1")
+        #expect(mapped.annotations["evidence"] == "e1,e2")
+        #expect(mapped.json(openUntil: "X")["endsAt"] as? String == "X")
+    }
+
+    @Test func anIncidentIsOneEntryUntilItsResolutionIsDelivered() {
+        var state = AlertmanagerState()
+        state.apply(alert(seq: 0, id: "a1", ts: "2026-11-30T10:00:00.000Z"))
+        state.apply(alert(seq: 1, id: "a2", ts: "2026-11-30T10:05:00.000Z"))
+        #expect(state.pending.count == 1)
+        #expect(state.pending[0].startsAt == "2026-11-30T10:00:00.000Z")
+        state.apply(alert(seq: 2, id: "a3", state: "resolved", ts: "2026-11-30T10:20:00.000Z"))
+        #expect(state.open.isEmpty)
+        #expect(state.pending.map(\.resolvedAt) == ["2026-11-30T10:20:00.000Z"])
+        let round = state.pending
+        state.delivered(round)
+        #expect(state.isEmpty)
+    }
+
+    /// The labels include the severity, so a change is another alert to Alertmanager: the old one resolves.
+    @Test func aSeverityChangeResolvesTheOldLabelSet() {
+        var state = AlertmanagerState()
+        state.apply(alert(seq: 0, id: "a1"))
+        state.apply(alert(seq: 1, id: "a2", severity: "critical", ts: "2026-11-30T10:07:00.000Z"))
+        let pending = state.pending
+        #expect(pending.count == 2)
+        #expect(pending.contains { $0.labels["severity"] == "critical" && $0.resolvedAt == nil })
+        #expect(pending.contains { $0.labels["severity"] == "warning" && $0.resolvedAt == "2026-11-30T10:07:00.000Z" })
+    }
+
+    @Test func aResolutionForAnUnknownIncidentIsIgnored() {
+        var state = AlertmanagerState()
+        state.apply(alert(seq: 5, id: "r", state: "resolved"))
+        #expect(state.isEmpty)
+    }
+}
+
+@Suite struct WebhookTests {
+    /// RFC 4231, test case 2.
+    @Test func theSignatureIsHMACSHA256() {
+        let value = WebhookSignature.value(
+            body: Array("what do ya want for nothing?".utf8), key: Array("Jefe".utf8))
+        #expect(value == "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func backoffDoublesUpToItsLimit() {
+        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(5))
+        #expect(
+            [backoff.failed(), backoff.failed(), backoff.failed(), backoff.failed()] == [
+                .seconds(1), .seconds(2), .seconds(4), .seconds(5),
+            ])
+        backoff.succeeded()
+        #expect(backoff.failed() == .seconds(1))
+    }
+
+    /// A crash between staging and the cursor: what the cursor records is queued, the rest dropped (the
+    /// catch-up socket gives it again).
+    @Test func recoveryQueuesOnlyWhatTheCursorRecords() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tw-queue-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let queue = try WebhookQueue(directory: directory)
+        try queue.stage(alert(seq: 0, id: "kept"), order: 1)
+        try queue.stage(alert(seq: 1, id: "again"), order: 2)
+        queue.recover(handled: ["kept"])
+        #expect(queue.pending().map { WebhookQueue.alertID(of: $0) } == ["kept"])
+        let incoming = try FileManager.default.contentsOfDirectory(
+            atPath: directory.appendingPathComponent("incoming").path)
+        #expect(incoming.isEmpty)
+    }
+
+    @Test func theCursorKeepsTheLastIds() {
+        var cursor = ForwardStore.Cursor()
+        for index in 0..<(ForwardStore.recentLimit + 3) {
+            cursor.handled(alert(seq: UInt64(index), id: "id\(index)"))
+        }
+        #expect(cursor.recentIDs.count == ForwardStore.recentLimit)
+        #expect(cursor.recentIDs.first == "id3")
+        #expect(cursor.seq == UInt64(ForwardStore.recentLimit + 2))
+        #expect(cursor.handledCount == UInt64(ForwardStore.recentLimit + 3))
+    }
+}
+
+@Suite struct EdgeConfigurationTests {
+    @Test func bridgeAndForwardSectionsReadAndRenderBack() throws {
+        let yaml = """
+            bridge:
+              listen: 0.0.0.0:4318
+              attributes:
+                team: [litellm.team_alias]
+            forward:
+              alertmanagers: [http://am:9093]
+              webhooks:
+                - url: https://hooks.example.com/x
+                  secret_file: /etc/tokenwatch/hook.key
+              resend_interval: 30s
+            """
+        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "edge.yaml")
+        #expect(configuration.bridge.listen == "0.0.0.0:4318")
+        #expect(configuration.bridge.attributes.team == ["litellm.team_alias"])
+        #expect(configuration.bridge.attributes.user == ["user.id", "enduser.id"])
+        #expect(
+            configuration.forward.webhooks == [
+                .init(url: "https://hooks.example.com/x", secretFile: "/etc/tokenwatch/hook.key")
+            ])
+        #expect(configuration.forward.resendInterval == .seconds(30))
+        let again = try ConfigurationLoader.load(yaml: ConfigurationRenderer.yaml(configuration), file: "printed")
+        #expect(again == configuration)
+    }
+
+    @Test func badValuesNameTheirLineAndKey() {
+        let yaml = """
+            forward:
+              alertmanagers: [am:9093]
+              webhooks:
+                - secret_file: k
+            bridge:
+              listen: nowhere
+            """
+        #expect {
+            try ConfigurationLoader.load(yaml: yaml, file: "bad.yaml")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("bad.yaml:2:") && text.contains("forward.alertmanagers")
+                && text.contains("forward.webhooks[0].url") && text.contains("bad.yaml:6:")
+                && text.contains("bridge.listen")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TokenWatchCore
+
+@testable import TokenWatchOTLP
+
+@Suite struct LogTranslationTests {
+    let translator = LogRecordTranslator(settings: BridgeConfiguration(), limits: EventDecoder.Limits())
+
+    static func claudeCodeRecord(time: UInt64 = 1_795_000_000_500_000_000) -> OTLPLogRecord {
+        OTLPLogRecord.with {
+            $0.timeUnixNano = time
+            $0.body.stringValue = "claude_code.api_request"
+            $0.attributes = [
+                OTLP.attribute("event.name", "api_request"), OTLP.attribute("user.id", "device-hash-not-a-person"),
+                OTLP.attribute("user.account_uuid", "acct-1234"), OTLP.attribute("user.email", "dana@example.com"),
+                OTLP.attribute("session.id", "s-1"), OTLP.attribute("model", "claude-sonnet-4-5"),
+                OTLP.attribute("input_tokens", 40), OTLP.attribute("output_tokens", 900),
+                OTLP.attribute("cache_read_tokens", 30_000), OTLP.attribute("cache_creation_tokens", 2_000),
+            ]
+        }
+    }
+
+    static func request(_ records: [OTLPLogRecord]) -> OTLPExportLogsServiceRequest {
+        OTLPExportLogsServiceRequest.with {
+            $0.resourceLogs = [
+                OTLPResourceLogs.with {
+                    $0.resource.attributes = [OTLP.attribute("service.name", "claude-code")]
+                    $0.scopeLogs = [OTLPScopeLogs.with { $0.logRecords = records }]
+                }
+            ]
+        }
+    }
+
+    /// The account, not Claude Code's installation id; the context read is input + cache read + cache written.
+    @Test func aClaudeCodeRequestBecomesAnEvent() throws {
+        let translation = translator.translate(Self.request([Self.claudeCodeRecord()]))
+        let event = try #require(try decoded(translation).first)
+        #expect(event["user"] as? String == "acct-1234")
+        #expect(event["session"] as? String == "s-1")
+        #expect(event["model"] as? String == "claude-sonnet-4-5")
+        #expect(event["input_tokens"] as? Int == 40 + 30_000 + 2_000)
+        #expect(event["output_tokens"] as? Int == 900)
+        #expect(event["ts"] as? Int == 1_795_000_000_500)
+        #expect((event["id"] as? String)?.hasPrefix("log-") == true)
+    }
+
+    /// An SDK that retries an export after a lost response sends the same record: the same id.
+    @Test func theSameRecordGetsTheSameIdAndAnotherOneAnother() throws {
+        let first = try decoded(translator.translate(Self.request([Self.claudeCodeRecord()])))
+        let again = try decoded(translator.translate(Self.request([Self.claudeCodeRecord()])))
+        let later = try decoded(
+            translator.translate(Self.request([Self.claudeCodeRecord(time: 1_795_000_001_000_000_000)])))
+        #expect(first[0]["id"] as? String == again[0]["id"] as? String)
+        #expect(first[0]["id"] as? String != later[0]["id"] as? String)
+    }
+
+    @Test func otherLogLinesAreIgnoredAndARecordWithoutTimeIsRefused() throws {
+        let line = OTLPLogRecord.with {
+            $0.timeUnixNano = 1
+            $0.body.stringValue = "GET /health 200"
+        }
+        var timeless = Self.claudeCodeRecord()
+        timeless.timeUnixNano = 0
+        let translation = translator.translate(Self.request([line, timeless]))
+        #expect(translation.events.isEmpty)
+        #expect(translation.ignored == 1)
+        #expect(translation.rejected == [.noTime: 1])
+    }
+
+    @Test func aGatewayLogWithTheConfiguredTokenAttributesIsACall() throws {
+        let record = OTLPLogRecord.with {
+            $0.observedTimeUnixNano = 1_795_000_000_000_000_000
+            $0.attributes = [
+                OTLP.attribute("user.id", "erin"), OTLP.attribute("gen_ai.usage.input_tokens", 10),
+                OTLP.attribute("gen_ai.usage.output_tokens", 5),
+            ]
+        }
+        let event = try #require(try decoded(translator.translate(Self.request([record]))).first)
+        #expect(event["user"] as? String == "erin")
+        #expect(event["ts"] as? Int == 1_795_000_000_000)
+    }
+}
