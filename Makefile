@@ -3,12 +3,17 @@
 
 PREFIX        ?= /usr/local
 SWIFT         ?= swift
-DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev libjemalloc-dev systemd procps prometheus
+DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev libjemalloc-dev zlib1g-dev systemd procps prometheus \
+                 prometheus-alertmanager
+# The OpenTelemetry SDK and its OTLP/HTTP exporters (protobuf and JSON) at versions that go together: the real
+# peers of `tokenwatch bridge` in `make test`.
+OTEL_PIP      := opentelemetry-sdk==1.45.1 opentelemetry-exporter-otlp-proto-http==1.45.1 \
+                 opentelemetry-exporter-otlp-json-http==0.66b1
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
 
-.PHONY: all deps build release demo test lint bench fuzz install uninstall clean
+.PHONY: all deps build release demo test lint bench fuzz install uninstall clean proto
 
 all: build
 
@@ -21,6 +26,8 @@ deps:
 	fi
 	@python3 -c "import zmq" 2>/dev/null || { echo "installing pyzmq"; python3 -m pip install -q pyzmq; }
 	@python3 -c "import pyflakes" 2>/dev/null || { echo "installing pyflakes"; python3 -m pip install -q pyflakes; }
+	@python3 -c "import opentelemetry.exporter.otlp.json.http, opentelemetry.exporter.otlp.proto.http" 2>/dev/null \
+		|| { echo "installing the OpenTelemetry SDK"; python3 -m pip install -q $(OTEL_PIP); }
 
 build: deps
 	$(SWIFT) build --product tokenwatch
@@ -41,6 +48,7 @@ test: deps lint
 	python3 Tests/Python/check_consumer_example.py $(DEBUG_BIN)
 	python3 Tests/Python/check_curve_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_ecosystem.py $(DEBUG_BIN)
+	python3 Tests/Python/check_otel_chain.py $(DEBUG_BIN)
 
 ## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines
 ## or function over 60.
@@ -84,3 +92,12 @@ fuzz: deps
 	$(CLANGXX) -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -I Sources/CEventJSON/include \
 		Tests/Fuzz/fuzz_event_parser.cpp Sources/CEventJSON/event_json.cpp -lsimdjson -o .build/fuzz/fuzz_event_parser
 	.build/fuzz/fuzz_event_parser -runs=$(FUZZ_RUNS) -max_len=4096 .build/fuzz/corpus Tests/Fuzz/corpus
+
+## Regenerates Sources/TokenWatchOTLP/Generated from otlp_subset.proto. Needs protoc (Debian protobuf-compiler)
+## and protoc-gen-swift built from apple/swift-protobuf (`swift build -c release --product protoc-gen-swift` in
+## a clone, then PROTOC_GEN_SWIFT=that/.build/release/protoc-gen-swift). Not part of the build: the output is
+## committed, because building the plugin takes minutes.
+PROTOC_GEN_SWIFT ?= protoc-gen-swift
+proto:
+	protoc --plugin=protoc-gen-swift=$(PROTOC_GEN_SWIFT) --swift_opt=Visibility=Package \
+		--swift_out=Sources/TokenWatchOTLP/Generated -I Sources/TokenWatchOTLP Sources/TokenWatchOTLP/otlp_subset.proto

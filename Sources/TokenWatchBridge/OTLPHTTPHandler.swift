@@ -54,9 +54,16 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// A body that fails to inflate (or inflates past the limit) is answered once, for the request in
+    /// flight, and the connection closed: the decompressor reports every further chunk too, and a second
+    /// response to one request is a protocol violation.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let head = self.head ?? HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
+        guard let head = self.head else {
+            context.close(promise: nil)
+            return
+        }
         self.head = nil
+        body = nil
         if let error = error as? NIOHTTPDecompression.DecompressionError, error == .limit {
             respond(
                 context, head, status: .payloadTooLarge, text: "body over \(routes.maxBodyBytes) bytes\n", close: true)

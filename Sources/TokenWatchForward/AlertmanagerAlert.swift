@@ -33,9 +33,33 @@ package struct AlertmanagerAlert: Sendable, Equatable, Codable {
         self.resolvedAt = nil
     }
 
-    /// The API's JSON object: `endsAt` is the resolution time once resolved, else `openUntil`, a point
-    /// far enough ahead that the next re-send arrives before Alertmanager would expire the alert.
-    package func json(openUntil: String) -> [String: Any] {
-        ["labels": labels, "annotations": annotations, "startsAt": startsAt, "endsAt": resolvedAt ?? openUntil]
+    /// The API's JSON object. `endsAt` is `openUntil` while open: a point far enough ahead that the next
+    /// re-send arrives before Alertmanager would expire the alert. Once resolved it is the resolution's event
+    /// time, but never later than `now`: event time may run a little ahead of the wall clock, and a
+    /// resolution must take effect when it is sent.
+    package func json(openUntil: String, now: Date) -> [String: Any] {
+        var ends = openUntil
+        if let resolvedAt {
+            let time = AlertmanagerClock.date(resolvedAt).map { min($0, now) } ?? now
+            ends = AlertmanagerClock.text(time)
+        }
+        return ["labels": labels, "annotations": annotations, "startsAt": startsAt, "endsAt": ends]
+    }
+}
+
+/// RFC 3339 with milliseconds, as the daemon writes times and Alertmanager reads them.
+enum AlertmanagerClock {
+    static func text(_ date: Date) -> String {
+        formatter().string(from: date)
+    }
+
+    static func date(_ text: String) -> Date? {
+        formatter().date(from: text)
+    }
+
+    private static func formatter() -> ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
     }
 }

@@ -34,13 +34,15 @@ package final class AlertmanagerSink: Sendable {
         state = Mutex(saved ?? AlertmanagerState())
     }
 
-    /// Records an alert and saves the set (before the cursor moves past the alert).
+    /// Records an alert and saves the set (before the cursor moves past the alert). The file is written
+    /// under the lock: the delivery loop saves the same file after each round.
     package func apply(_ alert: ForwardedAlert) throws {
-        let data = try state.withLock { state in
-            state.apply(alert)
-            return try JSONEncoder().encode(state)
+        try state.withLock { state in
+            var next = state
+            next.apply(alert)
+            try ForwardStore.replace(file, with: try JSONEncoder().encode(next))
+            state = next
         }
-        try ForwardStore.replace(file, with: data)
         changes.add(1, ordering: .releasing)
     }
 
@@ -69,8 +71,9 @@ package final class AlertmanagerSink: Sendable {
         let batch = state.withLock { $0.pending }
         metrics.openAlerts(name, batch.filter { $0.resolvedAt == nil }.count)
         guard !batch.isEmpty else { return nil }
-        let openUntil = Self.rfc3339(Date().addingTimeInterval(4 * settings.resendInterval.timeInterval))
-        let objects = batch.map { $0.json(openUntil: openUntil) }
+        let now = Date()
+        let openUntil = AlertmanagerClock.text(now.addingTimeInterval(4 * settings.resendInterval.timeInterval))
+        let objects = batch.map { $0.json(openUntil: openUntil, now: now) }
         guard let body = try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys]) else {
             return nil
         }
@@ -78,11 +81,10 @@ package final class AlertmanagerSink: Sendable {
         metrics.delivery(name, result)
         switch result {
         case .delivered:
-            let data = state.withLock { state -> Data? in
+            state.withLock { state in
                 state.delivered(batch)
-                return try? JSONEncoder().encode(state)
+                if let data = try? JSONEncoder().encode(state) { try? ForwardStore.replace(file, with: data) }
             }
-            if let data { try? ForwardStore.replace(file, with: data) }
             return nil
         case .refused(let status):
             metrics.deadLetter(name, reason: "refused")
@@ -93,11 +95,5 @@ package final class AlertmanagerSink: Sendable {
                 "Alertmanager unreachable; will retry", metadata: ["receiver": "\(name)", "reason": "\(reason)"])
             return settings.maxBackoff
         }
-    }
-
-    static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 }

@@ -39,15 +39,9 @@ package final class ForwardService: Service {
             await withGracefulShutdownHandler {
                 for await batch in stream.cancelOnGracefulShutdown() {
                     for alert in batch where !recent.contains(alert.id) {
-                        do {
-                            try handle(alert, cursor: &cursor)
-                            recent.insert(alert.id)
-                            if recent.count > 2 * ForwardStore.recentLimit { recent = Set(cursor.recentIDs) }
-                        } catch {
-                            logger.error(
-                                "cannot record an alert in the state directory",
-                                metadata: ["id": "\(alert.id)", "error": "\(error)"])
-                        }
+                        await record(alert, cursor: &cursor)
+                        recent.insert(alert.id)
+                        if recent.count > 2 * ForwardStore.recentLimit { recent = Set(cursor.recentIDs) }
                     }
                 }
             } onGracefulShutdown: {
@@ -55,6 +49,24 @@ package final class ForwardService: Service {
             }
             source.stop()
             group.cancelAll()
+        }
+    }
+
+    /// Records the alert, retrying while the state directory refuses (a full disk): the source has moved
+    /// past it, so giving up would lose it until the next restart.
+    private func record(_ alert: ForwardedAlert, cursor: inout ForwardStore.Cursor) async {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(10))
+        while true {
+            do {
+                try handle(alert, cursor: &cursor)
+                return
+            } catch {
+                logger.error(
+                    "cannot record an alert in the state directory; retrying",
+                    metadata: ["id": "\(alert.id)", "error": "\(error)"])
+                if Task.isCancelled { return }
+                try? await Task.sleep(for: backoff.failed())
+            }
         }
     }
 

@@ -32,7 +32,14 @@ func alert(
         #expect(mapped.annotations["summary"] == "looping")
         #expect(mapped.annotations["observed"] == "iterations=20 novelty=0.1")
         #expect(mapped.annotations["evidence"] == "e1,e2")
-        #expect(mapped.json(openUntil: "X")["endsAt"] as? String == "X")
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        #expect(mapped.json(openUntil: "X", now: now)["endsAt"] as? String == "X")
+        var resolved = mapped
+        resolved.resolvedAt = "2026-11-02T10:00:00.000Z"
+        #expect(resolved.json(openUntil: "X", now: now)["endsAt"] as? String == "2026-11-02T10:00:00.000Z")
+        // 1_795_000_000 s after 1970 is 2026-11-18T11:06:40Z: a resolution stamped later ends then instead.
+        resolved.resolvedAt = "2026-11-30T10:00:00.000Z"
+        #expect(resolved.json(openUntil: "X", now: now)["endsAt"] as? String == "2026-11-18T11:06:40.000Z")
     }
 
     @Test func anIncidentIsOneEntryUntilItsResolutionIsDelivered() {
