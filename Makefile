@@ -59,6 +59,8 @@ lint:
 install: release
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/tokenwatch
 	install -D -m 0644 systemd/tokenwatch.service $(DESTDIR)/etc/systemd/system/tokenwatch.service
+	install -D -m 0644 systemd/tokenwatch-bridge.service $(DESTDIR)/etc/systemd/system/tokenwatch-bridge.service
+	install -D -m 0644 systemd/tokenwatch-forward.service $(DESTDIR)/etc/systemd/system/tokenwatch-forward.service
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/tokenwatch/README.md
 	@if [ -e $(DESTDIR)/etc/tokenwatch/tokenwatch.yaml ]; then \
 		echo "keeping existing /etc/tokenwatch/tokenwatch.yaml"; \
@@ -69,10 +71,12 @@ install: release
 
 uninstall:
 	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then \
-		systemctl disable --now tokenwatch.service 2>/dev/null || true; fi
-	rm -f $(DESTDIR)$(PREFIX)/bin/tokenwatch $(DESTDIR)/etc/systemd/system/tokenwatch.service
+		systemctl disable --now tokenwatch.service tokenwatch-bridge.service tokenwatch-forward.service 2>/dev/null \
+			|| true; fi
+	rm -f $(DESTDIR)$(PREFIX)/bin/tokenwatch $(DESTDIR)/etc/systemd/system/tokenwatch.service \
+		$(DESTDIR)/etc/systemd/system/tokenwatch-bridge.service $(DESTDIR)/etc/systemd/system/tokenwatch-forward.service
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/tokenwatch
-	@echo "left /etc/tokenwatch/ and /var/lib/tokenwatch/ in place (configuration and state); remove them by hand if unwanted"
+	@echo "left /etc/tokenwatch/, /var/lib/tokenwatch/ and /var/lib/tokenwatch-forward/ in place (configuration and state); remove them by hand if unwanted"
 	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 clean:

@@ -11,14 +11,18 @@ package struct OTLPReceiver: Service {
     let port: Int
     let routes: OTLPHTTPHandler.Routes
     let logger: Logger
+    /// Called once the port is bound (systemd's READY=1).
+    let onListening: @Sendable () -> Void
 
     package init(
         host: String, port: Int, export: OTLPExportHandler, maxBodyBytes: Int, logger: Logger,
-        renderMetrics: @escaping @Sendable () -> String, isHealthy: @escaping @Sendable () -> Bool
+        renderMetrics: @escaping @Sendable () -> String, isHealthy: @escaping @Sendable () -> Bool,
+        onListening: @escaping @Sendable () -> Void = {}
     ) {
         self.host = host
         self.port = port
         self.logger = logger
+        self.onListening = onListening
         routes = .init(export: export, maxBodyBytes: maxBodyBytes, renderMetrics: renderMetrics, isHealthy: isHealthy)
     }
 
@@ -46,6 +50,7 @@ package struct OTLPReceiver: Service {
             throw OTLPReceiverError(address: "\(host):\(port)", reason: "\(error)")
         }
         logger.info("OTLP/HTTP listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        onListening()
         try? await gracefulShutdown()
         try? await channel.close()
     }

@@ -15,11 +15,14 @@ package final class ForwardService: Service {
     let alertmanagers: [AlertmanagerSink]
     let metrics: ForwardMetrics
     let logger: Logger
+    /// Called once the cursor is read and the queues recovered (systemd's READY=1).
+    let onReady: @Sendable () -> Void
 
     package init(
         store: ForwardStore, source: AlertSource, webhooks: [WebhookSink], alertmanagers: [AlertmanagerSink],
-        metrics: ForwardMetrics, logger: Logger
+        metrics: ForwardMetrics, logger: Logger, onReady: @escaping @Sendable () -> Void = {}
     ) {
+        self.onReady = onReady
         self.store = store
         self.source = source
         self.webhooks = webhooks
@@ -33,6 +36,7 @@ package final class ForwardService: Service {
         var recent = Set(cursor.recentIDs)
         for webhook in webhooks { webhook.queue.recover(handled: recent) }
         let stream = source.alerts()
+        onReady()
         try await withThrowingDiscardingTaskGroup { group in
             for webhook in webhooks { group.addTask { await webhook.run() } }
             for alertmanager in alertmanagers { group.addTask { await alertmanager.run() } }

@@ -61,7 +61,8 @@ struct BridgeCommand: AsyncParsableCommand {
                 metrics.daemonConnected(publisher.isConnected)
                 return registry.emitToString()
             },
-            isHealthy: { publisher.isConnected })
+            isHealthy: { publisher.isConnected },
+            onListening: { SystemdNotifier().ready() })
         logger.info("publishing", metadata: ["connect": "\(settings.connect)", "topic": "\(settings.topic)"])
         let group = ServiceGroup(
             configuration: .init(services: [receiver], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

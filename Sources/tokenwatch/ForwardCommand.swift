@@ -111,7 +111,7 @@ struct ForwardCommand: AsyncParsableCommand {
         services.append(
             ForwardService(
                 store: store, source: alertSource, webhooks: webhooks, alertmanagers: alertmanagers, metrics: metrics,
-                logger: logger))
+                logger: logger, onReady: { SystemdNotifier().ready() }))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -133,7 +133,7 @@ struct ForwardCommand: AsyncParsableCommand {
         let webhooks = try settings.webhooks.enumerated().map { index, webhook in
             var key: [UInt8]?
             if !webhook.secretFile.isEmpty {
-                guard let read = WebhookSignature.key(file: webhook.secretFile) else {
+                guard let read = WebhookSignature.key(file: Self.secretPath(webhook.secretFile)) else {
                     printError(
                         "tokenwatch forward: cannot read a key from \(webhook.secretFile) (forward.webhooks[\(index)].secret_file)"
                     )
@@ -153,5 +153,13 @@ struct ForwardCommand: AsyncParsableCommand {
                 delivery: delivery, settings: receiver, metrics: metrics, logger: logger)
         }
         return (webhooks, alertmanagers)
+    }
+
+    /// A relative `secret_file` names a systemd credential (`LoadCredential=`) when the service has any: the
+    /// key file can then stay readable by root only, whatever user the service runs as.
+    static func secretPath(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let directory = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
+        else { return path }
+        return directory + "/" + path
     }
 }
