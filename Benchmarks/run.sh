@@ -9,7 +9,8 @@ DAYS=14
 SECONDS_LATENCY=10
 SUBJECT_COUNTS="10000 100000 1000000"
 ROUNDS=3
-if [ "${BENCH_SMOKE:-0}" = 1 ]; then PEOPLE=10; DAYS=2; SECONDS_LATENCY=1; SUBJECT_COUNTS="1000"; ROUNDS=1; fi
+BRIDGE_EVENTS=200000
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then PEOPLE=10; DAYS=2; SECONDS_LATENCY=1; SUBJECT_COUNTS="1000"; ROUNDS=1; BRIDGE_EVENTS=2000; fi
 
 # One product per invocation: given several --product flags, swift build builds only the last.
 swift build -c release --product tokenwatch >&2
@@ -72,6 +73,9 @@ print(json.dumps({"cpu_per_event_us": {"libzmq_receiver": round(receiver / count
                                        "tokenwatch_run": round(daemon / count * 1e6, 2)},
                   "cpu_efficiency": round(receiver / daemon, 3) if daemon > 0 else None}))
 PY
+
+echo "# the bridge: the first $BRIDGE_EVENTS events sent directly, then as OTLP/HTTP protobuf through tokenwatch bridge"
+python3 Benchmarks/bridge_cost.py $BIN/tokenwatch .build/bench/publish "$WORK/events.jsonl" "$BRIDGE_EVENTS" "$WORK"
 
 echo "# replay of the file, beside a Python loop that only parses it (alternated, $ROUNDS rounds, best of each)"
 python3 - "$WORK/events.jsonl" "$BIN/tokenwatch" "$ROUNDS" <<'PY'

@@ -49,13 +49,13 @@ package final class EventPublisher: Sendable {
     }
 
     /// Sends the payloads in order under the topic.
-    package func publish(_ payloads: [String]) -> Outcome {
+    package func publish(_ payloads: [[UInt8]]) -> Outcome {
         state.withLock { state in
             Self.readSubscriptions(&state)
             guard state.subscribers > 0 else { return .noSubscriber }
             let deadline = ContinuousClock.now + .milliseconds(Self.backpressureWait)
             for (index, payload) in payloads.enumerated() {
-                let frames = [state.topic, Array(payload.utf8)]
+                let frames = [state.topic, payload]
                 while (try? state.socket.send(frames: frames, dontWait: true)) != true {
                     let left = deadline - ContinuousClock.now
                     guard left > .zero else { return .backpressure(sent: index) }

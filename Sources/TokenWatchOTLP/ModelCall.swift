@@ -16,30 +16,28 @@ struct ModelCall {
 
     /// The event's JSON. A prompt that would make the event larger than the daemon accepts is sent as its
     /// hash instead: exact repeats are still seen, and the call is not lost for one long text.
-    func eventJSON(limits: EventDecoder.Limits) -> String {
+    func eventJSON(limits: EventDecoder.Limits) -> [UInt8] {
         let withPrompt = write(prompt: prompt, promptHash: nil)
-        guard let prompt, withPrompt.utf8.count > limits.maxPayloadBytes else { return withPrompt }
+        guard let prompt, withPrompt.count > limits.maxPayloadBytes else { return withPrompt }
         let hash = FNV1a.hash(prompt)
         return write(prompt: nil, promptHash: "fnv64:" + String(hash, radix: 16))
     }
 
-    private func write(prompt: String?, promptHash: String?) -> String {
-        var json = JSONWriter()
-        json.beginObject()
-        json.string(id, key: "id")
-        json.integer(milliseconds, key: "ts")
-        json.string(user, key: "user")
-        if let team { json.string(team, key: "team") }
-        if let agent { json.string(agent, key: "agent") }
-        if let parent { json.string(parent, key: "parent") }
-        if let session { json.string(session, key: "session") }
-        if let model { json.string(model, key: "model") }
-        json.integer(inputTokens, key: "input_tokens")
-        json.integer(outputTokens, key: "output_tokens")
-        if let prompt { json.string(prompt, key: "prompt") }
-        if let promptHash { json.string(promptHash, key: "prompt_hash") }
-        json.endObject()
-        return json.text
+    private func write(prompt: String?, promptHash: String?) -> [UInt8] {
+        var json = EventBytes(capacity: 192 + (prompt?.utf8.count ?? 0))
+        json.string("id", id)
+        json.integer("ts", milliseconds)
+        json.string("user", user)
+        if let team { json.string("team", team) }
+        if let agent { json.string("agent", agent) }
+        if let parent { json.string("parent", parent) }
+        if let session { json.string("session", session) }
+        if let model { json.string("model", model) }
+        json.integer("input_tokens", inputTokens)
+        json.integer("output_tokens", outputTokens)
+        if let prompt { json.string("prompt", prompt) }
+        if let promptHash { json.string("prompt_hash", promptHash) }
+        return json.finish()
     }
 
     /// The identifiers the daemon limits in length.

@@ -21,7 +21,10 @@ package enum OTLPEncoding: Sendable {
     package func decode<M: SwiftProtobuf.Message>(_ type: M.Type, from body: [UInt8]) throws -> M {
         switch self {
         case .protobuf:
-            return try M(serializedBytes: body)
+            // Fields outside the subset (span kind, status, events, links) would otherwise be copied aside.
+            var options = BinaryDecodingOptions()
+            options.discardUnknownFields = true
+            return try M(serializedBytes: body, options: options)
         case .json:
             var options = JSONDecodingOptions()
             options.ignoreUnknownFields = true

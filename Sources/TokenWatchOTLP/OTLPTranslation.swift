@@ -2,8 +2,8 @@ import TokenWatchCore
 
 /// What one export request became: the events to publish, and what was refused or not a model call.
 package struct OTLPTranslation: Sendable {
-    /// Event payloads (JSON), in the request's order.
-    package var events: [String] = []
+    /// Event payloads (JSON, UTF-8), in the request's order.
+    package var events: [[UInt8]] = []
     /// Records describing a model call that could not become an event, by reason.
     package var rejected: [OTLPRecordRejection: Int] = [:]
     /// Records that are not model calls (an HTTP span, an agent's whole invocation, another log line).

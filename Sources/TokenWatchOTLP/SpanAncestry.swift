@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 
 /// The spans seen recently, each with the agent it ran as and its parent, so that a model call names the
 /// agent it ran inside (when its own span does not say) and the agent that triggered that one (`parent`).
@@ -9,11 +10,11 @@ import Foundation
 package struct SpanAncestry: Sendable {
     private struct Entry: Sendable {
         var agent: String?
-        var parent: Data
+        var parent: UInt64?
     }
 
-    private var entries: [Data: Entry] = [:]
-    private var order: [Data] = []
+    private var entries: [UInt64: Entry] = [:]
+    private var order: [UInt64] = []
     private var next = 0
     package let capacity: Int
 
@@ -22,8 +23,17 @@ package struct SpanAncestry: Sendable {
         order.reserveCapacity(min(capacity, 4096))
     }
 
-    mutating func remember(_ span: Data, agent: String?, parent: Data) {
-        guard !span.isEmpty else { return }
+    /// A span id as a table key: its eight bytes (OTLP's span ids are eight bytes), or a hash of other lengths.
+    static func key(_ id: Data) -> UInt64? {
+        guard !id.isEmpty else { return nil }
+        if id.count == 8 { return id.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } }
+        var hash = FNV1a.offsetBasis
+        for byte in id { hash = FNV1a.add(byte, to: hash) }
+        return hash
+    }
+
+    mutating func remember(_ span: UInt64?, agent: String?, parent: UInt64?) {
+        guard let span else { return }
         if entries.updateValue(Entry(agent: agent, parent: parent), forKey: span) != nil { return }
         if order.count < capacity {
             order.append(span)
@@ -35,10 +45,10 @@ package struct SpanAncestry: Sendable {
     }
 
     /// The agent a span ran as: its own, else its nearest ancestor's.
-    func agent(of span: Data) -> String? {
+    func agent(of span: UInt64?) -> String? {
         var current = span
         for _ in 0..<Self.maxDepth {
-            guard let entry = entries[current] else { return nil }
+            guard let key = current, let entry = entries[key] else { return nil }
             if let agent = entry.agent { return agent }
             current = entry.parent
         }
@@ -46,10 +56,10 @@ package struct SpanAncestry: Sendable {
     }
 
     /// The nearest agent above `span` other than `agent`: the one that triggered it.
-    func caller(above span: Data, besides agent: String) -> String? {
-        var current = entries[span]?.parent ?? Data()
+    func caller(above span: UInt64?, besides agent: String) -> String? {
+        var current = span.flatMap { entries[$0]?.parent }
         for _ in 0..<Self.maxDepth {
-            guard let entry = entries[current] else { return nil }
+            guard let key = current, let entry = entries[key] else { return nil }
             if let other = entry.agent, other != agent { return other }
             current = entry.parent
         }

@@ -9,70 +9,67 @@ import TokenWatchCore
 package struct SpanTranslator: Sendable {
     package let settings: BridgeConfiguration
     package let limits: EventDecoder.Limits
+    private let index: AttributeIndex
 
     package init(settings: BridgeConfiguration, limits: EventDecoder.Limits) {
         self.settings = settings
         self.limits = limits
+        index = AttributeIndex(settings.attributes)
     }
 
     package func translate(_ request: OTLPExportTraceServiceRequest, ancestry: inout SpanAncestry) -> OTLPTranslation {
-        let names = settings.attributes
+        var read: [(OTLPSpan, AttributeIndex.Values)] = []
         for resourceSpans in request.resourceSpans {
             let resource = resourceSpans.resource.attributes
             for span in resourceSpans.scopeSpans.lazy.flatMap(\.spans) {
-                let attributes = OTLPAttributes(own: span.attributes, resource: resource)
-                let agent = (try? attributes.text(names.agent).get()) ?? nil
-                ancestry.remember(span.spanID, agent: agent, parent: span.parentSpanID)
+                let values = index.read(own: span.attributes, resource: resource)
+                let agent = (try? values.text(.agent)) ?? nil
+                ancestry.remember(
+                    SpanAncestry.key(span.spanID), agent: agent, parent: SpanAncestry.key(span.parentSpanID))
+                read.append((span, values))
             }
         }
         var translation = OTLPTranslation()
-        for resourceSpans in request.resourceSpans {
-            let resource = resourceSpans.resource.attributes
-            for span in resourceSpans.scopeSpans.lazy.flatMap(\.spans) {
-                let attributes = OTLPAttributes(own: span.attributes, resource: resource)
-                guard isModelCall(span, attributes) else {
-                    translation.ignored += 1
-                    continue
-                }
-                switch call(span, attributes, ancestry: ancestry) {
-                case .success(let call): translation.events.append(call.eventJSON(limits: limits))
-                case .failure(let reason): translation.reject(reason)
-                }
+        translation.events.reserveCapacity(read.count)
+        for (span, values) in read {
+            guard isModelCall(values) else {
+                translation.ignored += 1
+                continue
+            }
+            switch call(span, values, ancestry: ancestry) {
+            case .success(let call): translation.events.append(call.eventJSON(limits: limits))
+            case .failure(let reason): translation.reject(reason)
             }
         }
         return translation
     }
 
-    private func isModelCall(_ span: OTLPSpan, _ attributes: OTLPAttributes) -> Bool {
-        let tokenNames = Set(settings.attributes.inputTokens + settings.attributes.outputTokens)
-        guard span.attributes.contains(where: { $0.key.hasPrefix("gen_ai.") || tokenNames.contains($0.key) }) else {
-            return false
-        }
-        if case .stringValue(let operation)? = attributes.value(["gen_ai.operation.name"])?.value,
-            settings.skipOperations.contains(operation)
-        {
+    private func isModelCall(_ values: AttributeIndex.Values) -> Bool {
+        guard values.isGenAI else { return false }
+        if case .stringValue(let operation)? = values[.operation]?.value, settings.skipOperations.contains(operation) {
             return false
         }
         return true
     }
 
-    private func call(_ span: OTLPSpan, _ attributes: OTLPAttributes, ancestry: SpanAncestry) -> Result<
+    private func call(_ span: OTLPSpan, _ values: AttributeIndex.Values, ancestry: SpanAncestry) -> Result<
         ModelCall, OTLPRecordRejection
     > {
-        let names = settings.attributes
         do {
-            let tokens = try ModelCallFields.tokens(attributes, input: names.inputTokens, output: names.outputTokens)
-            guard let user = try attributes.text(names.user).get() else { return .failure(.noUser) }
+            let input = try values.count(.inputTokens)
+            let output = try values.count(.outputTokens)
+            guard input != nil || output != nil else { return .failure(.noTokenCounts) }
+            guard let user = try values.text(.user) else { return .failure(.noUser) }
             guard span.startTimeUnixNano > 0 else { return .failure(.noTime) }
-            let agent = try attributes.text(names.agent).get() ?? ancestry.agent(of: span.spanID)
+            let key = SpanAncestry.key(span.spanID)
+            let agent = try values.text(.agent) ?? ancestry.agent(of: key)
             var call = ModelCall(
                 id: span.spanID.isEmpty ? "span-\(span.startTimeUnixNano)" : span.spanID.hexString,
-                milliseconds: Int64(span.startTimeUnixNano / 1_000_000), user: user,
-                team: try attributes.text(names.team).get(), agent: agent,
-                parent: agent.flatMap { ancestry.caller(above: span.spanID, besides: $0) },
-                session: try attributes.text(names.session).get(), model: try attributes.text(names.model).get(),
-                inputTokens: tokens.input, outputTokens: tokens.output, prompt: nil)
-            call.prompt = attributes.value(names.prompt).flatMap(PromptText.of)
+                milliseconds: Int64(span.startTimeUnixNano / 1_000_000), user: user, team: try values.text(.team),
+                agent: agent, parent: agent.flatMap { ancestry.caller(above: key, besides: $0) },
+                session: try values.text(.session), model: try values.text(.model), inputTokens: input ?? 0,
+                outputTokens: output ?? 0, prompt: nil)
+            call.prompt = values[.prompt].flatMap(PromptText.of)
             return ModelCallFields.checked(call, limits: limits)
         } catch {
             return .failure(error)

@@ -81,3 +81,22 @@ import TokenWatchCore
         #expect(event["ts"] as? Int == 1_795_000_000_000)
     }
 }
+
+@Suite struct EventBytesTests {
+    /// Read back by Foundation's parser, an independent JSON reader.
+    @Test func stringsAreEscapedAndIntegersExact() throws {
+        let text = "quote \" backslash \\ tab \t nul \u{0} bell \u{7} é 漢 🙂"
+        var writer = EventBytes(capacity: 16)
+        writer.string("s", text)
+        writer.integer("max", .max)
+        writer.integer("min", .min)
+        writer.integer("zero", 0)
+        let bytes = writer.finish()
+        let object = try #require(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["s"] as? String == text)
+        #expect((object["max"] as? NSNumber)?.int64Value == Int64.max)
+        #expect((object["min"] as? NSNumber)?.int64Value == Int64.min)
+        #expect(object["zero"] as? Int == 0)
+        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(#"{"s":"quote \" backslash \\ tab \u0009 nul \u0000"#))
+    }
+}

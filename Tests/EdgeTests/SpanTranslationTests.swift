@@ -62,7 +62,7 @@ enum OTLP {
 
 /// Decodes the translated events with the daemon's own decoder: what the daemon would see.
 func decoded(_ translation: OTLPTranslation) throws -> [[String: Any]] {
-    try translation.events.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    try translation.events.map { try #require(JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]) }
 }
 
 @Suite struct SpanTranslationTests {
@@ -161,7 +161,7 @@ func decoded(_ translation: OTLPTranslation) throws -> [[String: Any]] {
         #expect(events[0]["prompt"] as? String == "summarise my inbox")
         #expect(events[1]["prompt"] == nil)
         #expect(events[1]["prompt_hash"] as? String == "fnv64:" + String(FNV1a.hash(text), radix: 16))
-        #expect(translator.translate(OTLP.request([huge]), ancestry: &ancestry).events[0].utf8.count < 65_536)
+        #expect(translator.translate(OTLP.request([huge]), ancestry: &ancestry).events[0].count < 65_536)
     }
 
     /// OTLP/JSON writes ids in hex; the translation must give the same event id as protobuf does.
@@ -186,17 +186,17 @@ func decoded(_ translation: OTLPTranslation) throws -> [[String: Any]] {
 
     @Test func ancestryForgetsTheOldestBeyondItsCapacity() {
         var ancestry = SpanAncestry(capacity: 2)
-        ancestry.remember(Data([1]), agent: "a", parent: Data())
-        ancestry.remember(Data([2]), agent: "b", parent: Data())
-        ancestry.remember(Data([3]), agent: "c", parent: Data())
-        #expect(ancestry.agent(of: Data([1])) == nil)
-        #expect(ancestry.agent(of: Data([3])) == "c")
+        ancestry.remember(1, agent: "a", parent: nil)
+        ancestry.remember(2, agent: "b", parent: nil)
+        ancestry.remember(3, agent: "c", parent: nil)
+        #expect(ancestry.agent(of: 1) == nil)
+        #expect(ancestry.agent(of: 3) == "c")
     }
 
     @Test func aCycleOfParentIdsEnds() {
         var ancestry = SpanAncestry()
-        ancestry.remember(Data([1]), agent: nil, parent: Data([2]))
-        ancestry.remember(Data([2]), agent: nil, parent: Data([1]))
-        #expect(ancestry.agent(of: Data([1])) == nil)
+        ancestry.remember(1, agent: nil, parent: 2)
+        ancestry.remember(2, agent: nil, parent: 1)
+        #expect(ancestry.agent(of: 1) == nil)
     }
 }
