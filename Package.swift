@@ -131,12 +131,15 @@ let package = Package(
             // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
-        .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
+        // Seeded randomness shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation", "TestSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "EdgeTests",
             dependencies: [
-                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore",
+                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore", "TestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

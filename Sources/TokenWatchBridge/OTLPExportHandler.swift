@@ -64,9 +64,11 @@ package final class OTLPExportHandler: Sendable {
 
     private func translate(_ signal: Signal, encoding: OTLPEncoding, body: [UInt8]) throws -> OTLPTranslation {
         switch signal {
+        case .traces where encoding == .protobuf:
+            return try ancestry.withLock { ancestry throws in try spans.translate(protobuf: body, ancestry: &ancestry) }
         case .traces:
             var request = try encoding.decode(OTLPExportTraceServiceRequest.self, from: body)
-            if encoding == .json { OTLPJSONIdentifiers.restore(&request) }
+            OTLPJSONIdentifiers.restore(&request)
             return ancestry.withLock { spans.translate(request, ancestry: &$0) }
         case .logs:
             return logs.translate(try encoding.decode(OTLPExportLogsServiceRequest.self, from: body))

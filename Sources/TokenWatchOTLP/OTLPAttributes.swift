@@ -17,10 +17,10 @@ struct OTLPAttributes {
     }
 
     func text(_ names: [String]) -> Result<String?, OTLPRecordRejection> {
-        Result { () throws(OTLPRecordRejection) in try value(names)?.text() }
+        Result { () throws(OTLPRecordRejection) in try value(names).flatMap(AttributeValue.init)?.text() }
     }
 
     func count(_ names: [String]) -> Result<Int64?, OTLPRecordRejection> {
-        Result { () throws(OTLPRecordRejection) in try value(names)?.count() }
+        Result { () throws(OTLPRecordRejection) in try value(names).flatMap(AttributeValue.init)?.count() }
     }
 }

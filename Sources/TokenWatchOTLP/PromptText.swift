@@ -4,13 +4,17 @@ import Foundation
 /// agent) sent, which is what repeats when a prompt is resent. Earlier messages are the conversation's
 /// history, and the system prompt is the same on every call; neither says whether this call asks anything new.
 enum PromptText {
+    static func of(text: String) -> String? {
+        guard text.first == "[", let data = text.data(using: .utf8),
+            let messages = try? JSONSerialization.jsonObject(with: data) as? [Any]
+        else { return text.isEmpty ? nil : text }
+        return lastUserText(messages) ?? text
+    }
+
     static func of(_ value: OTLPAnyValue) -> String? {
         switch value.value {
         case .stringValue(let text):
-            guard let data = text.data(using: .utf8), text.first == "[",
-                let messages = try? JSONSerialization.jsonObject(with: data) as? [Any]
-            else { return text.isEmpty ? nil : text }
-            return lastUserText(messages) ?? text
+            return of(text: text)
         case .arrayValue(let array):
             return lastUserText(array.values.map(plain))
         default:

@@ -25,8 +25,12 @@ package struct SpanAncestry: Sendable {
 
     /// A span id as a table key: its eight bytes (OTLP's span ids are eight bytes), or a hash of other lengths.
     static func key(_ id: Data) -> UInt64? {
+        id.withUnsafeBytes { key($0) }
+    }
+
+    static func key(_ id: UnsafeRawBufferPointer) -> UInt64? {
         guard !id.isEmpty else { return nil }
-        if id.count == 8 { return id.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } }
+        if id.count == 8 { return UInt64(bigEndian: id.loadUnaligned(as: UInt64.self)) }
         var hash = FNV1a.offsetBasis
         for byte in id { hash = FNV1a.add(byte, to: hash) }
         return hash

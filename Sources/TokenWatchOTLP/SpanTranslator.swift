@@ -17,26 +17,42 @@ package struct SpanTranslator: Sendable {
         index = AttributeIndex(settings.attributes)
     }
 
+    /// An export request decoded into the generated messages (the JSON path).
     package func translate(_ request: OTLPExportTraceServiceRequest, ancestry: inout SpanAncestry) -> OTLPTranslation {
-        var read: [(OTLPSpan, AttributeIndex.Values)] = []
+        var records: [SpanRecord] = []
         for resourceSpans in request.resourceSpans {
             let resource = resourceSpans.resource.attributes
             for span in resourceSpans.scopeSpans.lazy.flatMap(\.spans) {
-                let values = index.read(own: span.attributes, resource: resource)
-                let agent = (try? values.text(.agent)) ?? nil
-                ancestry.remember(
-                    SpanAncestry.key(span.spanID), agent: agent, parent: SpanAncestry.key(span.parentSpanID))
-                read.append((span, values))
+                let (fields, isGenAI) = index.read(own: span.attributes, resource: resource)
+                records.append(
+                    SpanRecord(
+                        idHex: span.spanID.isEmpty ? nil : span.spanID.hexString, key: SpanAncestry.key(span.spanID),
+                        parent: SpanAncestry.key(span.parentSpanID), startNanoseconds: span.startTimeUnixNano,
+                        isGenAI: isGenAI, fields: fields))
             }
         }
+        return translate(records, ancestry: &ancestry)
+    }
+
+    /// A protobuf export request, read straight from its bytes (``OTLPWireSpans``).
+    package func translate(protobuf body: [UInt8], ancestry: inout SpanAncestry) throws(OTLPWireError)
+        -> OTLPTranslation
+    {
+        translate(try OTLPWireSpans.read(body, index: index), ancestry: &ancestry)
+    }
+
+    func translate(_ records: [SpanRecord], ancestry: inout SpanAncestry) -> OTLPTranslation {
+        for record in records {
+            ancestry.remember(record.key, agent: (try? record.fields.text(.agent)) ?? nil, parent: record.parent)
+        }
         var translation = OTLPTranslation()
-        translation.events.reserveCapacity(read.count)
-        for (span, values) in read {
-            guard isModelCall(values) else {
+        translation.events.reserveCapacity(records.count)
+        for record in records {
+            guard isModelCall(record) else {
                 translation.ignored += 1
                 continue
             }
-            switch call(span, values, ancestry: ancestry) {
+            switch call(record, ancestry: ancestry) {
             case .success(let call): translation.events.append(call.eventJSON(limits: limits))
             case .failure(let reason): translation.reject(reason)
             }
@@ -44,32 +60,30 @@ package struct SpanTranslator: Sendable {
         return translation
     }
 
-    private func isModelCall(_ values: AttributeIndex.Values) -> Bool {
-        guard values.isGenAI else { return false }
-        if case .stringValue(let operation)? = values[.operation]?.value, settings.skipOperations.contains(operation) {
+    private func isModelCall(_ record: SpanRecord) -> Bool {
+        guard record.isGenAI else { return false }
+        if case .text(let operation)? = record.fields.operation, settings.skipOperations.contains(operation) {
             return false
         }
         return true
     }
 
-    private func call(_ span: OTLPSpan, _ values: AttributeIndex.Values, ancestry: SpanAncestry) -> Result<
-        ModelCall, OTLPRecordRejection
-    > {
+    private func call(_ record: SpanRecord, ancestry: SpanAncestry) -> Result<ModelCall, OTLPRecordRejection> {
+        let fields = record.fields
         do {
-            let input = try values.count(.inputTokens)
-            let output = try values.count(.outputTokens)
+            let input = try fields.count(.inputTokens)
+            let output = try fields.count(.outputTokens)
             guard input != nil || output != nil else { return .failure(.noTokenCounts) }
-            guard let user = try values.text(.user) else { return .failure(.noUser) }
-            guard span.startTimeUnixNano > 0 else { return .failure(.noTime) }
-            let key = SpanAncestry.key(span.spanID)
-            let agent = try values.text(.agent) ?? ancestry.agent(of: key)
+            guard let user = try fields.text(.user) else { return .failure(.noUser) }
+            guard record.startNanoseconds > 0 else { return .failure(.noTime) }
+            let agent = try fields.text(.agent) ?? ancestry.agent(of: record.key)
             var call = ModelCall(
-                id: span.spanID.isEmpty ? "span-\(span.startTimeUnixNano)" : span.spanID.hexString,
-                milliseconds: Int64(span.startTimeUnixNano / 1_000_000), user: user, team: try values.text(.team),
-                agent: agent, parent: agent.flatMap { ancestry.caller(above: key, besides: $0) },
-                session: try values.text(.session), model: try values.text(.model), inputTokens: input ?? 0,
+                id: record.idHex ?? "span-\(record.startNanoseconds)",
+                milliseconds: Int64(record.startNanoseconds / 1_000_000), user: user, team: try fields.text(.team),
+                agent: agent, parent: agent.flatMap { ancestry.caller(above: record.key, besides: $0) },
+                session: try fields.text(.session), model: try fields.text(.model), inputTokens: input ?? 0,
                 outputTokens: output ?? 0, prompt: nil)
-            call.prompt = values[.prompt].flatMap(PromptText.of)
+            call.prompt = fields.prompt?.prompt
             return ModelCallFields.checked(call, limits: limits)
         } catch {
             return .failure(error)
@@ -99,14 +113,19 @@ enum ModelCallFields {
 
 extension Data {
     /// Lower-case hexadecimal, as trace and span ids are written everywhere but on the protobuf wire.
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(count * 2)
-        for byte in self {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
+    var hexString: String { withUnsafeBytes { Hex.string($0) } }
+}
+
+enum Hex {
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            for (index, byte) in bytes.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0xF)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 }

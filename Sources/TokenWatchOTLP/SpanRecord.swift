@@ -1,0 +1,111 @@
+import Foundation
+
+/// One attribute value, as translation needs it: text and numbers as such; a structured value (a message
+/// list in `gen_ai.input.messages`) kept for ``PromptText``; anything else only known to be of another type.
+enum AttributeValue: Sendable {
+    case text(String)
+    case integer(Int64)
+    case double(Double)
+    case structured(OTLPAnyValue)
+    case other
+
+    init?(_ value: OTLPAnyValue) {
+        switch value.value {
+        case .stringValue(let text): self = .text(text)
+        case .intValue(let number): self = .integer(number)
+        case .doubleValue(let number): self = .double(number)
+        case .arrayValue, .kvlistValue: self = .structured(value)
+        case .boolValue, .bytesValue: self = .other
+        case nil: return nil
+        }
+    }
+
+    /// A text field: a string, or an integer written out (numeric user ids are common).
+    func text() throws(OTLPRecordRejection) -> String? {
+        switch self {
+        case .text(let text): return text.isEmpty ? nil : text
+        case .integer(let number): return String(number)
+        default: throw .wrongType
+        }
+    }
+
+    /// A token count: an integer, or a string or a whole double holding one (JSON exporters differ).
+    func count() throws(OTLPRecordRejection) -> Int64? {
+        switch self {
+        case .integer(let number):
+            guard number >= 0 else { throw .wrongType }
+            return number
+        case .text(let text):
+            guard let number = Int64(text), number >= 0 else { throw .wrongType }
+            return number
+        case .double(let number):
+            guard number >= 0, number < 9e18, number.rounded() == number else { throw .wrongType }
+            return Int64(number)
+        default: throw .wrongType
+        }
+    }
+
+    var prompt: String? {
+        switch self {
+        case .text(let text): return PromptText.of(text: text)
+        case .structured(let value): return PromptText.of(value)
+        default: return nil
+        }
+    }
+}
+
+/// The fields of a token event found on one record, by ``AttributeIndex/Field``. Stored properties rather than
+/// a collection: one per span, with no allocation of its own.
+struct FieldValues: Sendable {
+    var user, team, agent, session, model, inputTokens, outputTokens, prompt, operation: AttributeValue?
+
+    subscript(field: AttributeIndex.Field) -> AttributeValue? {
+        get {
+            switch field {
+            case .user: user
+            case .team: team
+            case .agent: agent
+            case .session: session
+            case .model: model
+            case .inputTokens: inputTokens
+            case .outputTokens: outputTokens
+            case .prompt: prompt
+            case .operation: operation
+            }
+        }
+        set {
+            switch field {
+            case .user: user = newValue
+            case .team: team = newValue
+            case .agent: agent = newValue
+            case .session: session = newValue
+            case .model: model = newValue
+            case .inputTokens: inputTokens = newValue
+            case .outputTokens: outputTokens = newValue
+            case .prompt: prompt = newValue
+            case .operation: operation = newValue
+            }
+        }
+    }
+
+    /// Fills the fields this record lacks from its resource's.
+    mutating func fallBack(to resource: FieldValues) {
+        for field in AttributeIndex.Field.allCases where self[field] == nil { self[field] = resource[field] }
+    }
+
+    func text(_ field: AttributeIndex.Field) throws(OTLPRecordRejection) -> String? { try self[field]?.text() }
+    func count(_ field: AttributeIndex.Field) throws(OTLPRecordRejection) -> Int64? { try self[field]?.count() }
+}
+
+/// A span as translation reads it, from either decoder: the generated messages (JSON) or the wire reader
+/// (protobuf).
+struct SpanRecord: Sendable {
+    /// The span id in hex (the event id), and as a table key.
+    var idHex: String?
+    var key: UInt64?
+    var parent: UInt64?
+    var startNanoseconds: UInt64
+    /// Whether the span carries GenAI attributes (a `gen_ai.*` key of its own, or a token count).
+    var isGenAI: Bool
+    var fields: FieldValues
+}
