@@ -49,6 +49,7 @@ test: deps lint
 	python3 Tests/Python/check_curve_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_ecosystem.py $(DEBUG_BIN)
 	python3 Tests/Python/check_otel_chain.py $(DEBUG_BIN)
+	python3 Tests/Python/check_shards.py $(DEBUG_BIN)
 
 ## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines
 ## or function over 60.

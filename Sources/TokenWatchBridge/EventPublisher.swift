@@ -1,4 +1,5 @@
 import Synchronization
+import TokenWatchCore
 import ZeroMQ
 
 /// Publishes the bridge's events to the daemon's event socket, and knows whether anyone receives them.
@@ -11,7 +12,7 @@ import ZeroMQ
 package final class EventPublisher: Sendable {
     package enum Outcome: Sendable, Equatable {
         case published
-        /// No daemon has subscribed to the topic (not started, or gone).
+        /// No daemon has subscribed to some event's shard (not started, gone, or no daemon owns the shard).
         case noSubscriber
         /// The daemon is connected but its queue stayed full for ``EventPublisher/backpressureWait``.
         case backpressure(sent: Int)
@@ -19,43 +20,51 @@ package final class EventPublisher: Sendable {
 
     private struct State: ~Copyable {
         let socket: ZMQSocket
-        let topic: [UInt8]
-        /// Subscriptions on the socket that cover the topic; libzmq reports one per connected daemon.
-        var subscribers = 0
+        /// The shards' topics, by shard.
+        let topics: [[UInt8]]
+        /// The prefixes daemons subscribed to (XPUB passes each prefix's first subscription and its last
+        /// unsubscription, so a set is exact).
+        var subscriptions: Set<[UInt8]> = []
+
+        /// Whether some daemon takes this topic.
+        func isTaken(_ topic: [UInt8]) -> Bool { subscriptions.contains { topic.starts(with: $0) } }
     }
 
     private let state: Mutex<State>
     /// How long one request may wait for room in a full queue before it is answered 503.
     package static let backpressureWait = 250
 
+    /// `endpoints`: one daemon, several that share the stream by shard, or replicas; each gets only the
+    /// shards it subscribed to.
     package init(
-        context: ZMQContext, connect endpoint: String, topic: String, configure: (ZMQSocket) throws -> Void
+        context: ZMQContext, connect endpoints: [String], topic: String, configure: (ZMQSocket) throws -> Void
     ) throws {
         let socket = try ZMQSocket(context: context, type: .xpub)
         try configure(socket)
         try socket.setSendHighWaterMark(100_000)
         try socket.setXPubNoDrop(true)
         try socket.setLinger(milliseconds: 2000)
-        try socket.connect(endpoint)
-        state = Mutex(State(socket: socket, topic: Array(topic.utf8)))
+        for endpoint in endpoints { try socket.connect(endpoint) }
+        let topics = (0..<VirtualShard.count).map { Array(VirtualShard.topic($0, base: topic).utf8) }
+        state = Mutex(State(socket: socket, topics: topics))
     }
 
-    /// Whether a daemon is subscribed, after reading any (un)subscription that arrived.
+    /// Whether some daemon is subscribed, after reading any (un)subscription that arrived.
     package var isConnected: Bool {
         state.withLock { state in
             Self.readSubscriptions(&state)
-            return state.subscribers > 0
+            return !state.subscriptions.isEmpty
         }
     }
 
-    /// Sends the payloads in order under the topic.
-    package func publish(_ payloads: [[UInt8]]) -> Outcome {
+    /// Sends the payloads in order, each under its shard's topic; nothing when some shard has no daemon.
+    package func publish(_ payloads: [[UInt8]], shards: [Int]) -> Outcome {
         state.withLock { state in
             Self.readSubscriptions(&state)
-            guard state.subscribers > 0 else { return .noSubscriber }
+            for shard in Set(shards) where !state.isTaken(state.topics[shard]) { return .noSubscriber }
             let deadline = ContinuousClock.now + .milliseconds(Self.backpressureWait)
             for (index, payload) in payloads.enumerated() {
-                let frames = [state.topic, payload]
+                let frames = [state.topics[shards[index]], payload]
                 while (try? state.socket.send(frames: frames, dontWait: true)) != true {
                     let left = deadline - ContinuousClock.now
                     guard left > .zero else { return .backpressure(sent: index) }
@@ -74,12 +83,11 @@ package final class EventPublisher: Sendable {
         while let frames = try? state.socket.receiveMultipart(dontWait: true), let frame = frames.first,
             let kind = frame.first
         {
-            let prefix = frame.dropFirst()
-            guard state.topic.starts(with: prefix) else { continue }
+            let prefix = Array(frame.dropFirst())
             if kind == 1 {
-                state.subscribers += 1
+                state.subscriptions.insert(prefix)
             } else if kind == 0 {
-                state.subscribers = max(0, state.subscribers - 1)
+                state.subscriptions.remove(prefix)
             }
         }
     }

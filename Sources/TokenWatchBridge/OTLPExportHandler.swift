@@ -47,7 +47,9 @@ package final class OTLPExportHandler: Sendable {
         } catch {
             return Self.status(400, "not an OTLP \(signal.rawValue) export request: \(error)", encoding: encoding)
         }
-        let outcome = translation.events.isEmpty ? .published : publisher.publish(translation.events)
+        let outcome =
+            translation.events.isEmpty
+            ? .published : publisher.publish(translation.events, shards: translation.shards)
         metrics.records(signal: signal.rawValue, translation, published: outcome == .published)
         switch outcome {
         case .published:
@@ -56,7 +58,7 @@ package final class OTLPExportHandler: Sendable {
                 body: Self.success(signal, translation, encoding: encoding))
         case .noSubscriber:
             metrics.daemonConnected(false)
-            return Self.status(503, "no TokenWatch daemon is connected to the bridge", encoding: encoding)
+            return Self.status(503, "no TokenWatch daemon takes these users' shards", encoding: encoding)
         case .backpressure:
             return Self.status(503, "the TokenWatch daemon is not keeping up; retry later", encoding: encoding)
         }

@@ -38,7 +38,7 @@ package struct LogRecordTranslator: Sendable {
                     result = nil
                 }
                 switch result {
-                case .success(let call)?: translation.events.append(call.eventJSON(limits: limits))
+                case .success(let call)?: translation.append(call, limits: limits)
                 case .failure(let reason)?: translation.reject(reason)
                 case nil: translation.ignored += 1
                 }

@@ -4,6 +4,8 @@ import TokenWatchCore
 package struct OTLPTranslation: Sendable {
     /// Event payloads (JSON, UTF-8), in the request's order.
     package var events: [[UInt8]] = []
+    /// Each event's virtual shard (``VirtualShard``), for its topic.
+    package var shards: [Int] = []
     /// Records describing a model call that could not become an event, by reason.
     package var rejected: [OTLPRecordRejection: Int] = [:]
     /// Records that are not model calls (an HTTP span, an agent's whole invocation, another log line).
@@ -15,6 +17,11 @@ package struct OTLPTranslation: Sendable {
     package var rejectionMessage: String {
         rejected.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
             .joined(separator: ", ")
+    }
+
+    mutating func append(_ call: ModelCall, limits: EventDecoder.Limits) {
+        events.append(call.eventJSON(limits: limits))
+        shards.append(VirtualShard.of(user: call.user))
     }
 
     mutating func reject(_ reason: OTLPRecordRejection) { rejected[reason, default: 0] += 1 }

@@ -53,7 +53,7 @@ package struct SpanTranslator: Sendable {
                 continue
             }
             switch call(record, ancestry: ancestry) {
-            case .success(let call): translation.events.append(call.eventJSON(limits: limits))
+            case .success(let call): translation.append(call, limits: limits)
             case .failure(let reason): translation.reject(reason)
             }
         }

@@ -50,7 +50,8 @@ struct BridgeCommand: AsyncParsableCommand {
         let metrics = BridgeMetrics(factory: factory, version: version)
         let context = try ZMQContext()
         let publisher = try EventPublisher(
-            context: context, connect: settings.connect, topic: settings.topic, configure: try curve.configure())
+            context: context, connect: settings.connect.split(separator: ",").map(String.init), topic: settings.topic,
+            configure: try curve.configure())
         let export = OTLPExportHandler(
             settings: settings, limits: configuration.events.limits, publisher: publisher, metrics: metrics)
         guard let address = HostPort(settings.listen) else { throw ExitCode(1) }

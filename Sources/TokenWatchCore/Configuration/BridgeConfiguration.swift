@@ -1,12 +1,16 @@
+import Foundation
+
 /// `tokenwatch bridge`: the OTLP/HTTP receiver that turns model calls into token events.
 public struct BridgeConfiguration: Sendable, Equatable {
     /// `HOST:PORT` the OTLP/HTTP receiver listens on (`POST /v1/traces`, `/v1/logs`; `GET /metrics`, `/healthz`).
     /// Default 127.0.0.1:4318, OTLP/HTTP's own port.
     public var listen = "127.0.0.1:4318"
-    /// The daemon's event socket the bridge connects to and publishes on. Default `tcp://127.0.0.1:7700`.
+    /// The daemon's event socket the bridge connects to and publishes on; several (comma-separated) for
+    /// daemons that share the stream by shard, or replicas. Default `tcp://127.0.0.1:7700`.
     public var connect = "tcp://127.0.0.1:7700"
-    /// The topic of the events it publishes (must start with the daemon's `events.topic`). Default `tokens.otlp`.
-    public var topic = "tokens.otlp"
+    /// The daemons' `events.topic`: each event goes under it with its user's virtual shard appended
+    /// (`tokens.s07`), which a daemon without shards takes as well. Default `tokens`.
+    public var topic = "tokens"
     /// The largest request body accepted, after gzip is undone; a larger one gets 413. Default 8 MiB.
     public var maxBodyBytes = 8 << 20
     /// Which attribute carries each field of a token event, tried in order (a span's own, then its resource's).
@@ -57,7 +61,14 @@ extension BridgeConfiguration: SectionSettings {
                 section.report("listen", "must be HOST:PORT such as 127.0.0.1:4318, not '\(text)'")
             }
         }
-        connect = section.endpoint("connect") ?? connect
+        if let text = section.string("connect") {
+            let endpoints = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if endpoints.allSatisfy({ ["tcp://", "ipc://", "inproc://"].contains(where: $0.hasPrefix) }) {
+                connect = endpoints.joined(separator: ",")
+            } else {
+                section.report("connect", "must be ZeroMQ endpoints (tcp://HOST:PORT), comma-separated, not '\(text)'")
+            }
+        }
         topic = section.string("topic") ?? topic
         maxBodyBytes = section.integer("max_body_bytes", 1024...(256 << 20)) ?? maxBodyBytes
         skipOperations =

@@ -89,6 +89,17 @@ struct ConfigurationSection {
         return accepted
     }
 
+    /// A list of integers, each in `range`.
+    mutating func integers(_ key: String, _ range: ClosedRange<Int>) -> [Int]? {
+        guard let node = values[key], let items = reader.sequenceOrEmpty(node, keyPath(key), what: "a list of integers")
+        else { return nil }
+        var accepted: [Int] = []
+        for (index, item) in items.enumerated() {
+            if let number = reader.integer(item, "\(keyPath(key))[\(index)]", range) { accepted.append(number) }
+        }
+        return accepted
+    }
+
     /// A list of mappings with the given keys, each read with `body` (given its index) as `key[index]`.
     mutating func mappings(
         _ key: String, keys: [String], what: String, _ body: (Int, inout ConfigurationSection) -> Void

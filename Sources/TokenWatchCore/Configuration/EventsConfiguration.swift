@@ -4,6 +4,9 @@ public struct EventsConfiguration: Sendable, Equatable {
     public var endpoint = "tcp://127.0.0.1:7700"
     /// The topic prefix subscribed to. Default `tokens`.
     public var topic = "tokens"
+    /// The virtual shards (0–63, ``VirtualShard``) this daemon owns; it subscribes to `<topic>.sNN` for each.
+    /// Empty (the default): it subscribes to `<topic>` and takes every event, sharded or not.
+    public var shards: [Int] = []
     /// Messages queued in the daemon before publishers are pushed back. Default 100000.
     public var receiveHighWaterMark: Int32 = 100_000
     /// Limits on each payload (size, depth, identifier length, token counts).
@@ -23,9 +26,17 @@ public struct EventsConfiguration: Sendable, Equatable {
     public init() {}
 }
 
+extension EventsConfiguration {
+    /// The prefixes the event socket subscribes to.
+    public var subscriptions: [String] {
+        shards.isEmpty ? [topic] : shards.map { VirtualShard.topic($0, base: topic) }
+    }
+}
+
 extension EventsConfiguration: SectionSettings {
     static let keys = [
-        "endpoint", "topic", "receive_high_water_mark", "max_message_bytes", "max_json_depth", "max_identifier_bytes",
+        "endpoint", "topic", "shards", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
+        "max_identifier_bytes",
         "max_tokens_per_event", "normalize_identities", "duplicate_id_window", "allowed_lateness", "max_future",
         "max_age",
     ]
@@ -33,6 +44,9 @@ extension EventsConfiguration: SectionSettings {
     mutating func read(_ section: inout ConfigurationSection) {
         endpoint = section.endpoint("endpoint") ?? endpoint
         topic = section.string("topic") ?? topic
+        if let listed = section.integers("shards", 0...(VirtualShard.count - 1)) {
+            shards = Array(Set(listed)).sorted()
+        }
         receiveHighWaterMark =
             section.integer("receive_high_water_mark", 0...10_000_000).map(Int32.init) ?? receiveHighWaterMark
         limits.maxPayloadBytes = section.integer("max_message_bytes", 256...(16 << 20)) ?? limits.maxPayloadBytes
@@ -51,6 +65,7 @@ extension EventsConfiguration: SectionSettings {
         [
             "endpoint: \(YAMLScalar.quoted(endpoint))",
             "topic: \(YAMLScalar.quoted(topic))",
+            "shards: \(YAMLScalar.list(shards.map(String.init)))",
             "receive_high_water_mark: \(receiveHighWaterMark)",
             "max_message_bytes: \(limits.maxPayloadBytes)",
             "max_json_depth: \(limits.maxDepth)",

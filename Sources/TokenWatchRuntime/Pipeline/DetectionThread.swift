@@ -128,7 +128,7 @@ extension DetectionPipeline {
             // (and counts) what is over events.max_message_bytes.
             try socket.setMaxMessageSize(Int64(Self.transportMessageLimit))
             try socket.setLinger(milliseconds: 0)
-            try socket.subscribe(events.topic)
+            for prefix in events.subscriptions { try socket.subscribe(prefix) }
             try socket.bind(events.endpoint)
         } catch {
             socket.close()
