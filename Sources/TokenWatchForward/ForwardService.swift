@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// `tokenwatch forward` as a service: takes alerts from the source, records each for every receiver and
 /// in the cursor, and runs each receiver's delivery loop beside it.
@@ -17,6 +18,7 @@ package final class ForwardService: Service {
     let logger: Logger
     /// Called once the cursor is read and the queues recovered (systemd's READY=1).
     let onReady: @Sendable () -> Void
+    private let stopping = Atomic<Bool>(false)
 
     package init(
         store: ForwardStore, source: AlertSource, webhooks: [WebhookSink], alertmanagers: [AlertmanagerSink],
@@ -49,11 +51,15 @@ package final class ForwardService: Service {
                     }
                 }
             } onGracefulShutdown: {
+                self.stopping.store(true, ordering: .relaxed)
                 self.source.stop()
             }
             source.stop()
             group.cancelAll()
         }
+        // The source ends on its own only when its sockets failed: exit with an error, so that systemd
+        // (Restart=on-failure) starts the forwarder again.
+        if !stopping.load(ordering: .relaxed) && !Task.isCancelled { throw ForwardError.sourceEnded }
     }
 
     /// Records the alert, retrying while the state directory refuses (a full disk): the source has moved
@@ -85,5 +91,14 @@ package final class ForwardService: Service {
         for webhook in webhooks { try webhook.queue.commit(alert, order: order) }
         metrics.alerts(1)
         logger.debug("forwarded", metadata: ["id": "\(alert.id)", "seq": "\(alert.seq)", "topic": "\(alert.topic)"])
+    }
+}
+
+/// Why the forwarder stopped on its own.
+package enum ForwardError: Error, CustomStringConvertible {
+    case sourceEnded
+
+    package var description: String {
+        "the alert source stopped (its sockets failed; see the log above): restarting is up to the service manager"
     }
 }

@@ -120,6 +120,10 @@ struct ForwardCommand: AsyncParsableCommand {
             printError("tokenwatch forward: \(error)")
             try? await client.shutdown()
             throw ExitCode(1)
+        } catch let error as ForwardError {
+            printError("tokenwatch forward: \(error)")
+            try? await client.shutdown()
+            throw ExitCode(1)
         }
         try? await client.shutdown()
     }

@@ -218,6 +218,7 @@ def main():
         assert states == ["firing"] * 5 + ["resolved"] * 5, states
         check_bridge_refusals(chain)
         check_no_daemon(chain, binary, config)
+        check_forward_failure(chain, binary)
         check_metrics(chain)
     finally:
         chain.stop()
@@ -379,6 +380,15 @@ def check_no_daemon(chain, binary, config):
     assert status == 503 and headers.get("Retry-After") == "1", (status, headers)
     process.terminate()
     print("otel chain: without a daemon the bridge answers 503 with Retry-After")
+
+
+def check_forward_failure(chain, binary):
+    """A forwarder whose alert source fails exits 1, so that systemd's Restart=on-failure starts it again."""
+    failed = subprocess.run([binary, "forward", "--connect", "tcp://no such host:1", "--metrics", "",
+                             "--state-dir", os.path.join(chain.dir, "failing")], capture_output=True, text=True,
+                            timeout=30)
+    assert failed.returncode == 1 and "alert source stopped" in failed.stderr, (failed.returncode, failed.stderr)
+    print("otel chain: forward exits 1 when its alert source fails")
 
 
 def check_metrics(chain):
