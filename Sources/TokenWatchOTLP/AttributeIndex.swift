@@ -4,7 +4,7 @@ import TokenWatchCore
 /// lookup each, instead of one scan of the list per field and name.
 struct AttributeIndex: Sendable {
     enum Field: Int, CaseIterable, Sendable {
-        case user, team, agent, session, model, inputTokens, outputTokens, prompt, operation
+        case user, team, agent, session, model, inputTokens, outputTokens, prompt, output, operation
     }
 
     struct Slot: Sendable {
@@ -32,6 +32,7 @@ struct AttributeIndex: Sendable {
         add(names.inputTokens, .inputTokens)
         add(names.outputTokens, .outputTokens)
         add(names.prompt, .prompt)
+        add(names.output, .output)
         add(["gen_ai.operation.name"], .operation)
         self.slots = slots
         var byHash: [UInt64: [(name: [UInt8], slots: [Slot])]] = [:]

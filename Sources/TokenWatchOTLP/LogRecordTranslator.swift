@@ -99,6 +99,7 @@ package struct LogRecordTranslator: Sendable {
             session: try attributes.text(session).get(), model: try attributes.text(model).get(),
             inputTokens: tokens.0, outputTokens: tokens.1, prompt: nil)
         call.prompt = attributes.value(names.prompt).flatMap(PromptText.of)
+        call.output = attributes.value(names.output).flatMap(PromptText.output)
         return ModelCallFields.checked(call, limits: limits)
     }
 

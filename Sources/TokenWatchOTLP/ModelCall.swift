@@ -13,17 +13,25 @@ struct ModelCall {
     var inputTokens: Int64
     var outputTokens: Int64
     var prompt: String?
+    /// The answer's text: only its hash leaves the bridge.
+    var output: String? = nil
 
-    /// The event's JSON. A prompt that would make the event larger than the daemon accepts is sent as its
-    /// hash instead: exact repeats are still seen, and the call is not lost for one long text.
+    /// The event's JSON. With an answer, the prompt's hash goes beside its text and the answer's as
+    /// `output_hash`, hashed alike, so that the daemon sees an answer fed back unchanged as the next prompt. A
+    /// prompt that would make the event larger than the daemon accepts is sent as its hash alone: exact
+    /// repeats are still seen, and the call is not lost for one long text.
     func eventJSON(limits: EventDecoder.Limits) -> [UInt8] {
-        let withPrompt = write(prompt: prompt, promptHash: nil)
-        guard let prompt, withPrompt.count > limits.maxPayloadBytes else { return withPrompt }
-        let hash = FNV1a.hash(prompt)
-        return write(prompt: nil, promptHash: "fnv64:" + String(hash, radix: 16))
+        let promptHash = prompt.map(Self.hash)
+        let outputHash = output.map(Self.hash)
+        let withPrompt = write(prompt: prompt, promptHash: outputHash == nil ? nil : promptHash, outputHash: outputHash)
+        guard prompt != nil, withPrompt.count > limits.maxPayloadBytes else { return withPrompt }
+        return write(prompt: nil, promptHash: promptHash, outputHash: outputHash)
     }
 
-    private func write(prompt: String?, promptHash: String?) -> [UInt8] {
+    /// The opaque hash the bridge writes for a text: the same text gives the same string.
+    static func hash(_ text: String) -> String { "fnv64:" + String(FNV1a.hash(text), radix: 16) }
+
+    private func write(prompt: String?, promptHash: String?, outputHash: String?) -> [UInt8] {
         var json = EventBytes(capacity: 192 + (prompt?.utf8.count ?? 0))
         json.string("id", id)
         json.integer("ts", milliseconds)
@@ -37,6 +45,7 @@ struct ModelCall {
         json.integer("output_tokens", outputTokens)
         if let prompt { json.string("prompt", prompt) }
         if let promptHash { json.string("prompt_hash", promptHash) }
+        if let outputHash { json.string("output_hash", outputHash) }
         return json.finish()
     }
 

@@ -4,30 +4,40 @@ import Foundation
 /// agent) sent, which is what repeats when a prompt is resent. Earlier messages are the conversation's
 /// history, and the system prompt is the same on every call; neither says whether this call asks anything new.
 enum PromptText {
-    static func of(text: String) -> String? {
+    static func of(text: String) -> String? { last(of: text, roles: promptRoles) }
+
+    static func of(_ value: OTLPAnyValue) -> String? { last(of: value, roles: promptRoles) }
+
+    /// The answer of a call from `gen_ai.output.messages`: the text of the last assistant message. Its hash
+    /// lets the daemon see an output fed back unchanged as the next prompt.
+    static func output(text: String) -> String? { last(of: text, roles: outputRoles) }
+
+    static func output(_ value: OTLPAnyValue) -> String? { last(of: value, roles: outputRoles) }
+
+    private static let promptRoles: Set<String> = ["user", "human"]
+    private static let outputRoles: Set<String> = ["assistant", "model", "ai"]
+
+    private static func last(of text: String, roles: Set<String>) -> String? {
         guard text.first == "[", let data = text.data(using: .utf8),
             let messages = try? JSONSerialization.jsonObject(with: data) as? [Any]
         else { return text.isEmpty ? nil : text }
-        return lastUserText(messages) ?? text
+        return lastText(messages, roles: roles) ?? text
     }
 
-    static func of(_ value: OTLPAnyValue) -> String? {
+    private static func last(of value: OTLPAnyValue, roles: Set<String>) -> String? {
         switch value.value {
-        case .stringValue(let text):
-            return of(text: text)
-        case .arrayValue(let array):
-            return lastUserText(array.values.map(plain))
-        default:
-            return nil
+        case .stringValue(let text): return last(of: text, roles: roles)
+        case .arrayValue(let array): return lastText(array.values.map(plain), roles: roles)
+        default: return nil
         }
     }
 
     /// Messages as in the semantic conventions (`{"role", "parts": [{"type": "text", "content"}]}`) or the
     /// older chat shape (`{"role", "content": "…"}`).
-    private static func lastUserText(_ messages: [Any]) -> String? {
+    private static func lastText(_ messages: [Any], roles: Set<String>) -> String? {
         for case let message as [String: Any] in messages.reversed() {
             let role = message["role"] as? String
-            guard role == nil || role == "user" || role == "human" else { continue }
+            guard role.map(roles.contains) ?? true else { continue }
             if let content = message["content"] as? String { return content }
             if let parts = message["parts"] as? [[String: Any]] {
                 let texts = parts.compactMap { part -> String? in

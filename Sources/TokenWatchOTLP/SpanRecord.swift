@@ -52,12 +52,20 @@ enum AttributeValue: Sendable {
         default: return nil
         }
     }
+
+    var output: String? {
+        switch self {
+        case .text(let text): return PromptText.output(text: text)
+        case .structured(let value): return PromptText.output(value)
+        default: return nil
+        }
+    }
 }
 
 /// The fields of a token event found on one record, by ``AttributeIndex/Field``. Stored properties rather than
 /// a collection: one per span, with no allocation of its own.
 struct FieldValues: Sendable {
-    var user, team, agent, session, model, inputTokens, outputTokens, prompt, operation: AttributeValue?
+    var user, team, agent, session, model, inputTokens, outputTokens, prompt, output, operation: AttributeValue?
 
     subscript(field: AttributeIndex.Field) -> AttributeValue? {
         get {
@@ -70,6 +78,7 @@ struct FieldValues: Sendable {
             case .inputTokens: inputTokens
             case .outputTokens: outputTokens
             case .prompt: prompt
+            case .output: output
             case .operation: operation
             }
         }
@@ -83,6 +92,7 @@ struct FieldValues: Sendable {
             case .inputTokens: inputTokens = newValue
             case .outputTokens: outputTokens = newValue
             case .prompt: prompt = newValue
+            case .output: output = newValue
             case .operation: operation = newValue
             }
         }

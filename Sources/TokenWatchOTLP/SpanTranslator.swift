@@ -84,6 +84,7 @@ package struct SpanTranslator: Sendable {
                 session: try fields.text(.session), model: try fields.text(.model), inputTokens: input ?? 0,
                 outputTokens: output ?? 0, prompt: nil)
             call.prompt = fields.prompt?.prompt
+            call.output = fields.output?.output
             return ModelCallFields.checked(call, limits: limits)
         } catch {
             return .failure(error)

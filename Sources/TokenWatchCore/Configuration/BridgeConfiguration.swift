@@ -36,16 +36,21 @@ public struct OTLPAttributeNames: Sendable, Equatable {
     public var outputTokens = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"]
     /// Prompt text exists only where an application opted in to recording it.
     public var prompt = ["gen_ai.input.messages", "gen_ai.prompt"]
+    /// The answer, likewise opt-in: only its hash is sent (`output_hash`), to see outputs fed back.
+    public var output = ["gen_ai.output.messages", "gen_ai.completion"]
 
     public init() {}
 
-    static let keys = ["user", "team", "agent", "session", "model", "input_tokens", "output_tokens", "prompt"]
+    static let keys = [
+        "user", "team", "agent", "session", "model", "input_tokens", "output_tokens", "prompt", "output",
+    ]
 
     /// Each field with its key, in file order.
     var fields: [(String, WritableKeyPath<OTLPAttributeNames, [String]>)] {
         [
             ("user", \.user), ("team", \.team), ("agent", \.agent), ("session", \.session), ("model", \.model),
             ("input_tokens", \.inputTokens), ("output_tokens", \.outputTokens), ("prompt", \.prompt),
+            ("output", \.output),
         ]
     }
 }
