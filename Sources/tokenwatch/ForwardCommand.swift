@@ -116,11 +116,7 @@ struct ForwardCommand: AsyncParsableCommand {
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
-        } catch let error as MetricsServerError {
-            printError("tokenwatch forward: \(error)")
-            try? await client.shutdown()
-            throw ExitCode(1)
-        } catch let error as ForwardError {
+        } catch  where error is MetricsServerError || error is ForwardError {
             printError("tokenwatch forward: \(error)")
             try? await client.shutdown()
             throw ExitCode(1)
