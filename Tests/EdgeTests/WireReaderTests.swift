@@ -128,3 +128,44 @@ import TokenWatchCore
         #expect(throws: OTLPWireError.invalidUTF8) { try translator.translate(protobuf: broken, ancestry: &ancestry) }
     }
 }
+
+/// The wire reader faces the network: corrupted requests (bytes flipped, cut, inserted) must be refused or
+/// read, never crash or hang. Where SwiftProtobuf's decoder also accepts the bytes, both must agree.
+@Suite struct WireReaderCorruptionTests {
+    let translator = SpanTranslator(settings: BridgeConfiguration(), limits: EventDecoder.Limits())
+
+    @Test func corruptedRequestsAreRefusedOrReadAlike() throws {
+        var random = SplitMix(seed: 2026)
+        var refused = 0
+        var agreed = 0
+        for round in 0..<3000 {
+            var bytes: [UInt8] = try WireReaderTests.request(seed: UInt64(round % 60 + 1)).serializedBytes()
+            guard !bytes.isEmpty else { continue }
+            for _ in 0..<(1 + random.next() % 4) {
+                let at = Int(random.next() % UInt64(bytes.count))
+                switch random.next() % 3 {
+                case 0: bytes[at] = UInt8(truncatingIfNeeded: random.next())
+                case 1: bytes.removeSubrange(at...)
+                default: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: at)
+                }
+                if bytes.isEmpty { break }
+            }
+            var ancestry = SpanAncestry()
+            guard let wire = try? translator.translate(protobuf: bytes, ancestry: &ancestry) else {
+                refused += 1
+                continue
+            }
+            var options = BinaryDecodingOptions()
+            options.discardUnknownFields = true
+            if let decoded = try? OTLPExportTraceServiceRequest(serializedBytes: bytes, options: options) {
+                var other = SpanAncestry()
+                let messages = translator.translate(decoded, ancestry: &other)
+                #expect(messages.events == wire.events)
+                #expect(messages.rejected == wire.rejected)
+                agreed += 1
+            }
+        }
+        // Both outcomes occur, so the corruption reaches the reader's refusals and its reading alike.
+        #expect(refused > 100 && agreed > 100)
+    }
+}
