@@ -1,10 +1,12 @@
 import TokenWatchCore
 
-/// The configured attribute names, indexed once, so that a span's attributes are read in one pass with one
-/// lookup each, instead of one scan of the list per field and name.
+/// The configured attribute names, indexed once, so that a record's attributes are read in one pass with one
+/// lookup each, instead of one scan of the list per field and name. Spans and log records alike.
 struct AttributeIndex: Sendable {
     enum Field: Int, CaseIterable, Sendable {
         case user, team, agent, session, model, inputTokens, outputTokens, prompt, output, operation
+        /// Claude Code's cached context, added to its input (``LogRecordTranslator``).
+        case cacheRead, cacheCreation
     }
 
     struct Slot: Sendable {
@@ -17,35 +19,35 @@ struct AttributeIndex: Sendable {
     /// The same, by the FNV-1a hash of the name's bytes: the wire reader looks keys up without making a String.
     private let slotsByHash: [UInt64: [(name: [UInt8], slots: [Slot])]]
 
-    init(_ names: OTLPAttributeNames) {
+    init(_ names: OTLPAttributeNames) { self.init(Self.lists(names)) }
+
+    /// Each field with the names that give it, best first.
+    init(_ lists: [Field: [String]]) {
         var slots: [String: [Slot]] = [:]
-        func add(_ list: [String], _ field: Field) {
+        for (field, list) in lists {
             for (rank, name) in list.enumerated() {
                 slots[name, default: []].append(Slot(field: field, rank: Int32(rank)))
             }
         }
-        add(names.user, .user)
-        add(names.team, .team)
-        add(names.agent, .agent)
-        add(names.session, .session)
-        add(names.model, .model)
-        add(names.inputTokens, .inputTokens)
-        add(names.outputTokens, .outputTokens)
-        add(names.prompt, .prompt)
-        add(names.output, .output)
-        add(["gen_ai.operation.name"], .operation)
         self.slots = slots
         var byHash: [UInt64: [(name: [UInt8], slots: [Slot])]] = [:]
         for (name, found) in slots { byHash[FNV1a.hash(name), default: []].append((Array(name.utf8), found)) }
         slotsByHash = byHash
     }
 
+    /// The configured names by field, and the operation name every GenAI span carries.
+    static func lists(_ names: OTLPAttributeNames) -> [Field: [String]] {
+        [
+            .user: names.user, .team: names.team, .agent: names.agent, .session: names.session, .model: names.model,
+            .inputTokens: names.inputTokens, .outputTokens: names.outputTokens, .prompt: names.prompt,
+            .output: names.output, .operation: ["gen_ai.operation.name"],
+        ]
+    }
+
     func slots(forKey key: String) -> [Slot]? { slots[key] }
 
     func slots(forKey key: UnsafeRawBufferPointer) -> [Slot]? {
-        var hash = FNV1a.offsetBasis
-        for byte in key { hash = FNV1a.add(byte, to: hash) }
-        return slotsByHash[hash]?.first { $0.name.elementsEqual(key) }?.slots
+        slotsByHash[FNV1a.hash(bytes: key)]?.first { $0.name.elementsEqual(key) }?.slots
     }
 
     /// The fields of a record's attributes and its resource's, the record's winning.

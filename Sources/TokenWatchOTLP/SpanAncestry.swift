@@ -31,9 +31,7 @@ package struct SpanAncestry: Sendable {
     static func key(_ id: UnsafeRawBufferPointer) -> UInt64? {
         guard !id.isEmpty else { return nil }
         if id.count == 8 { return UInt64(bigEndian: id.loadUnaligned(as: UInt64.self)) }
-        var hash = FNV1a.offsetBasis
-        for byte in id { hash = FNV1a.add(byte, to: hash) }
-        return hash
+        return FNV1a.hash(bytes: id)
     }
 
     mutating func remember(_ span: UInt64?, agent: String?, parent: UInt64?) {

@@ -66,6 +66,7 @@ enum AttributeValue: Sendable {
 /// a collection: one per span, with no allocation of its own.
 struct FieldValues: Sendable {
     var user, team, agent, session, model, inputTokens, outputTokens, prompt, output, operation: AttributeValue?
+    var cacheRead, cacheCreation: AttributeValue?
 
     subscript(field: AttributeIndex.Field) -> AttributeValue? {
         get {
@@ -80,6 +81,8 @@ struct FieldValues: Sendable {
             case .prompt: prompt
             case .output: output
             case .operation: operation
+            case .cacheRead: cacheRead
+            case .cacheCreation: cacheCreation
             }
         }
         set {
@@ -94,6 +97,8 @@ struct FieldValues: Sendable {
             case .prompt: prompt = newValue
             case .output: output = newValue
             case .operation: operation = newValue
+            case .cacheRead: cacheRead = newValue
+            case .cacheCreation: cacheCreation = newValue
             }
         }
     }

@@ -69,46 +69,49 @@ package struct SpanTranslator: Sendable {
     }
 
     private func call(_ record: SpanRecord, ancestry: SpanAncestry) -> Result<ModelCall, OTLPRecordRejection> {
-        let fields = record.fields
-        do {
-            let input = try fields.count(.inputTokens)
-            let output = try fields.count(.outputTokens)
-            guard input != nil || output != nil else { return .failure(.noTokenCounts) }
-            guard let user = try fields.text(.user) else { return .failure(.noUser) }
-            guard record.startNanoseconds > 0 else { return .failure(.noTime) }
-            let agent = try fields.text(.agent) ?? ancestry.agent(of: record.key)
-            var call = ModelCall(
-                id: record.idHex ?? "span-\(record.startNanoseconds)",
-                milliseconds: Int64(record.startNanoseconds / 1_000_000), user: user, team: try fields.text(.team),
-                agent: agent, parent: agent.flatMap { ancestry.caller(above: record.key, besides: $0) },
-                session: try fields.text(.session), model: try fields.text(.model), inputTokens: input ?? 0,
-                outputTokens: output ?? 0, prompt: nil)
-            call.prompt = fields.prompt?.prompt
-            call.output = fields.output?.output
-            return ModelCallFields.checked(call, limits: limits)
-        } catch {
-            return .failure(error)
+        ModelCallFields.call(
+            record.fields, id: record.idHex ?? "span-\(record.startNanoseconds)",
+            nanoseconds: record.startNanoseconds, limits: limits
+        ) { ownAgent in
+            let agent = ownAgent ?? ancestry.agent(of: record.key)
+            return (agent, agent.flatMap { ancestry.caller(above: record.key, besides: $0) })
         }
     }
 }
 
-/// What span and log-record translation share: reading the token counts and checking the identifiers.
+/// What span and log-record translation share: a model call from a record's fields, refused by reason in a
+/// fixed order (token counts, user, time, then the other fields' types and lengths).
 enum ModelCallFields {
-    /// Both counts; a missing one is 0 (an embedding has no output), both missing is not a call.
-    static func tokens(_ attributes: OTLPAttributes, input: [String], output: [String]) throws(OTLPRecordRejection)
-        -> (input: Int64, output: Int64)
-    {
-        let inputTokens = try attributes.count(input).get()
-        let outputTokens = try attributes.count(output).get()
-        guard inputTokens != nil || outputTokens != nil else { throw .noTokenCounts }
-        return (inputTokens ?? 0, outputTokens ?? 0)
-    }
-
-    static func checked(_ call: ModelCall, limits: EventDecoder.Limits) -> Result<ModelCall, OTLPRecordRejection> {
-        guard call.identifiers.allSatisfy({ $0.utf8.count <= limits.maxIdentifierBytes }) else {
-            return .failure(.fieldTooLong)
+    /// `extraInput`: counts added to the input (Claude Code's cached context). `relatives` gives the agent and
+    /// the agent above it from the record's own agent (a span's ancestors fill in what it lacks).
+    static func call(
+        _ fields: FieldValues, id: String, nanoseconds: UInt64, extraInput: [AttributeIndex.Field] = [],
+        limits: EventDecoder.Limits,
+        relatives: (_ ownAgent: String?) -> (agent: String?, parent: String?) = { ($0, nil) }
+    ) -> Result<ModelCall, OTLPRecordRejection> {
+        do {
+            let input = try fields.count(.inputTokens)
+            let output = try fields.count(.outputTokens)
+            // A missing count is 0 (an embedding has no output); both missing is not a call.
+            guard input != nil || output != nil else { return .failure(.noTokenCounts) }
+            var inputTokens = input ?? 0
+            for field in extraInput { inputTokens += try fields.count(field) ?? 0 }
+            guard let user = try fields.text(.user) else { return .failure(.noUser) }
+            guard nanoseconds > 0 else { return .failure(.noTime) }
+            let (agent, parent) = relatives(try fields.text(.agent))
+            var call = ModelCall(
+                id: id, milliseconds: Int64(nanoseconds / 1_000_000), user: user, team: try fields.text(.team),
+                agent: agent, parent: parent, session: try fields.text(.session), model: try fields.text(.model),
+                inputTokens: inputTokens, outputTokens: output ?? 0, prompt: nil)
+            call.prompt = fields.prompt?.prompt
+            call.output = fields.output?.output
+            guard call.identifiers.allSatisfy({ $0.utf8.count <= limits.maxIdentifierBytes }) else {
+                return .failure(.fieldTooLong)
+            }
+            return .success(call)
+        } catch {
+            return .failure(error)
         }
-        return .success(call)
     }
 }
 

@@ -1,11 +1,11 @@
 /// 64-bit FNV-1a: a stable, seed-free hash, so fingerprints and alert ids are the same in every process
 /// and every run (Swift's `Hasher` is seeded per process).
 package enum FNV1a {
-    package static let offsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
+    static let offsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
     static let prime: UInt64 = 0x0000_0100_0000_01B3
 
     @inline(__always)
-    package static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 {
+    static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 {
         (hash ^ UInt64(byte)) &* prime
     }
 
@@ -20,9 +20,11 @@ package enum FNV1a {
         return hash
     }
 
-    package static func hash(_ text: String) -> UInt64 {
+    package static func hash(_ text: String) -> UInt64 { hash(bytes: text.utf8) }
+
+    package static func hash(bytes: some Sequence<UInt8>) -> UInt64 {
         var hash = offsetBasis
-        for byte in text.utf8 { hash = add(byte, to: hash) }
+        for byte in bytes { hash = add(byte, to: hash) }
         return hash
     }
 }
