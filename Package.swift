@@ -131,15 +131,12 @@ let package = Package(
             // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
-        // Seeded randomness shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(
-            name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation", "TestSupport"]),
+        .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "EdgeTests",
             dependencies: [
-                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore", "TestSupport",
+                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore", "TokenWatchSimulation",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

@@ -1,8 +1,8 @@
 import Foundation
 import SwiftProtobuf
-import TestSupport
 import Testing
 import TokenWatchCore
+import TokenWatchSimulation
 
 @testable import TokenWatchOTLP
 
@@ -69,7 +69,7 @@ import TokenWatchCore
     }
 
     static func request(seed: UInt64) -> OTLPExportTraceServiceRequest {
-        var random = SplitMix(seed: seed)
+        var random = SeededRandom(seed: seed)
         var spans: [OTLPSpan] = []
         for id in 1...UInt8(1 + random.next() % 12) {
             var attributes: [OTLPKeyValue] = [OTLP.attribute("http.route", "/v1/chat")]
@@ -135,7 +135,7 @@ import TokenWatchCore
     let translator = SpanTranslator(settings: BridgeConfiguration(), limits: EventDecoder.Limits())
 
     @Test func corruptedRequestsAreRefusedOrReadAlike() throws {
-        var random = SplitMix(seed: 2026)
+        var random = SeededRandom(seed: 2026)
         var refused = 0
         var agreed = 0
         for round in 0..<3000 {

@@ -1,5 +1,5 @@
-import TestSupport
 import Testing
+import TokenWatchSimulation
 
 @testable import TokenWatchCore
 
@@ -11,7 +11,7 @@ struct DurationMillisecondsTests {
             let (seconds, attoseconds) = duration.components
             return seconds * 1000 + attoseconds / 1_000_000_000_000_000
         }
-        var generator = SplitMix(seed: 3)
+        var generator = SeededRandom(seed: 3)
         for _ in 0..<100_000 {
             let seconds = Int64(bitPattern: generator.next()) % 10_000_000_000
             let attoseconds = Int64(bitPattern: generator.next()) % 1_000_000_000_000_000_000

@@ -1,5 +1,5 @@
-import TestSupport
 import Testing
+import TokenWatchSimulation
 
 @testable import TokenWatchCore
 
@@ -53,7 +53,7 @@ struct PromptFingerprintTests {
             let both = Set(a).intersection(b)
             return Double(union.filter { both.contains($0) }.count) / Double(union.count)
         }
-        var generator = SplitMix(seed: 7)
+        var generator = SeededRandom(seed: 7)
         for trial in 0..<3000 {
             // Sketches drawn from a small pool so that overlaps of every size occur.
             let pool = UInt32(40 + trial % 200)
@@ -105,7 +105,7 @@ struct PromptFingerprintTests {
         #expect(ruledOut([0, 1, 2, 3], [0, 1, 4, 5], 0.6))
 
         // Never a pair that the set-based estimate puts at or above the threshold; and it does rule pairs out.
-        var generator = SplitMix(seed: 11)
+        var generator = SeededRandom(seed: 11)
         var ruledOutCount = 0
         for trial in 0..<3000 {
             let pool = UInt64(40 + trial % 400)

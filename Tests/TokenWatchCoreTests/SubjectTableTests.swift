@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Testing
+import TokenWatchSimulation
 
 @testable import TokenWatchCore
 
@@ -56,7 +56,7 @@ struct SubjectTableTests {
     {
         var table = SubjectTable<ProbeKey, Int>()
         var reference: [Int: (value: Int, lastActive: Int64, order: Int)] = [:]
-        var generator = SplitMix(seed: 11)
+        var generator = SeededRandom(seed: 11)
         var clock: Int64 = 0
         var order = 0
         var largest = 0
