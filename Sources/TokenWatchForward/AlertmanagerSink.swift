@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TokenWatchRuntime
 
 /// Keeps one Alertmanager told: every open incident is posted again each `resend_interval` with `endsAt` four
 /// intervals ahead (so it stays active while TokenWatch is up, and expires on its own if the forwarder
@@ -40,7 +41,7 @@ package final class AlertmanagerSink: Sendable {
         try state.withLock { state in
             var next = state
             next.apply(alert)
-            try ForwardStore.replace(file, with: try JSONEncoder().encode(next))
+            try DurableFile.replace(file, with: try JSONEncoder().encode(next))
             state = next
         }
         changes.add(1, ordering: .releasing)
@@ -83,7 +84,7 @@ package final class AlertmanagerSink: Sendable {
         case .delivered:
             state.withLock { state in
                 state.delivered(batch)
-                if let data = try? JSONEncoder().encode(state) { try? ForwardStore.replace(file, with: data) }
+                if let data = try? JSONEncoder().encode(state) { try? DurableFile.replace(file, with: data) }
             }
             return nil
         case .refused(let status):

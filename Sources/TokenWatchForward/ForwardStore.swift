@@ -1,8 +1,9 @@
 import Foundation
 import TokenWatchCore
+import TokenWatchRuntime
 
-/// The forwarder's files in its state directory, each replaced atomically (written aside, then renamed), so
-/// that a crash leaves the old version or the new one, never half of one:
+/// The forwarder's files in its state directory, each replaced through ``DurableFile``, so that a crash or a
+/// power cut leaves the old version or the new one, never half of one, and the writes reach the disk in order:
 ///
 /// - `cursor.json`: the newest alert `seq` handled and the ids of the last ``recentLimit`` alerts;
 /// - `alertmanager/<receiver>.json`: the incidents each Alertmanager still has to hear about;
@@ -45,7 +46,7 @@ package struct ForwardStore: Sendable {
     }
 
     package func save(_ cursor: Cursor) throws {
-        try Self.replace(directory.appendingPathComponent("cursor.json"), with: try JSONEncoder().encode(cursor))
+        try DurableFile.replace(directory.appendingPathComponent("cursor.json"), with: try JSONEncoder().encode(cursor))
     }
 
     /// A directory for one receiver, named by a hash of its URL (URLs hold characters paths should not).
@@ -54,14 +55,5 @@ package struct ForwardStore: Sendable {
         let path = directory.appendingPathComponent(kind).appendingPathComponent(name)
         try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
         return path
-    }
-
-    /// Writes `data` beside `file` and renames it over `file`.
-    package static func replace(_ file: URL, with data: Data) throws {
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).tmp")
-        try data.write(to: temporary)
-        guard rename(temporary.path, file.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
-        }
     }
 }

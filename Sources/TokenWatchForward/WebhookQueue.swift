@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchRuntime
 
 /// One webhook's deliveries on disk, oldest first: `incoming/` holds what was written for alerts not yet
 /// recorded in the cursor, the directory itself what may be sent. An alert is moved in only once the cursor
@@ -20,13 +21,14 @@ package struct WebhookQueue: Sendable {
 
     /// Writes the alert's payload to `incoming/`.
     package func stage(_ alert: ForwardedAlert, order: UInt64) throws {
-        try Data(alert.payload.utf8).write(to: incoming.appendingPathComponent(Self.name(order, alert)))
+        try DurableFile.replace(
+            incoming.appendingPathComponent(Self.name(order, alert)), with: Data(alert.payload.utf8))
     }
 
     /// Moves a staged alert into the queue.
     package func commit(_ alert: ForwardedAlert, order: UInt64) throws {
         let name = Self.name(order, alert)
-        try ForwardStore.move(incoming.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        try DurableFile.move(incoming.appendingPathComponent(name), to: directory.appendingPathComponent(name))
     }
 
     /// After a restart: staged alerts the cursor records as handled are queued, the others dropped (they
@@ -35,7 +37,7 @@ package struct WebhookQueue: Sendable {
         for file in Self.files(in: incoming) {
             let id = Self.alertID(of: file)
             if handled.contains(id) {
-                try? ForwardStore.move(file, to: directory.appendingPathComponent(file.lastPathComponent))
+                try? DurableFile.move(file, to: directory.appendingPathComponent(file.lastPathComponent))
             } else {
                 try? FileManager.default.removeItem(at: file)
             }
@@ -61,13 +63,5 @@ package struct WebhookQueue: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
             .map { directory.appendingPathComponent($0) }
-    }
-}
-
-extension ForwardStore {
-    static func move(_ from: URL, to: URL) throws {
-        guard rename(from.path, to.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path])
-        }
     }
 }

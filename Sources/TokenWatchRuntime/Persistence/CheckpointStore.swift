@@ -66,47 +66,13 @@ public final class CheckpointStore: Sendable {
         }
     }
 
-    /// Writes `engine` atomically. Concurrent calls are serialised.
+    /// Writes `engine` atomically (``DurableFile``). Concurrent calls are serialised.
     public func write(_ engine: DetectionEngine) throws {
         let envelope = Envelope(version: Self.formatVersion, savedAt: Date().formatted(.iso8601), engine: engine)
         let data = try JSONEncoder().encode(envelope)
         try writeLock.withLock { _ in
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let temporary = directory.appendingPathComponent("checkpoint.json.tmp")
-            try Self.writeSynced(data, to: temporary.path)
-            guard rename(temporary.path, file.path) == 0 else {
-                throw CheckpointError(operation: "rename to \(file.path)", code: errno)
-            }
-            let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY)
-            if directoryDescriptor >= 0 {
-                fsync(directoryDescriptor)
-                close(directoryDescriptor)
-            }
+            try DurableFile.replace(file, with: data)
         }
     }
-
-    private static func writeSynced(_ data: Data, to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CheckpointError(operation: "open \(path)", code: errno) }
-        defer { close(descriptor) }
-        try data.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw CheckpointError(operation: "write \(path)", code: errno)
-                }
-                offset += written
-            }
-        }
-        guard fsync(descriptor) == 0 else { throw CheckpointError(operation: "fsync \(path)", code: errno) }
-    }
-}
-
-/// A failed file operation while checkpointing, with its errno.
-public struct CheckpointError: Error, CustomStringConvertible {
-    public var operation: String
-    public var code: Int32
-    public var description: String { "\(operation): \(String(cString: strerror(code)))" }
 }
