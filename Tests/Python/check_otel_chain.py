@@ -24,7 +24,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from check_readme_examples import Captured, free_port  # noqa: E402
+from check_readme_examples import Captured, free_port, wait_until  # noqa: E402
 
 README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 
@@ -34,16 +34,6 @@ def block(language, first_line):
         if body.startswith(first_line):
             return body
     raise AssertionError(f"README has no ```{language} block starting {first_line!r}")
-
-
-def wait_until(condition, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def http(method, url, body=None, headers=None):

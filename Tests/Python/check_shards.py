@@ -20,22 +20,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "docs"))
-from check_readme_examples import Captured, free_port  # noqa: E402
+from check_readme_examples import Captured, free_port, wait_until  # noqa: E402
 from tokenwatch_shard import normalized, shard_of, shard_topic  # noqa: E402
 
 import zmq  # noqa: E402
 
 USERS = [f"person{n}" for n in range(40)] + ["José", "ＣＡＲＯＬ", " Dana "]
-
-
-def wait_until(condition, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def received(metrics):
