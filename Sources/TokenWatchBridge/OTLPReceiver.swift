@@ -1,9 +1,8 @@
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOHTTPCompression
-import NIOPosix
 import ServiceLifecycle
+import TokenWatchRuntime
 
 /// The bridge's HTTP server as a service: listens until graceful shutdown.
 package struct OTLPReceiver: Service {
@@ -31,34 +30,11 @@ package struct OTLPReceiver: Service {
 
     package func run() async throws {
         let routes = self.routes
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(NIOHTTPRequestDecompressor(limit: .size(routes.maxBodyBytes)))
-                    try pipeline.addHandler(OTLPHTTPHandler(routes: routes))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: host, port: port).get()
-        } catch {
-            throw OTLPReceiverError(address: "\(host):\(port)", reason: "\(error)")
+        let listener = HTTPListener(
+            host: host, port: port, purpose: "OTLP/HTTP", idleTimeout: Self.idleTimeout, backlog: 256)
+        try await listener.serve(logger: logger, onListening: onListening) { pipeline in
+            try pipeline.addHandler(NIOHTTPRequestDecompressor(limit: .size(routes.maxBodyBytes)))
+            try pipeline.addHandler(OTLPHTTPHandler(routes: routes))
         }
-        logger.info("OTLP/HTTP listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        onListening()
-        try? await gracefulShutdown()
-        try? await channel.close()
     }
-}
-
-/// The OTLP/HTTP port could not be opened (address in use, bad host).
-package struct OTLPReceiverError: Error, CustomStringConvertible {
-    package var address: String
-    package var reason: String
-    package var description: String { "cannot listen on \(address) for OTLP/HTTP: \(reason)" }
 }

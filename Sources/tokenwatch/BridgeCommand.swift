@@ -69,7 +69,7 @@ struct BridgeCommand: AsyncParsableCommand {
             configuration: .init(services: [receiver], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
-        } catch let error as OTLPReceiverError {
+        } catch let error as HTTPListenError {
             printError("tokenwatch bridge: \(error)")
             throw ExitCode(1)
         }

@@ -116,7 +116,7 @@ struct ForwardCommand: AsyncParsableCommand {
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
-        } catch  where error is MetricsServerError || error is ForwardError {
+        } catch  where error is HTTPListenError || error is ForwardError {
             printError("tokenwatch forward: \(error)")
             try? await client.shutdown()
             throw ExitCode(1)

@@ -149,7 +149,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as ZMQError {
             printError("tokenwatch: \(error)")
             throw ExitCode(1)
-        } catch let error as MetricsServerError {
+        } catch let error as HTTPListenError {
             printError("tokenwatch: \(error)")
             throw ExitCode(1)
         }

@@ -3,12 +3,11 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 
 /// Serves `GET /metrics` (Prometheus text exposition) and `GET /healthz` over HTTP/1.1 with SwiftNIO.
 ///
 /// What to expose is injected (`render`, `isHealthy`), so the server knows nothing of the registry or the
-/// pipeline. It stops accepting on graceful shutdown.
+/// pipeline. It stops accepting on graceful shutdown (``HTTPListener``).
 public struct MetricsServer: Service {
     let host: String
     let port: Int
@@ -37,52 +36,13 @@ public struct MetricsServer: Service {
     public func run() async throws {
         let render = self.render
         let isHealthy = self.isHealthy
-        let open = ConnectionCount()
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.backlog, value: 64)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                guard open.admit() else { return channel.close() }
-                channel.closeFuture.whenComplete { _ in open.release() }
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(
-                        MetricsHTTPHandler(render: render, isHealthy: isHealthy))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: host, port: port).get()
-        } catch {
-            throw MetricsServerError(address: "\(host):\(port)", reason: "\(error)")
+        let listener = HTTPListener(
+            host: host, port: port, purpose: "metrics", idleTimeout: Self.idleTimeout,
+            maxConnections: Self.maxConnections)
+        try await listener.serve(logger: logger) { pipeline in
+            try pipeline.addHandler(MetricsHTTPHandler(render: render, isHealthy: isHealthy))
         }
-        logger.info("metrics listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        try? await gracefulShutdown()
-        try? await channel.close()
     }
-}
-
-/// The metrics endpoint could not be opened (address in use, bad host).
-public struct MetricsServerError: Error, CustomStringConvertible {
-    public var address: String
-    public var reason: String
-    public var description: String { "cannot listen on \(address) for metrics: \(reason)" }
-}
-
-/// The metrics server's open connections, across its event loops.
-private final class ConnectionCount: Sendable {
-    private let count = Atomic<Int>(0)
-
-    /// Counts a new connection; `false` (and not counted) when ``MetricsServer/maxConnections`` are open.
-    func admit() -> Bool {
-        let now = count.add(1, ordering: .relaxed).newValue
-        if now <= MetricsServer.maxConnections { return true }
-        count.subtract(1, ordering: .relaxed)
-        return false
-    }
-
-    func release() { count.subtract(1, ordering: .relaxed) }
 }
 
 private final class MetricsHTTPHandler: ChannelInboundHandler {
