@@ -1,5 +1,6 @@
 import CoreMetrics
 import TokenWatchOTLP
+import TokenWatchRuntime
 
 /// The bridge's metrics, through swift-metrics (Prometheus in `main`).
 package struct BridgeMetrics: Sendable {
@@ -11,14 +12,13 @@ package struct BridgeMetrics: Sendable {
         "tokenwatch_bridge_records_rejected_total":
             "Records describing a model call that could not become an event, by reason.",
         "tokenwatch_bridge_daemon_connected": "1 while a daemon is subscribed to the bridge's events, else 0.",
-        "tokenwatch_build_info": "Always 1; the version label says which build is running.",
-    ]
+    ].merging(BuildInfoMetric.help) { own, _ in own }
 
     private let factory: any MetricsFactory
 
     package init(factory: any MetricsFactory, version: String) {
         self.factory = factory
-        Gauge(label: "tokenwatch_build_info", dimensions: [("version", version)], factory: factory).record(1)
+        BuildInfoMetric.record(version: version, factory: factory)
     }
 
     package func request(signal: String, status: Int) {

@@ -1,4 +1,5 @@
 import CoreMetrics
+import TokenWatchRuntime
 
 /// The forwarder's metrics. Receivers are labelled by kind and position in the configuration
 /// (`webhook-0`), never by URL: webhook URLs often carry their own secret.
@@ -12,14 +13,13 @@ package struct ForwardMetrics: Sendable {
             "Deliveries given up, by receiver and reason (refused, expired: older than max_retry_age, overflow).",
         "tokenwatch_forward_queue_depth": "Deliveries waiting, by receiver.",
         "tokenwatch_forward_open_alerts": "Incidents open at each Alertmanager, re-sent every resend_interval.",
-        "tokenwatch_build_info": "Always 1; the version label says which build is running.",
-    ]
+    ].merging(BuildInfoMetric.help) { own, _ in own }
 
     private let factory: any MetricsFactory
 
     package init(factory: any MetricsFactory, version: String) {
         self.factory = factory
-        Gauge(label: "tokenwatch_build_info", dimensions: [("version", version)], factory: factory).record(1)
+        BuildInfoMetric.record(version: version, factory: factory)
     }
 
     package func alerts(_ count: Int) {

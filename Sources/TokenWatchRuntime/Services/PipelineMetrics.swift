@@ -35,8 +35,7 @@ public final class PipelineMetrics: Sendable {
         "tokenwatch_alert_subscriptions": "Topic subscriptions on the alert socket.",
         "tokenwatch_event_processing_seconds": "Detection time per event, averaged over each batch.",
         "tokenwatch_config_reloads_total": "Configuration reloads, by result (success or failure).",
-        "tokenwatch_build_info": "Always 1; the version label says which build is running.",
-    ]
+    ].merging(BuildInfoMetric.help) { own, _ in own }
 
     private let received: Counter
     private let processed: Counter
@@ -89,7 +88,7 @@ public final class PipelineMetrics: Sendable {
             label: "tokenwatch_config_reloads_total", dimensions: [("result", "success")], factory: factory)
         reloadFailure = Counter(
             label: "tokenwatch_config_reloads_total", dimensions: [("result", "failure")], factory: factory)
-        Gauge(label: "tokenwatch_build_info", dimensions: [("version", version)], factory: factory).record(1)
+        BuildInfoMetric.record(version: version, factory: factory)
     }
 
     /// Adds what changed between two snapshots of the pipeline's totals.
