@@ -68,9 +68,7 @@ package final class EventPublisher: Sendable {
                 while (try? state.socket.send(frames: frames, dontWait: true)) != true {
                     let left = deadline - ContinuousClock.now
                     guard left > .zero else { return .backpressure(sent: index) }
-                    let milliseconds =
-                        left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
-                    _ = try? state.socket.waitWritable(timeoutMilliseconds: max(1, Int(milliseconds)))
+                    _ = try? state.socket.waitWritable(timeoutMilliseconds: max(1, Int(left.milliseconds)))
                 }
             }
             return .published

@@ -3,7 +3,7 @@ import TokenWatchCore
 
 /// An alert as the forwarder handles it: the payload exactly as the daemon published it, and the fields
 /// that route it (README, "Alert (out)").
-package struct ForwardedAlert: Sendable, Equatable {
+package struct ForwardedAlert: Sendable {
     package var seq: UInt64
     package var topic: String
     package var id: String
@@ -23,10 +23,6 @@ package struct ForwardedAlert: Sendable, Equatable {
     package var payload: String
 
     package var isResolved: Bool { state == "resolved" }
-
-    package static func == (lhs: ForwardedAlert, rhs: ForwardedAlert) -> Bool {
-        lhs.seq == rhs.seq && lhs.id == rhs.id && lhs.payload == rhs.payload
-    }
 
     /// Reads a published payload; `nil` if it is not an alert.
     package init?(seq: UInt64, topic: String, payload: String) {

@@ -22,7 +22,6 @@ package struct ReceiverSettings: Sendable {
 }
 
 extension Duration {
-    var timeInterval: TimeInterval {
-        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
-    }
+    /// Seconds, for `Date` arithmetic; from Core's ``Duration/milliseconds``, fine enough for retry ages.
+    var timeInterval: TimeInterval { TimeInterval(milliseconds) / 1000 }
 }
