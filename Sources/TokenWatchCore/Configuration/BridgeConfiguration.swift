@@ -1,5 +1,3 @@
-import Foundation
-
 /// `tokenwatch bridge`: the OTLP/HTTP receiver that turns model calls into token events.
 public struct BridgeConfiguration: Sendable, Equatable {
     /// `HOST:PORT` the OTLP/HTTP receiver listens on (`POST /v1/traces`, `/v1/logs`; `GET /metrics`, `/healthz`).
@@ -59,21 +57,8 @@ extension BridgeConfiguration: SectionSettings {
     static let keys = ["listen", "connect", "topic", "max_body_bytes", "attributes", "skip_operations"]
 
     mutating func read(_ section: inout ConfigurationSection) {
-        if let text = section.string("listen") {
-            if HostPort(text) != nil {
-                listen = text
-            } else {
-                section.report("listen", "must be HOST:PORT such as 127.0.0.1:4318, not '\(text)'")
-            }
-        }
-        if let text = section.string("connect") {
-            let endpoints = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if endpoints.allSatisfy({ ["tcp://", "ipc://", "inproc://"].contains(where: $0.hasPrefix) }) {
-                connect = endpoints.joined(separator: ",")
-            } else {
-                section.report("connect", "must be ZeroMQ endpoints (tcp://HOST:PORT), comma-separated, not '\(text)'")
-            }
-        }
+        listen = section.hostPort("listen", example: "127.0.0.1:4318", emptyDisables: false) ?? listen
+        connect = section.endpoints("connect") ?? connect
         topic = section.string("topic") ?? topic
         maxBodyBytes = section.integer("max_body_bytes", 1024...(256 << 20)) ?? maxBodyBytes
         skipOperations =

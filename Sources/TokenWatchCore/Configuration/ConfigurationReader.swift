@@ -141,9 +141,36 @@ struct ConfigurationReader {
 
     mutating func endpoint(_ node: Node?, _ path: String) -> String? {
         guard let node, let text = string(node, path) else { return nil }
-        let schemes = ["tcp://", "ipc://", "inproc://"]
-        guard schemes.contains(where: text.hasPrefix), text.count > 6 else {
+        guard Self.isEndpoint(text) else {
             report(node, path, "must be a ZeroMQ endpoint such as tcp://127.0.0.1:7700, not '\(text)'")
+            return nil
+        }
+        return text
+    }
+
+    /// Several endpoints, comma-separated (one socket connecting to each); written back without spaces.
+    mutating func endpoints(_ node: Node?, _ path: String) -> String? {
+        guard let node, let text = string(node, path) else { return nil }
+        let endpoints = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard endpoints.allSatisfy(Self.isEndpoint) else {
+            report(node, path, "must be ZeroMQ endpoints such as tcp://127.0.0.1:7700, comma-separated, not '\(text)'")
+            return nil
+        }
+        return endpoints.joined(separator: ",")
+    }
+
+    static func isEndpoint(_ text: String) -> Bool {
+        ["tcp://", "ipc://", "inproc://"].contains(where: text.hasPrefix) && text.count > 6
+    }
+
+    /// `HOST:PORT`, or (with `emptyDisables`) an empty string for "off".
+    mutating func hostPort(_ node: Node?, _ path: String, example: String, emptyDisables: Bool) -> String? {
+        guard let node else { return nil }
+        let text = emptyDisables ? scalarText(node, path, expecting: "HOST:PORT or empty") : string(node, path)
+        guard let text else { return nil }
+        guard (emptyDisables && text.isEmpty) || HostPort(text) != nil else {
+            let disable = emptyDisables ? " (or empty to disable)" : ""
+            report(node, path, "must be HOST:PORT such as \(example)\(disable), not '\(text)'")
             return nil
         }
         return text

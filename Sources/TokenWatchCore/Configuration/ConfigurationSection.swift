@@ -67,6 +67,12 @@ struct ConfigurationSection {
 
     mutating func endpoint(_ key: String) -> String? { reader.endpoint(values[key], keyPath(key)) }
 
+    mutating func endpoints(_ key: String) -> String? { reader.endpoints(values[key], keyPath(key)) }
+
+    mutating func hostPort(_ key: String, example: String, emptyDisables: Bool) -> String? {
+        reader.hostPort(values[key], keyPath(key), example: example, emptyDisables: emptyDisables)
+    }
+
     mutating func timeZone(_ key: String) -> String? { reader.timeZone(values[key], keyPath(key)) }
 
     mutating func timeOfDay(_ key: String) -> Int? { reader.timeOfDay(values[key], keyPath(key)) }

@@ -63,14 +63,7 @@ extension ForwardConfiguration: SectionSettings {
         }
         topics = section.strings("topics", what: "a list of topic prefixes") { _ in nil } ?? topics
         if let text = section.text("state_directory", expecting: "a directory or empty") { stateDirectory = text }
-        if let text = section.text("metrics", expecting: "HOST:PORT or empty") {
-            if text.isEmpty || HostPort(text) != nil {
-                metrics = text
-            } else {
-                section.report(
-                    "metrics", "must be HOST:PORT such as 127.0.0.1:9702 (or empty to disable), not '\(text)'")
-            }
-        }
+        metrics = section.hostPort("metrics", example: "127.0.0.1:9702", emptyDisables: true) ?? metrics
         alertmanagers =
             section.strings("alertmanagers", what: "a list of URLs") { url in
                 Self.isHTTPURL(url) ? nil : "must be an http:// or https:// URL, not '\(url)'"

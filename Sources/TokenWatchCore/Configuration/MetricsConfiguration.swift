@@ -10,12 +10,7 @@ extension MetricsConfiguration: SectionSettings {
     static let keys = ["listen"]
 
     mutating func read(_ section: inout ConfigurationSection) {
-        guard let text = section.text("listen", expecting: "HOST:PORT or empty") else { return }
-        if text.isEmpty || HostPort(text) != nil {
-            listen = text
-        } else {
-            section.report("listen", "must be HOST:PORT such as 127.0.0.1:9700 (or empty to disable), not '\(text)'")
-        }
+        listen = section.hostPort("listen", example: "127.0.0.1:9700", emptyDisables: true) ?? listen
     }
 
     var yamlLines: [String] { ["listen: \(YAMLScalar.quoted(listen))"] }
