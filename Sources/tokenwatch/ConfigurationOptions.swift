@@ -65,6 +65,12 @@ struct TrafficOptions: ParsableArguments {
     }
 }
 
+/// The state directory systemd made for the service (`StateDirectory=`), if any. It may list several,
+/// separated by colons: the first is ours.
+func systemdStateDirectory() -> String? {
+    ProcessInfo.processInfo.environment["STATE_DIRECTORY"].map { String($0.split(separator: ":").first ?? "") }
+}
+
 /// Writes a message to standard error, each of its lines with control characters escaped: messages echo
 /// configuration values and file names, which must not move the cursor or forge lines.
 func printError(_ message: String) {

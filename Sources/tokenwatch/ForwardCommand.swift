@@ -60,9 +60,7 @@ struct ForwardCommand: AsyncParsableCommand {
         settings.webhooks += webhook.map { .init(url: $0, secretFile: webhookSecretFile ?? "") }
         if let stateDir { settings.stateDirectory = stateDir }
         if let metrics { settings.metrics = metrics }
-        if settings.stateDirectory.isEmpty, let systemd = ProcessInfo.processInfo.environment["STATE_DIRECTORY"] {
-            settings.stateDirectory = String(systemd.split(separator: ":").first ?? "")
-        }
+        if settings.stateDirectory.isEmpty, let systemd = systemdStateDirectory() { settings.stateDirectory = systemd }
     }
 
     func run() async throws {

@@ -42,9 +42,8 @@ struct RunCommand: AsyncParsableCommand {
         if let metrics { configuration.metrics.listen = metrics }
         if let stateDir { configuration.state.directory = stateDir }
         if let catchup { configuration.catchup.endpoint = catchup }
-        if configuration.state.directory.isEmpty, let systemd = ProcessInfo.processInfo.environment["STATE_DIRECTORY"] {
-            // systemd's StateDirectory= may list several, separated by colons: the first is ours.
-            configuration.state.directory = String(systemd.split(separator: ":").first ?? "")
+        if configuration.state.directory.isEmpty, let systemd = systemdStateDirectory() {
+            configuration.state.directory = systemd
         }
     }
 
