@@ -125,7 +125,8 @@ let package = Package(
         .executableTarget(
             name: "tokenwatch-bench",
             dependencies: [
-                "TokenWatchCore", "TokenWatchSimulation", "ZeroMQ", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "TokenWatchCore", "TokenWatchRuntime", "TokenWatchSimulation", "ZeroMQ",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/TokenWatchBench",
             // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.

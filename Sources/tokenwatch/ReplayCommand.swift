@@ -17,6 +17,18 @@ struct ReplayCommand: ParsableCommand {
     @Argument(help: "Events file, one JSON object per line; standard input when omitted or '-'.")
     var file: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Threads that detect (0: one per core); the alerts are the same with any number.",
+            discussion: "Defaults to the configuration's state.detection_threads."))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(0...VirtualShard.count).contains(threads) {
+            throw ValidationError("--threads must be between 0 and \(VirtualShard.count), not \(threads)")
+        }
+    }
+
     func run() throws {
         let (configuration, _) = try options.load()
         let input: FileHandle
@@ -31,20 +43,23 @@ struct ReplayCommand: ParsableCommand {
         }
 
         var engine = DetectionEngine(configuration: configuration)
+        let workers = DetectionWorkers(workers: threads ?? configuration.state.detectionThreads)
         var alerts: [Alert] = []
         var output = BufferedOutput()
         var rejected = RejectionCounts()
-        // Lines are read and decoded on a second thread; detection sees them here, in file order.
-        FileDecodeStage.forEachLine(of: input, limits: configuration.events.limits) {
-            (line: inout FileDecodeStage.Line) in
-            // The event is read where it lies in its batch (see `DecodedEvent`).
-            if let rejection = engine.admit(&line.decoded, into: &alerts) {
-                rejected.record(rejection)
-                printError("line \(line.number): \(rejection)")
-            } else {
-                for alert in alerts { output.writeLine(alert.jsonPayload) }
-                alerts.removeAll(keepingCapacity: true)
+        // Lines are read and decoded on a second thread; detection sees them here, in file order, a batch at a
+        // time, read where they lie (see `DecodedEvent`).
+        FileDecodeStage.forEachBatch(of: input, limits: configuration.events.limits) { batch in
+            batch.events.withUnsafeBufferPointer { events in
+                engine.detect(
+                    events, on: workers,
+                    rejected: { position, rejection in
+                        rejected.record(rejection)
+                        printError("line \(batch.numbers[position]): \(rejection)")
+                    }, into: &alerts)
             }
+            for alert in alerts { output.writeLine(alert.jsonPayload) }
+            alerts.removeAll(keepingCapacity: true)
         }
         output.flush()
         printError(

@@ -124,6 +124,7 @@ struct DaemonEndToEndTests {
             })
     }
 
+    /// Also with any number of detection threads: replay on one and on three, the daemon on one per core.
     @Test func replayOfAFileGivesTheSameAlertsAsRunFedTheSameEvents() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenwatch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -134,9 +135,16 @@ struct DaemonEndToEndTests {
             "generate", "--output", file, "--population", "agentic", "--people", "20", "--days", "2", "--seed", "5",
         ])
         #expect(try generate.waitForExit(timeout: .seconds(60)) == 0)
-        let replay = try TokenWatchProcess(["replay", "--config", TokenWatchProcess.shippedConfig, file])
+        let replay = try TokenWatchProcess([
+            "replay", "--config", TokenWatchProcess.shippedConfig, "--threads", "1", file,
+        ])
         #expect(try replay.waitForExit(timeout: .seconds(60)) == 0)
         let replayed = replay.standardOutput.split(separator: "\n").map(String.init)
+        let threeThreads = try TokenWatchProcess([
+            "replay", "--config", TokenWatchProcess.shippedConfig, "--threads", "3", file,
+        ])
+        #expect(try threeThreads.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(threeThreads.standardOutput.split(separator: "\n").map(String.init) == replayed)
         let detectors = Set(
             replayed.compactMap { line in
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["detector"] as? String

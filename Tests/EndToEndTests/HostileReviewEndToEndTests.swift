@@ -152,7 +152,9 @@ extension HostileReviewEndToEndTests {
         let config = try writeConfig(
             directory,
             replacing: [
-                ("  send_high_water_mark: 10000", "  send_high_water_mark: 50"),
+                // Low, so that the stalled subscriber is full at once; above the alerts of one batch (at most
+                // 64 events here, one alert each), which the daemon sends together.
+                ("  send_high_water_mark: 10000", "  send_high_water_mark: 200"),
                 ("  min_repeats: 8", "  min_repeats: 2"),
             ])
         let daemon = try DaemonUnderTest.start(configPath: config)

@@ -212,14 +212,16 @@ struct BoundedStateTests {
             e.session = "s\(n)"
             engine.process(e, into: &alerts)
         }
-        // Never more than 100 at once in any table.
+        // Never more than 100 at once in any table: the limit is shared by the 64 shards of people, each
+        // keeping ⌊100 / 64⌋ = 1 subject per table. The 1 000 users fall in every one of the 64 shards.
         #expect(engine.trackedSubjects.values.allSatisfy { $0 <= 100 })
+        #expect(Set((0..<1000).map { VirtualShard.of(user: "flood-\($0)") }).count == 64)
         // Four tables fill (repetitive_prompts and offhours_burst by user, agent_loop by trigger edge, the
         // shared progress measure by stream; agent calls are not cadence, these prompts are not trivial, and
-        // nobody resends a context). Each keeps the 100 most recent subjects and forgets one for every new one
-        // past the cap: 1000 − 100 = 900 each, 4 × 900 = 3600.
-        #expect(engine.subjectsEvicted == 3600)
-        #expect(engine.trackedSubjects[.repetitivePrompts] == 100)
+        // nobody resends a context). Each keeps its shard's most recent subject and forgets one for every new
+        // one: 1000 − 64 = 936 each, 4 × 936 = 3744.
+        #expect(engine.subjectsEvicted == 3744)
+        #expect(engine.trackedSubjects[.repetitivePrompts] == 64)
     }
 }
 

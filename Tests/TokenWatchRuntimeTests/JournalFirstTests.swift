@@ -52,6 +52,7 @@ struct JournalFirstTests {
         let delivery = AlertDelivery(publisher: publisher, journal: journal, logger: Self.logger)
         var work = DetectionWorkingSet(
             decodeStage: DecodeStage(limits: .init()), engine: DetectionEngine(configuration: .init()),
+            workers: DetectionWorkers(workers: 1),
             logger: Self.logger)
         func received() throws -> [UInt64] {
             var seqs: [UInt64] = []

@@ -7,12 +7,15 @@ public struct StateConfiguration: Sendable, Equatable {
     /// The most subjects (users, agents, sessions) each detector tracks; beyond it the idlest are forgotten
     /// (counted in tokenwatch_subjects_evicted_total). Bounds memory under a flood of distinct ids. Default 300000.
     public var maxTrackedSubjects = 300_000
+    /// How many threads detect, each running a share of the 64 shards of people; 0: one per core available.
+    /// Alerts are the same with any number. Default 0.
+    public var detectionThreads = 0
 
     public init() {}
 }
 
 extension StateConfiguration: SectionSettings {
-    static let keys = ["directory", "checkpoint_interval", "max_tracked_subjects"]
+    static let keys = ["directory", "checkpoint_interval", "max_tracked_subjects", "detection_threads"]
 
     mutating func read(_ section: inout ConfigurationSection) {
         maxTrackedSubjects = section.integer("max_tracked_subjects", 100...100_000_000) ?? maxTrackedSubjects
@@ -24,6 +27,7 @@ extension StateConfiguration: SectionSettings {
             }
         }
         checkpointInterval = section.duration("checkpoint_interval") ?? checkpointInterval
+        detectionThreads = section.integer("detection_threads", 0...VirtualShard.count) ?? detectionThreads
     }
 
     var yamlLines: [String] {
@@ -31,6 +35,7 @@ extension StateConfiguration: SectionSettings {
             "directory: \(YAMLScalar.quoted(directory))",
             "checkpoint_interval: \(YAMLScalar.duration(checkpointInterval))",
             "max_tracked_subjects: \(maxTrackedSubjects)",
+            "detection_threads: \(detectionThreads)",
         ]
     }
 }

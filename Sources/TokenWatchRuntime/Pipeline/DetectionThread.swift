@@ -21,7 +21,9 @@ extension DetectionPipeline {
     func runThread() throws {
         let configuration = settings.configuration
         let decodeStage = DecodeStage(limits: configuration.events.limits)
-        var work = DetectionWorkingSet(decodeStage: decodeStage, engine: restoredEngine(), logger: logger)
+        var work = DetectionWorkingSet(
+            decodeStage: decodeStage, engine: restoredEngine(),
+            workers: DetectionWorkers(workers: configuration.state.detectionThreads), logger: logger)
         let journal = try AlertJournal(
             directory: settings.stateDirectory, configuration: configuration.journal, logger: logger)
         defer { journal.close() }
@@ -173,9 +175,7 @@ extension DetectionPipeline {
             metadata: ["events": "\(work.totals.eventsReceived)", "decoded": "\(resources.decodeStage.messagesTaken)"])
     }
 
-    /// Detects every batch the decode stage queued, publishing alerts as soon as the event that raised them
-    /// is detected: an alert should not wait for the rest of its batch (up to 64 events, a third of a
-    /// millisecond or more).
+    /// Detects every batch the decode stage queued, publishing each batch's alerts as soon as it is detected.
     private func detectQueuedBatches(
         _ work: inout DetectionWorkingSet, _ resources: ThreadResources,
         loop: inout DetectionLoopState<ContinuousClock.Instant>
@@ -186,15 +186,10 @@ extension DetectionPipeline {
                 try loop.lastBatchArrived(error: decodedBatches[index].error)
                 continue
             }
-            var position = 0
-            var detecting = Duration.zero
-            while position < decodedBatches[index].items.count {
-                let started = ContinuousClock.now
-                work.handle(&decodedBatches[index], from: &position)
-                detecting += ContinuousClock.now - started
-                if !work.alerts.isEmpty { resources.delivery.publishAlerts(&work) }
-            }
-            recordProcessing(detecting, events: decodedBatches[index].items.count)
+            let started = ContinuousClock.now
+            work.handle(&decodedBatches[index])
+            recordProcessing(ContinuousClock.now - started, events: decodedBatches[index].items.count)
+            if !work.alerts.isEmpty { resources.delivery.publishAlerts(&work) }
         }
         resources.decodeStage.giveBack(consume decodedBatches)
     }

@@ -5,6 +5,8 @@ import TokenWatchCore
 struct DetectionWorkingSet {
     let decodeStage: DecodeStage
     var engine: DetectionEngine
+    /// The threads the engine's shards run on (`state.detection_threads`, fixed at start).
+    let workers: DetectionWorkers
     var alerts: [Alert] = []
     var operational: [OperationalAlert] = []
     /// Alerts journaled (or waiting for the journal) and not yet sent, in order.
@@ -14,9 +16,10 @@ struct DetectionWorkingSet {
     var totals = PipelineStatistics()
     var rejectionLog: RejectionLog
 
-    init(decodeStage: DecodeStage, engine: DetectionEngine, logger: Logger) {
+    init(decodeStage: DecodeStage, engine: DetectionEngine, workers: DetectionWorkers, logger: Logger) {
         self.decodeStage = decodeStage
         self.engine = engine
+        self.workers = workers
         rejectionLog = RejectionLog(logger: logger)
     }
 
@@ -25,27 +28,19 @@ struct DetectionWorkingSet {
         engine.apply(configuration)
     }
 
-    /// Runs the events of a decoded batch through the engine, in order, from `position`; counts the rest as
-    /// rejected. Returns after the first event that raises alerts (with `position` past it), so that they can
-    /// be published before the rest of the batch is detected, or at the end of the batch. The items are read
-    /// where they lie and left in the batch, which goes back to the decode thread to be freed.
-    mutating func handle(_ decoded: inout DecodeStage.Batch, from position: inout Int) {
+    /// Runs the events of a decoded batch through the engine, in order, on the detection threads; counts the
+    /// refused ones. The items are read where they lie and left in the batch, which goes back to the decode
+    /// thread to be freed.
+    mutating func handle(_ decoded: inout DecodeStage.Batch) {
         let latestAccepted = decoded.receivedAt + engine.configuration.events.maxFuture
-        while position < decoded.items.count && alerts.isEmpty {
-            handle(&decoded.items[position], latestAccepted: latestAccepted)
-            position += 1
+        totals.eventsReceived += UInt64(decoded.items.count)
+        var refused: [EventRejection] = []
+        decoded.items.withUnsafeBufferPointer { items in
+            engine.detect(
+                items, latestAccepted: latestAccepted, on: workers, rejected: { refused.append($1) }, into: &alerts)
         }
-    }
-
-    /// `inout` only so that the item is read in place: a copy would retain every string of the event once more
-    /// (see ``DecodedEvent``).
-    private mutating func handle(_ item: inout DecodedEvent, latestAccepted: EventTime) {
-        totals.eventsReceived += 1
-        if let rejection = engine.admit(&item, latestAccepted: latestAccepted, into: &alerts) {
-            reject(rejection)
-        } else {
-            totals.eventsProcessed += 1
-        }
+        for rejection in refused { reject(rejection) }
+        totals.eventsProcessed += UInt64(decoded.items.count - refused.count)
     }
 
     private mutating func reject(_ rejection: EventRejection) {

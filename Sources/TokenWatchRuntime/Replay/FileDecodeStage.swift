@@ -10,55 +10,61 @@ import TokenWatchCore
 /// caller's thread. Lines cross in batches (one lock per ``batchSize`` lines) through a queue of at most
 /// ``maxQueuedBatches``, so a fast reader never holds more than a few thousand decoded events.
 public enum FileDecodeStage {
-    /// One non-blank line of the file, decoded.
-    public struct Line: Sendable {
-        /// 1-based, counting blank lines too, so errors point at the file as an editor shows it.
-        public var number: Int
-        public var decoded: DecodedEvent
+    /// Consecutive non-blank lines of the file, decoded.
+    public struct Batch: Sendable {
+        /// Each line's number: 1-based, counting blank lines too, so errors point at the file as an editor
+        /// shows it.
+        public var numbers: [Int] = []
+        /// What each line decoded to, in the same order.
+        public var events: [DecodedEvent] = []
+
+        var count: Int { events.count }
+
+        mutating func reserve(_ capacity: Int) {
+            numbers.reserveCapacity(capacity)
+            events.reserveCapacity(capacity)
+        }
     }
 
-    static let batchSize = 256
-    static let maxQueuedBatches = 16
+    static let batchSize = 1024
+    static let maxQueuedBatches = 8
 
-    /// Calls `body` with every non-blank line of `input`, in order, on the calling thread; returns after the
-    /// last one. A read error ends the file there, as reading it in place would. Each line is lent where it
-    /// lies in its batch: `inout` only so that the event is not copied on the way; `body` reads it.
-    public static func forEachLine(
-        of input: FileHandle, limits: EventDecoder.Limits, _ body: (inout Line) -> Void
-    ) {
-        let handoff = BatchHandoff<[Line]>(capacity: maxQueuedBatches)
+    /// Calls `body` with every batch of non-blank lines of `input`, in order, on the calling thread; returns
+    /// after the last one. A read error ends the file there, as reading it in place would. Each batch is lent
+    /// where it lies: `inout` only so that its events are not copied on the way; `body` reads them.
+    public static func forEachBatch(of input: FileHandle, limits: EventDecoder.Limits, _ body: (inout Batch) -> Void) {
+        let handoff = BatchHandoff<Batch>(capacity: maxQueuedBatches)
         // Batches the caller is done with go back to the reading thread, which frees them: the events' strings
         // and sketches were allocated there, and freeing them on the detection thread (the busier one) would
         // make every free a remote one for the allocator.
-        let spent = Mutex<[[Line]]>([])
+        let spent = Mutex<[Batch]>([])
         let reader = Thread {
             nameCurrentThread("tw-read")
             let decoder = EventDecoder(limits: limits)
-            var batch: [Line] = []
-            batch.reserveCapacity(batchSize)
+            var batch = Batch()
+            batch.reserve(batchSize)
             var number = 0
             func handOver() {
                 handoff.put(batch)
-                batch = []
-                batch.reserveCapacity(batchSize)
-                var done: [[Line]] = []
+                batch = Batch()
+                batch.reserve(batchSize)
+                var done: [Batch] = []
                 spent.withLock { swap(&$0, &done) }
                 // `done` is freed here, on this thread, outside the lock.
             }
             LineReader(input).forEachLine { line in
                 number += 1
                 if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
-                batch.append(Line(number: number, decoded: decoder.decodeEvent(line)))
+                batch.numbers.append(number)
+                batch.events.append(decoder.decodeEvent(line))
                 if batch.count == batchSize { handOver() }
             }
-            if !batch.isEmpty { handoff.put(batch) }
+            if batch.count > 0 { handoff.put(batch) }
             handoff.finish()
         }
         reader.start()
         while var batch = handoff.take() {
-            // Each line is lent to `body` where it lies (inout only so that it is neither copied, which would
-            // retain every string of the event once more, nor moved out and back).
-            for index in batch.indices { body(&batch[index]) }
+            body(&batch)
             spent.withLock { $0.append(batch) }
         }
     }

@@ -24,13 +24,15 @@ public struct OffHoursBurstDetector: Sendable, Codable {
         }
     }
     var subjects = SubjectTable<String, UserVolume>()
-    private var population = PopulationBaselines()
+    /// The population's prior for newcomers, as the engine last worked it out (see ``PopulationBaselines``).
+    var prior = PopulationPrior()
+    /// Trusted baselines found since the engine last collected them, for the population.
+    var reports: [BaselineReport] = []
     private var clock = LocalTimeResolver()
     private var fallbackZoneIsValid = true
 
     private enum CodingKeys: String, CodingKey {
         case subjects = "users"
-        case population
     }
 
     public init(configuration: OffHoursBurstConfiguration) {
@@ -73,24 +75,26 @@ public struct OffHoursBurstDetector: Sendable, Codable {
                     $0.record(event, novelty: progress.novelty, offHours: offHours, prior: prior, configuration)
                 })
             guard case .recorded(let finding, let trusted) = outcome else {
-                let hour = event.time.milliseconds / 3_600_000
-                prior = population.prior(
-                    team: event.team, hour: hour, otherwise: configuration.defaultBaselineTokensPerHour)
+                prior = self.prior.baseline(team: event.team, otherwise: configuration.defaultBaselineTokensPerHour)
                 continue
             }
-            if let trusted { population.record(user: event.user, team: event.team, baseline: trusted) }
+            if let trusted { reports.append(BaselineReport(user: event.user, team: event.team, baseline: trusted)) }
             if let finding { findings.append(finding) }
             return
         }
     }
 }
 
-/// Coded with the population optional, so that a checkpoint written before it was kept restores.
+/// Coded without the prior and the reports: the engine keeps the population (``PopulationBaselines``).
 extension OffHoursBurstDetector {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         subjects = try c.decode(SubjectTable<String, UserVolume>.self, forKey: .subjects)
-        population = try c.decodeIfPresent(PopulationBaselines.self, forKey: .population) ?? PopulationBaselines()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(subjects, forKey: .subjects)
     }
 }
 

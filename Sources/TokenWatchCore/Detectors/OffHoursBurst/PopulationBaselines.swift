@@ -3,43 +3,77 @@
 /// fixed constant that agent-era volumes outgrew.
 ///
 /// Each person's entry is their trusted baseline (their `baseline_rank`-th busiest hour, once warmed up),
-/// refreshed at most once per hour of theirs. The prior is the median of their team's entries when the team
-/// has at least ``minimumMembers``, else of the organisation's, else the configured default; a median is
-/// worked out again at most once per hour of event time. Bounded: 64 people per team, 512 for the
-/// organisation (the newest replace the oldest), 4 096 teams.
+/// reported at most once per day of theirs. The prior is the median of their team's entries when the team
+/// has at least ``minimumMembers``, else of the organisation's, else the configured default. Bounded: 64
+/// people per team, 512 for the organisation (the newest replace the oldest), 4 096 teams.
+///
+/// Shared by every shard of the engine, so detection never reads it while shards run: they read the
+/// ``PopulationPrior`` worked out when the watermark entered its current hour of event time, and report new
+/// baselines, which the engine records in arrival order after the shards are done. The prior therefore
+/// depends only on the events and their order, never on how many threads detect them or how they were
+/// batched, and it changes at most once per hour, as a prior should.
 struct PopulationBaselines: Sendable, Codable {
     private var teams: [String: MemberBaselines] = [:]
     private var organisation = MemberBaselines(capacity: 512)
+    /// Teams whose entries changed since the prior was last worked out.
+    private var changedTeams: Set<String> = []
+    /// What detection reads until the watermark enters a later hour.
+    private(set) var prior = PopulationPrior()
 
     static let minimumMembers = 3
     static let maxTeams = 4096
 
-    mutating func record(user: String, team: String?, baseline: Int64) {
-        organisation.record(user: user, baseline: baseline)
-        guard let team else { return }
+    mutating func record(_ report: BaselineReport) {
+        organisation.record(user: report.user, baseline: report.baseline)
+        guard let team = report.team else { return }
         if teams[team] == nil {
             guard teams.count < Self.maxTeams else { return }
             teams[team] = MemberBaselines(capacity: 64)
         }
-        teams[team]!.record(user: user, baseline: baseline)
+        teams[team]!.record(user: report.user, baseline: report.baseline)
+        changedTeams.insert(team)
     }
 
-    /// The baseline to assume, at `hour`, for someone of `team` whose own is not yet trusted.
-    mutating func prior(team: String?, hour: Int64, otherwise fallback: Int64) -> Int64 {
-        if let team, let median = teams[team]?.median(atLeast: Self.minimumMembers, hour: hour) { return median }
-        return organisation.median(atLeast: Self.minimumMembers, hour: hour) ?? fallback
+    /// Works the medians out again when `hour` (of the watermark) is later than the prior's.
+    mutating func refresh(hour: Int64) {
+        guard hour > prior.hour else { return }
+        prior.hour = hour
+        if organisation.changed { prior.organisation = organisation.median(atLeast: Self.minimumMembers) }
+        for team in changedTeams {
+            prior.teams[team] = teams[team]?.median(atLeast: Self.minimumMembers)
+        }
+        changedTeams.removeAll(keepingCapacity: true)
     }
 }
 
-/// People's baselines in a ring, with the median worked out at most once per hour.
+/// The population's medians as of one hour of event time: what shards read.
+struct PopulationPrior: Sendable, Codable {
+    /// The hour of event time (hours since 1970) it was worked out for.
+    var hour: Int64 = .min
+    var teams: [String: Int64] = [:]
+    var organisation: Int64?
+
+    /// The baseline to assume for someone of `team` whose own is not yet trusted.
+    func baseline(team: String?, otherwise fallback: Int64) -> Int64 {
+        if let team, let median = teams[team] { return median }
+        return organisation ?? fallback
+    }
+}
+
+/// A person's trusted baseline, reported by a shard for the population.
+struct BaselineReport: Sendable {
+    var user: String
+    var team: String?
+    var baseline: Int64
+}
+
+/// People's baselines in a ring.
 struct MemberBaselines: Sendable, Codable {
     private var users: [String] = []
     private var values: [Int64] = []
     private var positions: [String: Int] = [:]
     private var next = 0
-    private var median: Int64?
-    private var medianHour: Int64 = .min
-    private var changed = false
+    private(set) var changed = false
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
@@ -62,14 +96,11 @@ struct MemberBaselines: Sendable, Codable {
         changed = true
     }
 
-    mutating func median(atLeast count: Int, hour: Int64) -> Int64? {
+    /// The median entry, or `nil` with fewer than `count` entries.
+    mutating func median(atLeast count: Int) -> Int64? {
+        changed = false
         guard values.count >= count else { return nil }
-        if median == nil || (changed && hour != medianHour) {
-            let sorted = values.sorted()
-            median = sorted[sorted.count / 2]
-            medianHour = hour
-            changed = false
-        }
-        return median
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
     }
 }

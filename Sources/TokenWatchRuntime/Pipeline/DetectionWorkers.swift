@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+import TokenWatchCore
+
+/// The threads the engine's shards run on: the caller is worker 0, and `workers - 1` threads kept waiting for
+/// the next segment. A segment is handed over with one semaphore signal per thread and collected with one
+/// wait per thread, so a batch of a few dozen events is still worth spreading.
+///
+/// The engine decides what each worker does and guarantees that the result does not depend on how many
+/// there are (``ShardExecutor``); this only supplies the threads. They stop when it is released.
+public final class DetectionWorkers: ShardExecutor, Sendable {
+    public let workers: Int
+    private let crew: Crew
+
+    /// `workers` threads in all, the caller's included; 0 means one per core this process may use.
+    public init(workers: Int) {
+        self.workers = workers == 0 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : max(1, workers)
+        crew = Crew(threads: self.workers - 1)
+    }
+
+    deinit { crew.stop() }
+
+    public func run(_ body: (Int) -> Void) {
+        guard workers > 1 else { return body(0) }
+        crew.run(body)
+    }
+}
+
+/// The waiting threads, which hold it (not the ``DetectionWorkers`` that owns it, whose release stops them).
+private final class Crew: @unchecked Sendable {
+    private let start: [DispatchSemaphore]
+    private let done = DispatchSemaphore(value: 0)
+    /// The segment's body: set by `run` before it signals the threads and read by them after they are
+    /// woken; the semaphores order the accesses.
+    private var body: ((Int) -> Void)?
+    private let stopping = Atomic<Bool>(false)
+
+    init(threads: Int) {
+        start = (0..<threads).map { _ in DispatchSemaphore(value: 0) }
+        for index in 0..<threads {
+            let thread = Thread { [self] in serve(worker: index + 1) }
+            thread.start()
+        }
+    }
+
+    func run(_ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            self.body = body
+            for semaphore in start { semaphore.signal() }
+            body(0)
+            for _ in start { done.wait() }
+            self.body = nil
+        }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        for semaphore in start { semaphore.signal() }
+    }
+
+    private func serve(worker: Int) {
+        nameCurrentThread("tw-detect-\(worker)")
+        while true {
+            start[worker - 1].wait()
+            if stopping.load(ordering: .acquiring) { return }
+            body!(worker)
+            done.signal()
+        }
+    }
+}
