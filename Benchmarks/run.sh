@@ -101,6 +101,9 @@ PY
 echo "# cost per event of each stage"
 $BIN/tokenwatch-bench stages "$WORK/events.jsonl"
 
+echo "# the detection stage on 1 and 2 threads (events decoded beforehand), and what more cores would give"
+$BIN/tokenwatch-bench threads "$WORK/events.jsonl"
+
 echo "# memory and time per event by number of tracked subjects"
 for n in $SUBJECT_COUNTS; do $BIN/tokenwatch-bench memory "$n"; done
 

@@ -4,6 +4,7 @@
 //   tokenwatch-bench memory N               resident bytes per tracked subject, and time per event, at N subjects
 //   tokenwatch-bench latency EVENTS ALERTS RATE SECONDS
 //                                           event-to-alert latency at a steady RATE against a running daemon
+//   tokenwatch-bench threads FILE           the detection stage with 1 and 2 threads, and an estimate for more
 //
 // Output: one JSON object per measurement on standard output. Timings come from ContinuousClock; nothing
 // here asserts anything.
@@ -314,9 +315,10 @@ let arguments = CommandLine.arguments
 switch arguments.dropFirst().first {
 case "stages" where arguments.count == 3: stages(file: arguments[2])
 case "memory" where arguments.count == 3: memory(subjects: Int(arguments[2])!)
+case "threads" where arguments.count == 3: detectionThreads(file: arguments[2])
 case "latency" where arguments.count == 6:
     try latency(events: arguments[2], alerts: arguments[3], rate: Int(arguments[4])!, seconds: Int(arguments[5])!)
 default:
-    print("usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS")
+    print("usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS | threads FILE")
     exit(2)
 }

@@ -1,0 +1,78 @@
+import Foundation
+import TokenWatchCore
+import TokenWatchRuntime
+
+/// The detection stage alone (events decoded beforehand, in memory) with 1 and 2 threads, and what more cores
+/// would give, worked out from the cost of each of the 64 shards.
+///
+/// With more threads than cores the figures say nothing, so only 1 and 2 run on this 2-core machine. The
+/// estimate: each shard's share is timed on its own (one worker per shard, one after the other), the rest of the
+/// time (admission, merging, alerts) is the sequential part, and k threads take the sequential part plus the
+/// busiest thread's shards (shard mod k), no waiting counted. An upper bound on the speed-up.
+func detectionThreads(file: String) {
+    let decoder = EventDecoder()
+    var events = (try! String(contentsOfFile: file, encoding: .utf8)).split(separator: "\n").map { line in
+        var text = String(line)
+        return text.withUTF8 { decoder.decodeEvent(UnsafeRawBufferPointer($0)) }
+    }
+    let batch = 1024
+    func replay(on executor: some ShardExecutor) -> (Duration, alerts: Int) {
+        var engine = DetectionEngine(configuration: TokenWatchConfiguration())
+        var alerts: [Alert] = []
+        var count = 0
+        let time = ContinuousClock().measure {
+            events.withUnsafeBufferPointer { all in
+                for start in stride(from: 0, to: all.count, by: batch) {
+                    let slice = UnsafeBufferPointer(rebasing: all[start..<min(start + batch, all.count)])
+                    engine.detect(slice, on: executor, rejected: { _, _ in }, into: &alerts)
+                    count += alerts.count
+                    alerts.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        return (time, count)
+    }
+    var results: [String: Any] = ["events": events.count, "batch": batch]
+    var best: [Int: Duration] = [:]
+    for round in 0..<6 {
+        let threads = round % 2 + 1
+        let workers = DetectionWorkers(workers: threads)
+        let (time, alerts) = replay(on: workers)
+        best[threads] = min(best[threads] ?? time, time)
+        results["alerts_\(threads)_threads"] = alerts
+    }
+    for (threads, time) in best {
+        results["ns_per_event_\(threads)_threads"] = (nanoseconds(time) / Double(events.count)).rounded()
+    }
+    results["speedup_2_threads"] = nanoseconds(best[1]!) / nanoseconds(best[2]!)
+    let timing = ShardTiming()
+    let (total, _) = replay(on: timing)
+    let shards = timing.perShard.map(nanoseconds)
+    let sequential = nanoseconds(total) - shards.reduce(0, +)
+    results["sequential_share"] = sequential / nanoseconds(total)
+    results["busiest_shard_share"] = shards.max()! / nanoseconds(total)
+    var estimate: [String: Double] = [:]
+    for threads in [1, 2, 4, 8, 16, 32] {
+        var load = [Double](repeating: 0, count: threads)
+        for (shard, cost) in shards.enumerated() { load[shard % threads] += cost }
+        estimate["\(threads)"] = nanoseconds(total) / (sequential + load.max()!)
+    }
+    results["estimated_speedup_by_threads"] = estimate
+    _ = events.removeAll()
+    emit(results)
+}
+
+/// One worker per shard, run in turn on the calling thread, each call timed: the cost of each shard.
+final class ShardTiming: ShardExecutor {
+    let workers = VirtualShard.count
+    private(set) var perShard = [Duration](repeating: .zero, count: VirtualShard.count)
+
+    func run(_ body: (Int) -> Void) {
+        let clock = ContinuousClock()
+        for worker in 0..<workers {
+            let started = clock.now
+            body(worker)
+            perShard[worker] += clock.now - started
+        }
+    }
+}
