@@ -133,6 +133,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
         .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
+        // Tests/Fixtures: files the tests read by path (checkpoints of earlier formats and what follows them).
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "EdgeTests",

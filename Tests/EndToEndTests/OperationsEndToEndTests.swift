@@ -311,7 +311,28 @@ struct OperationsEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
         // The final checkpoint is a fresh, readable one.
         let data = try Data(contentsOf: state.appendingPathComponent("checkpoint.json"))
-        #expect((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["version"] as? Int == 2)
+        #expect((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["version"] as? Int == 3)
+    }
+
+    /// An upgrade: a checkpoint of the release before the detection shards (format 2, Tests/Fixtures) is
+    /// restored, split by user, and written back in the current format.
+    @Test func aCheckpointFromBeforeTheShardsIsRestoredAndSplit() throws {
+        let state = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        try FileManager.default.copyItem(
+            at: TokenWatchProcess.packageRoot.appendingPathComponent("Tests/Fixtures/checkpoint-v2.json"),
+            to: state.appendingPathComponent("checkpoint.json"))
+        let daemon = try DaemonUnderTest.start(extraArguments: ["--state-dir", state.path])
+        #expect(daemon.process.standardError.contains { $0.contains("its state was split by user") })
+        // The fixture's engine had published 18 alerts (seq 0 to 17) over 2 476 events.
+        #expect(daemon.process.standardError.contains { $0.contains("events=2476") && $0.contains("state restored") })
+        #expect(daemon.process.standardError.contains { $0.contains("next_seq=18") })
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+        let data = try Data(contentsOf: state.appendingPathComponent("checkpoint.json"))
+        let written = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(written?["version"] as? Int == 3)
+        #expect(((written?["engine"] as? [String: Any])?["shards"] as? [Any])?.count == 64)
     }
 
     @Test func systemdAcceptsTheUnit() throws {

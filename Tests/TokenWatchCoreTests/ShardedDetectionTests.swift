@@ -76,16 +76,6 @@ struct ShardedDetectionTests {
         #expect(alerts.map(\.jsonPayload) == Self.oneAtATime.alerts)
     }
 
-    /// A checkpoint from before the shards (one table per detector, no `shards`) is refused, with the reason.
-    @Test func aCheckpointFromBeforeTheShardsIsRefusedWithItsReason() {
-        let old = #"{"lifecycle":{"incidents":[]},"nextSequence":3,"eventsProcessed":9,"eventsLate":0}"#
-        #expect {
-            try JSONDecoder().decode(DetectionEngine.self, from: Data(old.utf8))
-        } throws: { error in
-            "\(error)".contains("written before detection was split into shards")
-        }
-    }
-
     /// Each user's state is in the shard of their id, and only there.
     @Test func aUsersStateLivesInTheirShard() {
         let sharded = detect(workers: 2, batch: 256)

@@ -40,6 +40,8 @@ struct SubjectTableTests {
         var subjectHash: Int {
             sharedHashes == 0 ? Int(truncatingIfNeeded: SubjectHash.hash("id-\(id)")) : id % sharedHashes
         }
+
+        var owner: String { "user-\(id % 10)" }
     }
 
     /// Thousands of random operations against a plain dictionary of (value, last active) that expires and

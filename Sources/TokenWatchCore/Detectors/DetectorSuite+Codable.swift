@@ -49,3 +49,34 @@ extension DetectorSuite: Codable {
         if let error = visitor.error { throw error }
     }
 }
+
+/// Restoring a checkpoint written before the engine's shards: every detector's state split by shard.
+extension DetectorSuite {
+    func split(into count: Int, by shard: @escaping (String) -> Int) -> [DetectorSuite] {
+        struct Split: DetectorVisitor {
+            var parts: [DetectorSuite]
+            let shard: (String) -> Int
+            mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
+                let pieces = detector.split(into: parts.count, by: shard)
+                for index in parts.indices { parts[index].replace(with: pieces[index]) }
+            }
+        }
+        var visitor = Split(parts: Array(repeating: DetectorSuite(), count: count), shard: shard)
+        var suite = self
+        suite.forEach(&visitor)
+        return visitor.parts
+    }
+
+    /// Puts `detector` in the place of the suite's detector of its type.
+    private mutating func replace<D: Detector>(with detector: D) {
+        var visitor = ReplaceDetector(detector: detector)
+        forEach(&visitor)
+    }
+}
+
+private struct ReplaceDetector<D: Detector>: DetectorVisitor {
+    let detector: D
+    mutating func visit<E: Detector>(_ existing: inout E, with _: Void) {
+        if let same = detector as? E { existing = same }
+    }
+}

@@ -32,6 +32,10 @@ public struct DetectionEngine: Sendable {
     /// For each worker, how far its findings and its baselines have been merged.
     var findingCursors: [Int] = []
     var baselineCursors: [Int] = []
+    /// The detectors' state of a checkpoint written before the shards, until it is restored.
+    var unsharded: DetectionShard?
+    /// Set when restoring upgraded a checkpoint written before the shards.
+    public internal(set) var upgrade: CheckpointUpgrade?
 
     public init(configuration: TokenWatchConfiguration) {
         self.configuration = configuration
@@ -47,6 +51,7 @@ public struct DetectionEngine: Sendable {
     public init(restoring state: DetectionEngine, configuration: TokenWatchConfiguration) {
         self = state
         apply(configuration, keyChanged: true)
+        splitUnsharded(pseudonymised: rules.pseudonymKey != nil)
     }
 
     /// Switches to a new configuration keeping every window, baseline and open incident: what a reload does.

@@ -27,6 +27,9 @@ protocol Detector: Sendable, Codable {
     )
     /// Forgets subjects with no activity since `start`: the start of the longest horizon of any override.
     mutating func expire(before start: EventTime)
+    /// Its state split in `count` by the shard of each subject's user (`shard`), as a checkpoint written
+    /// before the engine's shards is restored.
+    func split(into count: Int, by shard: (String) -> Int) -> [Self]
 }
 
 extension Detector {

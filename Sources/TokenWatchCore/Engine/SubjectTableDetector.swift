@@ -16,4 +16,12 @@ extension SubjectTableDetector {
     mutating func expire(before start: EventTime) {
         subjects.removeInactive(before: start)
     }
+
+    func split(into count: Int, by shard: (String) -> Int) -> [Self] {
+        subjects.split(into: count, by: shard).map { part in
+            var detector = Self(configuration: configuration)
+            detector.subjects = part
+            return detector
+        }
+    }
 }

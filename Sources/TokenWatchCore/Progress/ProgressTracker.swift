@@ -47,6 +47,14 @@ public struct ProgressTracker: Sendable, Codable {
         streams.removeInactive(before: now - .milliseconds(ContentMemory.window))
     }
 
+    func split(into count: Int, by shard: (String) -> Int) -> [ProgressTracker] {
+        streams.split(into: count, by: shard).map { part in
+            var tracker = ProgressTracker()
+            tracker.streams = part
+            return tracker
+        }
+    }
+
     mutating func evictIdlest(limit: Int) -> Int {
         streams.removeLeastRecentlyActive(keeping: limit)
     }

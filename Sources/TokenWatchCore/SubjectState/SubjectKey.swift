@@ -5,8 +5,12 @@
 /// finalisation) costs about half as much again as ``SubjectHash`` on short ids (BENCHMARKS.md).
 protocol SubjectKey: Hashable, Sendable {
     var subjectHash: Int { get }
+    /// The user the subject belongs to (a person, or the owner of an agent or session): what decides its
+    /// shard of the engine.
+    var owner: String { get }
 }
 
 extension String: SubjectKey {
     var subjectHash: Int { Int(truncatingIfNeeded: SubjectHash.hash(self)) }
+    var owner: String { self }
 }

@@ -132,6 +132,17 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
         return result
     }
 
+    /// The table split in `count` by the shard of each subject's owner, each part in the same activity
+    /// order: what restoring a checkpoint written before the engine's shards does.
+    func split(into count: Int, by shard: (String) -> Int) -> [SubjectTable] {
+        var parts = [SubjectTable](repeating: SubjectTable(), count: count)
+        for entry in inActivityOrder {
+            parts[shard(entry.key.owner)].update(
+                entry.key, activeAt: entry.lastActive, orInsert: { entry.value }, change: { _ in })
+        }
+        return parts
+    }
+
     private mutating func unlink(_ position: Int32) {
         let older = self[position].older
         let newer = self[position].newer

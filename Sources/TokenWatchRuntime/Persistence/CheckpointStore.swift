@@ -11,8 +11,10 @@ import TokenWatchCore
 /// cannot be read is moved aside (never deleted) and the daemon starts fresh. Checkpoints hold ids, counts
 /// and prompt fingerprints; never prompt text.
 public final class CheckpointStore: Sendable {
-    /// Bumped whenever the coded state changes shape; other versions are set aside, not misread.
-    public static let formatVersion = 2
+    /// Bumped whenever the coded state changes shape; versions not in ``readableVersions`` are set aside, not
+    /// misread. 3: the detectors' state by shard; 2 (one table per detector) is still read, and split.
+    public static let formatVersion = 3
+    public static let readableVersions = 2...3
 
     public let directory: URL
     public var file: URL { directory.appendingPathComponent("checkpoint.json") }
@@ -45,8 +47,9 @@ public final class CheckpointStore: Sendable {
         let decoder = JSONDecoder()
         do {
             let header = try decoder.decode(Header.self, from: data)
-            guard header.version == Self.formatVersion else {
-                return setAside(reason: "checkpoint format \(header.version), this build reads \(Self.formatVersion)")
+            guard Self.readableVersions.contains(header.version) else {
+                return setAside(
+                    reason: "checkpoint format \(header.version), this build reads \(Self.readableVersions)")
             }
             let envelope = try decoder.decode(Envelope.self, from: data)
             return .restored(envelope.engine, savedAt: envelope.savedAt)

@@ -19,6 +19,15 @@ extension DetectionPipeline {
                     "path": "\(store.file.path)", "saved_at": "\(savedAt)", "events": "\(engine.eventsProcessed)",
                     "open_incidents": "\(engine.openIncidents)", "next_seq": "\(engine.nextSequence)",
                 ])
+            switch engine.upgrade {
+            case .split:
+                logger.notice("checkpoint from before the detection shards: its state was split by user")
+            case .windowsDropped:
+                logger.warning(
+                    "checkpoint from before the detection shards: users are pseudonymised, so windows and baselines start afresh; open incidents, seq and the population's prior are kept"
+                )
+            case nil: break
+            }
             return engine
         case .setAside(let reason, let movedTo):
             logger.error(

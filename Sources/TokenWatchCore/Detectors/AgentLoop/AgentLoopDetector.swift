@@ -34,6 +34,20 @@ public struct AgentLoopDetector: Sendable, Codable {
     /// Agents with recent trigger edges or outputs.
     public var trackedSubjects: Int { max(edges.count, lastOutput.count, loops.count) }
 
+    func split(into count: Int, by shard: (String) -> Int) -> [AgentLoopDetector] {
+        let (edges, outputs, loops) = (
+            edges.split(into: count, by: shard), lastOutput.split(into: count, by: shard),
+            loops.split(into: count, by: shard)
+        )
+        return (0..<count).map { index in
+            var part = AgentLoopDetector(configuration: configuration)
+            part.edges = edges[index]
+            part.lastOutput = outputs[index]
+            part.loops = loops[index]
+            return part
+        }
+    }
+
     mutating func evictIdlest(limit: Int) -> Int {
         edges.removeLeastRecentlyActive(keeping: limit)
             + lastOutput.removeLeastRecentlyActive(keeping: limit)
@@ -199,6 +213,8 @@ struct LoopKey: SubjectKey, Codable {
     var user: String
     var members: [String]
 
+    var owner: String { user }
+
     var subjectHash: Int {
         var hash = SubjectHash.combine(SubjectHash.hash(kind.rawValue), SubjectHash.hash(user))
         for member in members { hash = SubjectHash.combine(hash, SubjectHash.hash(member)) }
@@ -216,6 +232,8 @@ struct LoopKey: SubjectKey, Codable {
 struct AgentOfUser: SubjectKey, Codable {
     var user: String
     var agent: String
+
+    var owner: String { user }
 
     var subjectHash: Int {
         Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(agent)))

@@ -23,6 +23,27 @@ struct PopulationBaselines: Sendable, Codable {
     static let minimumMembers = 3
     static let maxTeams = 4096
 
+    private enum CodingKeys: String, CodingKey { case teams, organisation, changedTeams, prior }
+
+    init() {}
+
+    /// Also reads the population of a checkpoint written before the engine's shards (inside
+    /// `offhours_burst`, without a prior): every entry then counts as changed, so the prior is worked out
+    /// at the next hour.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        teams = try c.decode([String: MemberBaselines].self, forKey: .teams)
+        organisation = try c.decode(MemberBaselines.self, forKey: .organisation)
+        if let prior = try c.decodeIfPresent(PopulationPrior.self, forKey: .prior) {
+            self.prior = prior
+            changedTeams = try c.decode(Set<String>.self, forKey: .changedTeams)
+        } else {
+            organisation.markChanged()
+            for team in teams.keys { teams[team]!.markChanged() }
+            changedTeams = Set(teams.keys)
+        }
+    }
+
     mutating func record(_ report: BaselineReport) {
         organisation.record(user: report.user, baseline: report.baseline)
         guard let team = report.team else { return }
@@ -77,6 +98,8 @@ struct MemberBaselines: Sendable, Codable {
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
+
+    mutating func markChanged() { changed = true }
 
     mutating func record(user: String, baseline: Int64) {
         if let index = positions[user] {

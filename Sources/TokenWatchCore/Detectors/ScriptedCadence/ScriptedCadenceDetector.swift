@@ -35,6 +35,8 @@ struct StreamKey: SubjectKey, Codable {
     var user: String
     var session: String
 
+    var owner: String { user }
+
     var subjectHash: Int {
         Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(session)))
     }
