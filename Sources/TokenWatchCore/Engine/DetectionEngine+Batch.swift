@@ -19,9 +19,10 @@ extension DetectionEngine {
                 rejected(position, rejection)
                 continue
             }
-            let event = events[position].event
+            // Read in place: a copy of the event would retain each of its strings here, on this thread.
             steps.append(
-                DetectionStep(position: position, shard: VirtualShard.of(user: event.user), now: enter(event)))
+                DetectionStep(
+                    position: position, shard: events[position].shard, now: enter(events[position].event.time)))
         }
         let workers = min(executor.workers, VirtualShard.count)
         var start = 0

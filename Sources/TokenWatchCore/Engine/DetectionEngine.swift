@@ -82,8 +82,13 @@ public struct DetectionEngine: Sendable {
 
     /// Runs one event through every detector; appends the alerts it causes, numbered, in publication order.
     public mutating func process(_ event: TokenEvent, into alerts: inout [Alert]) {
+        process(event, shard: VirtualShard.of(user: event.user), into: &alerts)
+    }
+
+    /// The same, for an event whose user's shard is known.
+    mutating func process(_ event: TokenEvent, shard: Int, into alerts: inout [Alert]) {
         guard !isTooOld(event) else { return }
-        let step = DetectionStep(position: 0, shard: VirtualShard.of(user: event.user), now: enter(event))
+        let step = DetectionStep(position: 0, shard: shard, now: enter(event.time))
         beginHour(of: step.now)
         prepareOutputs(workers: 1)
         shards[step.shard].detect(event, step: 0, now: step.now, rules: rules, into: &outputs[0])
@@ -107,10 +112,10 @@ public struct DetectionEngine: Sendable {
     }
 
     /// Counts an admitted event and moves the watermark; returns the watermark it arrived at.
-    mutating func enter(_ event: TokenEvent) -> EventTime {
+    mutating func enter(_ time: EventTime) -> EventTime {
         eventsProcessed += 1
-        if let watermark, event.time < watermark - configuration.events.allowedLateness { eventsLate += 1 }
-        let now = max(watermark ?? event.time, event.time)
+        if let watermark, time < watermark - configuration.events.allowedLateness { eventsLate += 1 }
+        let now = max(watermark ?? time, time)
         watermark = now
         return now
     }

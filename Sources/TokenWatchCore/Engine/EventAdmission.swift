@@ -13,7 +13,7 @@ extension DetectionEngine {
         _ decoded: inout DecodedEvent, latestAccepted: EventTime? = nil, into alerts: inout [Alert]
     ) -> EventRejection? {
         if let rejection = rejection(for: decoded, latestAccepted: latestAccepted) { return rejection }
-        process(decoded.event, into: &alerts)
+        process(decoded.event, shard: decoded.shard, into: &alerts)
         return nil
     }
 
@@ -22,7 +22,7 @@ extension DetectionEngine {
         if let rejection = decoded.rejection { return rejection }
         if let latestAccepted, decoded.event.time > latestAccepted { return EventRejection(.tooFarAhead, field: "ts") }
         if isTooOld(decoded.event) { return EventRejection(.tooOld, field: "ts") }
-        if let id = decoded.event.id, recentEventIDs.isRepeat(id) {
+        if let id = decoded.event.id, recentEventIDs.isRepeat(id, hash: decoded.idHash) {
             return EventRejection(.duplicateID, field: "id")
         }
         return nil

@@ -22,8 +22,12 @@ struct RecentEventIDs: Sendable {
 
     /// Whether `id` is among the remembered ids; remembers it if not.
     mutating func isRepeat(_ id: String) -> Bool {
+        isRepeat(id, hash: SubjectHash.hash(id))
+    }
+
+    /// The same, with the id's ``SubjectHash`` worked out already.
+    mutating func isRepeat(_ id: String, hash: UInt64) -> Bool {
         guard capacity > 0 else { return false }
-        let hash = SubjectHash.hash(id)
         guard present.insert(hash).inserted else { return true }
         if ring.count < capacity {
             ring.append(id)

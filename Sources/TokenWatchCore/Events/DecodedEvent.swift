@@ -6,18 +6,27 @@
 /// stored `event` is handed to the engine in place: `engine.process(decoded.event, into: &alerts)`.
 public struct DecodedEvent: Sendable {
     /// The event; an empty one (no user, time 0) when ``rejection`` is set.
-    public var event: TokenEvent
+    public private(set) var event: TokenEvent
     /// Why the payload was refused, or `nil` when ``event`` holds what it decoded to.
-    public var rejection: EventRejection?
+    public private(set) var rejection: EventRejection?
+    /// The user's ``VirtualShard`` and the hash of the event's id (0 without one), worked out where the event is
+    /// made, on the decoding thread: the detection thread admits events one after the other, and what it need
+    /// not do there is time every other thread would wait for.
+    public let shard: Int
+    let idHash: UInt64
 
     public init(_ event: TokenEvent) {
         self.event = event
         rejection = nil
+        shard = VirtualShard.of(user: event.user)
+        idHash = event.id.map(SubjectHash.hash) ?? 0
     }
 
     public init(rejection: EventRejection) {
         event = TokenEvent(time: EventTime(milliseconds: 0), user: "", inputTokens: 0, outputTokens: 0)
         self.rejection = rejection
+        shard = 0
+        idHash = 0
     }
 
     public init(_ result: Result<TokenEvent, EventRejection>) {
