@@ -132,8 +132,8 @@ let package = Package(
             // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
-        .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
         // Tests/Fixtures: files the tests read by path (checkpoints of earlier formats and what follows them).
+        .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "EdgeTests",
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "TokenWatchRuntimeTests",
             dependencies: [
-                "TokenWatchRuntime", "TokenWatchClient", "TokenWatchCore", "ZeroMQ",
+                "TokenWatchRuntime", "TokenWatchClient", "TokenWatchCore", "TokenWatchSimulation", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -67,7 +67,7 @@ final class ShardTiming: ShardExecutor {
     let workers = VirtualShard.count
     private(set) var perShard = [Duration](repeating: .zero, count: VirtualShard.count)
 
-    func run(_ body: (Int) -> Void) {
+    func run(steps: Int, _ body: (Int) -> Void) {
         let clock = ContinuousClock()
         for worker in 0..<workers {
             let started = clock.now

@@ -19,7 +19,7 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Threads that detect (0: one per core); the alerts are the same with any number.",
+            "Threads that detect (0: one per core, less one for reading); the alerts are the same with any number.",
             discussion: "Defaults to the configuration's state.detection_threads."))
     var threads: Int?
 

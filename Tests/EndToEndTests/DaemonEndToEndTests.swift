@@ -124,7 +124,7 @@ struct DaemonEndToEndTests {
             })
     }
 
-    /// Also with any number of detection threads: replay on one and on three, the daemon on one per core.
+    /// Also with any number of detection threads: replay on one and on three, the daemon on its default.
     @Test func replayOfAFileGivesTheSameAlertsAsRunFedTheSameEvents() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenwatch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -7,7 +7,8 @@ public struct StateConfiguration: Sendable, Equatable {
     /// The most subjects (users, agents, sessions) each detector tracks; beyond it the idlest are forgotten
     /// (counted in tokenwatch_subjects_evicted_total). Bounds memory under a flood of distinct ids. Default 300000.
     public var maxTrackedSubjects = 300_000
-    /// How many threads detect, each running a share of the 64 shards of people; 0: one per core available.
+    /// How many threads detect, each running a share of the 64 shards of people; 0: one per core available
+    /// less one for decoding, at least one.
     /// Alerts are the same with any number. Default 0.
     public var detectionThreads = 0
 

@@ -52,7 +52,7 @@ extension DetectionEngine {
                     let segment = ShardSegment(
                         steps: steps, range: range, events: events, shards: shards, outputs: outputs, rules: rules,
                         workers: workers)
-                    executor.run { worker in segment.run(worker: worker) }
+                    executor.run(steps: range.count) { worker in segment.run(worker: worker) }
                 }
             }
         }

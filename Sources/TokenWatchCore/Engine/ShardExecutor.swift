@@ -6,8 +6,9 @@
 /// ``InlineShardExecutor`` runs them one after the other on the caller's thread.
 public protocol ShardExecutor {
     var workers: Int { get }
-    /// Calls `body` for each worker index; calls for different indices may run at the same time.
-    func run(_ body: (Int) -> Void)
+    /// Calls `body` for each worker index; calls for different indices may run at the same time. `steps` is
+    /// how many events the calls share: an executor may run a small segment on the calling thread alone.
+    func run(steps: Int, _ body: (Int) -> Void)
 }
 
 /// Runs every worker's share on the calling thread, in turn: what tests use to check that the split itself
@@ -20,7 +21,7 @@ public struct InlineShardExecutor: ShardExecutor {
         self.workers = workers
     }
 
-    public func run(_ body: (Int) -> Void) {
+    public func run(steps: Int, _ body: (Int) -> Void) {
         for worker in 0..<workers { body(worker) }
     }
 }

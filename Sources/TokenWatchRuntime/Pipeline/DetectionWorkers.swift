@@ -12,16 +12,28 @@ public final class DetectionWorkers: ShardExecutor, Sendable {
     public let workers: Int
     private let crew: Crew
 
-    /// `workers` threads in all, the caller's included; 0 means one per core this process may use.
+    /// `workers` threads in all, the caller's included; 0 means ``automatic``.
     public init(workers: Int) {
-        self.workers = workers == 0 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : max(1, workers)
+        self.workers = workers == 0 ? Self.automatic : max(1, workers)
         crew = Crew(threads: self.workers - 1)
     }
 
+    /// One per core this process may use, less one for the thread that decodes events (and libzmq's, which
+    /// is light): at least one. Detection threads beyond that only take turns with decoding on the same cores,
+    /// and each turn costs a wake-up.
+    public static var automatic: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
+
+    /// Segments smaller than this run on the calling thread alone: waking the other threads and waiting for
+    /// them costs more than their share of a few hundred events (`tokenwatch-bench threads`).
+    public static let minimumParallelSteps = 256
+
     deinit { crew.stop() }
 
-    public func run(_ body: (Int) -> Void) {
-        guard workers > 1 else { return body(0) }
+    public func run(steps: Int, _ body: (Int) -> Void) {
+        guard workers > 1, steps >= Self.minimumParallelSteps else {
+            for worker in 0..<workers { body(worker) }
+            return
+        }
         crew.run(body)
     }
 }
