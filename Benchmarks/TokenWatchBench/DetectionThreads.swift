@@ -21,9 +21,9 @@ func detectionThreads(file: String) {
         var alerts: [Alert] = []
         var count = 0
         let time = ContinuousClock().measure {
-            events.withUnsafeBufferPointer { all in
+            events.withUnsafeMutableBufferPointer { all in
                 for start in stride(from: 0, to: all.count, by: batch) {
-                    let slice = UnsafeBufferPointer(rebasing: all[start..<min(start + batch, all.count)])
+                    let slice = UnsafeMutableBufferPointer(rebasing: all[start..<min(start + batch, all.count)])
                     engine.detect(slice, on: executor, rejected: { _, _ in }, into: &alerts)
                     count += alerts.count
                     alerts.removeAll(keepingCapacity: true)
@@ -58,7 +58,7 @@ func detectionThreads(file: String) {
         estimate["\(threads)"] = nanoseconds(total) / (sequential + load.max()!)
     }
     results["estimated_speedup_by_threads"] = estimate
-    _ = events.removeAll()
+    events.removeAll()
     emit(results)
 }
 

@@ -50,7 +50,7 @@ struct ReplayCommand: ParsableCommand {
         // Lines are read and decoded on a second thread; detection sees them here, in file order, a batch at a
         // time, read where they lie (see `DecodedEvent`).
         FileDecodeStage.forEachBatch(of: input, limits: configuration.events.limits) { batch in
-            batch.events.withUnsafeBufferPointer { events in
+            batch.events.withUnsafeMutableBufferPointer { events in
                 engine.detect(
                     events, on: workers,
                     rejected: { position, rejection in

@@ -37,10 +37,11 @@ struct ShardedDetectionTests {
         var engine = DetectionEngine(configuration: TokenWatchConfiguration())
         var alerts: [Alert] = []
         var rejected = 0
-        Self.events.withUnsafeBufferPointer { all in
+        var events = Self.events
+        events.withUnsafeMutableBufferPointer { all in
             for start in stride(from: 0, to: all.count, by: batch) {
                 engine.detect(
-                    UnsafeBufferPointer(rebasing: all[start..<min(start + batch, all.count)]),
+                    UnsafeMutableBufferPointer(rebasing: all[start..<min(start + batch, all.count)]),
                     on: InlineShardExecutor(workers: workers), rejected: { _, _ in rejected += 1 }, into: &alerts)
             }
         }

@@ -44,10 +44,11 @@ struct DetectionWorkersTests {
         func detect(on executor: some ShardExecutor) -> [String] {
             var engine = DetectionEngine(configuration: TokenWatchConfiguration())
             var alerts: [Alert] = []
-            events.withUnsafeBufferPointer { all in
+            var events = events
+            events.withUnsafeMutableBufferPointer { all in
                 for start in stride(from: 0, to: all.count, by: 4096) {
                     engine.detect(
-                        UnsafeBufferPointer(rebasing: all[start..<min(start + 4096, all.count)]), on: executor,
+                        UnsafeMutableBufferPointer(rebasing: all[start..<min(start + 4096, all.count)]), on: executor,
                         rejected: { _, _ in }, into: &alerts)
                 }
             }

@@ -10,19 +10,22 @@ extension DetectionEngine {
     /// they cause, numbered, in the order one-at-a-time processing gives. `rejected` is told, in order, the
     /// position and reason of each refused event. The events are read where they lie.
     public mutating func detect(
-        _ events: UnsafeBufferPointer<DecodedEvent>, latestAccepted: EventTime? = nil, on executor: some ShardExecutor,
+        _ events: UnsafeMutableBufferPointer<DecodedEvent>, latestAccepted: EventTime? = nil,
+        on executor: any ShardExecutor,
         rejected: (Int, EventRejection) -> Void, into alerts: inout [Alert]
     ) {
         steps.removeAll(keepingCapacity: true)
         for position in events.indices {
-            if let rejection = rejection(for: events[position], latestAccepted: latestAccepted) {
+            // Lent in place (`inout`, so that the compiler need not copy it for fear of aliasing): a copy
+            // would retain each of the event's strings, on objects the decoding thread made.
+            if let rejection = rejection(for: &events[position], latestAccepted: latestAccepted) {
                 rejected(position, rejection)
                 continue
             }
-            // Read in place: a copy of the event would retain each of its strings here, on this thread.
             steps.append(
                 DetectionStep(
-                    position: position, shard: events[position].shard, now: enter(events[position].event.time)))
+                    position: position, shard: events[position].shard, now: enter(events[position].event.time))
+            )
         }
         let workers = min(executor.workers, VirtualShard.count)
         var start = 0
@@ -41,8 +44,8 @@ extension DetectionEngine {
 
     /// Runs the steps in `range` on their shards, each worker the shards that are its own.
     private mutating func runShards(
-        _ range: Range<Int>, of events: UnsafeBufferPointer<DecodedEvent>, workers: Int,
-        on executor: some ShardExecutor
+        _ range: Range<Int>, of events: UnsafeMutableBufferPointer<DecodedEvent>, workers: Int,
+        on executor: any ShardExecutor
     ) {
         prepareOutputs(workers: workers)
         let rules = rules
@@ -64,7 +67,7 @@ extension DetectionEngine {
 private struct ShardSegment: @unchecked Sendable {
     let steps: UnsafeBufferPointer<DetectionStep>
     let range: Range<Int>
-    let events: UnsafeBufferPointer<DecodedEvent>
+    let events: UnsafeMutableBufferPointer<DecodedEvent>
     let shards: UnsafeMutableBufferPointer<DetectionShard>
     let outputs: UnsafeMutableBufferPointer<ShardOutput>
     let rules: DetectionRules
@@ -73,8 +76,18 @@ private struct ShardSegment: @unchecked Sendable {
     func run(worker: Int) {
         for index in range where steps[index].shard % workers == worker {
             let step = steps[index]
-            shards[step.shard].detect(
-                events[step.position].event, step: index, now: step.now, rules: rules, into: &outputs[worker])
+            Self.detect(
+                &events[step.position], in: &shards[step.shard], step: index, now: step.now, rules: rules,
+                into: &outputs[worker])
         }
+    }
+
+    /// Both `inout`, so that the event is lent where it lies: with the shard changing during the call, a
+    /// borrowed event the compiler cannot prove apart from it would be copied, retaining each of its strings.
+    private static func detect(
+        _ decoded: inout DecodedEvent, in shard: inout DetectionShard, step: Int, now: EventTime,
+        rules: DetectionRules, into output: inout ShardOutput
+    ) {
+        shard.detect(decoded.event, step: step, now: now, rules: rules, into: &output)
     }
 }

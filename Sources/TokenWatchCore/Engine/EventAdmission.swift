@@ -12,13 +12,14 @@ extension DetectionEngine {
     public mutating func admit(
         _ decoded: inout DecodedEvent, latestAccepted: EventTime? = nil, into alerts: inout [Alert]
     ) -> EventRejection? {
-        if let rejection = rejection(for: decoded, latestAccepted: latestAccepted) { return rejection }
+        if let rejection = rejection(for: &decoded, latestAccepted: latestAccepted) { return rejection }
         process(decoded.event, shard: decoded.shard, into: &alerts)
         return nil
     }
 
-    /// Why `decoded` is refused, or `nil` when it is admitted (its id is then remembered).
-    mutating func rejection(for decoded: borrowing DecodedEvent, latestAccepted: EventTime?) -> EventRejection? {
+    /// Why `decoded` is refused, or `nil` when it is admitted (its id is then remembered). `inout` only so
+    /// that the event is read where it lies.
+    mutating func rejection(for decoded: inout DecodedEvent, latestAccepted: EventTime?) -> EventRejection? {
         if let rejection = decoded.rejection { return rejection }
         if let latestAccepted, decoded.event.time > latestAccepted { return EventRejection(.tooFarAhead, field: "ts") }
         if isTooOld(decoded.event) { return EventRejection(.tooOld, field: "ts") }

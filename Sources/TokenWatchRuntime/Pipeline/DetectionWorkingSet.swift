@@ -35,7 +35,7 @@ struct DetectionWorkingSet {
         let latestAccepted = decoded.receivedAt + engine.configuration.events.maxFuture
         totals.eventsReceived += UInt64(decoded.items.count)
         var refused: [EventRejection] = []
-        decoded.items.withUnsafeBufferPointer { items in
+        decoded.items.withUnsafeMutableBufferPointer { items in
             engine.detect(
                 items, latestAccepted: latestAccepted, on: workers, rejected: { refused.append($1) }, into: &alerts)
         }
