@@ -33,6 +33,14 @@ public struct TrafficGenerator: Sendable {
         public var start = EventTime(milliseconds: 1_793_577_600_000)
 
         public init() {}
+
+        /// A workplace of `people` over `days`, the rest as by default.
+        public init(population: Population, people: Int, days: Int, seed: UInt64) {
+            self.population = population
+            self.people = people
+            self.days = days
+            self.seed = seed
+        }
     }
 
     public struct GeneratedEvent: Sendable {

@@ -22,11 +22,7 @@ struct CheckpointUpgradeTests {
     }
 
     static func events() -> [TokenEvent] {
-        var options = TrafficGenerator.Options()
-        options.population = .agentic
-        options.people = 6
-        options.days = 2
-        options.seed = 7
+        let options = TrafficGenerator.Options(population: .agentic, people: 6, days: 2, seed: 7)
         let decoder = EventDecoder()
         return TrafficGenerator(options: options).generate().events.map { try! decoder.decode($0.payload).get() }
     }

@@ -12,11 +12,7 @@ struct ShardedDetectionTests {
     static let events: [DecodedEvent] = {
         let decoder = EventDecoder()
         return TrafficGenerator.Population.allCases.enumerated().flatMap { offset, population in
-            var options = TrafficGenerator.Options()
-            options.people = 20
-            options.days = 2
-            options.seed = 11
-            options.population = population
+            var options = TrafficGenerator.Options(population: population, people: 20, days: 2, seed: 11)
             options.start = options.start + .seconds(Int64(offset) * 3 * 86_400)
             return TrafficGenerator(options: options).generate().events.map {
                 DecodedEvent(decoder.decode($0.payload))

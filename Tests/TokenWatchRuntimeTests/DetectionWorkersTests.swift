@@ -32,11 +32,7 @@ struct DetectionWorkersTests {
 
     @Test(arguments: [2, 3, 5])
     func threadsGiveTheAlertsOfOneThread(workers: Int) {
-        var options = TrafficGenerator.Options()
-        options.population = .agentic
-        options.people = 20
-        options.days = 2
-        options.seed = 3
+        let options = TrafficGenerator.Options(population: .agentic, people: 20, days: 2, seed: 3)
         let decoder = EventDecoder()
         let events = TrafficGenerator(options: options).generate().events.map {
             DecodedEvent(decoder.decode($0.payload))
