@@ -6,8 +6,9 @@ import ZeroMQ
 /// The first of the pipeline's two threads: receives from the event socket and decodes, in batches, so that
 /// parsing and fingerprinting (about a third of the work per event) run beside detection instead of before it.
 ///
-/// Why a second thread and not more: detection must see events in order and owns all the state, so it stays
-/// on one thread; decoding needs nothing but the bytes. Batches (up to ``DetectionPipeline/Settings/batchLimit``
+/// Why one decoding thread: decoding needs nothing but the bytes, and one thread keeps up with detection;
+/// detection needs each person's events in order, and spreads over threads only by shards of people
+/// (``DetectionWorkers``). Batches (up to ``DetectionPipeline/Settings/batchLimit``
 /// messages) keep the hand-over cheap: one lock and, when the detection thread sleeps, one inproc message per
 /// batch, not per event. At most ``maxQueuedBatches`` wait; past that this thread stops receiving, libzmq's
 /// receive high-water mark fills and publishers are pushed back, as before.
