@@ -152,9 +152,9 @@ extension HostileReviewEndToEndTests {
         let config = try writeConfig(
             directory,
             replacing: [
-                // Low, so that the stalled subscriber is full at once; above the alerts of one batch (at most
-                // 64 events here, one alert each), which the daemon sends together.
-                ("  send_high_water_mark: 10000", "  send_high_water_mark: 200"),
+                // Low, so that the stalled subscriber is full at once; above the alerts of one round below (250),
+                // which the daemon may detect as one batch and send together.
+                ("  send_high_water_mark: 10000", "  send_high_water_mark: 300"),
                 ("  min_repeats: 8", "  min_repeats: 2"),
             ])
         let daemon = try DaemonUnderTest.start(configPath: config)

@@ -27,6 +27,11 @@ final class DecodeStage: Sendable {
     }
 
     static let maxQueuedBatches = 8
+    /// How many messages a batch takes while the detection thread still has batches waiting: it is behind,
+    /// so an alert waits anyway, and a larger batch gives the detection threads segments worth spreading
+    /// (``DetectionWorkers/minimumParallelSteps``). Otherwise a batch takes up to the pipeline's
+    /// `batchLimit` (64), so that alerts leave soon.
+    static let backlogBatchLimit = 1024
 
     private let queue = Mutex<[Batch]>([])
     /// Batches the detection thread is done with, freed by this thread: their events were allocated here, and
@@ -140,8 +145,10 @@ final class DecodeStage: Sendable {
                 decoder = EventDecoder(limits: fresh)
             }
             var batch = Batch(receivedAt: EventTime(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
-            batch.items.reserveCapacity(batchLimit)
-            while batch.items.count < batchLimit, try events.receive(into: frames.topic, dontWait: true) {
+            let behind = queue.withLock { !$0.isEmpty }
+            let limit = behind ? max(batchLimit, Self.backlogBatchLimit) : batchLimit
+            batch.items.reserveCapacity(limit)
+            while batch.items.count < limit, try events.receive(into: frames.topic, dontWait: true) {
                 var count = 1
                 if events.hasMoreFrames {
                     _ = try events.receive(into: frames.payload)
