@@ -12,13 +12,7 @@ enum OTLPWireSpans {
         let result: Result<Void, OTLPWireError> = body.withUnsafeBytes { buffer in
             Result { () throws(OTLPWireError) in
                 var request = WireReader(buffer)
-                while let (number, wire) = try request.nextField() {
-                    guard number == 1 else {
-                        try request.skip(wire)
-                        continue
-                    }
-                    try WireReader.expect(wire, .lengthDelimited)
-                    var resourceSpans = try request.nested()
+                try request.forEachMessage(in: 1) { (resourceSpans) throws(OTLPWireError) in
                     try readResourceSpans(&resourceSpans, index: index, into: &records)
                 }
             }
@@ -38,13 +32,7 @@ enum OTLPWireSpans {
             case 1:
                 try WireReader.expect(wire, .lengthDelimited)
                 var resource = try reader.nested()
-                while let (field, fieldWire) = try resource.nextField() {
-                    guard field == 1 else {
-                        try resource.skip(fieldWire)
-                        continue
-                    }
-                    try WireReader.expect(fieldWire, .lengthDelimited)
-                    var pair = try resource.nested()
+                try resource.forEachMessage(in: 1) { (pair) throws(OTLPWireError) in
                     try readAttribute(&pair, index: index, into: &shared)
                 }
             case 2:
@@ -55,13 +43,7 @@ enum OTLPWireSpans {
             }
         }
         for var scope in scopes {
-            while let (number, wire) = try scope.nextField() {
-                guard number == 2 else {
-                    try scope.skip(wire)
-                    continue
-                }
-                try WireReader.expect(wire, .lengthDelimited)
-                var span = try scope.nested()
+            try scope.forEachMessage(in: 2) { (span) throws(OTLPWireError) in
                 records.append(try readSpan(&span, index: index, resource: shared.values))
             }
         }

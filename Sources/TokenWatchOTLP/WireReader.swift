@@ -77,6 +77,22 @@ struct WireReader {
         return nested
     }
 
+    /// Calls `body` with a reader of each embedded message in field `number` (a repeated message field), in
+    /// order, skipping every other field; that field must be length-delimited.
+    mutating func forEachMessage(
+        in number: UInt64, _ body: (inout WireReader) throws(OTLPWireError) -> Void
+    ) throws(OTLPWireError) {
+        while let (field, wire) = try nextField() {
+            guard field == number else {
+                try skip(wire)
+                continue
+            }
+            try Self.expect(wire, .lengthDelimited)
+            var message = try nested()
+            try body(&message)
+        }
+    }
+
     /// The bytes not yet read.
     var remaining: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[position..<end]) }
 
