@@ -1,6 +1,10 @@
 /// What every shard reads, and none changes, while it detects: the configuration and what is derived from it
 /// once per configuration rather than per event.
-struct DetectionRules: Sendable {
+///
+/// A class, not a struct: it is read by every step of every worker, and a struct this size (over 800 bytes)
+/// was copied onto the stack for each event (`perf`: a `memcpy` per step), where a reference is passed in a
+/// register. Nothing in it changes after `init`.
+final class DetectionRules: Sendable {
     let configuration: TokenWatchConfiguration
     /// How far back each detector keeps state, in milliseconds, in suite order: the longest horizon over the
     /// configuration and every override.
