@@ -79,11 +79,13 @@ func stages(file: String) {
         "stage": "progress (novelty per call)", "events": events.count,
         "ns_per_event": nanoseconds(progressTime) / Double(events.count),
     ])
-    func measure(_ name: String, _ body: (TokenEvent, CallProgress, inout [Finding]) -> Void) {
+    // The ids' hashes, as the decoder hands them to the engine with each event.
+    let keys = events.map(EventKeys.init(of:))
+    func measure(_ name: String, _ body: (TokenEvent, EventKeys, CallProgress, inout [Finding]) -> Void) {
         var findings: [Finding] = []
         let time = clock.measure {
-            for (event, novelty) in zip(events, novelties) {
-                body(event, novelty, &findings)
+            for index in events.indices {
+                body(events[index], keys[index], novelties[index], &findings)
                 findings.removeAll(keepingCapacity: true)
             }
         }
@@ -92,28 +94,30 @@ func stages(file: String) {
     let repetitiveSettings = configuration.detectors.repetitivePrompts
     var repetitive = RepetitivePromptsDetector(configuration: repetitiveSettings)
     measure("repetitive_prompts") {
-        repetitive.ingest($0, progress: $1, arrivedAt: $0.time, with: repetitiveSettings, into: &$2)
+        repetitive.ingest($0, keys: $1, progress: $2, arrivedAt: $0.time, with: repetitiveSettings, into: &$3)
     }
     let offHoursSettings = configuration.detectors.offHoursBurst
     var offHours = OffHoursBurstDetector(configuration: offHoursSettings)
     measure("offhours_burst") {
-        offHours.ingest($0, progress: $1, arrivedAt: $0.time, with: offHoursSettings, into: &$2)
+        offHours.ingest($0, keys: $1, progress: $2, arrivedAt: $0.time, with: offHoursSettings, into: &$3)
     }
     let loopSettings = configuration.detectors.agentLoop
     var loop = AgentLoopDetector(configuration: loopSettings)
-    measure("agent_loop") { loop.ingest($0, progress: $1, arrivedAt: $0.time, with: loopSettings, into: &$2) }
+    measure("agent_loop") { loop.ingest($0, keys: $1, progress: $2, arrivedAt: $0.time, with: loopSettings, into: &$3) }
     let cadenceSettings = configuration.detectors.scriptedCadence
     var cadence = ScriptedCadenceDetector(configuration: cadenceSettings)
     measure("scripted_cadence") {
-        cadence.ingest($0, progress: $1, arrivedAt: $0.time, with: cadenceSettings, into: &$2)
+        cadence.ingest($0, keys: $1, progress: $2, arrivedAt: $0.time, with: cadenceSettings, into: &$3)
     }
     let floodSettings = configuration.detectors.trivialFlood
     var flood = TrivialFloodDetector(configuration: floodSettings)
-    measure("trivial_flood") { flood.ingest($0, progress: $1, arrivedAt: $0.time, with: floodSettings, into: &$2) }
+    measure("trivial_flood") {
+        flood.ingest($0, keys: $1, progress: $2, arrivedAt: $0.time, with: floodSettings, into: &$3)
+    }
     let paddingSettings = configuration.detectors.contextPadding
     var padding = ContextPaddingDetector(configuration: paddingSettings)
     measure("context_padding") {
-        padding.ingest($0, progress: $1, arrivedAt: $0.time, with: paddingSettings, into: &$2)
+        padding.ingest($0, keys: $1, progress: $2, arrivedAt: $0.time, with: paddingSettings, into: &$3)
     }
     var engine = DetectionEngine(configuration: configuration)
     var alerts: [Alert] = []

@@ -38,9 +38,16 @@ public final class EventDecoder {
     public let limits: Limits
     private let parser: OpaquePointer
     private var zoneNames = TimeZoneNames()
+    /// The ids events repeat, made once (``IdentifierInterner``): those that name subjects, normalised when
+    /// the limits say so, and the others (session, model, tool, time zone) as sent. Event ids and content
+    /// hashes are new with nearly every event and are made afresh.
+    private let identities: IdentifierInterner
+    private let names = IdentifierInterner(slots: 4096)
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
+        let normalizes = limits.normalizesIdentities
+        identities = IdentifierInterner(slots: 4096) { normalizes ? IdentityNormalization.normalized($0) : $0 }
         guard let parser = tw_parser_create(limits.maxPayloadBytes, limits.maxDepth) else {
             fatalError("simdjson could not allocate a parser of \(limits.maxPayloadBytes) bytes")
         }
@@ -90,19 +97,19 @@ public final class EventDecoder {
             return DecodedEvent(rejection: EventRejection(.outOfRange, field: "output_tokens"))
         }
         do {
-            guard let user = try identity(fields.user, "user"), !user.isEmpty else {
+            guard let user = try identity(fields.user, "user"), !user.text.isEmpty else {
                 return DecodedEvent(rejection: EventRejection(.emptyField, field: "user"))
             }
             // In the order the fields are checked (the first too-long one is reported).
             let id = try identifier(fields.id, "id")
             let agent = try identity(fields.agent, "agent")
             let parent = try identity(fields.parent, "parent")
-            let session = try identifier(fields.session, "session")
-            let model = try identifier(fields.model, "model")
-            let tool = try identifier(fields.tool, "tool")
+            let session = try name(fields.session, "session")
+            let model = try name(fields.model, "model")
+            let tool = try name(fields.tool, "tool")
             let team = try identity(fields.team, "team")
-            let timeZone = try identifier(fields.tz, "tz")
-            if let timeZone, !zoneNames.isKnown(timeZone) {
+            let timeZone = try name(fields.tz, "tz")
+            if let timeZone, !zoneNames.isKnown(timeZone.text) {
                 return DecodedEvent(rejection: EventRejection(.badTimeZone, field: "tz"))
             }
             let promptHash = try identifier(fields.prompt_hash, "prompt_hash")
@@ -114,28 +121,40 @@ public final class EventDecoder {
                 } else {
                     promptHash.map { PromptFingerprint(opaqueHash: $0) }
                 }
-            return DecodedEvent(
-                TokenEvent(
-                    time: time, user: user, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,
-                    id: id, agent: agent, parent: parent, session: session, model: model, tool: tool, team: team,
-                    timeZone: timeZone, prompt: prompt, promptHash: promptHash, outputHash: outputHash))
+            let event = TokenEvent(
+                time: time, user: user.text, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,
+                id: id, agent: agent?.text, parent: parent?.text, session: session?.text, model: model?.text,
+                tool: tool?.text, team: team?.text, timeZone: timeZone?.text, prompt: prompt, promptHash: promptHash,
+                outputHash: outputHash)
+            let keys = EventKeys(
+                user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
+                timeZone: timeZone?.hash)
+            return DecodedEvent(event, keys: keys)
         } catch {
             return DecodedEvent(rejection: error)
         }
     }
 
     /// An id that names a subject (user, agent, parent, team): normalised when the limits say so.
-    private func identity(_ string: tw_string, _ name: String) throws(EventRejection) -> String? {
-        guard let id = try identifier(string, name) else { return nil }
-        return limits.normalizesIdentities ? IdentityNormalization.normalized(id) : id
+    private func identity(_ string: tw_string, _ field: String) throws(EventRejection) -> IdentifierInterner.Interned? {
+        try bytes(of: string, field).map { identities.intern($0) }
     }
 
-    private func identifier(_ string: tw_string, _ name: String) throws(EventRejection) -> String? {
-        guard let data = string.data else { return nil }
-        guard string.length <= limits.maxIdentifierBytes else { throw EventRejection(.fieldTooLong, field: name) }
-        let bytes = UnsafeRawBufferPointer(start: data, count: string.length)
+    /// A repeated id that names no subject (session, model, tool, time zone), as sent.
+    private func name(_ string: tw_string, _ field: String) throws(EventRejection) -> IdentifierInterner.Interned? {
+        try bytes(of: string, field).map { names.intern($0) }
+    }
+
+    /// An id that is new with nearly every event (its id, content hashes), as sent.
+    private func identifier(_ string: tw_string, _ field: String) throws(EventRejection) -> String? {
         // simdjson has validated the UTF-8 already.
-        return String(decoding: bytes, as: UTF8.self)
+        try bytes(of: string, field).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func bytes(of string: tw_string, _ field: String) throws(EventRejection) -> UnsafeRawBufferPointer? {
+        guard let data = string.data else { return nil }
+        guard string.length <= limits.maxIdentifierBytes else { throw EventRejection(.fieldTooLong, field: field) }
+        return UnsafeRawBufferPointer(start: data, count: string.length)
     }
 
     private static func reason(_ status: tw_status) -> RejectionReason {

@@ -88,6 +88,6 @@ private struct ShardSegment: @unchecked Sendable {
         _ decoded: inout DecodedEvent, in shard: inout DetectionShard, step: Int, now: EventTime,
         rules: DetectionRules, into output: inout ShardOutput
     ) {
-        shard.detect(decoded.event, step: step, now: now, rules: rules, into: &output)
+        shard.detect(decoded.event, keys: decoded.keys, step: step, now: now, rules: rules, into: &output)
     }
 }

@@ -91,7 +91,8 @@ public struct DetectionEngine: Sendable {
         let step = DetectionStep(position: 0, shard: shard, now: enter(event.time))
         beginHour(of: step.now)
         prepareOutputs(workers: 1)
-        shards[step.shard].detect(event, step: 0, now: step.now, rules: rules, into: &outputs[0])
+        shards[step.shard].detect(
+            event, keys: EventKeys(of: event), step: 0, now: step.now, rules: rules, into: &outputs[0])
         let first = alerts.count
         conclude(step, index: 0, workers: 1, into: &alerts)
         numberAlerts(&alerts, from: first)

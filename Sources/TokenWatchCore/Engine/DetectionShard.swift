@@ -29,7 +29,8 @@ struct DetectionShard: Sendable {
     /// Runs one admitted event, which arrived when the watermark was `now`; appends what it raises (findings
     /// that no allowance covers, and baselines for the population) to `output`, marked with `step`.
     mutating func detect(
-        _ event: TokenEvent, step: Int, now: EventTime, rules: DetectionRules, into output: inout ShardOutput
+        _ event: TokenEvent, keys: EventKeys, step: Int, now: EventTime, rules: DetectionRules,
+        into output: inout ShardOutput
     ) {
         // State that fell out of every window goes as time passes, a few subjects at a time (no sweeps).
         rules.horizons.withUnsafeBufferPointer { horizons in
@@ -43,11 +44,16 @@ struct DetectionShard: Sendable {
         // event is copied only then.
         if pseudonymizer != nil {
             var renamed = event
+            var renamedKeys = keys
             renamed.user = pseudonymizer!.pseudonym(for: event.user)
-            if renamed.parent == event.user { renamed.parent = renamed.user }
-            ingest(renamed, now: now, overrideIndex: overrideIndex, rules: rules)
+            renamedKeys.user = SubjectHash.hash(renamed.user)
+            if renamed.parent == event.user {
+                renamed.parent = renamed.user
+                renamedKeys.parent = renamedKeys.user
+            }
+            ingest(renamed, keys: renamedKeys, now: now, overrideIndex: overrideIndex, rules: rules)
         } else {
-            ingest(event, now: now, overrideIndex: overrideIndex, rules: rules)
+            ingest(event, keys: keys, now: now, overrideIndex: overrideIndex, rules: rules)
         }
         if !findings.isEmpty {
             // Allowed work still shapes the windows and baselines; it just raises nothing.
@@ -66,10 +72,12 @@ struct DetectionShard: Sendable {
     }
 
     /// Runs the detectors, under the subject's override if one applies.
-    private mutating func ingest(_ event: TokenEvent, now: EventTime, overrideIndex: Int?, rules: DetectionRules) {
-        var ingest = Ingest(override: overrideIndex.map { rules.configuration.overrides[$0].detectors })
+    private mutating func ingest(
+        _ event: TokenEvent, keys: EventKeys, now: EventTime, overrideIndex: Int?, rules: DetectionRules
+    ) {
+        var ingest = Ingest(override: overrideIndex.map { rules.configuration.overrides[$0].detectors }, keys: keys)
         ingest.now = now
-        ingest.progress = progress.observe(event, arrivedAt: now)
+        ingest.progress = progress.observe(event, keys: keys, arrivedAt: now)
         swap(&ingest.findings, &findings)
         detectors.forEach(&ingest, with: event)
         swap(&ingest.findings, &findings)

@@ -20,10 +20,11 @@ protocol Detector: Sendable, Codable {
     /// Runs one event under `configuration` (the subject's own, when an override applies). `progress` is the
     /// shared verdict on whether the call made progress (``ProgressTracker``). `now` is the stream's
     /// watermark when the event arrived: a subject's state counts as active from then, so that a late backlog
-    /// is not forgotten as it streams in. Windows and patterns use the event's own time.
+    /// is not forgotten as it streams in. Windows and patterns use the event's own time. `keys` are the hashes of
+    /// the event's ids, for its lookups.
     mutating func ingest(
-        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime, with configuration: Configuration,
-        into findings: inout [Finding]
+        _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
+        with configuration: Configuration, into findings: inout [Finding]
     )
     /// Forgets subjects with no activity since `start`: the start of the longest horizon of any override.
     mutating func expire(before start: EventTime)
@@ -38,7 +39,19 @@ extension Detector {
     /// Runs one event, arriving in time order, under the detector's own settings; without a verdict on its
     /// content (`unknown`) unless one is given.
     mutating func ingest(_ event: TokenEvent, progress: CallProgress = .unknown, into findings: inout [Finding]) {
-        ingest(event, progress: progress, arrivedAt: event.time, with: configuration, into: &findings)
+        ingest(
+            event, keys: EventKeys(of: event), progress: progress, arrivedAt: event.time, with: configuration,
+            into: &findings)
+    }
+
+    /// Runs one event under `configuration`, its ids hashed here.
+    mutating func ingest(
+        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime, with configuration: Configuration,
+        into findings: inout [Finding]
+    ) {
+        ingest(
+            event, keys: EventKeys(of: event), progress: progress, arrivedAt: now, with: configuration,
+            into: &findings)
     }
 }
 

@@ -21,6 +21,8 @@ struct Expiry: DetectorVisitor {
 struct Ingest: DetectorVisitor {
     var override: DetectorSettings?
     var findings: [Finding] = []
+    /// The hashes of the event's ids.
+    var keys: EventKeys
 
     /// The stream's watermark when the event arrived.
     var now = EventTime(milliseconds: 0)
@@ -29,9 +31,11 @@ struct Ingest: DetectorVisitor {
 
     mutating func visit<D: Detector>(_ detector: inout D, with event: TokenEvent) {
         if let override {
-            detector.ingest(event, progress: progress, arrivedAt: now, with: override[D.self], into: &findings)
+            detector.ingest(
+                event, keys: keys, progress: progress, arrivedAt: now, with: override[D.self], into: &findings)
         } else {
-            detector.ingest(event, progress: progress, arrivedAt: now, with: detector.configuration, into: &findings)
+            detector.ingest(
+                event, keys: keys, progress: progress, arrivedAt: now, with: detector.configuration, into: &findings)
         }
     }
 }

@@ -14,12 +14,21 @@ public struct DecodedEvent: Sendable {
     /// not do there is time every other thread would wait for.
     public let shard: Int
     let idHash: UInt64
+    /// The hashes of the ids the detectors' tables key on, also worked out on the decoding thread.
+    let keys: EventKeys
 
     public init(_ event: TokenEvent) {
+        self.init(event, keys: EventKeys(of: event))
+    }
+
+    /// An event whose ids' hashes are known already (the decoder's, from interning them).
+    init(_ event: TokenEvent, keys: EventKeys) {
+        assert(keys.match(event), "the keys must be the hashes of the event's ids")
         self.event = event
         rejection = nil
         shard = VirtualShard.of(user: event.user)
         idHash = event.id.map(SubjectHash.hash) ?? 0
+        self.keys = keys
     }
 
     public init(rejection: EventRejection) {
@@ -27,6 +36,7 @@ public struct DecodedEvent: Sendable {
         self.rejection = rejection
         shard = 0
         idHash = 0
+        keys = EventKeys(of: event)
     }
 
     public init(_ result: Result<TokenEvent, EventRejection>) {

@@ -17,12 +17,20 @@ public struct ProgressTracker: Sendable, Codable {
 
     /// The verdict on one call, which is then remembered in its stream.
     public mutating func observe(_ event: TokenEvent, arrivedAt now: EventTime) -> CallProgress {
+        observe(event, keys: EventKeys(of: event), arrivedAt: now)
+    }
+
+    /// The verdict on one call whose ids have the hashes `keys`.
+    mutating func observe(_ event: TokenEvent, keys: EventKeys, arrivedAt now: EventTime) -> CallProgress {
         let since = now.milliseconds - ContentMemory.window
         // Triggered by another of the person's agents (a crew's step): that agent's stream must be active. A
         // self-trigger is its own stream, whose activity the update below reports without a second lookup.
         var inAgentChain = false
         if event.prompt != nil, let agent = event.agent, let parent = event.parent, parent != agent,
-            parent != event.user, let active = streams.lastActive(AgentOfUser(user: event.user, agent: parent))
+            parent != event.user,
+            let active = streams.lastActive(
+                AgentOfUser(user: event.user, agent: parent),
+                hash: AgentOfUser.subjectHash(user: keys.user, agent: keys.parent))
         {
             inAgentChain = active.milliseconds >= since
         }
@@ -31,7 +39,9 @@ public struct ProgressTracker: Sendable, Codable {
         }
         var wasActive = false
         let novelty = streams.update(
-            AgentOfUser(user: event.user, agent: event.agent ?? ""), activeAt: now, orInsert: { ContentMemory() },
+            AgentOfUser(user: event.user, agent: event.agent ?? ""),
+            hash: AgentOfUser.subjectHash(user: keys.user, agent: keys.agent), activeAt: now,
+            orInsert: { ContentMemory() },
             change: { memory in
                 wasActive = memory.lastSeen >= since
                 return memory.observe(

@@ -30,7 +30,13 @@ struct LocalTimeResolver: Sendable {
 
     /// The local time of `time` in `identifier`, or `nil` if the zone is unknown.
     mutating func localTime(of time: EventTime, in identifier: String) -> LocalTime? {
-        guard let position = position(of: identifier) else { return nil }
+        localTime(of: time, in: identifier, hash: SubjectHash.hash(identifier))
+    }
+
+    /// The same, for a zone whose ``SubjectHash`` is `hash` (worked out once per event: ``EventKeys``).
+    mutating func localTime(of time: EventTime, in identifier: String, hash: UInt64) -> LocalTime? {
+        assert(hash == SubjectHash.hash(identifier), "a zone's given hash must be its SubjectHash")
+        guard let position = position(of: identifier, hash: String.subjectHash(hash)) else { return nil }
         let ms = time.milliseconds
         if ms < spans[position].validFrom || ms >= spans[position].validUntil {
             let zone = zones[position]!
@@ -47,8 +53,7 @@ struct LocalTimeResolver: Sendable {
         return LocalTime(weekday: CivilDate.weekday(days: days), minuteOfDay: Int(secondOfDay / 60))
     }
 
-    private mutating func position(of identifier: String) -> Int? {
-        let hash = identifier.subjectHash
+    private mutating func position(of identifier: String, hash: Int) -> Int? {
         if let known = index.find(hash: hash, where: { identifiers[Int($0)] == identifier }) {
             return zones[Int(known)] == nil ? nil : Int(known)
         }

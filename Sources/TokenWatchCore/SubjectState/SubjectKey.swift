@@ -1,8 +1,9 @@
 /// A key of a ``SubjectTable``: hashed by ``SubjectHash``, not by `Hasher`.
 ///
-/// Why not `hashValue`: every event looks up its user, agent, parent, session and time zone in five tables,
-/// about seven hashes per event on the detection thread, and `Hasher`'s SipHash (with its setup and
-/// finalisation) costs about half as much again as ``SubjectHash`` on short ids (BENCHMARKS.md).
+/// Why not `hashValue`: the hashes of an event's ids are worked out once, where it is decoded, and handed to
+/// every table it is looked up in (``EventKeys``); a key's hash must be a function of those ids' hashes,
+/// which `Hasher`'s SipHash is not. It would also cost about half as much again as ``SubjectHash`` on short
+/// ids (BENCHMARKS.md).
 protocol SubjectKey: Hashable, Sendable {
     var subjectHash: Int { get }
     /// The user the subject belongs to (a person, or the owner of an agent or session): what decides its
@@ -11,6 +12,9 @@ protocol SubjectKey: Hashable, Sendable {
 }
 
 extension String: SubjectKey {
-    var subjectHash: Int { Int(truncatingIfNeeded: SubjectHash.hash(self)) }
+    var subjectHash: Int { Self.subjectHash(SubjectHash.hash(self)) }
     var owner: String { self }
+
+    /// The ``SubjectKey/subjectHash`` of the string whose ``SubjectHash`` is `hash`.
+    static func subjectHash(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) }
 }

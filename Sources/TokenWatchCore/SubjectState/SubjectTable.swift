@@ -47,12 +47,25 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
 
     /// The state of `key`, without counting as activity.
     subscript(key: Key) -> Value? {
-        position(of: key, hash: key.subjectHash).map { self[$0].value }
+        self[key, hash: key.subjectHash]
+    }
+
+    /// The state of `key`, whose ``SubjectKey/subjectHash`` is `hash` (worked out once per event:
+    /// ``EventKeys``), without counting as activity.
+    subscript(key: Key, hash hash: Int) -> Value? {
+        assert(hash == key.subjectHash, "a key's given hash must be its subjectHash")
+        return position(of: key, hash: hash).map { self[$0].value }
     }
 
     /// When `key` was last active.
     func lastActive(_ key: Key) -> EventTime? {
-        position(of: key, hash: key.subjectHash).map { self[$0].lastActive }
+        lastActive(key, hash: key.subjectHash)
+    }
+
+    /// When `key`, whose ``SubjectKey/subjectHash`` is `hash`, was last active.
+    func lastActive(_ key: Key, hash: Int) -> EventTime? {
+        assert(hash == key.subjectHash, "a key's given hash must be its subjectHash")
+        return position(of: key, hash: hash).map { self[$0].lastActive }
     }
 
     /// Runs `body` on the state of `key` (made by `make` if the subject is new), in place, and records
@@ -60,7 +73,15 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
     mutating func update<Result>(
         _ key: Key, activeAt time: EventTime, orInsert make: () -> Value, change body: (inout Value) -> Result
     ) -> Result {
-        let hash = key.subjectHash
+        update(key, hash: key.subjectHash, activeAt: time, orInsert: make, change: body)
+    }
+
+    /// ``update(_:activeAt:orInsert:change:)`` for a key whose ``SubjectKey/subjectHash`` is `hash`.
+    mutating func update<Result>(
+        _ key: Key, hash: Int, activeAt time: EventTime, orInsert make: () -> Value,
+        change body: (inout Value) -> Result
+    ) -> Result {
+        assert(hash == key.subjectHash, "a key's given hash must be its subjectHash")
         let position: Int32
         if let existing = self.position(of: key, hash: hash) {
             position = existing
@@ -84,12 +105,13 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
         return body(&self[position].value)
     }
 
-    /// Runs `body` on the state of `key` in place and records activity at `time`, if the subject is tracked;
-    /// `nil` otherwise (nothing is inserted).
+    /// Runs `body` on the state of `key` (whose ``SubjectKey/subjectHash`` is `hash`) in place and records
+    /// activity at `time`, if the subject is tracked; `nil` otherwise (nothing is inserted).
     mutating func updateIfPresent<Result>(
-        _ key: Key, activeAt time: EventTime, change body: (inout Value) -> Result
+        _ key: Key, hash: Int, activeAt time: EventTime, change body: (inout Value) -> Result
     ) -> Result? {
-        guard let position = self.position(of: key, hash: key.subjectHash) else { return nil }
+        assert(hash == key.subjectHash, "a key's given hash must be its subjectHash")
+        guard let position = self.position(of: key, hash: hash) else { return nil }
         if time > self[position].lastActive {
             self[position].lastActive = time
             moveToNewest(position)

@@ -56,7 +56,7 @@ public struct AgentLoopDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
+        _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: AgentLoopConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, let agent = event.agent else { return }
@@ -64,35 +64,41 @@ public struct AgentLoopDetector: Sendable, Codable {
         let windowStart = event.time - configuration.window
 
         let ownAgent = AgentOfUser(user: event.user, agent: agent)
-        if let promptHash = event.promptHash, let previous = lastOutput[ownAgent],
+        let ownAgentHash = AgentOfUser.subjectHash(user: keys.user, agent: keys.agent)
+        if let promptHash = event.promptHash, let previous = lastOutput[ownAgent, hash: ownAgentHash],
             previous.time >= windowStart, previous.hash == promptHash
         {
             iterate(
-                LoopKey(kind: .outputFeedback, user: event.user, members: [agent]), event, .fedBack, now,
-                configuration, into: &findings)
+                LoopKey(kind: .outputFeedback, user: event.user, members: [agent]),
+                hash: LoopKey.subjectHash(.outputFeedback, user: keys.user, agent: keys.agent), event, .fedBack,
+                now, configuration, into: &findings)
         }
         if let outputHash = event.outputHash {
             let output = RecentOutput(hash: outputHash, time: event.time)
-            lastOutput.update(ownAgent, activeAt: now, orInsert: { output }, change: { $0 = output })
+            lastOutput.update(
+                ownAgent, hash: ownAgentHash, activeAt: now, orInsert: { output }, change: { $0 = output })
         }
 
         guard let parent = event.parent else { return }
         if parent == agent {
             iterate(
-                LoopKey(kind: .selfTrigger, user: event.user, members: [agent]), event, novelty, now,
+                LoopKey(kind: .selfTrigger, user: event.user, members: [agent]),
+                hash: LoopKey.subjectHash(.selfTrigger, user: keys.user, agent: keys.agent), event, novelty, now,
                 configuration, into: &findings)
             return
         }
-        recordEdge(from: AgentOfUser(user: event.user, agent: parent), to: agent, at: event.time, arrivedAt: now)
+        recordEdge(
+            from: AgentOfUser(user: event.user, agent: parent),
+            hash: AgentOfUser.subjectHash(user: keys.user, agent: keys.parent), to: agent, at: event.time,
+            arrivedAt: now)
         if let path = path(
-            from: agent, to: parent, of: event.user, notBefore: windowStart,
+            from: ownAgent, hash: ownAgentHash, to: parent, notBefore: windowStart,
             maxCycleLength: configuration.maxCycleLength)
         {
             // The edge parent → agent closes the cycle parent → agent → … → parent.
-            iterate(
-                LoopKey(
-                    kind: .cycle, user: event.user, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast())),
-                event, novelty, now, configuration, into: &findings)
+            let key = LoopKey(
+                kind: .cycle, user: event.user, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast()))
+            iterate(key, hash: key.subjectHash, event, novelty, now, configuration, into: &findings)
         }
     }
 
@@ -106,10 +112,10 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     private mutating func recordEdge(
-        from parent: AgentOfUser, to agent: String, at time: EventTime, arrivedAt now: EventTime
+        from parent: AgentOfUser, hash: Int, to agent: String, at time: EventTime, arrivedAt now: EventTime
     ) {
         edges.update(
-            parent, activeAt: now, orInsert: { [:] },
+            parent, hash: hash, activeAt: now, orInsert: { [:] },
             change: { targets in
                 if let seen = targets[agent] {
                     if time > seen { targets[agent] = time }
@@ -122,13 +128,15 @@ public struct AgentLoopDetector: Sendable, Codable {
             })
     }
 
-    /// A shortest path of recent edges from `start` to `goal`, as the nodes after `start` (ending with
-    /// `goal`), of at most `maxCycleLength - 1` edges.
+    /// A shortest path of recent edges from agent `from` (whose key has `hash`) to `goal`, another agent of the
+    /// same user, as the nodes after the start (ending with `goal`), of at most `maxCycleLength - 1` edges.
     private func path(
-        from start: String, to goal: String, of user: String, notBefore: EventTime, maxCycleLength: Int
+        from origin: AgentOfUser, hash: Int, to goal: String, notBefore: EventTime, maxCycleLength: Int
     ) -> [String]? {
+        let start = origin.agent
+        let user = origin.user
         // Most agents trigger no other (the end of a pipeline): no search, and nothing allocated for one.
-        guard maxCycleLength >= 2, let first = edges[AgentOfUser(user: user, agent: start)] else { return nil }
+        guard maxCycleLength >= 2, let first = edges[origin, hash: hash] else { return nil }
         if let seen = first[goal], seen >= notBefore { return [goal] }
         guard maxCycleLength >= 3 else { return nil }
         var frontier: [[String]] = [[start]]
@@ -149,11 +157,11 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     private mutating func iterate(
-        _ key: LoopKey, _ event: TokenEvent, _ novelty: CallNovelty, _ now: EventTime,
+        _ key: LoopKey, hash: Int, _ event: TokenEvent, _ novelty: CallNovelty, _ now: EventTime,
         _ configuration: AgentLoopConfiguration, into findings: inout [Finding]
     ) {
         let (count, oldest, evidence, progress) = loops.update(
-            key, activeAt: now, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) },
+            key, hash: hash, activeAt: now, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) },
             change: { state in
                 state.record(event, novelty, windowStart: event.time - configuration.window)
                 return (state.iterations.count, state.iterations.oldest, state.evidence, state.progress)
@@ -221,6 +229,20 @@ struct LoopKey: SubjectKey, Codable {
         return Int(truncatingIfNeeded: hash)
     }
 
+    /// The ``subjectHash`` of a loop of one agent, from the ``SubjectHash``es of its ids.
+    static func subjectHash(_ kind: Kind, user: UInt64, agent: UInt64) -> Int {
+        let kindHash =
+            switch kind {
+            case .selfTrigger: selfTriggerHash
+            case .outputFeedback: outputFeedbackHash
+            case .cycle: SubjectHash.hash(kind.rawValue)
+            }
+        return Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.combine(kindHash, user), agent))
+    }
+
+    private static let selfTriggerHash = SubjectHash.hash(Kind.selfTrigger.rawValue)
+    private static let outputFeedbackHash = SubjectHash.hash(Kind.outputFeedback.rawValue)
+
     /// Rotates a cycle so that it starts at its smallest member: A→B→C and B→C→A are the same loop.
     static func canonicalCycle(_ members: [String]) -> [String] {
         guard let first = members.indices.min(by: { members[$0] < members[$1] }) else { return members }
@@ -235,8 +257,11 @@ struct AgentOfUser: SubjectKey, Codable {
 
     var owner: String { user }
 
-    var subjectHash: Int {
-        Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(agent)))
+    var subjectHash: Int { Self.subjectHash(user: SubjectHash.hash(user), agent: SubjectHash.hash(agent)) }
+
+    /// The ``subjectHash`` of the key whose ids have these ``SubjectHash``es.
+    static func subjectHash(user: UInt64, agent: UInt64) -> Int {
+        Int(truncatingIfNeeded: SubjectHash.combine(user, agent))
     }
 }
 

@@ -20,7 +20,7 @@ public struct ContextPaddingDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
+        _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: ContextPaddingConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
@@ -31,12 +31,13 @@ public struct ContextPaddingDetector: Sendable, Codable {
         let finding: Finding?
         if padded {
             finding = subjects.update(
-                event.user, activeAt: now, orInsert: { PaddingWindow() },
+                event.user, hash: String.subjectHash(keys.user), activeAt: now, orInsert: { PaddingWindow() },
                 change: { $0.record(event, padded: padded, configuration) })
         } else {
             finding =
                 subjects.updateIfPresent(
-                    event.user, activeAt: now, change: { $0.record(event, padded: padded, configuration) }) ?? nil
+                    event.user, hash: String.subjectHash(keys.user), activeAt: now,
+                    change: { $0.record(event, padded: padded, configuration) }) ?? nil
         }
         if let finding { findings.append(finding) }
     }

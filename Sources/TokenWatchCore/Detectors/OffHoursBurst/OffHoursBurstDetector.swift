@@ -42,17 +42,19 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     /// Whether `time` falls outside work hours in the given zone (the configured default when `nil` or unknown).
     public mutating func isOffHours(_ time: EventTime, timeZone: String?) -> Bool {
-        isOffHours(time, timeZone: timeZone, configuration)
+        isOffHours(time, timeZone: timeZone, hash: timeZone.map(SubjectHash.hash) ?? 0, configuration)
     }
 
-    mutating func isOffHours(_ time: EventTime, timeZone: String?, _ configuration: OffHoursBurstConfiguration) -> Bool
-    {
+    /// The same, for a zone whose ``SubjectHash`` is `hash`.
+    mutating func isOffHours(
+        _ time: EventTime, timeZone: String?, hash: UInt64, _ configuration: OffHoursBurstConfiguration
+    ) -> Bool {
         let fallbackZoneIsValid =
             configuration.timeZone == self.configuration.timeZone
             ? self.fallbackZoneIsValid
             : clock.localTime(of: time, in: configuration.timeZone) != nil
         let local =
-            timeZone.flatMap { clock.localTime(of: time, in: $0) }
+            timeZone.flatMap { clock.localTime(of: time, in: $0, hash: hash) }
             ?? clock.localTime(of: time, in: fallbackZoneIsValid ? configuration.timeZone : "UTC")!
         guard configuration.workDays.contains(local.weekday) else { return true }
         return local.minuteOfDay < configuration.workStartMinute || local.minuteOfDay >= configuration.workEndMinute
@@ -60,17 +62,17 @@ public struct OffHoursBurstDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
+        _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: OffHoursBurstConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
-        let offHours = isOffHours(event.time, timeZone: event.timeZone, configuration)
+        let offHours = isOffHours(event.time, timeZone: event.timeZone, hash: keys.timeZone, configuration)
         // The population's prior is looked up only when the person's baseline is worked out (once per hour
         // of theirs): the first pass says so before changing anything, the second makes the change.
         var prior: Int64?
         while true {
             let outcome = subjects.update(
-                event.user, activeAt: now, orInsert: { UserVolume(configuration) },
+                event.user, hash: String.subjectHash(keys.user), activeAt: now, orInsert: { UserVolume(configuration) },
                 change: {
                     $0.record(event, novelty: progress.novelty, offHours: offHours, prior: prior, configuration)
                 })

@@ -19,7 +19,7 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
 
     /// Runs one event under `configuration` (the subject's own, when an override applies).
     public mutating func ingest(
-        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
+        _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, !progress.inAgentChain, let prompt = event.prompt,
@@ -28,7 +28,7 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
         if cutoff.threshold != configuration.similarity { cutoff = SimilarityCutoff(configuration.similarity) }
         let cutoff = cutoff
         let finding = subjects.update(
-            event.user, activeAt: now, orInsert: { UserPrompts() },
+            event.user, hash: String.subjectHash(keys.user), activeAt: now, orInsert: { UserPrompts() },
             change: {
                 $0.record(prompt, of: event, configuration, cutoff)
             })

@@ -17,13 +17,14 @@ public struct ScriptedCadenceDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
+        _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: ScriptedCadenceConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, event.agent == nil else { return }
         let key = StreamKey(user: event.user, session: event.session ?? "")
         let finding = subjects.update(
-            key, activeAt: now, orInsert: { CallRhythm() },
+            key, hash: StreamKey.subjectHash(user: keys.user, session: keys.session), activeAt: now,
+            orInsert: { CallRhythm() },
             change: {
                 $0.record(event, configuration)
             })
@@ -37,8 +38,11 @@ struct StreamKey: SubjectKey, Codable {
 
     var owner: String { user }
 
-    var subjectHash: Int {
-        Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.hash(user), SubjectHash.hash(session)))
+    var subjectHash: Int { Self.subjectHash(user: SubjectHash.hash(user), session: SubjectHash.hash(session)) }
+
+    /// The ``subjectHash`` of the key whose ids have these ``SubjectHash``es.
+    static func subjectHash(user: UInt64, session: UInt64) -> Int {
+        Int(truncatingIfNeeded: SubjectHash.combine(user, session))
     }
 }
 

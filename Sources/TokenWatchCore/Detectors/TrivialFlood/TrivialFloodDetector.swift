@@ -14,7 +14,7 @@ public struct TrivialFloodDetector: Sendable, Codable {
     }
 
     public mutating func ingest(
-        _ event: TokenEvent, progress: CallProgress, arrivedAt now: EventTime,
+        _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: TrivialFloodConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled else { return }
@@ -27,7 +27,8 @@ public struct TrivialFloodDetector: Sendable, Codable {
         guard trivial else { return }
         if progress.novelty.isNew && event.inputTokens >= configuration.steeringContextTokens { return }
         let finding = subjects.update(
-            event.user, activeAt: now, orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) },
+            event.user, hash: String.subjectHash(keys.user), activeAt: now,
+            orInsert: { TrivialCalls(capacity: max(4 * configuration.minCalls, 64)) },
             change: {
                 $0.record(event, configuration)
             })

@@ -1,0 +1,77 @@
+import Glibc
+
+/// The strings of ids that events repeat (user, agent, parent, team, session, model, tool, time zone), made
+/// once and handed out again while they keep coming, each with its ``SubjectHash``.
+///
+/// A stream names the same people, agents and sessions over and over. Made afresh for every event, an id is
+/// checked as UTF-8, normalised, allocated when longer than 15 bytes, hashed once per table that keys on it,
+/// and freed when the event is done. Here the bytes of the payload are hashed once and looked up in a
+/// direct-mapped cache of the strings made before: a hit hands out the same string (one reference more,
+/// nothing made), so equal ids share storage and compare by address, and comes with the hash of its text,
+/// so the detection thread need not work it out again.
+///
+/// A hit is always the same id: the bytes are compared, not only their hash. A collision just replaces the
+/// slot. The cache holds at most `slots` strings whatever the stream, and its hash is seeded per process
+/// (``SubjectHash``), so ids chosen to collide cannot be prepared in advance; at worst they make it miss.
+final class IdentifierInterner {
+    /// An id as events carry it, and the hash of that text.
+    struct Interned {
+        var text: String
+        var hash: UInt64
+    }
+
+    private struct Slot {
+        /// The hash of the payload's bytes, which chose the slot.
+        var rawHash: UInt64
+        /// The payload's bytes, when `value.text` differs from them (normalised); `nil` when the same.
+        var raw: String?
+        var value: Interned
+    }
+
+    /// Allocated once and owned here: looking up a slot is then an address, with no check of the storage's
+    /// uniqueness or of exclusive access on each event.
+    private let slots: UnsafeMutableBufferPointer<Slot>
+    private let mask: Int
+    private let transform: (String) -> String
+
+    /// A cache of `slots` strings (rounded up to a power of two); `transform` turns a payload's text into the
+    /// id kept (normalisation), and must give the same output for the same input.
+    init(slots: Int, transform: @escaping (String) -> String = { $0 }) {
+        var count = 1
+        while count < slots { count <<= 1 }
+        let empty = Slot(rawHash: 0, raw: nil, value: Interned(text: "", hash: SubjectHash.hash("")))
+        self.slots = .allocate(capacity: count)
+        self.slots.initialize(repeating: empty)
+        mask = count - 1
+        self.transform = transform
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// The id for `bytes` (valid UTF-8): the one made before when it is still cached, else made now.
+    func intern(_ bytes: UnsafeRawBufferPointer) -> Interned {
+        let rawHash = SubjectHash.hash(bytes)
+        let slot = slots.baseAddress! + (Int(truncatingIfNeeded: rawHash) & mask)
+        if slot.pointee.rawHash == rawHash, Self.equal(slot.pointee.raw ?? slot.pointee.value.text, bytes) {
+            return slot.pointee.value
+        }
+        let raw = String(decoding: bytes, as: UTF8.self)
+        let text = transform(raw)
+        let value = Interned(text: text, hash: SubjectHash.hash(text))
+        slot.pointee = Slot(rawHash: rawHash, raw: text == raw ? nil : raw, value: value)
+        return value
+    }
+
+    private static func equal(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        string.utf8.withContiguousStorageIfAvailable { stored in
+            stored.count == bytes.count
+                && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        } ?? false
+    }
+}
+
+@available(*, unavailable)
+extension IdentifierInterner: Sendable {}

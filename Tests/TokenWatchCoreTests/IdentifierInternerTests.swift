@@ -1,0 +1,87 @@
+import Testing
+
+@testable import TokenWatchCore
+
+@Suite("Ids interned at decode")
+struct IdentifierInternerTests {
+    /// Where a native string's UTF-8 lies: the same address means the same storage, shared.
+    private func storage(_ string: String) -> UnsafePointer<UInt8>? {
+        string.utf8.withContiguousStorageIfAvailable { $0.baseAddress } ?? nil
+    }
+
+    private func intern(_ interner: IdentifierInterner, _ text: String) -> IdentifierInterner.Interned {
+        Array(text.utf8).withUnsafeBytes { interner.intern($0) }
+    }
+
+    /// The second time an id comes, it is the string made the first time (one allocation for both), with the
+    /// hash of its text.
+    @Test func aRepeatedIdIsTheStringMadeBefore() {
+        let interner = IdentifierInterner(slots: 64)
+        let id = "firstname.lastname@example-corp.com"  // longer than 15 bytes: stored out of line
+        let first = intern(interner, id)
+        let second = intern(interner, id)
+        #expect(first.text == id && second.text == id)
+        #expect(storage(first.text) != nil && storage(first.text) == storage(second.text))
+        #expect(second.hash == SubjectHash.hash(id))
+    }
+
+    /// The text kept is what `transform` makes of the bytes, and bytes that differ are told apart even when
+    /// they give the same text; the hash is the text's, not the bytes'.
+    @Test func theTransformedTextIsKeptAndTheBytesDecide() {
+        let interner = IdentifierInterner(slots: 64, transform: IdentityNormalization.normalized)
+        for (sent, kept) in [("Carol", "carol"), ("carol", "carol"), ("ＣＡＲＯＬ", "carol"), ("Carol", "carol")] {
+            let interned = intern(interner, sent)
+            #expect(interned.text == kept, "\(sent)")
+            #expect(interned.hash == SubjectHash.hash(kept), "\(sent)")
+        }
+        let plain = IdentifierInterner(slots: 64)
+        #expect(intern(plain, "Carol").text == "Carol")
+    }
+
+    /// With one slot every id collides with the one before: each is still given back exactly, and the cache
+    /// never holds more than its slots.
+    @Test func collisionsReplaceTheSlotAndNeverMixIdsUp() {
+        let interner = IdentifierInterner(slots: 1)
+        let ids = ["agent-platform.triage-team-23", "agent-platform.triage-team-24", "", "u1", "u1", "agent-x"]
+        for round in 0..<3 {
+            for id in ids {
+                let interned = intern(interner, id)
+                #expect(interned.text == id, "round \(round)")
+                #expect(interned.hash == SubjectHash.hash(id), "round \(round)")
+            }
+        }
+    }
+
+    /// The decoder interns what repeats: two events of one person share the strings of their ids, and the
+    /// hashes that travel with each event are those of its ids as decoded, with and without normalisation
+    /// (worked out again here from the event, independently of the interner).
+    @Test func decodedEventsShareIdsAndCarryTheirHashes() throws {
+        let payloads = [
+            #"{"ts":1767225600000,"user":"Firstname.Lastname@Example-Corp.com","agent":"Triage-Agent-For-Mail","#
+                + #""parent":"Firstname.Lastname@Example-Corp.com","session":"session-0000000000001","#
+                + #""tz":"America/Los_Angeles","input_tokens":1,"output_tokens":1}"#,
+            #"{"ts":1767225601000,"user":"Firstname.Lastname@Example-Corp.com","agent":"Triage-Agent-For-Mail","#
+                + #""session":"session-0000000000001","tz":"America/Los_Angeles","input_tokens":1,"output_tokens":1}"#,
+            #"{"ts":1767225602000,"user":"ｕ１","input_tokens":1,"output_tokens":1}"#,
+        ]
+        for normalizes in [true, false] {
+            let decoder = EventDecoder(limits: .init(normalizesIdentities: normalizes))
+            let decoded = payloads.map { payload in
+                var payload = payload
+                return payload.withUTF8 { decoder.decodeEvent(UnsafeRawBufferPointer($0)) }
+            }
+            for item in decoded {
+                #expect(item.rejection == nil)
+                #expect(item.keys == EventKeys(of: item.event))
+            }
+            let (first, second) = (decoded[0].event, decoded[1].event)
+            #expect(
+                first.user
+                    == (normalizes ? "firstname.lastname@example-corp.com" : "Firstname.Lastname@Example-Corp.com"))
+            #expect(storage(first.user) == storage(second.user))
+            #expect(storage(first.agent!) == storage(second.agent!))
+            #expect(storage(first.timeZone!) == storage(second.timeZone!))
+            #expect(decoded[2].event.user == (normalizes ? "u1" : "ｕ１"))
+        }
+    }
+}
