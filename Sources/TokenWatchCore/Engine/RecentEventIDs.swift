@@ -2,9 +2,9 @@
 /// script resending one call twelve times) is counted once, not as twelve prompts.
 ///
 /// The last `events.duplicate_id_window` ids in arrival order (0 turns the check off), kept as a ring and,
-/// for the lookup every event makes, as a set of their 64-bit ``SubjectHash``es: one hash and two set
-/// operations per event, no string compared or stored in the set. Part of the engine's state, so `run`,
-/// `replay` and a restored checkpoint agree.
+/// for the lookup every event makes, as a set of their 64-bit ``SubjectHash``es (``HashWindowSet``): two set
+/// operations per event on a hash the decoder worked out, no string compared or stored in the set. Part of
+/// the engine's state, so `run`, `replay` and a restored checkpoint agree.
 struct RecentEventIDs: Sendable {
     var capacity: Int {
         didSet { if capacity != oldValue { rebuild(keeping: ring.isEmpty ? [] : idsOldestFirst) } }
@@ -13,11 +13,11 @@ struct RecentEventIDs: Sendable {
     private var hashes: [UInt64] = []
     /// Once the ring is full, the slot of the oldest id (the next to be overwritten).
     private var oldest = 0
-    private var present: Set<UInt64> = []
+    private var present: HashWindowSet
 
     init(capacity: Int) {
         self.capacity = capacity
-        present.reserveCapacity(capacity)
+        present = HashWindowSet(capacity: capacity)
     }
 
     /// Whether `id` is among the remembered ids; remembers it if not.
@@ -28,7 +28,7 @@ struct RecentEventIDs: Sendable {
     /// The same, with the id's ``SubjectHash`` worked out already.
     mutating func isRepeat(_ id: String, hash: UInt64) -> Bool {
         guard capacity > 0 else { return false }
-        guard present.insert(hash).inserted else { return true }
+        guard present.insert(hash) else { return true }
         if ring.count < capacity {
             ring.append(id)
             hashes.append(hash)
@@ -47,8 +47,7 @@ struct RecentEventIDs: Sendable {
         ring = []
         hashes = []
         oldest = 0
-        present = []
-        present.reserveCapacity(capacity)
+        present = HashWindowSet(capacity: capacity)
         for id in ids.suffix(capacity) { _ = isRepeat(id) }
     }
 }
