@@ -15,24 +15,15 @@ func detectionThreads(file: String) {
         var text = String(line)
         return text.withUTF8 { decoder.decodeEvent(UnsafeRawBufferPointer($0)) }
     }
-    let batch = 1024
     func replay(on executor: some ShardExecutor) -> (Duration, alerts: Int) {
         var engine = DetectionEngine(configuration: TokenWatchConfiguration())
-        var alerts: [Alert] = []
         var count = 0
         let time = ContinuousClock().measure {
-            events.withUnsafeMutableBufferPointer { all in
-                for start in stride(from: 0, to: all.count, by: batch) {
-                    let slice = UnsafeMutableBufferPointer(rebasing: all[start..<min(start + batch, all.count)])
-                    engine.detect(slice, on: executor, rejected: { _, _ in }, into: &alerts)
-                    count += alerts.count
-                    alerts.removeAll(keepingCapacity: true)
-                }
-            }
+            count = detectInBatches(&events, engine: &engine, on: executor)
         }
         return (time, count)
     }
-    var results: [String: Any] = ["events": events.count, "batch": batch]
+    var results: [String: Any] = ["events": events.count, "batch": detectionBatch]
     var best: [Int: Duration] = [:]
     for round in 0..<6 {
         let threads = round % 2 + 1
@@ -60,6 +51,27 @@ func detectionThreads(file: String) {
     results["estimated_speedup_by_threads"] = estimate
     events.removeAll()
     emit(results)
+}
+
+/// Events per batch, as the daemon's decode thread hands them over while detection is behind.
+let detectionBatch = 1024
+
+/// Detects `events` in batches of ``detectionBatch`` on `executor`, as `run` and `replay` do (the events read
+/// where they lie); returns how many alerts they raised.
+func detectInBatches(
+    _ events: inout [DecodedEvent], engine: inout DetectionEngine, on executor: some ShardExecutor
+) -> Int {
+    var alerts: [Alert] = []
+    var count = 0
+    events.withUnsafeMutableBufferPointer { all in
+        for start in stride(from: 0, to: all.count, by: detectionBatch) {
+            let slice = UnsafeMutableBufferPointer(rebasing: all[start..<min(start + detectionBatch, all.count)])
+            engine.detect(slice, on: executor, rejected: { _, _ in }, into: &alerts)
+            count += alerts.count
+            alerts.removeAll(keepingCapacity: true)
+        }
+    }
+    return count
 }
 
 /// One worker per shard, run in turn on the calling thread, each call timed: the cost of each shard.
