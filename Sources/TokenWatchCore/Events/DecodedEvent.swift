@@ -17,18 +17,20 @@ public struct DecodedEvent: Sendable {
     /// The hashes of the ids the detectors' tables key on, also worked out on the decoding thread.
     let keys: EventKeys
 
-    public init(_ event: TokenEvent) {
-        self.init(event, keys: EventKeys(of: event))
+    public init(_ event: consuming TokenEvent) {
+        let keys = EventKeys(of: event)
+        self.init(event, keys: keys)
     }
 
-    /// An event whose ids' hashes are known already (the decoder's, from interning them).
-    init(_ event: TokenEvent, keys: EventKeys) {
+    /// An event whose ids' hashes are known already (the decoder's, from interning them). `consuming`, so
+    /// that the decoder's event is moved in rather than copied (a copy retains each of its strings).
+    init(_ event: consuming TokenEvent, keys: EventKeys) {
         assert(keys.match(event), "the keys must be the hashes of the event's ids")
-        self.event = event
-        rejection = nil
         shard = VirtualShard.of(user: event.user)
         idHash = event.id.map(SubjectHash.hash) ?? 0
+        rejection = nil
         self.keys = keys
+        self.event = event
     }
 
     public init(rejection: EventRejection) {

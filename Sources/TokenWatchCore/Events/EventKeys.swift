@@ -14,7 +14,7 @@ public struct EventKeys: Sendable, Equatable {
     var timeZone: UInt64
 
     /// The hashes of `event`'s ids, worked out here.
-    public init(of event: TokenEvent) {
+    public init(of event: borrowing TokenEvent) {
         user = SubjectHash.hash(event.user)
         agent = event.agent.map(SubjectHash.hash) ?? Self.empty
         parent = event.parent.map(SubjectHash.hash) ?? Self.empty
