@@ -128,8 +128,8 @@ public struct AgentLoopDetector: Sendable, Codable {
             })
     }
 
-    /// A shortest path of recent edges from agent `from` (whose key has `hash`) to `goal`, another agent of the
-    /// same user, as the nodes after the start (ending with `goal`), of at most `maxCycleLength - 1` edges.
+    /// A shortest path of recent edges from the agent `origin` (whose key has `hash`) to `goal`, another agent of
+    /// the same user, as the nodes after the start (ending with `goal`), of at most `maxCycleLength - 1` edges.
     private func path(
         from origin: AgentOfUser, hash: Int, to goal: String, notBefore: EventTime, maxCycleLength: Int
     ) -> [String]? {
