@@ -104,6 +104,10 @@ $BIN/tokenwatch-bench stages "$WORK/events.jsonl"
 echo "# the detection stage on 1 and 2 threads (events decoded beforehand), and what more cores would give"
 $BIN/tokenwatch-bench threads "$WORK/events.jsonl"
 
+echo "# the same on the first 300 000 events with ids as long as real ones (e-mail addresses; Benchmarks/long_ids.py)"
+python3 Benchmarks/long_ids.py "$WORK/events.jsonl" "$WORK/long-ids.jsonl" 300000
+$BIN/tokenwatch-bench threads "$WORK/long-ids.jsonl"
+
 echo "# memory and time per event by number of tracked subjects"
 for n in $SUBJECT_COUNTS; do $BIN/tokenwatch-bench memory "$n"; done
 
