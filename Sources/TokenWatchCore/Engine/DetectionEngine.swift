@@ -82,17 +82,16 @@ public struct DetectionEngine: Sendable {
 
     /// Runs one event through every detector; appends the alerts it causes, numbered, in publication order.
     public mutating func process(_ event: TokenEvent, into alerts: inout [Alert]) {
-        process(event, shard: VirtualShard.of(user: event.user), into: &alerts)
+        process(event, shard: VirtualShard.of(user: event.user), keys: EventKeys(of: event), into: &alerts)
     }
 
-    /// The same, for an event whose user's shard is known.
-    mutating func process(_ event: TokenEvent, shard: Int, into alerts: inout [Alert]) {
+    /// The same, for an event whose user's shard and ids' hashes are known (a ``DecodedEvent``'s).
+    mutating func process(_ event: TokenEvent, shard: Int, keys: EventKeys, into alerts: inout [Alert]) {
         guard !isTooOld(event) else { return }
         let step = DetectionStep(position: 0, shard: shard, now: enter(event.time))
         beginHour(of: step.now)
         prepareOutputs(workers: 1)
-        shards[step.shard].detect(
-            event, keys: EventKeys(of: event), step: 0, now: step.now, rules: rules, into: &outputs[0])
+        shards[step.shard].detect(event, keys: keys, step: 0, now: step.now, rules: rules, into: &outputs[0])
         let first = alerts.count
         conclude(step, index: 0, workers: 1, into: &alerts)
         numberAlerts(&alerts, from: first)

@@ -13,7 +13,7 @@ extension DetectionEngine {
         _ decoded: inout DecodedEvent, latestAccepted: EventTime? = nil, into alerts: inout [Alert]
     ) -> EventRejection? {
         if let rejection = rejection(for: &decoded, latestAccepted: latestAccepted) { return rejection }
-        process(decoded.event, shard: decoded.shard, into: &alerts)
+        process(decoded.event, shard: decoded.shard, keys: decoded.keys, into: &alerts)
         return nil
     }
 
