@@ -23,26 +23,18 @@ struct HashWindowSet: Sendable {
 
     /// Inserts `value`; whether it was absent.
     mutating func insert(_ value: UInt64) -> Bool {
-        let value = Swift.max(value, 1)
-        var index = Int(truncatingIfNeeded: value) & mask
-        while slots[index] != 0 {
-            if slots[index] == value { return false }
-            index = (index + 1) & mask
-        }
+        let (index, found) = probe(value)
+        guard !found else { return false }
         precondition(count < mask, "more values than the capacity the set was made for")
-        slots[index] = value
+        slots[index] = Swift.max(value, 1)
         count += 1
         return true
     }
 
     /// Removes `value` if present.
     mutating func remove(_ value: UInt64) {
-        let value = Swift.max(value, 1)
-        var index = Int(truncatingIfNeeded: value) & mask
-        while slots[index] != value {
-            if slots[index] == 0 { return }
-            index = (index + 1) & mask
-        }
+        let (index, found) = probe(value)
+        guard found else { return }
         // Shift back every later value of the run that may sit in the hole: one whose home slot is not
         // cyclically within (hole, its position].
         var hole = index
@@ -60,13 +52,16 @@ struct HashWindowSet: Sendable {
         count -= 1
     }
 
-    func contains(_ value: UInt64) -> Bool {
+    func contains(_ value: UInt64) -> Bool { probe(value).found }
+
+    /// Where `value` is (`found`), or the empty slot that ends its run, where it would go.
+    private func probe(_ value: UInt64) -> (index: Int, found: Bool) {
         let value = Swift.max(value, 1)
         var index = Int(truncatingIfNeeded: value) & mask
         while slots[index] != 0 {
-            if slots[index] == value { return true }
+            if slots[index] == value { return (index, true) }
             index = (index + 1) & mask
         }
-        return false
+        return (index, false)
     }
 }
