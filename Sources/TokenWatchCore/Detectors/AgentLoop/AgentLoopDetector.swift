@@ -224,23 +224,27 @@ struct LoopKey: SubjectKey, Codable {
     var owner: String { user }
 
     var subjectHash: Int {
-        var hash = SubjectHash.combine(SubjectHash.hash(kind.rawValue), SubjectHash.hash(user))
+        var hash = SubjectHash.combine(Self.hash(of: kind), SubjectHash.hash(user))
         for member in members { hash = SubjectHash.combine(hash, SubjectHash.hash(member)) }
         return Int(truncatingIfNeeded: hash)
     }
 
     /// The ``subjectHash`` of a loop of one agent, from the ``SubjectHash``es of its ids.
     static func subjectHash(_ kind: Kind, user: UInt64, agent: UInt64) -> Int {
-        let kindHash =
-            switch kind {
-            case .selfTrigger: selfTriggerHash
-            case .outputFeedback: outputFeedbackHash
-            case .cycle: SubjectHash.hash(kind.rawValue)
-            }
-        return Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.combine(kindHash, user), agent))
+        Int(truncatingIfNeeded: SubjectHash.combine(SubjectHash.combine(hash(of: kind), user), agent))
+    }
+
+    /// The ``SubjectHash`` of each kind's name, worked out once.
+    private static func hash(of kind: Kind) -> UInt64 {
+        switch kind {
+        case .selfTrigger: selfTriggerHash
+        case .cycle: cycleHash
+        case .outputFeedback: outputFeedbackHash
+        }
     }
 
     private static let selfTriggerHash = SubjectHash.hash(Kind.selfTrigger.rawValue)
+    private static let cycleHash = SubjectHash.hash(Kind.cycle.rawValue)
     private static let outputFeedbackHash = SubjectHash.hash(Kind.outputFeedback.rawValue)
 
     /// Rotates a cycle so that it starts at its smallest member: A→B→C and B→C→A are the same loop.
