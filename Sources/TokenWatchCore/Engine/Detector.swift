@@ -39,9 +39,7 @@ extension Detector {
     /// Runs one event, arriving in time order, under the detector's own settings; without a verdict on its
     /// content (`unknown`) unless one is given.
     mutating func ingest(_ event: TokenEvent, progress: CallProgress = .unknown, into findings: inout [Finding]) {
-        ingest(
-            event, keys: EventKeys(of: event), progress: progress, arrivedAt: event.time, with: configuration,
-            into: &findings)
+        ingest(event, progress: progress, arrivedAt: event.time, with: configuration, into: &findings)
     }
 
     /// Runs one event under `configuration`, its ids hashed here.
