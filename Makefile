@@ -13,7 +13,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
 
-.PHONY: all deps build release demo test lint bench fuzz install uninstall clean proto
+.PHONY: all deps build release demo test lint bench instructions fuzz install uninstall clean proto
 
 all: build
 
@@ -87,6 +87,13 @@ clean:
 ## memory per subject, latency at 50 000 events/s. See BENCHMARKS.md. BENCH_SMOKE=1 for a seconds-long run.
 bench: deps
 	bash Benchmarks/run.sh
+
+## Instructions per event of the decode and detection stages, counted by callgrind: the same in every run, for
+## comparing two versions of the code on a shared machine (BENCHMARKS.md, "Instruction counts").
+instructions: deps
+	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends valgrind; }
+	bash Benchmarks/instructions.sh
 
 ## Coverage-guided fuzzing of the event parser (libFuzzer with ASan and UBSan, clang from the Swift toolchain).
 ## FUZZ_RUNS inputs (default one million), starting from the regression corpus in Tests/Fuzz/corpus.

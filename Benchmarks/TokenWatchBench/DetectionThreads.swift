@@ -88,3 +88,18 @@ final class ShardTiming: ShardExecutor {
         }
     }
 }
+
+/// Decodes every line of `file` (as the decode thread does) and detects the events once, in batches, on the
+/// calling thread: a fixed piece of work whose instructions `Benchmarks/instructions.sh` counts under
+/// callgrind, where a timing would say nothing. Prints how many events and alerts, to check the run.
+func once(file: String) {
+    let decoder = EventDecoder()
+    // Lines split as bytes: splitting a String by Characters would cost more instructions than the stages.
+    let bytes = Array(FileManager.default.contents(atPath: file)!)
+    var events = bytes.split(separator: UInt8(ascii: "\n")).map { line in
+        line.withUnsafeBytes { decoder.decodeEvent($0) }
+    }
+    var engine = DetectionEngine(configuration: TokenWatchConfiguration())
+    let alerts = detectInBatches(&events, engine: &engine, on: InlineShardExecutor())
+    emit(["events": events.count, "alerts": alerts])
+}

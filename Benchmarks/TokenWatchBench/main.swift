@@ -5,6 +5,7 @@
 //   tokenwatch-bench latency EVENTS ALERTS RATE SECONDS
 //                                           event-to-alert latency at a steady RATE against a running daemon
 //   tokenwatch-bench threads FILE           the detection stage with 1 and 2 threads, and an estimate for more
+//   tokenwatch-bench once FILE              decodes and detects the file once, on one thread (for callgrind)
 //
 // Output: one JSON object per measurement on standard output. Timings come from ContinuousClock; nothing
 // here asserts anything.
@@ -321,9 +322,10 @@ switch arguments.dropFirst().first {
 case "stages" where arguments.count == 3: stages(file: arguments[2])
 case "memory" where arguments.count == 3: memory(subjects: Int(arguments[2])!)
 case "threads" where arguments.count == 3: detectionThreads(file: arguments[2])
+case "once" where arguments.count == 3: once(file: arguments[2])
 case "latency" where arguments.count == 6:
     try latency(events: arguments[2], alerts: arguments[3], rate: Int(arguments[4])!, seconds: Int(arguments[5])!)
 default:
-    print("usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS | threads FILE")
+    print("usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS | threads FILE | once FILE")
     exit(2)
 }
