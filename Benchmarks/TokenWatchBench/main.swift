@@ -326,6 +326,8 @@ case "once" where arguments.count == 3: once(file: arguments[2])
 case "latency" where arguments.count == 6:
     try latency(events: arguments[2], alerts: arguments[3], rate: Int(arguments[4])!, seconds: Int(arguments[5])!)
 default:
-    print("usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS | threads FILE | once FILE")
+    print(
+        "usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS | threads FILE | once FILE"
+    )
     exit(2)
 }

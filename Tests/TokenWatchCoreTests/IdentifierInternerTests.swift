@@ -9,7 +9,9 @@ struct IdentifierInternerTests {
         string.utf8.withContiguousStorageIfAvailable { $0.baseAddress } ?? nil
     }
 
-    private func intern(_ interner: IdentifierInterner, _ text: String) -> IdentifierInterner.Interned {
+    private func intern<Facts>(
+        _ interner: IdentifierInterner<Facts>, _ text: String
+    ) -> IdentifierInterner<Facts>.Interned {
         Array(text.utf8).withUnsafeBytes { interner.intern($0) }
     }
 
@@ -82,6 +84,41 @@ struct IdentifierInternerTests {
             #expect(storage(first.agent!) == storage(second.agent!))
             #expect(storage(first.timeZone!) == storage(second.timeZone!))
             #expect(decoded[2].event.user == (normalizes ? "u1" : "ｕ１"))
+            // The shard handed over with each event is its user's, worked out once per id by the interner.
+            for item in decoded { #expect(item.shard == VirtualShard.of(user: item.event.user)) }
+        }
+    }
+
+    /// The facts about an id are worked out when the id is made, and only then: a hit hands out the ones
+    /// worked out before, and an id made again after a collision gets them afresh.
+    @Test func factsAreWorkedOutOncePerIdMade() {
+        var asked: [String] = []
+        let interner = IdentifierInterner<Int>(
+            slots: 1,
+            facts: { text in
+                asked.append(text)
+                return text.utf8.count
+            })
+        asked.removeAll()  // the empty slots' own facts
+        for id in ["alpha", "alpha", "alpha", "beta", "beta", "alpha"] {
+            #expect(intern(interner, id).facts == id.utf8.count)
+        }
+        #expect(asked == ["alpha", "beta", "alpha"])
+    }
+
+    /// Time zones are checked once per name interned, and the answer stays right for every event that
+    /// names it: a known zone is accepted each time, an unknown or path-like one refused each time.
+    @Test func timeZonesAreCheckedAsTheyAreInterned() {
+        let decoder = EventDecoder()
+        func decode(_ zone: String) -> DecodedEvent {
+            var payload = #"{"ts":1767225600000,"user":"u1","tz":"\#(zone)","input_tokens":1,"output_tokens":1}"#
+            return payload.withUTF8 { decoder.decodeEvent(UnsafeRawBufferPointer($0)) }
+        }
+        for _ in 0..<3 {
+            #expect(decode("Asia/Kolkata").rejection == nil)
+            #expect(decode("Mars/Olympus_Mons").rejection?.reason == .badTimeZone)
+            #expect(decode("../../etc/passwd").rejection?.reason == .badTimeZone)
+            #expect(decode("").rejection?.reason == .badTimeZone)
         }
     }
 }

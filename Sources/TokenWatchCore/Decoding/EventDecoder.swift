@@ -37,17 +37,20 @@ public final class EventDecoder {
 
     public let limits: Limits
     private let parser: OpaquePointer
-    private var zoneNames = TimeZoneNames()
     /// The ids events repeat, made once (``IdentifierInterner``): those that name subjects, normalised when
-    /// the limits say so, and the others (session, model, tool, time zone) as sent. Event ids and content
-    /// hashes are new with nearly every event and are made afresh.
-    private let identities: IdentifierInterner
-    private let names = IdentifierInterner(slots: 4096)
+    /// the limits say so, with the virtual shard each would have as a user; time zones, with whether each
+    /// exists (``TimeZoneNames``); the others (session, model, tool) as sent. Event ids and content hashes are
+    /// new with nearly every event and are made afresh.
+    private let identities: IdentifierInterner<Int>
+    private let timeZones = IdentifierInterner<Bool>(slots: 256, facts: TimeZoneNames.names)
+    private let names = IdentifierInterner<Void>(slots: 4096)
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
         let normalizes = limits.normalizesIdentities
-        identities = IdentifierInterner(slots: 4096) { normalizes ? IdentityNormalization.normalized($0) : $0 }
+        identities = IdentifierInterner(
+            slots: 4096, transform: { normalizes ? IdentityNormalization.normalized($0) : $0 },
+            facts: VirtualShard.of(user:))
         guard let parser = tw_parser_create(limits.maxPayloadBytes, limits.maxDepth) else {
             fatalError("simdjson could not allocate a parser of \(limits.maxPayloadBytes) bytes")
         }
@@ -108,8 +111,8 @@ public final class EventDecoder {
             let model = try name(fields.model, "model")
             let tool = try name(fields.tool, "tool")
             let team = try identity(fields.team, "team")
-            let timeZone = try name(fields.tz, "tz")
-            if let timeZone, !zoneNames.isKnown(timeZone.text) {
+            let timeZone = try bytes(of: fields.tz, "tz").map { timeZones.intern($0) }
+            if let timeZone, !timeZone.facts {
                 return DecodedEvent(rejection: EventRejection(.badTimeZone, field: "tz"))
             }
             let promptHash = try identifier(fields.prompt_hash, "prompt_hash")
@@ -129,19 +132,22 @@ public final class EventDecoder {
             let keys = EventKeys(
                 user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
                 timeZone: timeZone?.hash)
-            return DecodedEvent(event, keys: keys)
+            return DecodedEvent(event, keys: keys, shard: user.facts)
         } catch {
             return DecodedEvent(rejection: error)
         }
     }
 
     /// An id that names a subject (user, agent, parent, team): normalised when the limits say so.
-    private func identity(_ string: tw_string, _ field: String) throws(EventRejection) -> IdentifierInterner.Interned? {
+    private func identity(
+        _ string: tw_string, _ field: String
+    ) throws(EventRejection) -> IdentifierInterner<Int>.Interned? {
         try bytes(of: string, field).map { identities.intern($0) }
     }
 
-    /// A repeated id that names no subject (session, model, tool, time zone), as sent.
-    private func name(_ string: tw_string, _ field: String) throws(EventRejection) -> IdentifierInterner.Interned? {
+    /// A repeated id that names no subject (session, model, tool), as sent.
+    private func name(_ string: tw_string, _ field: String) throws(EventRejection) -> IdentifierInterner<Void>.Interned?
+    {
         try bytes(of: string, field).map { names.intern($0) }
     }
 

@@ -10,14 +10,18 @@ import Glibc
 /// nothing made), so equal ids share storage and compare by address, and comes with the hash of its text,
 /// so the detection thread need not work it out again.
 ///
+/// What the decoder needs to know about an id and that depends on nothing else (`Facts`: the virtual shard of
+/// a user, whether a time zone exists) is worked out once per id made too, and handed out with it.
+///
 /// A hit is always the same id: the bytes are compared, not only their hash. A collision just replaces the
 /// slot. The cache holds at most `slots` strings whatever the stream, and its hash is seeded per process
 /// (``SubjectHash``), so ids chosen to collide cannot be prepared in advance; at worst they make it miss.
-final class IdentifierInterner {
-    /// An id as events carry it, and the hash of that text.
+final class IdentifierInterner<Facts> {
+    /// An id as events carry it, the hash of that text, and the facts about it.
     struct Interned {
         var text: String
         var hash: UInt64
+        var facts: Facts
     }
 
     private struct Slot {
@@ -33,17 +37,20 @@ final class IdentifierInterner {
     private let slots: UnsafeMutableBufferPointer<Slot>
     private let mask: Int
     private let transform: (String) -> String
+    private let facts: (String) -> Facts
 
     /// A cache of `slots` strings (rounded up to a power of two); `transform` turns a payload's text into the
-    /// id kept (normalisation), and must give the same output for the same input.
-    init(slots: Int, transform: @escaping (String) -> String = { $0 }) {
+    /// id kept (normalisation), and `facts` works out the facts about that id. Each must give the same output
+    /// for the same input.
+    init(slots: Int, transform: @escaping (String) -> String = { $0 }, facts: @escaping (String) -> Facts) {
         var count = 1
         while count < slots { count <<= 1 }
-        let empty = Slot(rawHash: 0, raw: nil, value: Interned(text: "", hash: SubjectHash.hash("")))
+        let empty = Slot(rawHash: 0, raw: nil, value: Interned(text: "", hash: SubjectHash.hash(""), facts: facts("")))
         self.slots = .allocate(capacity: count)
         self.slots.initialize(repeating: empty)
         mask = count - 1
         self.transform = transform
+        self.facts = facts
     }
 
     deinit {
@@ -60,7 +67,7 @@ final class IdentifierInterner {
         }
         let raw = String(decoding: bytes, as: UTF8.self)
         let text = transform(raw)
-        let value = Interned(text: text, hash: SubjectHash.hash(text))
+        let value = Interned(text: text, hash: SubjectHash.hash(text), facts: facts(text))
         slot.pointee = Slot(rawHash: rawHash, raw: text == raw ? nil : raw, value: value)
         return value
     }
@@ -70,6 +77,13 @@ final class IdentifierInterner {
             stored.count == bytes.count
                 && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
         } ?? false
+    }
+}
+
+extension IdentifierInterner where Facts == Void {
+    /// A cache of ids about which nothing more is needed.
+    convenience init(slots: Int, transform: @escaping (String) -> String = { $0 }) {
+        self.init(slots: slots, transform: transform, facts: { _ in })
     }
 }
 

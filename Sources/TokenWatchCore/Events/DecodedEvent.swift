@@ -22,11 +22,19 @@ public struct DecodedEvent: Sendable {
         self.init(event, keys: keys)
     }
 
-    /// An event whose ids' hashes are known already (the decoder's, from interning them). `consuming`, so
-    /// that the decoder's event is moved in rather than copied (a copy retains each of its strings).
+    /// An event whose ids' hashes are known already. `consuming`, so that the decoder's event is moved in
+    /// rather than copied (a copy retains each of its strings).
     init(_ event: consuming TokenEvent, keys: EventKeys) {
+        let shard = VirtualShard.of(user: event.user)
+        self.init(event, keys: keys, shard: shard)
+    }
+
+    /// An event whose ids' hashes and user's shard are known already: the decoder's, worked out once per id
+    /// as it interns them (``IdentifierInterner``).
+    init(_ event: consuming TokenEvent, keys: EventKeys, shard: Int) {
         assert(keys.match(event), "the keys must be the hashes of the event's ids")
-        shard = VirtualShard.of(user: event.user)
+        assert(shard == VirtualShard.of(user: event.user), "the shard must be the user's")
+        self.shard = shard
         idHash = event.id.map(SubjectHash.hash) ?? 0
         rejection = nil
         self.keys = keys
