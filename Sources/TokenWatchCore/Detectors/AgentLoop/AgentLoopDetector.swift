@@ -17,8 +17,8 @@
 /// into one loop, and an alert cites only its own person's events.
 public struct AgentLoopDetector: Sendable, Codable {
     public var configuration = AgentLoopConfiguration()
-    /// Recent trigger edges, per user: parent → (agent → last time the edge was seen).
-    private var edges = SubjectTable<AgentOfUser, [String: EventTime]>()
+    /// Recent trigger edges, per user: parent → (agent, last time the edge was seen).
+    private var edges = SubjectTable<AgentOfUser, TriggerTargets>()
     private var lastOutput = SubjectTable<AgentOfUser, RecentOutput>()
     private var loops = SubjectTable<LoopKey, LoopState>()
 
@@ -115,17 +115,8 @@ public struct AgentLoopDetector: Sendable, Codable {
         from parent: AgentOfUser, hash: Int, to agent: String, at time: EventTime, arrivedAt now: EventTime
     ) {
         edges.update(
-            parent, hash: hash, activeAt: now, orInsert: { [:] },
-            change: { targets in
-                if let seen = targets[agent] {
-                    if time > seen { targets[agent] = time }
-                    return
-                }
-                if targets.count >= Self.maxEdgesPerNode, let stalest = targets.min(by: { $0.value < $1.value })?.key {
-                    targets[stalest] = nil
-                }
-                targets[agent] = time
-            })
+            parent, hash: hash, activeAt: now, orInsert: { TriggerTargets() },
+            change: { $0.record(agent, at: time, keepingAtMost: Self.maxEdgesPerNode) })
     }
 
     /// A shortest path of recent edges from the agent `origin` (whose key has `hash`) to `goal`, another agent of
@@ -137,7 +128,7 @@ public struct AgentLoopDetector: Sendable, Codable {
         let user = origin.user
         // Most agents trigger no other (the end of a pipeline): no search, and nothing allocated for one.
         guard maxCycleLength >= 2, let first = edges[origin, hash: hash] else { return nil }
-        if let seen = first[goal], seen >= notBefore { return [goal] }
+        if let seen = first.seen(goal), seen >= notBefore { return [goal] }
         guard maxCycleLength >= 3 else { return nil }
         var frontier: [[String]] = [[start]]
         var visited: Set<String> = [start]
@@ -145,9 +136,9 @@ public struct AgentLoopDetector: Sendable, Codable {
             var next: [[String]] = []
             for route in frontier {
                 guard let targets = edges[AgentOfUser(user: user, agent: route.last!)] else { continue }
-                for (target, seen) in targets.sorted(by: { $0.key < $1.key }) where seen >= notBefore {
-                    if target == goal { return Array(route.dropFirst()) + [goal] }
-                    if visited.insert(target).inserted { next.append(route + [target]) }
+                for target in targets.byAgent where target.seen >= notBefore {
+                    if target.agent == goal { return Array(route.dropFirst()) + [goal] }
+                    if visited.insert(target.agent).inserted { next.append(route + [target.agent]) }
                 }
             }
             if next.isEmpty { return nil }
