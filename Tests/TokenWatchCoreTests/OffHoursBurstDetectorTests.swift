@@ -32,6 +32,19 @@ struct OffHoursBurstDetectorTests {
         #expect(results == cases.map(\.offHours))
     }
 
+    /// The configured working days decide, whichever they are: with Tuesday and Saturday as the only ones,
+    /// Monday 10:00 UTC is off-hours and Tuesday and Saturday 10:00 are not; Sunday stays off.
+    @Test mutating func theConfiguredWorkDaysDecide() {
+        var configuration = OffHoursBurstConfiguration()
+        configuration.workDays = [1, 5]
+        detector = OffHoursBurstDetector(configuration: configuration)
+        let tenOnDay = { (day: Int64) in monday.adding(minutes: day * 1440 + 10 * 60) }
+        #expect(
+            (0..<7).map { detector.isOffHours(tenOnDay($0), timeZone: "UTC") } == [
+                true, false, true, true, true, false, true,
+            ])
+    }
+
     /// The prior gives way to the person's own busiest hour as their hours accumulate: with four of the eight
     /// warm-up hours known (08:00–11:59, 1 000 tokens each) the baseline is the geometric midpoint of the
     /// default prior 100 000 and 1 000, √(10^5 × 10^3) = 10 000. No floor here, so that the limit is the

@@ -8,7 +8,12 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     /// End of the working day, local time, minutes after midnight. Default 18:00.
     public var workEndMinute = 18 * 60
     /// Working days, 0 = Monday … 6 = Sunday. Default Monday to Friday.
-    public var workDays: Set<Int> = [0, 1, 2, 3, 4]
+    public var workDays: Set<Int> = [0, 1, 2, 3, 4] {
+        didSet { workDayBits = Self.bits(of: workDays) }
+    }
+    /// ``workDays`` as bits (day `d` is bit `d`): asked for every event, where looking a weekday up in a `Set`
+    /// means hashing it.
+    private(set) var workDayBits: UInt8 = 0b1_1111
     /// Time zone for users whose events carry no `tz`. Default UTC.
     public var timeZone = "UTC"
     /// The absolute floor: off-hours tokens within the window below this never alert. Agent-era calls carry
@@ -32,6 +37,15 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     public var maxNovelty = 0.5
 
     public init() {}
+
+    private static func bits(of days: Set<Int>) -> UInt8 {
+        days.reduce(0) { bits, day in (0..<8).contains(day) ? bits | 1 << day : bits }
+    }
+
+    /// Whether `weekday` (0 = Monday) is a working day.
+    func isWorkDay(_ weekday: Int) -> Bool {
+        (0..<8).contains(weekday) && workDayBits & 1 << weekday != 0
+    }
 }
 
 extension OffHoursBurstConfiguration: DetectorConfiguration {

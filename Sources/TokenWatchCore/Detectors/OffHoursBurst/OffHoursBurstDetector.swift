@@ -56,7 +56,7 @@ public struct OffHoursBurstDetector: Sendable, Codable {
         let local =
             timeZone.flatMap { clock.localTime(of: time, in: $0, hash: hash) }
             ?? clock.localTime(of: time, in: fallbackZoneIsValid ? configuration.timeZone : "UTC")!
-        guard configuration.workDays.contains(local.weekday) else { return true }
+        guard configuration.isWorkDay(local.weekday) else { return true }
         return local.minuteOfDay < configuration.workStartMinute || local.minuteOfDay >= configuration.workEndMinute
     }
 
