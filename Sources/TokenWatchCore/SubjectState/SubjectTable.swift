@@ -190,11 +190,13 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
         // allocate and free one per event.
         while chunks.count > (count >> Self.chunkShift) + 2 { chunks.removeLast() }
         guard position != last else { return }
-        // The last entry fills the hole: its neighbours and its bucket now point at `position`.
-        self[position] = moved
-        if moved.older >= 0 { self[moved.older].newer = position } else { oldest = position }
-        if moved.newer >= 0 { self[moved.newer].older = position } else { newest = position }
-        index.move(hash: moved.hash, from: last, to: position)
+        // The last entry fills the hole: its neighbours and its bucket now point at `position`. Read before the
+        // entry is moved in: used after, it would be copied (a retain of each of its references) and destroyed.
+        let (older, newer, hash) = (moved.older, moved.newer, moved.hash)
+        self[position] = consume moved
+        if older >= 0 { self[older].newer = position } else { oldest = position }
+        if newer >= 0 { self[newer].older = position } else { newest = position }
+        index.move(hash: hash, from: last, to: position)
     }
 }
 
