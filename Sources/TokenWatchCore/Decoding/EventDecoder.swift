@@ -104,7 +104,8 @@ public final class EventDecoder {
                 return DecodedEvent(rejection: EventRejection(.emptyField, field: "user"))
             }
             // In the order the fields are checked (the first too-long one is reported).
-            let id = try identifier(fields.id, "id")
+            let idBytes = try bytes(of: fields.id, "id")
+            let id = idBytes.map { String(decoding: $0, as: UTF8.self) }
             let agent = try identity(fields.agent, "agent")
             let parent = try identity(fields.parent, "parent")
             let session = try name(fields.session, "session")
@@ -132,7 +133,7 @@ public final class EventDecoder {
             let keys = EventKeys(
                 user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
                 timeZone: timeZone?.hash)
-            return DecodedEvent(event, keys: keys, shard: user.facts)
+            return DecodedEvent(event, keys: keys, shard: user.facts, idHash: idBytes.map(SubjectHash.hash) ?? 0)
         } catch {
             return DecodedEvent(rejection: error)
         }

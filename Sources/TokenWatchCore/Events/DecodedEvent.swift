@@ -26,16 +26,18 @@ public struct DecodedEvent: Sendable {
     /// rather than copied (a copy retains each of its strings).
     init(_ event: consuming TokenEvent, keys: EventKeys) {
         let shard = VirtualShard.of(user: event.user)
-        self.init(event, keys: keys, shard: shard)
+        let idHash = event.id.map(SubjectHash.hash) ?? 0
+        self.init(event, keys: keys, shard: shard, idHash: idHash)
     }
 
-    /// An event whose ids' hashes and user's shard are known already: the decoder's, worked out once per id
-    /// as it interns them (``IdentifierInterner``).
-    init(_ event: consuming TokenEvent, keys: EventKeys, shard: Int) {
+    /// An event whose ids' hashes, user's shard and id's hash are known already: the decoder's, which works
+    /// out the shard once per id as it interns them (``IdentifierInterner``) and hashes the id's bytes.
+    init(_ event: consuming TokenEvent, keys: EventKeys, shard: Int, idHash: UInt64) {
         assert(keys.match(event), "the keys must be the hashes of the event's ids")
         assert(shard == VirtualShard.of(user: event.user), "the shard must be the user's")
+        assert(idHash == event.id.map(SubjectHash.hash) ?? 0, "the id's hash must be its SubjectHash")
         self.shard = shard
-        idHash = event.id.map(SubjectHash.hash) ?? 0
+        self.idHash = idHash
         rejection = nil
         self.keys = keys
         self.event = event
