@@ -7,13 +7,15 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     public var workStartMinute = 9 * 60
     /// End of the working day, local time, minutes after midnight. Default 18:00.
     public var workEndMinute = 18 * 60
-    /// Working days, 0 = Monday … 6 = Sunday. Default Monday to Friday.
-    public var workDays: Set<Int> = [0, 1, 2, 3, 4] {
-        didSet { workDayBits = Self.bits(of: workDays) }
+    /// Working days, 0 = Monday … 6 = Sunday (other numbers are ignored). Default Monday to Friday.
+    public var workDays: Set<Int> {
+        get { Set((0..<7).filter(isWorkDay)) }
+        set { workDayBits = newValue.reduce(0) { bits, day in (0..<7).contains(day) ? bits | 1 << day : bits } }
     }
-    /// ``workDays`` as bits (day `d` is bit `d`): asked for every event, where looking a weekday up in a `Set`
-    /// means hashing it.
-    private(set) var workDayBits: UInt8 = 0b1_1111
+    /// The working days as bits (day `d` is bit `d`): asked for every event, where looking a weekday up in a
+    /// `Set` means hashing it, and copied with the settings for every event, where a `Set` is a reference to
+    /// retain and release.
+    private var workDayBits: UInt8 = 0b1_1111
     /// Time zone for users whose events carry no `tz`. Default UTC.
     public var timeZone = "UTC"
     /// The absolute floor: off-hours tokens within the window below this never alert. Agent-era calls carry
@@ -38,13 +40,9 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    private static func bits(of days: Set<Int>) -> UInt8 {
-        days.reduce(0) { bits, day in (0..<8).contains(day) ? bits | 1 << day : bits }
-    }
-
     /// Whether `weekday` (0 = Monday) is a working day.
     func isWorkDay(_ weekday: Int) -> Bool {
-        (0..<8).contains(weekday) && workDayBits & 1 << weekday != 0
+        (0..<7).contains(weekday) && workDayBits & 1 << weekday != 0
     }
 }
 
