@@ -152,7 +152,8 @@ public final class EventDecoder {
         try bytes(of: string, field).map { names.intern($0) }
     }
 
-    /// An id that is new with nearly every event (its id, content hashes), as sent.
+    /// An id that is new with nearly every event (the content hashes; the event's own id is made the same way
+    /// where its bytes are hashed too), as sent.
     private func identifier(_ string: tw_string, _ field: String) throws(EventRejection) -> String? {
         // simdjson has validated the UTF-8 already.
         try bytes(of: string, field).map { String(decoding: $0, as: UTF8.self) }
