@@ -126,3 +126,95 @@ struct PromptFingerprintTests {
         #expect(ruledOutCount > 1000)
     }
 }
+
+/// The byte loop of ``PromptFingerprint/init(text:)`` against the fingerprint written from its definition: the
+/// text split into words on Unicode scalars (look-alike letters and fullwidth forms folded to ASCII, ASCII
+/// letters in lower case; letters, digits and every other non-ASCII character make words), each word hashed,
+/// the exact hash chained over the words, the sketch the smallest distinct finalised hashes of the words and
+/// of each pair of neighbours.
+@Suite("Prompt fingerprints from their definition")
+struct PromptFingerprintDefinitionTests {
+    /// What the definition makes of a list of words, each given as its bytes after folding.
+    static func fingerprint(words: [[UInt8]]) -> PromptFingerprint {
+        func splitmix(_ value: UInt64) -> UInt32 {
+            var z = value &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return UInt32(truncatingIfNeeded: z ^ (z >> 31))
+        }
+        // A word with a digit is a number: one token for all of them.
+        let hashes = words.map { word in
+            word.contains { $0 >= 48 && $0 <= 57 } ? 0x9E37_79B9_7F4A_7C15 : FNV1a.hash(bytes: word)
+        }
+        var shingles = Set(hashes.map(splitmix))
+        for (previous, next) in zip(hashes, hashes.dropFirst()) { shingles.insert(splitmix(FNV1a.mix(previous, next))) }
+        return PromptFingerprint(
+            exact: hashes.reduce(FNV1a.offsetBasis, FNV1a.mix),
+            shingles: Array(shingles.sorted().prefix(PromptFingerprint.sketchSize)), wordCount: words.count)
+    }
+
+    /// The words of `text` by the definition, on its Unicode scalars.
+    static func words(of text: String) -> [[UInt8]] {
+        var words: [[UInt8]] = []
+        var current: [UInt8] = []
+        for scalar in text.unicodeScalars {
+            var bytes = Array(String(scalar).utf8)
+            if (0xFF01...0xFF5E).contains(scalar.value) {
+                bytes = [UInt8(scalar.value - 0xFEE0)]
+            } else if bytes.count == 2 && (0xCE...0xD1).contains(bytes[0]) {
+                let latin = Confusables.latin(lead: bytes[0], trail: bytes[1])
+                if latin != 0 { bytes = [latin] }
+            }
+            for byte in bytes {
+                switch byte {
+                case 65...90: current.append(byte + 32)
+                case 97...122, 48...57, 0x80...: current.append(byte)
+                default:
+                    if !current.isEmpty { words.append(current) }
+                    current = []
+                }
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    static func fingerprint(bytes: [UInt8]) -> PromptFingerprint {
+        bytes.withUnsafeBytes { PromptFingerprint(text: $0) }
+    }
+
+    @Test func randomTextsOfEveryKindOfCharacter() {
+        // ASCII of each class, look-alike Greek and Cyrillic letters (and ones that look like nothing),
+        // fullwidth letters, digits and punctuation, other three-byte characters led by 0xEF, and characters
+        // of two, three and four bytes that are never folded.
+        let pieces = [
+            "a", "Q", "z", "7", " ", ",", "-", "\n", "word", "Word", "α", "Α", "ο", "λ", "Ω", "а", "е", "О", "Р",
+            "ж", "Ａ", "ｂ", "！", "０", "｟", "｡", "\u{FFFD}", "é", "中", "😀", "e\u{301}", "ı",
+        ]
+        var generator = SeededRandom(seed: 2026)
+        for trial in 0..<20_000 {
+            let text = (0..<Int(generator.next() % 40)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))]
+            }
+            .joined()
+            let expected = Self.fingerprint(words: Self.words(of: text))
+            let actual = PromptFingerprint(text: text)
+            #expect(actual == expected, "trial \(trial): \(text.debugDescription)")
+            if actual != expected { return }
+        }
+    }
+
+    @Test func bytesThatDoNotCompleteALookAlikeAreWordBytes() {
+        // Worked by hand. A lead byte at the end is a byte of the word; a lead byte before a byte that completes
+        // nothing stays, with that byte, in the word; a fullwidth form cut short keeps its two bytes.
+        #expect(
+            Self.fingerprint(bytes: Array("ab ".utf8) + [0xCE]) == Self.fingerprint(words: [Array("ab".utf8), [0xCE]]))
+        #expect(Self.fingerprint(bytes: [0xCE, 0xCE]) == Self.fingerprint(words: [[0xCE, 0xCE]]))
+        #expect(Self.fingerprint(bytes: [0xEF, 0xBC]) == Self.fingerprint(words: [[0xEF, 0xBC]]))
+        // 0xEF then "A": the byte and the letter, in lower case, one word.
+        #expect(Self.fingerprint(bytes: [0xEF, 0x41, 0x20, 0x62]) == Self.fingerprint(words: [[0xEF, 0x61], [0x62]]))
+        // EF BC 20 reads as U+FF20, the fullwidth "@": a separator.
+        #expect(Self.fingerprint(bytes: [0x78, 0xEF, 0xBC, 0x20, 0x79]) == Self.fingerprint(words: [[0x78], [0x79]]))
+        // A Cyrillic "о" (D0 BE) then a lone lead: "o" and the lead byte in one word.
+        #expect(Self.fingerprint(bytes: [0xD0, 0xBE, 0xD1]) == Self.fingerprint(words: [[0x6F, 0xD1]]))
+    }
+}

@@ -41,29 +41,19 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
         let maxWords = (text.count + 1) / 2 + 1
         self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * maxWords) { buffer in
             var words = WordHasher(shingles: buffer)
-            // Look-alike letters of other scripts and fullwidth forms are folded to ASCII (see ``Confusables``):
-            // their first bytes wait here until the character is complete.
-            var held: (UInt8, UInt8) = (0, 0)
-            for byte in text {
-                if held.0 == 0 {
-                    if byte >= 0xCE && byte <= 0xD1 || byte == 0xEF { held.0 = byte } else { words.add(byte) }
-                } else if held.0 == 0xEF && held.1 == 0 && (byte == 0xBC || byte == 0xBD) {
-                    held.1 = byte
-                } else if held.0 == 0xEF && held.1 != 0 {
-                    let ascii = Confusables.ascii(fullwidthSecond: held.1, third: byte)
-                    if ascii != 0 { words.add(ascii) } else { words.add(held.0, held.1, byte) }
-                    held = (0, 0)
-                } else if held.0 == 0xEF {
-                    words.add(held.0, byte)
-                    held = (0, 0)
+            let count = text.count
+            var i = 0
+            while i < count {
+                let byte = text[i]
+                // Most bytes are ASCII or plain UTF-8; only the lead bytes of look-alike letters (Greek and
+                // Cyrillic: 0xCE–0xD1) and of fullwidth forms (0xEF) look ahead.
+                if byte < 0xCE || (byte > 0xD1 && byte != 0xEF) {
+                    words.add(byte)
+                    i &+= 1
                 } else {
-                    let latin = Confusables.latin(lead: held.0, trail: byte)
-                    if latin != 0 { words.add(latin) } else { words.add(held.0, byte) }
-                    held = (0, 0)
+                    i = words.addLookAlike(text, at: i)
                 }
             }
-            if held.0 != 0 { words.add(held.0) }
-            if held.1 != 0 { words.add(held.1) }
             words.endWord()
             return PromptFingerprint(
                 exact: words.exact,
@@ -97,6 +87,36 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
             add(first)
             add(second)
             add(third)
+        }
+
+        /// Adds the character whose lead byte (0xCE–0xD1 or 0xEF) is at `start`, folding look-alike letters of
+        /// other scripts and fullwidth forms to ASCII (see ``Confusables``); returns where the next one starts.
+        /// Bytes that do not complete such a character are added as they are, the next one included: a
+        /// truncated or malformed sequence still makes the same words every time.
+        mutating func addLookAlike(_ text: UnsafeRawBufferPointer, at start: Int) -> Int {
+            let lead = text[start]
+            guard start + 1 < text.count else {
+                add(lead)
+                return start + 1
+            }
+            let second = text[start + 1]
+            guard lead == 0xEF else {
+                let latin = Confusables.latin(lead: lead, trail: second)
+                if latin != 0 { add(latin) } else { add(lead, second) }
+                return start + 2
+            }
+            guard second == 0xBC || second == 0xBD else {
+                add(lead, second)
+                return start + 2
+            }
+            guard start + 2 < text.count else {
+                add(lead, second)
+                return start + 2
+            }
+            let third = text[start + 2]
+            let ascii = Confusables.ascii(fullwidthSecond: second, third: third)
+            if ascii != 0 { add(ascii) } else { add(lead, second, third) }
+            return start + 3
         }
 
         mutating func add(_ byte: UInt8) {
