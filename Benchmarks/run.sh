@@ -67,11 +67,17 @@ kill -TERM $DAEMON; wait $DAEMON || true
 python3 - "$COUNT" "$WORK/receive.cpu" "$WORK/daemon.cpu" <<'PY'
 import json, sys
 count = int(sys.argv[1])
-receiver = json.load(open(sys.argv[2]))["cpu_seconds"]
-daemon = json.load(open(sys.argv[3]))["cpu_seconds"]
-print(json.dumps({"cpu_per_event_us": {"libzmq_receiver": round(receiver / count * 1e6, 2),
-                                       "tokenwatch_run": round(daemon / count * 1e6, 2)},
-                  "cpu_efficiency": round(receiver / daemon, 3) if daemon > 0 else None}))
+receiver = json.load(open(sys.argv[2]))
+daemon = json.load(open(sys.argv[3]))
+print(json.dumps({"cpu_per_event_us": {"libzmq_receiver": round(receiver["cpu_seconds"] / count * 1e6, 2),
+                                       "tokenwatch_run": round(daemon["cpu_seconds"] / count * 1e6, 2)},
+                  "cpu_efficiency": round(receiver["cpu_seconds"] / daemon["cpu_seconds"], 3)
+                  if daemon["cpu_seconds"] > 0 else None}))
+# The kernel's share, page faults and peak memory of each: what the allocator makes of the stream.
+print(json.dumps({"process_costs": {name: {"system_us_per_event": round(run["system"] / count * 1e6, 2),
+                                           "minor_page_faults": run["minor_page_faults"],
+                                           "peak_rss_mib": round(run["peak_rss_kib"] / 1024)}
+                                    for name, run in (("libzmq_receiver", receiver), ("tokenwatch_run", daemon))}}))
 PY
 
 echo "# the bridge: the first $BRIDGE_EVENTS events sent directly, then as OTLP/HTTP protobuf through tokenwatch bridge"
