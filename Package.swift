@@ -36,6 +36,11 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"]), .define("SIMDJSON_THREADS_ENABLED", to: "1")],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // jemalloc (Debian's libjemalloc-dev) in place of glibc's malloc for the whole process of each executable
+        // that depends on this, with the options built in (allocator.c): events are allocated on the decode
+        // thread and freed on the detection thread, which glibc's per-thread arenas handle poorly (a lock on the
+        // other arena per free, a syscall per page the arena grows).
+        .target(name: "CAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         .target(
             name: "TokenWatchCore",
             dependencies: [
@@ -102,6 +107,7 @@ let package = Package(
         .executableTarget(
             name: "tokenwatch",
             dependencies: [
+                "CAllocator",
                 "TokenWatchCore",
                 "TokenWatchRuntime",
                 "TokenWatchSimulation",
@@ -115,22 +121,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            // jemalloc (Debian's libjemalloc-dev) in place of glibc's malloc for the whole process: events are
-            // allocated on the decode thread and freed on the detection thread, which glibc's per-thread arenas
-            // handle poorly (a lock on the other arena per free, a syscall per page the arena grows).
-            linkerSettings: [.linkedLibrary("jemalloc")]
+            ]
         ),
         // `make bench`: per-stage costs, memory per subject, event-to-alert latency. Not a test; never asserts timings.
         .executableTarget(
             name: "tokenwatch-bench",
             dependencies: [
+                // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.
+                "CAllocator",
                 "TokenWatchCore", "TokenWatchRuntime", "TokenWatchSimulation", "ZeroMQ",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
-            path: "Benchmarks/TokenWatchBench",
-            // The same allocator as the daemon, so that per-stage costs and memory per subject are the daemon's.
-            linkerSettings: [.linkedLibrary("jemalloc")]
+            path: "Benchmarks/TokenWatchBench"
         ),
         // Tests/Fixtures: files the tests read by path (checkpoints of earlier formats and what follows them).
         .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CAllocator
 import Foundation
 import Logging
 import Metrics
@@ -115,7 +116,13 @@ struct RunCommand: AsyncParsableCommand {
         let logger = bootstrapLogging(level: configuration.logging.level)
         let version = TokenWatch.configuration.version
         try refusePlaintextExposure(configuration, logger: logger)
-        logger.info("starting", metadata: ["config": "\(source ?? "built-in defaults")", "version": "\(version)"])
+        logger.info(
+            "starting",
+            metadata: [
+                "config": "\(source ?? "built-in defaults")", "version": "\(version)",
+                // What the allocator runs with (an operator's MALLOC_CONF overrides the built-in options).
+                "allocator": "jemalloc lg_extent_max_active_fit=\(tw_allocator_option("opt.lg_extent_max_active_fit"))",
+            ])
 
         let registry = PrometheusCollectorRegistry()
         let factory = DocumentedPrometheusFactory(

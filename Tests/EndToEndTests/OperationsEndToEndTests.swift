@@ -298,6 +298,17 @@ struct OperationsEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
     }
 
+    @Test(arguments: [("", "8"), ("lg_extent_max_active_fit:6", "6")])
+    func theDaemonSaysWhatItsAllocatorRunsWith(malloc: String, expected: String) throws {
+        // The option built into the executable (BENCHMARKS.md, "The allocator") reaches jemalloc, and an
+        // operator's MALLOC_CONF still overrides it: the value is read back from the allocator, not the text.
+        let daemon = try DaemonUnderTest.start(environment: ["MALLOC_CONF": malloc])
+        let starting = daemon.process.standardError.first { $0.contains("starting") } ?? ""
+        #expect(starting.contains("allocator=jemalloc lg_extent_max_active_fit=\(expected) "), "\(starting)")
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+
     @Test func aCorruptCheckpointIsSetAsideAndTheDaemonStartsFresh() throws {
         let state = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: state) }
