@@ -162,19 +162,27 @@ public struct DetectionEngine: Sendable {
     public var subjectsEvicted: UInt64 { shards.reduce(0) { $0 + $1.subjectsEvicted } }
 
     /// Subjects currently tracked by each detector, over all shards.
+    ///
+    /// Read after every round of the detection thread (the gauges), so it visits each shard's detectors in
+    /// place (`mutating get`: borrowed, a shard or its detectors would be copied, a retain of every table) and
+    /// counts by position in the suite, naming the counts once at the end.
     public var trackedSubjects: [DetectorName: Int] {
-        struct Count: DetectorVisitor {
-            var counts: [DetectorName: Int] = [:]
-            mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
-                counts[D.name, default: 0] += detector.trackedSubjects
+        mutating get {
+            struct Count: DetectorVisitor {
+                var counts = [Int](repeating: 0, count: DetectorSuite.names.count)
+                var position = 0
+                mutating func visit<D: Detector>(_ detector: inout D, with _: Void) {
+                    counts[position] += detector.trackedSubjects
+                    position += 1
+                }
             }
+            var count = Count()
+            for index in shards.indices {
+                count.position = 0
+                shards[index].detectors.forEach(&count)
+            }
+            return Dictionary(uniqueKeysWithValues: zip(DetectorSuite.names, count.counts))
         }
-        var count = Count()
-        for shard in shards {
-            var detectors = shard.detectors
-            detectors.forEach(&count)
-        }
-        return count.counts
     }
 
     public var openIncidents: Int { lifecycle.openIncidents }
