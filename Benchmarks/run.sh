@@ -10,6 +10,8 @@ SECONDS_LATENCY=10
 SUBJECT_COUNTS="10000 100000 1000000"
 ROUNDS=3
 BRIDGE_EVENTS=200000
+# A steady rate both the receiver and the daemon keep up with, as a provisioned daemon runs.
+STEADY_RATE=150000
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then PEOPLE=10; DAYS=2; SECONDS_LATENCY=1; SUBJECT_COUNTS="1000"; ROUNDS=1; BRIDGE_EVENTS=2000; fi
 
 # One product per invocation: given several --product flags, swift build builds only the last.
@@ -19,6 +21,9 @@ BIN=.build/release
 mkdir -p .build/bench
 cc -O2 -o .build/bench/publish Benchmarks/ceiling/publish.c -lzmq
 cc -O2 -o .build/bench/receive Benchmarks/ceiling/receive.c -lzmq
+# A C++ compiler: the system's, or the Swift toolchain's clang (always there where this builds).
+CXX=${CXX:-$(command -v c++ || command -v clang++ || echo "$(dirname "$(command -v swift)")/clang++")}
+"$CXX" -O2 -std=c++17 -o .build/bench/parse_only Benchmarks/ceiling/parse_only.cpp -lsimdjson
 WORK=$(mktemp -d)
 trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$WORK"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -62,6 +67,9 @@ ceiling = json.loads(ceiling)["per_second"]
 print(json.dumps({"ingest": "tokenwatch run, all detectors", "events": int(count), "processed": int(processed),
                   "rejected": int(rejected), "per_second": round(rate), "share_of_ceiling": round(rate / ceiling, 3)}))
 PY
+# The same CPU by thread, read while the daemon still runs: how much of it is libzmq's I/O thread, which does
+# what the bare receiver does.
+python3 Benchmarks/thread_cpu.py "$(pgrep -P $DAEMON)" "$COUNT"
 kill -TERM $DAEMON; wait $DAEMON || true
 # CPU per event, whole process: what the daemon costs against what the transport alone costs for the same events.
 python3 - "$COUNT" "$WORK/receive.cpu" "$WORK/daemon.cpu" <<'PY'
@@ -78,6 +86,32 @@ print(json.dumps({"process_costs": {name: {"system_us_per_event": round(run["sys
                                            "minor_page_faults": run["minor_page_faults"],
                                            "peak_rss_mib": round(run["peak_rss_kib"] / 1024)}
                                     for name, run in (("libzmq_receiver", receiver), ("tokenwatch_run", daemon))}}))
+PY
+
+echo "# CPU per event at a steady $STEADY_RATE events/s (publisher paced): short queues, threads woken per batch"
+P=$(port)
+python3 Benchmarks/cpu_of.py "$WORK/receive-steady.cpu" -- .build/bench/receive "tcp://127.0.0.1:$P" "$COUNT" > "$WORK/receive-steady.out" &
+RECEIVER=$!
+until grep -q ready "$WORK/receive-steady.out" 2>/dev/null; do sleep 0.05; done
+.build/bench/publish "tcp://127.0.0.1:$P" "$WORK/events.jsonl" "$COUNT" "$STEADY_RATE" > /dev/null 2>&1
+wait $RECEIVER
+E=$(port); A=$(port); M=$(port)
+python3 Benchmarks/cpu_of.py "$WORK/daemon-steady.cpu" -- \
+    $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/daemon-steady.log" &
+DAEMON=$!
+until grep -q ready "$WORK/daemon-steady.log"; do sleep 0.05; done
+.build/bench/publish "tcp://127.0.0.1:$E" "$WORK/events.jsonl" "$COUNT" "$STEADY_RATE" > /dev/null 2>&1
+until [ "$(metric tokenwatch_events_received_total)" = "$COUNT" ]; do sleep 0.02; done
+python3 Benchmarks/thread_cpu.py "$(pgrep -P $DAEMON)" "$COUNT"
+kill -TERM $DAEMON; wait $DAEMON || true
+python3 - "$COUNT" "$STEADY_RATE" "$WORK/receive-steady.cpu" "$WORK/daemon-steady.cpu" <<'PY'
+import json, sys
+count, rate = int(sys.argv[1]), int(sys.argv[2])
+receiver = json.load(open(sys.argv[3]))["cpu_seconds"]
+daemon = json.load(open(sys.argv[4]))["cpu_seconds"]
+print(json.dumps({"steady_rate": rate, "cpu_per_event_us": {"libzmq_receiver": round(receiver / count * 1e6, 2),
+                                                            "tokenwatch_run": round(daemon / count * 1e6, 2)},
+                  "cpu_efficiency": round(receiver / daemon, 3) if daemon > 0 else None}))
 PY
 
 echo "# the bridge: the first $BRIDGE_EVENTS events sent directly, then as OTLP/HTTP protobuf through tokenwatch bridge"
@@ -104,7 +138,8 @@ print(json.dumps({"replay_per_second": round(max(replays)), "python_json_loads_p
                   "rounds": [{"replay": round(r), "python": round(p)} for r, p in zip(replays, pythons)]}))
 PY
 
-echo "# cost per event of each stage"
+echo "# cost per event of each stage, after the floor of parsing (simdjson alone, no field read)"
+.build/bench/parse_only "$WORK/events.jsonl"
 $BIN/tokenwatch-bench stages "$WORK/events.jsonl"
 
 echo "# the detection stage on 1 and 2 threads (events decoded beforehand), and what more cores would give"
