@@ -204,6 +204,8 @@ struct DaemonEndToEndTests {
             "run", "--config", TokenWatchProcess.shippedConfig, "--events", taken, "--alerts", alerts,
             "--metrics", "", "--catchup", "",
         ])
+        // A wait for a line the daemon will never write ends when it exits, with the reason, not at the deadline.
+        #expect(throws: ExitedEarly.self) { try daemon.waitForLog("] ready") }
         #expect(try daemon.waitForExit() == 1)
         #expect(daemon.standardError.contains { $0.contains("bind \(taken)") && $0.contains("Address already in use") })
     }

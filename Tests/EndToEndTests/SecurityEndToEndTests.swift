@@ -105,7 +105,7 @@ struct SecurityEndToEndTests {
             "run", "--config", config, "--events", exposed,
             "--alerts", "tcp://127.0.0.1:\(ports[1])", "--metrics", "", "--catchup", "",
         ])
-        try allowed.waitForLog("ready")
+        try allowed.waitForLog("] ready")
         #expect(allowed.standardError.contains { $0.contains("critical") && $0.contains("PLAINTEXT") })
         allowed.signal(SIGTERM)
         #expect(try allowed.waitForExit() == 0)

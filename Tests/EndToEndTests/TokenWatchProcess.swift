@@ -49,10 +49,15 @@ final class TokenWatchProcess: Sendable {
     var isRunning: Bool { process.isRunning }
     var processIdentifier: Int32 { process.processIdentifier }
 
-    /// Waits until `count` lines of standard error contain `text`.
+    /// Waits until `count` lines of standard error contain `text`. A process that exits first fails the wait at
+    /// once, with what it wrote: it will not write the line later.
     func waitForLog(_ text: String, count: Int = 1, timeout: Duration = .seconds(20)) throws {
         try waitUntil("\(count)× '\(text)' in the daemon's log", timeout: timeout) {
-            standardError.filter { $0.contains(text) }.count >= count
+            if standardError.filter({ $0.contains(text) }).count >= count { return true }
+            guard !process.isRunning else { return false }
+            let status = try waitForExit()
+            if standardError.filter({ $0.contains(text) }).count >= count { return true }
+            throw ExitedEarly(status: status, standardError: standardError)
         }
     }
 
@@ -110,6 +115,16 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String
 }
 
+/// The process exited before writing what a test waited for.
+struct ExitedEarly: Error, CustomStringConvertible {
+    var status: Int32
+    var standardError: [String]
+    var description: String {
+        "the process exited with status \(status) first; its standard error ended:\n"
+            + standardError.suffix(10).joined(separator: "\n")
+    }
+}
+
 /// Polls `condition` until it holds or `timeout` passes: a deadline, never a bare sleep.
 func waitUntil(_ what: String, timeout: Duration, _ condition: () throws -> Bool) throws {
     let deadline = ContinuousClock.now + timeout
@@ -148,11 +163,23 @@ struct DaemonUnderTest {
         configPath: String = TokenWatchProcess.shippedConfig, extraArguments: [String] = [],
         environment: [String: String] = [:]
     ) throws -> DaemonUnderTest {
-        let endpoints = try freeEndpoints(4)
-        return try start(
-            configPath: configPath, events: endpoints[0], alerts: endpoints[1],
-            metrics: String(endpoints[2].dropFirst("tcp://".count)), catchup: endpoints[3],
-            extraArguments: extraArguments, environment: environment)
+        // A port the system handed out and ``freeEndpoints(_:)`` released can be taken before the daemon binds it
+        // (tests run in parallel, and outgoing connections draw from the same ports): then fresh ports are drawn.
+        // Any other early exit fails the test.
+        for attempt in 1...3 {
+            let endpoints = try freeEndpoints(4)
+            do {
+                return try start(
+                    configPath: configPath, events: endpoints[0], alerts: endpoints[1],
+                    metrics: String(endpoints[2].dropFirst("tcp://".count)), catchup: endpoints[3],
+                    extraArguments: extraArguments, environment: environment)
+            } catch let exited as ExitedEarly
+                where attempt < 3 && exited.standardError.contains(where: { $0.contains("Address already in use") })
+            {
+                continue
+            }
+        }
+        preconditionFailure("the last attempt returns or throws")
     }
 
     /// Starts on given endpoints: to restart a daemon where consumers expect it.
@@ -168,7 +195,8 @@ struct DaemonUnderTest {
             ]
                 + extraArguments,
             environment: environment)
-        try process.waitForLog("ready")
+        // The log line itself ("… [TokenWatchRuntime] ready"), not "already" in an error.
+        try process.waitForLog("] ready")
         // The metrics server is its own service: it may open a moment after the pipeline reports ready.
         if !metrics.isEmpty { try process.waitForLog("metrics listening") }
         return DaemonUnderTest(process: process, events: events, alerts: alerts, metrics: metrics, catchup: catchup)
