@@ -128,6 +128,29 @@ struct OperationsEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
     }
 
+    @Test func aNotifySocketNobodyReadsNeverStallsTheDaemon() throws {
+        // systemd's notify socket full from the start (its reader busy, or a NOTIFY_SOCKET nobody reads): a send
+        // that waited for room would hold the task that makes it, and with it READY=1, the shutdown and, on a
+        // small machine, the cooperative pool. The daemon must start, detect, alert and stop regardless.
+        let notify = try NotifySocket(abstract: true)
+        #expect(try notify.fill() >= 1)
+        let daemon = try DaemonUnderTest.start(environment: [
+            "NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "200000",
+        ])
+        let context = try ZMQContext()
+        let subscriber = try TestSubscriber(context: context, connect: daemon.alerts)
+        try daemon.process.waitForLog("alert subscriber joined")
+        let publisher = try TestPublisher(context: context, connect: daemon.events)
+        // Eight equal prompts a minute apart: the eighth reaches min_repeats 8.
+        for n in 0..<8 {
+            try publisher.publish(
+                tokenEvent("erin", minute: n, id: "n\(n)", prompt: "Summarize the unread newsletters"))
+        }
+        #expect(try subscriber.next().object["detector"] as? String == "repetitive_prompts")
+        daemon.process.signal(SIGTERM)
+        #expect(try daemon.process.waitForExit() == 0)
+    }
+
     @Test(arguments: [false, true])
     func systemdNotificationsArriveInOrder(abstract: Bool) throws {
         let notify = try NotifySocket(abstract: abstract)

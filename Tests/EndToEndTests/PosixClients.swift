@@ -91,6 +91,28 @@ final class NotifySocket {
         guard bound == 0 else { throw TimedOut(description: "bind notify socket: errno \(errno)") }
     }
 
+    /// Fills the socket's queue with datagrams nobody will read, as a notify socket whose reader is busy or gone;
+    /// returns how many it took (the kernel's limit, `net.unix.max_dgram_qlen`).
+    func fill() throws -> Int {
+        let sender = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard sender >= 0 else { throw TimedOut(description: "socket: errno \(errno)") }
+        defer { close(sender) }
+        var target = sockaddr_un()
+        target.sun_family = sa_family_t(AF_UNIX)
+        let abstract = address.hasPrefix("@")
+        let path = abstract ? [0] + Array(address.dropFirst().utf8) : Array(address.utf8)
+        withUnsafeMutableBytes(of: &target.sun_path) { $0.copyBytes(from: path) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (abstract ? 0 : 1))
+        let connected = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(sender, $0, length) }
+        }
+        guard connected == 0 else { throw TimedOut(description: "connect to the notify socket: errno \(errno)") }
+        var sent = 0
+        while send(sender, "FILLER", 6, 0) == 6 { sent += 1 }
+        guard errno == EAGAIN else { throw TimedOut(description: "filling the notify socket: errno \(errno)") }
+        return sent
+    }
+
     /// The next datagram, or an error after `timeout`.
     func next(timeout: Duration = .seconds(20)) throws -> String {
         var poll = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)

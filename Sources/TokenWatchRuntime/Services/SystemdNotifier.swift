@@ -23,11 +23,20 @@ public struct SystemdNotifier: Sendable {
         return .microseconds(microseconds)
     }
 
-    /// Sends one message (several `KEY=value` lines); returns whether it was sent.
+    /// How long a lifecycle message (`READY=1`, `RELOADING=1`, `STOPPING=1`) waits for room in systemd's queue.
+    /// A datagram queue holds few messages (`net.unix.max_dgram_qlen`, 10 by default); systemd reads its own
+    /// promptly, so a full one means it is busy or nobody reads that socket. Bounded, so that the daemon can
+    /// neither hang nor stall a task of the cooperative pool on it; periodic ones (`WATCHDOG=1`, `STATUS=`) do
+    /// not wait at all, as the next tick sends them again.
+    public static let lifecyclePatience = Duration.seconds(2)
+
+    /// Sends one message (several `KEY=value` lines), waiting at most `patience` while systemd's queue is full;
+    /// returns whether it was sent.
     @discardableResult
-    public func send(_ message: String) -> Bool {
+    public func send(_ message: String, waitingAtMost patience: Duration = .zero) -> Bool {
         guard let socketPath else { return false }
-        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(
+            AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var address = sockaddr_un()
@@ -40,26 +49,35 @@ public struct SystemdNotifier: Sendable {
             raw.copyBytes(from: path)
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (path.first == 0 ? 0 : 1))
-        let bytes = Array(message.utf8)
-        let sent = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length)
-            }
+        // Connected, so that poll(2) tells when systemd's queue has room again.
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, length) }
         }
-        return sent == bytes.count
+        guard connected == 0 else { return false }
+        let bytes = Array(message.utf8)
+        func attempt() -> Bool { Glibc.send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count }
+        if attempt() { return true }
+        guard errno == EAGAIN, patience > .zero else { return false }
+        var writable = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        let milliseconds = Int32(
+            patience.components.seconds * 1000 + patience.components.attoseconds / 1_000_000_000_000_000)
+        guard poll(&writable, 1, milliseconds) == 1 else { return false }
+        return attempt()
     }
 
-    public func ready(status: String? = nil) { send("READY=1" + (status.map { "\nSTATUS=\($0)" } ?? "")) }
+    public func ready(status: String? = nil) {
+        send("READY=1" + (status.map { "\nSTATUS=\($0)" } ?? ""), waitingAtMost: Self.lifecyclePatience)
+    }
 
     /// `RELOADING=1` with the `MONOTONIC_USEC` systemd wants beside it.
     public func reloading() {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let microseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
-        send("RELOADING=1\nMONOTONIC_USEC=\(microseconds)")
+        send("RELOADING=1\nMONOTONIC_USEC=\(microseconds)", waitingAtMost: Self.lifecyclePatience)
     }
 
-    public func stopping() { send("STOPPING=1") }
+    public func stopping() { send("STOPPING=1", waitingAtMost: Self.lifecyclePatience) }
     public func watchdog() { send("WATCHDOG=1") }
     public func status(_ text: String) { send("STATUS=\(text)") }
 }
