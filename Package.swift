@@ -37,9 +37,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
         // jemalloc (Debian's libjemalloc-dev) in place of glibc's malloc for the whole process of each executable
-        // that depends on this, with the options built in (allocator.c): events are allocated on the decode
-        // thread and freed on the detection thread, which glibc's per-thread arenas handle poorly (a lock on the
-        // other arena per free, a syscall per page the arena grows).
+        // that depends on this, with options built in (allocator.c): decoding and detection allocate and free at
+        // a high rate on two threads, which glibc's per-thread arenas handle poorly (one `mprotect` per page as an
+        // arena grows).
         .target(name: "CAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         .target(
             name: "TokenWatchCore",

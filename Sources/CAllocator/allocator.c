@@ -14,8 +14,6 @@
  */
 const char *malloc_conf = "lg_extent_max_active_fit:8";
 
-const char *tw_allocator_builtin_options(void) { return malloc_conf; }
-
 long tw_allocator_option(const char *name) {
     size_t value = 0;
     size_t length = sizeof value;

@@ -164,7 +164,7 @@ public struct DetectionEngine: Sendable {
     /// Subjects currently tracked by each detector, over all shards.
     ///
     /// Read after every round of the detection thread (the gauges), so it visits each shard's detectors in
-    /// place (`mutating get`: borrowed, a shard or its detectors would be copied, a retain of every table) and
+    /// place, hence `mutating get` (a shard read by value is a copy: a retain of every one of its tables), and
     /// counts by position in the suite, naming the counts once at the end.
     public var trackedSubjects: [DetectorName: Int] {
         mutating get {
