@@ -33,27 +33,66 @@ $BIN/tokenwatch generate --people "$PEOPLE" --days "$DAYS" --seed 42 --output "$
 COUNT=$(wc -l < "$WORK/events.jsonl")
 echo "# events: $COUNT realistic token events ($PEOPLE people, $DAYS days)"
 
+# The receiver and the daemon both run under cpu_of.py, which writes the CPU time each used (all threads), its
+# page faults and peak memory when it exits. Each function leaves NAME.cpu in $WORK.
+#
+# receive_all NAME [RATE]: the bare receiver takes the whole file from publish.c (at RATE events/s if given).
+receive_all() {
+  local port; port=$(port)
+  python3 Benchmarks/cpu_of.py "$WORK/$1.cpu" -- .build/bench/receive "tcp://127.0.0.1:$port" "$COUNT" > "$WORK/$1.out" &
+  local receiver=$!
+  until grep -q ready "$WORK/$1.out" 2>/dev/null; do sleep 0.05; done
+  .build/bench/publish "tcp://127.0.0.1:$port" "$WORK/events.jsonl" "$COUNT" ${2:-} > /dev/null 2> >(grep -v "^sending" >&2)
+  wait $receiver
+}
+# start_daemon NAME: tokenwatch run, every detector on, on fresh ports E (events), A (alerts), M (metrics); DAEMON
+# is cpu_of.py's process. Returns once it is ready.
+start_daemon() {
+  E=$(port); A=$(port); M=$(port)
+  python3 Benchmarks/cpu_of.py "$WORK/$1.cpu" -- \
+      $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/$1.log" &
+  DAEMON=$!
+  until grep -q '] ready' "$WORK/$1.log"; do sleep 0.05; done
+}
+metric() { curl -s "127.0.0.1:$M/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
+# stop_daemon: prints the daemon's CPU by thread, read while it still runs (how much of it is libzmq's I/O thread,
+# which does what the bare receiver does), then stops it.
+stop_daemon() {
+  python3 Benchmarks/thread_cpu.py "$(pgrep -P $DAEMON)" "$COUNT"
+  kill -TERM $DAEMON; wait $DAEMON || true
+}
+# cpu_report RECEIVER DAEMON [RATE]: CPU per event of each, what the daemon costs against what the transport alone
+# costs for the same events; without RATE (sent as fast as each took them) also the kernel's share, page faults
+# and peak memory of each: what the allocator makes of the stream.
+cpu_report() {
+  python3 - "$COUNT" "$WORK/$1.cpu" "$WORK/$2.cpu" ${3:-} <<'PY'
+import json, sys
+count = int(sys.argv[1])
+receiver = json.load(open(sys.argv[2]))
+daemon = json.load(open(sys.argv[3]))
+rate = {"steady_rate": int(sys.argv[4])} if len(sys.argv) > 4 else {}
+print(json.dumps({**rate, "cpu_per_event_us": {"libzmq_receiver": round(receiver["cpu_seconds"] / count * 1e6, 2),
+                                               "tokenwatch_run": round(daemon["cpu_seconds"] / count * 1e6, 2)},
+                  "cpu_efficiency": round(receiver["cpu_seconds"] / daemon["cpu_seconds"], 3)
+                  if daemon["cpu_seconds"] > 0 else None}))
+if not rate:
+    print(json.dumps({"process_costs": {name: {"system_us_per_event": round(run["system"] / count * 1e6, 2),
+                                               "minor_page_faults": run["minor_page_faults"],
+                                               "peak_rss_mib": round(run["peak_rss_kib"] / 1024)}
+                                        for name, run in (("libzmq_receiver", receiver), ("tokenwatch_run", daemon))}}))
+PY
+}
+
 echo "# ingest: the ceiling (a C receiver that only counts), then tokenwatch run with every detector"
-P=$(port)
-# Both processes run under cpu_of.py, which writes the CPU time each used (all threads) when it exits.
-python3 Benchmarks/cpu_of.py "$WORK/receive.cpu" -- .build/bench/receive "tcp://127.0.0.1:$P" "$COUNT" > "$WORK/receive.out" &
-RECEIVER=$!
-until grep -q ready "$WORK/receive.out" 2>/dev/null; do sleep 0.05; done
-.build/bench/publish "tcp://127.0.0.1:$P" "$WORK/events.jsonl" "$COUNT" > /dev/null 2> >(grep -v "^sending" >&2)
-wait $RECEIVER
+receive_all receive
 CEILING=$(tail -1 "$WORK/receive.out")
 echo "{\"ingest\": \"libzmq receive only\", \"result\": $CEILING}"
 
-E=$(port); A=$(port); M=$(port)
-python3 Benchmarks/cpu_of.py "$WORK/daemon.cpu" -- \
-    $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/daemon.log" &
-DAEMON=$!
-until grep -q ready "$WORK/daemon.log"; do sleep 0.05; done
+start_daemon daemon
 # Timed from the moment the publisher starts sending (it prints it), as the ceiling is timed from its first
 # message: the publisher's loading of the file is not the daemon's time.
 .build/bench/publish "tcp://127.0.0.1:$E" "$WORK/events.jsonl" "$COUNT" > /dev/null 2> "$WORK/publish.err" &
 PUBLISHER=$!
-metric() { curl -s "127.0.0.1:$M/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
 until [ "$(metric tokenwatch_events_received_total)" = "$COUNT" ]; do sleep 0.02; done
 END=$(date +%s.%N)
 wait $PUBLISHER
@@ -67,52 +106,16 @@ ceiling = json.loads(ceiling)["per_second"]
 print(json.dumps({"ingest": "tokenwatch run, all detectors", "events": int(count), "processed": int(processed),
                   "rejected": int(rejected), "per_second": round(rate), "share_of_ceiling": round(rate / ceiling, 3)}))
 PY
-# The same CPU by thread, read while the daemon still runs: how much of it is libzmq's I/O thread, which does
-# what the bare receiver does.
-python3 Benchmarks/thread_cpu.py "$(pgrep -P $DAEMON)" "$COUNT"
-kill -TERM $DAEMON; wait $DAEMON || true
-# CPU per event, whole process: what the daemon costs against what the transport alone costs for the same events.
-python3 - "$COUNT" "$WORK/receive.cpu" "$WORK/daemon.cpu" <<'PY'
-import json, sys
-count = int(sys.argv[1])
-receiver = json.load(open(sys.argv[2]))
-daemon = json.load(open(sys.argv[3]))
-print(json.dumps({"cpu_per_event_us": {"libzmq_receiver": round(receiver["cpu_seconds"] / count * 1e6, 2),
-                                       "tokenwatch_run": round(daemon["cpu_seconds"] / count * 1e6, 2)},
-                  "cpu_efficiency": round(receiver["cpu_seconds"] / daemon["cpu_seconds"], 3)
-                  if daemon["cpu_seconds"] > 0 else None}))
-# The kernel's share, page faults and peak memory of each: what the allocator makes of the stream.
-print(json.dumps({"process_costs": {name: {"system_us_per_event": round(run["system"] / count * 1e6, 2),
-                                           "minor_page_faults": run["minor_page_faults"],
-                                           "peak_rss_mib": round(run["peak_rss_kib"] / 1024)}
-                                    for name, run in (("libzmq_receiver", receiver), ("tokenwatch_run", daemon))}}))
-PY
+stop_daemon
+cpu_report receive daemon
 
 echo "# CPU per event at a steady $STEADY_RATE events/s (publisher paced): short queues, threads woken per batch"
-P=$(port)
-python3 Benchmarks/cpu_of.py "$WORK/receive-steady.cpu" -- .build/bench/receive "tcp://127.0.0.1:$P" "$COUNT" > "$WORK/receive-steady.out" &
-RECEIVER=$!
-until grep -q ready "$WORK/receive-steady.out" 2>/dev/null; do sleep 0.05; done
-.build/bench/publish "tcp://127.0.0.1:$P" "$WORK/events.jsonl" "$COUNT" "$STEADY_RATE" > /dev/null 2>&1
-wait $RECEIVER
-E=$(port); A=$(port); M=$(port)
-python3 Benchmarks/cpu_of.py "$WORK/daemon-steady.cpu" -- \
-    $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/daemon-steady.log" &
-DAEMON=$!
-until grep -q ready "$WORK/daemon-steady.log"; do sleep 0.05; done
+receive_all receive-steady "$STEADY_RATE"
+start_daemon daemon-steady
 .build/bench/publish "tcp://127.0.0.1:$E" "$WORK/events.jsonl" "$COUNT" "$STEADY_RATE" > /dev/null 2>&1
 until [ "$(metric tokenwatch_events_received_total)" = "$COUNT" ]; do sleep 0.02; done
-python3 Benchmarks/thread_cpu.py "$(pgrep -P $DAEMON)" "$COUNT"
-kill -TERM $DAEMON; wait $DAEMON || true
-python3 - "$COUNT" "$STEADY_RATE" "$WORK/receive-steady.cpu" "$WORK/daemon-steady.cpu" <<'PY'
-import json, sys
-count, rate = int(sys.argv[1]), int(sys.argv[2])
-receiver = json.load(open(sys.argv[3]))["cpu_seconds"]
-daemon = json.load(open(sys.argv[4]))["cpu_seconds"]
-print(json.dumps({"steady_rate": rate, "cpu_per_event_us": {"libzmq_receiver": round(receiver / count * 1e6, 2),
-                                                            "tokenwatch_run": round(daemon / count * 1e6, 2)},
-                  "cpu_efficiency": round(receiver / daemon, 3) if daemon > 0 else None}))
-PY
+stop_daemon
+cpu_report receive-steady daemon-steady "$STEADY_RATE"
 
 echo "# the bridge: the first $BRIDGE_EVENTS events sent directly, then as OTLP/HTTP protobuf through tokenwatch bridge"
 python3 Benchmarks/bridge_cost.py $BIN/tokenwatch .build/bench/publish "$WORK/events.jsonl" "$BRIDGE_EVENTS" "$WORK"
@@ -157,7 +160,7 @@ for RATE in 20000 50000; do
   E=$(port); A=$(port)
   $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "" --catchup "" 2> "$WORK/daemon-$RATE.log" &
   DAEMON=$!
-  until grep -q ready "$WORK/daemon-$RATE.log"; do sleep 0.05; done
+  until grep -q '] ready' "$WORK/daemon-$RATE.log"; do sleep 0.05; done
   $BIN/tokenwatch-bench latency "tcp://127.0.0.1:$E" "tcp://127.0.0.1:$A" "$RATE" "$SECONDS_LATENCY"
   kill -TERM $DAEMON; wait $DAEMON || true
 done
