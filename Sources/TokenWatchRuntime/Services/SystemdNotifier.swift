@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 
 /// Sends sd_notify(3) messages (`READY=1`, `STATUS=…`, `WATCHDOG=1`, `RELOADING=1`, `STOPPING=1`) to the
 /// Unix datagram socket systemd names in `NOTIFY_SOCKET`; a name starting with `@` is in the abstract
@@ -59,9 +60,7 @@ public struct SystemdNotifier: Sendable {
         if attempt() { return true }
         guard errno == EAGAIN, patience > .zero else { return false }
         var writable = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-        let milliseconds = Int32(
-            patience.components.seconds * 1000 + patience.components.attoseconds / 1_000_000_000_000_000)
-        guard poll(&writable, 1, milliseconds) == 1 else { return false }
+        guard poll(&writable, 1, Int32(patience.milliseconds)) == 1 else { return false }
         return attempt()
     }
 
