@@ -68,12 +68,14 @@ final class NotifySocket {
     let descriptor: Int32
     /// The value for `NOTIFY_SOCKET`: a path, or `@name` for the abstract namespace.
     let address: String
+    /// The same, as bind(2) took it: what ``fill()`` connects to.
+    private var socketAddress = sockaddr_un()
+    private let socketAddressLength: socklen_t
 
     init(abstract: Bool) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         let name = "tokenwatch-notify-\(UUID().uuidString.prefix(8))"
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
+        socketAddress.sun_family = sa_family_t(AF_UNIX)
         let path: [UInt8]
         if abstract {
             path = [0] + Array(name.utf8)
@@ -83,10 +85,10 @@ final class NotifySocket {
             path = Array(file.utf8)
             self.address = file
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (abstract ? 0 : 1))
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        withUnsafeMutableBytes(of: &socketAddress.sun_path) { $0.copyBytes(from: path) }
+        socketAddressLength = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (abstract ? 0 : 1))
+        let bound = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socketAddressLength) }
         }
         guard bound == 0 else { throw TimedOut(description: "bind notify socket: errno \(errno)") }
     }
@@ -97,14 +99,8 @@ final class NotifySocket {
         let sender = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard sender >= 0 else { throw TimedOut(description: "socket: errno \(errno)") }
         defer { close(sender) }
-        var target = sockaddr_un()
-        target.sun_family = sa_family_t(AF_UNIX)
-        let abstract = address.hasPrefix("@")
-        let path = abstract ? [0] + Array(address.dropFirst().utf8) : Array(address.utf8)
-        withUnsafeMutableBytes(of: &target.sun_path) { $0.copyBytes(from: path) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (abstract ? 0 : 1))
-        let connected = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(sender, $0, length) }
+        let connected = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(sender, $0, socketAddressLength) }
         }
         guard connected == 0 else { throw TimedOut(description: "connect to the notify socket: errno \(errno)") }
         var sent = 0
