@@ -30,7 +30,9 @@ public struct AlertLifecycle: Sendable, Codable {
         let key = IncidentKey(detector: finding.detector, key: finding.key)
         let severity: AlertSeverity =
             finding.severity ?? (finding.excess >= configuration.criticalFactor ? .critical : .warning)
-        guard var incident = incidents[key] else {
+        // Changed in place: copied out and stored back, the incident (its finding and strings) would be retained
+        // and released again, and the key hashed twice, for every finding, nearly all of them suppressed.
+        guard let index = incidents.index(forKey: key) else {
             let incidentID = StableID.make("\(finding.detector.rawValue)|\(finding.key)|\(finding.time.milliseconds)")
             let incident = Incident(
                 id: incidentID, start: finding.windowStart, last: finding, severity: severity,
@@ -40,20 +42,7 @@ public struct AlertLifecycle: Sendable, Codable {
             alerts.append(incident.alert(state: .firing, ordinal: 0, time: finding.time))
             return
         }
-        incident.last = finding
-        incident.lastArrival = now
-        // A pattern that grows worse is not a new incident: its severity rises with the next repeat, after the
-        // cooldown, so one incident stays one firing alert.
-        if finding.time - incident.lastEmitted >= configuration.cooldown {
-            incident.severity = max(incident.severity, severity)
-            alerts.append(incident.alert(state: .firing, ordinal: incident.emissions, time: finding.time))
-            incident.emissions += 1
-            incident.lastEmitted = finding.time
-            incident.suppressed = 0
-        } else {
-            incident.suppressed += 1
-        }
-        incidents[key] = incident
+        incidents.values[index].record(finding, severity: severity, arrivedAt: now, configuration, into: &alerts)
     }
 
     /// Resolves the incidents whose pattern has not been seen since `now - resolveAfter`, in a fixed order.
@@ -94,17 +83,38 @@ private struct Incident: Sendable, Codable {
     /// The watermark when the last finding arrived (absent in older checkpoints: its event time).
     var lastArrival: EventTime?
 
+    /// Takes `finding` as the incident's latest; appends a repeat of the firing alert when the cooldown has passed.
+    mutating func record(
+        _ finding: Finding, severity: AlertSeverity, arrivedAt now: EventTime, _ configuration: AlertsConfiguration,
+        into alerts: inout [Alert]
+    ) {
+        last = finding
+        lastArrival = now
+        // A pattern that grows worse is not a new incident: its severity rises with the next repeat, after the
+        // cooldown, so one incident stays one firing alert.
+        if finding.time - lastEmitted >= configuration.cooldown {
+            self.severity = max(self.severity, severity)
+            alerts.append(alert(state: .firing, ordinal: emissions, time: finding.time))
+            emissions += 1
+            lastEmitted = finding.time
+            suppressed = 0
+        } else {
+            suppressed += 1
+        }
+    }
+
     /// Where the quiet period before resolution starts: the later of the last finding's event time and its
     /// arrival.
     var clearedAfter: EventTime { max(last.time, lastArrival ?? last.time) }
 
     func alert(state: AlertState, ordinal: Int, time: EventTime) -> Alert {
-        let summary = state == .firing ? last.summary : "cleared: \(last.summary)"
+        let details = last.details
+        let summary = state == .firing ? details.summary : "cleared: \(details.summary)"
         return Alert(
             id: StableID.make("\(id)|\(state.rawValue)|\(ordinal)"),
             incident: id, seq: 0, detector: last.detector, severity: severity, state: state,
             subject: last.subject, time: time, windowStart: min(start, last.windowStart), windowEnd: last.time,
-            observed: last.observed, threshold: last.threshold, summary: summary, evidence: last.evidence,
+            observed: details.observed, threshold: details.threshold, summary: summary, evidence: details.evidence,
             suppressed: suppressed)
     }
 }

@@ -164,13 +164,6 @@ public struct AgentLoopDetector: Sendable, Codable {
         let minutes = max(Double((event.time - start).milliseconds) / 60_000, 1.0 / 60)
         let rate = (Double(count) / minutes * 10).rounded() / 10
         let windowMinutes = configuration.window.milliseconds / 60_000
-        let description: String
-        switch key.kind {
-        case .selfTrigger: description = "agent \(key.members[0]) triggered itself"
-        case .outputFeedback: description = "agent \(key.members[0]) was fed its own output"
-        case .cycle:
-            description = "agents \((key.members + [key.members[0]]).joined(separator: " → ")) triggered each other"
-        }
         findings.append(
             Finding(
                 detector: .agentLoop,
@@ -178,25 +171,36 @@ public struct AgentLoopDetector: Sendable, Codable {
                 subject: AlertSubject(user: event.user, agent: key.members[0]),
                 time: event.time,
                 windowStart: start,
-                observed: [
-                    ("kind", .text(key.kind.rawValue)),
-                    ("members", .list(key.members)),
-                    ("iterations", .integer(Int64(count))),
-                    ("per_minute", .number(rate)),
-                    ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
-                    ("novelty", progress.judged > 0 ? .number(progress.share) : .text("unknown")),
-                    ("new_iterations", .integer(Int64(progress.new))),
-                    ("judged_iterations", .integer(Int64(progress.judged))),
-                ],
-                threshold: [
-                    ("min_iterations", .integer(Int64(configuration.minIterations))),
-                    ("max_cycle_length", .integer(Int64(configuration.maxCycleLength))),
-                    ("max_novelty", .number(configuration.maxNovelty)),
-                ],
                 excess: Double(count) / Double(configuration.minIterations),
-                summary:
-                    "\(description) \(count) times within \(windowMinutes) min, \(progress.reason(kind: key.kind))",
-                evidence: evidence.ids))
+                details: {
+                    let description: String
+                    switch key.kind {
+                    case .selfTrigger: description = "agent \(key.members[0]) triggered itself"
+                    case .outputFeedback: description = "agent \(key.members[0]) was fed its own output"
+                    case .cycle:
+                        description =
+                            "agents \((key.members + [key.members[0]]).joined(separator: " → ")) triggered each other"
+                    }
+                    return FindingDetails(
+                        observed: [
+                            ("kind", .text(key.kind.rawValue)),
+                            ("members", .list(key.members)),
+                            ("iterations", .integer(Int64(count))),
+                            ("per_minute", .number(rate)),
+                            ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
+                            ("novelty", progress.judged > 0 ? .number(progress.share) : .text("unknown")),
+                            ("new_iterations", .integer(Int64(progress.new))),
+                            ("judged_iterations", .integer(Int64(progress.judged))),
+                        ],
+                        threshold: [
+                            ("min_iterations", .integer(Int64(configuration.minIterations))),
+                            ("max_cycle_length", .integer(Int64(configuration.maxCycleLength))),
+                            ("max_novelty", .number(configuration.maxNovelty)),
+                        ],
+                        summary:
+                            "\(description) \(count) times within \(windowMinutes) min, \(progress.reason(kind: key.kind))",
+                        evidence: evidence.ids)
+                }))
     }
 }
 

@@ -97,23 +97,26 @@ struct PaddingWindow: Sendable, Codable {
             subject: AlertSubject(user: event.user),
             time: event.time,
             windowStart: windowStart,
-            observed: [
-                ("padded_calls", .integer(paddedCalls)),
-                ("padded_input_tokens", .integer(padded)),
-                ("input_tokens", .integer(input)),
-                ("padded_share", .number(share)),
-                ("window_seconds", .integer(windowMinutes * 60)),
-            ],
-            threshold: [
-                ("min_input_tokens", .integer(configuration.minInputTokens)),
-                ("min_calls", .integer(Int64(configuration.minCalls))),
-                ("min_padded_tokens", .integer(configuration.minPaddedTokens)),
-                ("min_padded_share", .number(configuration.minPaddedShare)),
-            ],
             excess: Double(padded) / Double(max(configuration.minPaddedTokens, 1)),
-            summary: "\(padded) input tokens in \(paddedCalls) calls resent large contexts with nothing new "
-                + "within \(windowMinutes) min (\(Int((share * 100).rounded()))% of this person's input)",
-            evidence: evidence.ids)
+            details: { [paddedCalls, padded, input, evidence] in
+                FindingDetails(
+                    observed: [
+                        ("padded_calls", .integer(paddedCalls)),
+                        ("padded_input_tokens", .integer(padded)),
+                        ("input_tokens", .integer(input)),
+                        ("padded_share", .number(share)),
+                        ("window_seconds", .integer(windowMinutes * 60)),
+                    ],
+                    threshold: [
+                        ("min_input_tokens", .integer(configuration.minInputTokens)),
+                        ("min_calls", .integer(Int64(configuration.minCalls))),
+                        ("min_padded_tokens", .integer(configuration.minPaddedTokens)),
+                        ("min_padded_share", .number(configuration.minPaddedShare)),
+                    ],
+                    summary: "\(padded) input tokens in \(paddedCalls) calls resent large contexts with nothing new "
+                        + "within \(windowMinutes) min (\(Int((share * 100).rounded()))% of this person's input)",
+                    evidence: evidence.ids)
+            })
     }
 }
 

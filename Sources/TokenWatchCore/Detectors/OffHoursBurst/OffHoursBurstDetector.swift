@@ -212,34 +212,17 @@ struct UserVolume: Sendable, Codable {
 
         markAlerted(hour)
         let windowStart = EventTime(milliseconds: (minutes.first?.minute ?? minute) * 60_000)
+        let figures = BurstFigures(
+            tokens: windowTokens, calls: windowCalls, baseline: baseline, windowMinutes: windowMinutes,
+            novelty: novelty, newCalls: newCalls, judgedCalls: judgedCalls, limit: limit)
         return Finding(
             detector: .offHoursBurst,
             key: event.user,
             subject: AlertSubject(user: event.user),
             time: event.time,
             windowStart: windowStart,
-            observed: [
-                ("tokens", .integer(windowTokens)),
-                ("calls", .integer(windowCalls)),
-                ("baseline_tokens_per_hour", .integer(baseline)),
-                ("window_seconds", .integer(windowMinutes * 60)),
-                ("novelty", novelty.map { .number($0) } ?? .text("unknown")),
-                ("new_calls", .integer(newCalls)),
-                ("judged_calls", .integer(judgedCalls)),
-            ],
-            threshold: [
-                ("min_tokens", .integer(configuration.minTokens)),
-                ("multiplier", .number(configuration.multiplier)),
-                ("limit_tokens", .integer(Int64(limit.rounded(.up)))),
-                ("max_novelty", .number(configuration.maxNovelty)),
-            ],
             excess: Double(windowTokens) / limit,
-            summary: "\(windowTokens) tokens in \(windowCalls) calls outside work hours within \(windowMinutes) min, "
-                + "against a usual \(baseline) per hour, "
-                + (judgedCalls > 0
-                    ? "new content in \(newCalls) of \(judgedCalls) calls (\(Int(((novelty ?? 0) * 100).rounded()))% of their tokens)"
-                    : "content unknown"),
-            evidence: evidence.ids)
+            details: { [evidence] in figures.details(configuration, evidence: evidence) })
     }
 
     /// Slides the window to `minute` and adds the event to it.

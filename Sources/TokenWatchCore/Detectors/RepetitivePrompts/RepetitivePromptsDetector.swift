@@ -180,6 +180,8 @@ struct UserPrompts: Sendable {
         _ configuration: RepetitivePromptsConfiguration
     ) -> Finding {
         let repeats = history.occurrences.count
+        let variants = history.variants.count
+        let evidence = history.evidence
         let windowMinutes = configuration.window.milliseconds / 60_000
         return Finding(
             detector: .repetitivePrompts,
@@ -187,19 +189,22 @@ struct UserPrompts: Sendable {
             subject: AlertSubject(user: event.user),
             time: event.time,
             windowStart: history.occurrences.oldest ?? event.time,
-            observed: [
-                ("repeats", .integer(Int64(repeats))),
-                ("variants", .integer(Int64(history.variants.count))),
-                ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
-            ],
-            threshold: [
-                ("min_repeats", .integer(Int64(configuration.minRepeats))),
-                ("similarity", .number(configuration.similarity)),
-            ],
             excess: Double(repeats) / Double(configuration.minRepeats),
-            summary: "\(repeats) prompts that are the same or nearly the same (\(history.variants.count) "
-                + "variant\(history.variants.count == 1 ? "" : "s")) within \(windowMinutes) min",
-            evidence: history.evidence.ids)
+            details: {
+                FindingDetails(
+                    observed: [
+                        ("repeats", .integer(Int64(repeats))),
+                        ("variants", .integer(Int64(variants))),
+                        ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
+                    ],
+                    threshold: [
+                        ("min_repeats", .integer(Int64(configuration.minRepeats))),
+                        ("similarity", .number(configuration.similarity)),
+                    ],
+                    summary: "\(repeats) prompts that are the same or nearly the same (\(variants) "
+                        + "variant\(variants == 1 ? "" : "s")) within \(windowMinutes) min",
+                    evidence: evidence.ids)
+            })
     }
 
     /// Moves the full history of cluster `index` out (leaving a placeholder to be overwritten).

@@ -89,7 +89,6 @@ struct CallRhythm: Sendable {
         }
         let first = varied ? times.first! : recent.first!
         let calls = varied ? times.count : minCalls
-        let rounded = (variation * 1000).rounded() / 1000
         let meanSeconds = (mean / 100).rounded() / 10
         var finding = Finding(
             detector: .scriptedCadence,
@@ -97,10 +96,27 @@ struct CallRhythm: Sendable {
             subject: AlertSubject(user: event.user),
             time: event.time,
             windowStart: first,
+            // A spacing three times steadier than the limit is unmistakably a machine.
+            excess: min(configuration.maxVariation / max(variation, 0.0001), 10),
+            details: { [evidence] in
+                Self.details(
+                    calls: calls, meanSeconds: meanSeconds, variation: variation, distinct: distinct, varied: varied,
+                    evidence: evidence, configuration)
+            })
+        finding.severity = varied ? .warning : .critical
+        return finding
+    }
+
+    /// What an alert made from a finding says (worked out only then, see ``Finding``).
+    private static func details(
+        calls: Int, meanSeconds: Double, variation: Double, distinct: Int, varied: Bool, evidence: EvidenceRing,
+        _ configuration: ScriptedCadenceConfiguration
+    ) -> FindingDetails {
+        FindingDetails(
             observed: [
                 ("calls", .integer(Int64(calls))),
                 ("mean_interval_seconds", .number(meanSeconds)),
-                ("variation", .number(rounded)),
+                ("variation", .number((variation * 1000).rounded() / 1000)),
                 ("distinct_prompts", .integer(Int64(distinct))),
             ],
             threshold: [
@@ -108,14 +124,10 @@ struct CallRhythm: Sendable {
                 ("max_interval_seconds", .integer(configuration.maxInterval.milliseconds / 1000)),
                 ("max_variation", .number(configuration.maxVariation)),
             ],
-            // A spacing three times steadier than the limit is unmistakably a machine.
-            excess: min(configuration.maxVariation / max(variation, 0.0001), 10),
             summary: "\(calls) calls made as this person every \(meanSeconds) s, varying by only "
                 + "\(Int((variation * 100).rounded()))%: a schedule, not a person, "
                 + (varied ? "asking \(distinct) different things" : "with \(distinct) distinct prompts"),
             evidence: evidence.ids)
-        finding.severity = varied ? .warning : .critical
-        return finding
     }
 }
 

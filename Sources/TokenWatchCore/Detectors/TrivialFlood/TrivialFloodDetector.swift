@@ -55,17 +55,21 @@ struct TrivialCalls: Sendable, Codable {
             subject: AlertSubject(user: event.user),
             time: event.time,
             windowStart: calls.oldest ?? event.time,
-            observed: [
-                ("trivial_calls", .integer(Int64(count))),
-                ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
-            ],
-            threshold: [
-                ("min_calls", .integer(Int64(configuration.minCalls))),
-                ("max_prompt_words", .integer(Int64(configuration.maxPromptWords))),
-            ],
             excess: Double(count) / Double(configuration.minCalls),
-            summary: "\(count) trivial prompts (\(configuration.maxPromptWords) words or fewer) within \(minutes) min",
-            evidence: evidence.ids)
+            details: { [evidence] in
+                FindingDetails(
+                    observed: [
+                        ("trivial_calls", .integer(Int64(count))),
+                        ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
+                    ],
+                    threshold: [
+                        ("min_calls", .integer(Int64(configuration.minCalls))),
+                        ("max_prompt_words", .integer(Int64(configuration.maxPromptWords))),
+                    ],
+                    summary:
+                        "\(count) trivial prompts (\(configuration.maxPromptWords) words or fewer) within \(minutes) min",
+                    evidence: evidence.ids)
+            })
     }
 }
 
