@@ -7,7 +7,8 @@
 # so timings (make bench) stay the measure of what a change is worth at scale; this is for before and after.
 #
 # INSTRUCTION_EVENTS (default 20 000) sets how many events, the first of the bench file (800 people, 14 days,
-# seed 42). Prints one JSON line. Needs valgrind (Debian package; `make instructions` installs it).
+# seed 42), or of INSTRUCTION_FILE when it names another events file (BENCHMARKS.md counts a day of 30 000
+# people so). Prints one JSON line. Needs valgrind (Debian package; `make instructions` installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${INSTRUCTION_EVENTS:-20000}
@@ -19,8 +20,12 @@ mkdir -p .build/bench
 objcopy --strip-debug .build/release/tokenwatch-bench .build/bench/tokenwatch-bench-nodebug
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-.build/release/tokenwatch generate --people 800 --days 14 --seed 42 --output "$WORK/all.jsonl" 2>/dev/null
-head -n "$EVENTS" "$WORK/all.jsonl" > "$WORK/events.jsonl"
+if [ -n "${INSTRUCTION_FILE:-}" ]; then
+    head -n "$EVENTS" "$INSTRUCTION_FILE" > "$WORK/events.jsonl"
+else
+    .build/release/tokenwatch generate --people 800 --days 14 --seed 42 --output "$WORK/all.jsonl" 2>/dev/null
+    head -n "$EVENTS" "$WORK/all.jsonl" > "$WORK/events.jsonl"
+fi
 # Swift's own hashing (dictionaries, sets) made deterministic, so that only SubjectHash's seed varies.
 SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
     .build/bench/tokenwatch-bench-nodebug once "$WORK/events.jsonl" > "$WORK/once.json" 2> "$WORK/valgrind.log"
