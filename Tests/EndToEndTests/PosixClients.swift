@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 
 /// A TCP connection to `HOST:PORT` over a POSIX socket, with a 10 s receive timeout; the caller closes it.
 func tcpConnect(_ hostPort: String) throws -> Int32 {

@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 import ZeroMQ
 
 /// An independent publisher of token events: XPUB, so it can wait for the daemon's subscription instead
@@ -71,12 +72,5 @@ final class TestSubscriber {
         return Received(
             topic: String(decoding: frames[0], as: UTF8.self), payload: payload, object: object, topicSequence: sequence
         )
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
