@@ -20,12 +20,11 @@ mkdir -p .build/bench
 objcopy --strip-debug .build/release/tokenwatch-bench .build/bench/tokenwatch-bench-nodebug
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-if [ -n "${INSTRUCTION_FILE:-}" ]; then
-    head -n "$EVENTS" "$INSTRUCTION_FILE" > "$WORK/events.jsonl"
-else
-    .build/release/tokenwatch generate --people 800 --days 14 --seed 42 --output "$WORK/all.jsonl" 2>/dev/null
-    head -n "$EVENTS" "$WORK/all.jsonl" > "$WORK/events.jsonl"
+SOURCE=${INSTRUCTION_FILE:-$WORK/all.jsonl}
+if [ -z "${INSTRUCTION_FILE:-}" ]; then
+    .build/release/tokenwatch generate --people 800 --days 14 --seed 42 --output "$SOURCE" 2>/dev/null
 fi
+head -n "$EVENTS" "$SOURCE" > "$WORK/events.jsonl"
 # Swift's own hashing (dictionaries, sets) made deterministic, so that only SubjectHash's seed varies.
 SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
     .build/bench/tokenwatch-bench-nodebug once "$WORK/events.jsonl" > "$WORK/once.json" 2> "$WORK/valgrind.log"

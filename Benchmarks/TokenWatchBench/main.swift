@@ -196,11 +196,11 @@ func memory(subjects: Int) {
         if repetition == 0 { bytesPerSubjectSettled = Double(residentBytes() - before) / Double(subjects) }
         tracked = engine.trackedSubjects.mapKeys(\.rawValue)
     }
-    let events = Double(subjects * repetitions)
+    let timedEvents = Double(subjects * repetitions)
     emit([
         "subjects": subjects, "tracked": tracked, "resident_bytes_per_subject": bytesPerSubject,
-        "timed_events": subjects * repetitions, "ns_per_event": nanoseconds(timed[1]) / events,
-        "ns_per_event_second_call": nanoseconds(timed[0]) / events, "alerts": alertCount,
+        "timed_events": subjects * repetitions, "ns_per_event": nanoseconds(timed[1]) / timedEvents,
+        "ns_per_event_second_call": nanoseconds(timed[0]) / timedEvents, "alerts": alertCount,
         "resident_bytes_per_subject_after_three_calls": bytesPerSubjectSettled,
     ])
 }
