@@ -13,9 +13,13 @@ import Glibc
 /// What the decoder needs to know about an id and that depends on nothing else (`Facts`: the virtual shard of
 /// a user, whether a time zone exists) is worked out once per id made too, and handed out with it.
 ///
-/// A hit is always the same id: the bytes are compared, not only their hash. A collision just replaces the
-/// slot. The cache holds at most `slots` strings whatever the stream, and its hash is seeded per process
-/// (``SubjectHash``), so ids chosen to collide cannot be prepared in advance; at worst they make it miss.
+/// A hit is always the same id: the bytes are compared, not only their hash. Each hash has two places (a pair
+/// of slots), and a new id takes the place of the one of the two used less recently. With one place per hash,
+/// two busy ids that met there pushed each other out at every turn: a dozen time zones in 256 places meet in
+/// about one process in five, and in one such run on a generated day the time zone database was asked at
+/// 11 480 of 100 000 events (BENCHMARKS.md, "Ids interned at decode, hashed once"). The cache holds at most
+/// `slots` strings whatever the stream, and its hash is seeded per process (``SubjectHash``), so ids chosen to
+/// collide cannot be prepared in advance; at worst they make it miss.
 final class IdentifierInterner<Facts> {
     /// An id as events carry it, the hash of that text, and the facts about it.
     struct Interned {
@@ -39,16 +43,16 @@ final class IdentifierInterner<Facts> {
     private let transform: (String) -> String
     private let facts: (String) -> Facts
 
-    /// A cache of `slots` strings (rounded up to a power of two); `transform` turns a payload's text into the
-    /// id kept (normalisation), and `facts` works out the facts about that id. Each must give the same output
-    /// for the same input.
+    /// A cache of `slots` strings (rounded up to a power of two, at least one pair); `transform` turns a payload's
+    /// text into the id kept (normalisation), and `facts` works out the facts about that id. Each must give the
+    /// same output for the same input.
     init(slots: Int, transform: @escaping (String) -> String = { $0 }, facts: @escaping (String) -> Facts) {
-        var count = 1
+        var count = 2
         while count < slots { count <<= 1 }
         let empty = Slot(rawHash: 0, raw: nil, value: Interned(text: "", hash: SubjectHash.hash(""), facts: facts("")))
         self.slots = .allocate(capacity: count)
         self.slots.initialize(repeating: empty)
-        mask = count - 1
+        mask = (count - 1) & ~1
         self.transform = transform
         self.facts = facts
     }
@@ -61,15 +65,29 @@ final class IdentifierInterner<Facts> {
     /// The id for `bytes` (valid UTF-8): the one made before when it is still cached, else made now.
     func intern(_ bytes: UnsafeRawBufferPointer) -> Interned {
         let rawHash = SubjectHash.hash(bytes)
-        let slot = slots.baseAddress! + (Int(truncatingIfNeeded: rawHash) & mask)
-        if slot.pointee.rawHash == rawHash, Self.equal(slot.pointee.raw ?? slot.pointee.value.text, bytes) {
-            return slot.pointee.value
+        // The pair of places for this hash, the one used more recently first.
+        let recent = slots.baseAddress! + (Int(truncatingIfNeeded: rawHash) & mask)
+        let older = recent + 1
+        if Self.holds(recent, rawHash, bytes) { return recent.pointee.value }
+        if Self.holds(older, rawHash, bytes) {
+            swap(&recent.pointee, &older.pointee)
+            return recent.pointee.value
         }
         let raw = String(decoding: bytes, as: UTF8.self)
         let text = transform(raw)
-        let value = Interned(text: text, hash: SubjectHash.hash(text), facts: facts(text))
-        slot.pointee = Slot(rawHash: rawHash, raw: text == raw ? nil : raw, value: value)
+        let same = text == raw
+        // The same text has the same hash: only an id the transform changed is hashed again.
+        let value = Interned(text: text, hash: same ? rawHash : SubjectHash.hash(text), facts: facts(text))
+        // The older of the two goes; the more recent becomes the older.
+        older.pointee = recent.move()
+        recent.initialize(to: Slot(rawHash: rawHash, raw: same ? nil : raw, value: value))
         return value
+    }
+
+    private static func holds(_ slot: UnsafeMutablePointer<Slot>, _ rawHash: UInt64, _ bytes: UnsafeRawBufferPointer)
+        -> Bool
+    {
+        slot.pointee.rawHash == rawHash && equal(slot.pointee.raw ?? slot.pointee.value.text, bytes)
     }
 
     private static func equal(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
