@@ -48,9 +48,10 @@ public final class EventDecoder {
     public init(limits: Limits = Limits()) {
         self.limits = limits
         let normalizes = limits.normalizesIdentities
+        // The shard is worked out from the id kept, which is normalised already when normalisation is on.
         identities = IdentifierInterner(
             slots: 4096, transform: { normalizes ? IdentityNormalization.normalized($0) : $0 },
-            facts: VirtualShard.of(user:))
+            facts: { normalizes ? VirtualShard.of(normalizedUser: $0) : VirtualShard.of(user: $0) })
         guard let parser = tw_parser_create(limits.maxPayloadBytes, limits.maxDepth) else {
             fatalError("simdjson could not allocate a parser of \(limits.maxPayloadBytes) bytes")
         }

@@ -10,13 +10,21 @@ import Foundation
 /// nearly all of them, are left as they are without any allocation.
 enum IdentityNormalization {
     static func normalized(_ id: String) -> String {
-        var plain = true
-        for byte in id.utf8 where byte >= 0x80 || (byte >= 65 && byte <= 90) {
-            plain = false
-            break
-        }
-        if plain, let first = id.utf8.first, let last = id.utf8.last, !isSpace(first), !isSpace(last) { return id }
+        let plain = id.utf8.withContiguousStorageIfAvailable(isPlain) ?? isPlain(Array(id.utf8))
+        if plain { return id }
         return id.precomposedStringWithCompatibilityMapping.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Lower-case ASCII without surrounding white space (and not empty): already normal. Read in place, since
+    /// every id an event carries that the decoder has not seen recently comes here.
+    private static func isPlain(_ bytes: some Collection<UInt8>) -> Bool {
+        guard let first = bytes.first, !isSpace(first) else { return false }
+        var last = first
+        for byte in bytes {
+            if byte >= 0x80 || (byte >= 65 && byte <= 90) { return false }
+            last = byte
+        }
+        return !isSpace(last)
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (byte >= 9 && byte <= 13) }

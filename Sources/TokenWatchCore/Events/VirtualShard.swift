@@ -10,7 +10,13 @@ public enum VirtualShard {
     public static let count = 64
 
     public static func of(user: String) -> Int {
-        Int(FNV1a.hash(IdentityNormalization.normalized(user)) % UInt64(count))
+        of(normalizedUser: IdentityNormalization.normalized(user))
+    }
+
+    /// The shard of a user id already normalised (as the decoder keeps it): the same as ``of(user:)``, without
+    /// normalising again.
+    static func of(normalizedUser user: String) -> Int {
+        Int(FNV1a.hash(user) % UInt64(count))
     }
 
     /// The topic of a shard's events, under the daemon's topic (`events.topic`, `tokens`): two digits, so that
