@@ -54,10 +54,9 @@ struct IdentifierInternerTests {
         }
     }
 
-    /// Two ids that come in turn and share a place in the cache both stay cached: each is made, and its facts
-    /// worked out, once. A cache of one place per id lost one of them at every turn, so that two busy time zones
-    /// whose hashes met (one process in five, with a dozen zones in 256 places) asked the time zone database
-    /// on every tenth event. With a single place, every id meets every other.
+    /// Two ids that come in turn and whose hashes meet both stay cached: each is made, and its facts worked
+    /// out, once. In a cache of a single pair of places every id meets every other; with one place per hash,
+    /// two busy time zones that meet would ask the time zone database at every turn.
     @Test func twoIdsThatMeetInTheCacheBothStay() {
         var made: [String] = []
         let interner = IdentifierInterner(slots: 1, facts: { made.append($0) })

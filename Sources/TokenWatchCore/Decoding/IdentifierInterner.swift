@@ -14,12 +14,12 @@ import Glibc
 /// a user, whether a time zone exists) is worked out once per id made too, and handed out with it.
 ///
 /// A hit is always the same id: the bytes are compared, not only their hash. Each hash has two places (a pair
-/// of slots), and a new id takes the place of the one of the two used less recently. With one place per hash,
-/// two busy ids that met there pushed each other out at every turn: a dozen time zones in 256 places meet in
-/// about one process in five, and in one such run on a generated day the time zone database was asked at
-/// 11 480 of 100 000 events (BENCHMARKS.md, "Ids interned at decode, hashed once"). The cache holds at most
-/// `slots` strings whatever the stream, and its hash is seeded per process (``SubjectHash``), so ids chosen to
-/// collide cannot be prepared in advance; at worst they make it miss.
+/// of slots), and a new id takes the place of the one of the two used less recently. Why two: with one place
+/// per hash, two busy ids whose hashes meet push each other out at every turn, and a dozen time zones in 256
+/// places meet in about one process in five, each miss a question to the time zone database (BENCHMARKS.md,
+/// "Ids interned at decode, hashed once"). The cache holds at most `slots` strings whatever the stream, and its
+/// hash is seeded per process (``SubjectHash``), so ids chosen to collide cannot be prepared in advance; at
+/// worst they make it miss.
 final class IdentifierInterner<Facts> {
     /// An id as events carry it, the hash of that text, and the facts about it.
     struct Interned {
