@@ -8,11 +8,12 @@ PEOPLE=${BENCH_PEOPLE:-800}
 DAYS=14
 SECONDS_LATENCY=10
 SUBJECT_COUNTS="10000 100000 1000000"
+HISTORY="100000 64"
 ROUNDS=3
 BRIDGE_EVENTS=200000
 # A steady rate both the receiver and the daemon keep up with, as a provisioned daemon runs.
 STEADY_RATE=150000
-if [ "${BENCH_SMOKE:-0}" = 1 ]; then PEOPLE=10; DAYS=2; SECONDS_LATENCY=1; SUBJECT_COUNTS="1000"; ROUNDS=1; BRIDGE_EVENTS=2000; fi
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then PEOPLE=10; DAYS=2; SECONDS_LATENCY=1; SUBJECT_COUNTS="1000"; HISTORY="1000 4"; ROUNDS=1; BRIDGE_EVENTS=2000; fi
 
 # One product per invocation: given several --product flags, swift build builds only the last.
 swift build -c release --product tokenwatch >&2
@@ -154,6 +155,10 @@ $BIN/tokenwatch-bench threads "$WORK/long-ids.jsonl"
 
 echo "# memory and time per event by number of tracked subjects"
 for n in $SUBJECT_COUNTS; do $BIN/tokenwatch-bench memory "$n"; done
+
+echo "# memory per tracked subject over a long history: a new prompt from every person every minute for an hour"
+# shellcheck disable=SC2086 # two numbers: subjects and calls
+$BIN/tokenwatch-bench history $HISTORY
 
 echo "# event-to-alert latency at a steady 20 000 and 50 000 events/s (after a 5 s warm-up)"
 for RATE in 20000 50000; do

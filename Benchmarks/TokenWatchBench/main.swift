@@ -337,13 +337,15 @@ let arguments = CommandLine.arguments
 switch arguments.dropFirst().first {
 case "stages" where arguments.count == 3: stages(file: arguments[2])
 case "memory" where arguments.count == 3: memory(subjects: Int(arguments[2])!)
+case "history" where arguments.count == 4: memoryHistory(subjects: Int(arguments[2])!, calls: Int(arguments[3])!)
 case "threads" where arguments.count == 3: detectionThreads(file: arguments[2])
 case "once" where arguments.count == 3: once(file: arguments[2])
 case "latency" where arguments.count == 6:
     try latency(events: arguments[2], alerts: arguments[3], rate: Int(arguments[4])!, seconds: Int(arguments[5])!)
 default:
     print(
-        "usage: tokenwatch-bench stages FILE | memory N | latency EVENTS ALERTS RATE SECONDS | threads FILE | once FILE"
+        "usage: tokenwatch-bench stages FILE | memory N | history N CALLS | latency EVENTS ALERTS RATE SECONDS"
+            + " | threads FILE | once FILE"
     )
     exit(2)
 }

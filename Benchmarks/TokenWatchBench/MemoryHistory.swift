@@ -1,0 +1,53 @@
+import Foundation
+import TokenWatchCore
+
+/// `tokenwatch-bench history N CALLS`: the resident memory per tracked subject as each of N people makes CALLS
+/// calls a minute apart, read after every call: what a long history holds, which `memory` (three calls) does
+/// not show. The state's arrays grow with what the windows hold, up to their caps (prompt clusters per person,
+/// prompts kept per stream, minutes of a window), so the figure after the last call bounds what the default
+/// subject cap costs, and the systemd unit's `MemoryMax` is set from it.
+///
+/// The worst case for the prompt state: every call's prompt is new to its person (eight words drawn afresh),
+/// so that each call opens a cluster rather than repeating one. Nothing is timed.
+func memoryHistory(subjects: Int, calls: Int) {
+    var configuration = TokenWatchConfiguration()
+    configuration.state.maxTrackedSubjects = 100_000_000
+    let start = EventTime(rfc3339: "2026-11-07T20:00:00Z")!  // a Saturday evening: off-hours everywhere
+    func events(call: Int) -> [DecodedEvent] {
+        (0..<subjects).map { position in
+            // Each call visits the people in another order, as `memory` does, so that no lookup finds its
+            // neighbours' state already cached.
+            let n = position * [1, 7919, 104_729][call % 3] % subjects
+            let offset = Int64(call) * 60_000 + Int64(position) * 60_000 / Int64(subjects)
+            var event = TokenEvent(
+                time: start + .milliseconds(offset), user: "user-\(n)", inputTokens: 800, outputTokens: 200,
+                id: "e\(call)-\(n)")
+            event.prompt = PromptFingerprint(
+                text: (0..<8).map { letters(call * 131 + $0 * 17 + n % 97 + 30) }.joined(separator: " "))
+            event.session = "s\(n)"
+            if n % 4 == 0 {
+                event.agent = "agent-\(n)"
+                event.parent = "user-\(n)"
+                event.outputHash = "o\(call)-\(n)"
+            }
+            return DecodedEvent(event)
+        }
+    }
+    var engine = DetectionEngine(configuration: configuration)
+    let executor = InlineShardExecutor()
+    var alerts = 0
+    var bytesPerSubject: [Double] = []
+    // Every call's events are made before any reading and kept alive through all of them, so that the growth
+    // read is the engine's state alone.
+    var all = (0..<calls).map(events(call:))
+    let before = residentBytes()
+    for call in 0..<calls {
+        alerts += detectInBatches(&all[call], engine: &engine, on: executor)
+        bytesPerSubject.append((Double(residentBytes() - before) / Double(subjects)).rounded())
+    }
+    emit([
+        "subjects": subjects, "calls": calls, "alerts": alerts,
+        "resident_bytes_per_subject_after_each_call": bytesPerSubject,
+        "tracked": engine.trackedSubjects.mapKeys(\.rawValue),
+    ])
+}
