@@ -100,19 +100,6 @@ extension OffHoursBurstDetector {
     }
 }
 
-struct MinuteVolume: Sendable, Codable {
-    var minute: Int64
-    var tokens: Int64
-    var calls: Int32
-    /// Calls whose content was known, and those of them that brought new content (optional in checkpoints
-    /// written before they were counted).
-    var judged: Int32?
-    var new: Int32?
-    /// The tokens of those calls: the share of progress is weighted by volume, since volume is what a burst is.
-    var judgedTokens: Int64?
-    var newTokens: Int64?
-}
-
 struct UserVolume: Sendable, Codable {
     /// Off-hours tokens per minute inside the window, oldest first.
     var minutes: [MinuteVolume] = []
@@ -234,20 +221,20 @@ struct UserVolume: Sendable, Codable {
         while let first = minutes.first, first.minute <= minute - windowMinutes {
             windowTokens -= first.tokens
             windowCalls -= Int64(first.calls)
-            windowJudged = (windowJudged ?? 0) - Int64(first.judged ?? 0)
-            windowNew = (windowNew ?? 0) - Int64(first.new ?? 0)
-            windowJudgedTokens = (windowJudgedTokens ?? 0) - (first.judgedTokens ?? 0)
-            windowNewTokens = (windowNewTokens ?? 0) - (first.newTokens ?? 0)
+            windowJudged = (windowJudged ?? 0) - Int64(first.judged)
+            windowNew = (windowNew ?? 0) - Int64(first.new)
+            windowJudgedTokens = (windowJudgedTokens ?? 0) - first.judgedTokens
+            windowNewTokens = (windowNewTokens ?? 0) - first.newTokens
             minutes.removeFirst()
         }
         // A slightly late event goes to the newest minute rather than reorder.
         if let last = minutes.last, last.minute >= minute {
             minutes[minutes.count - 1].tokens += event.totalTokens
             minutes[minutes.count - 1].calls += 1
-            minutes[minutes.count - 1].judged = (minutes[minutes.count - 1].judged ?? 0) + judged
-            minutes[minutes.count - 1].new = (minutes[minutes.count - 1].new ?? 0) + new
-            minutes[minutes.count - 1].judgedTokens = (minutes[minutes.count - 1].judgedTokens ?? 0) + judgedTokens
-            minutes[minutes.count - 1].newTokens = (minutes[minutes.count - 1].newTokens ?? 0) + newTokens
+            minutes[minutes.count - 1].judged += judged
+            minutes[minutes.count - 1].new += new
+            minutes[minutes.count - 1].judgedTokens += judgedTokens
+            minutes[minutes.count - 1].newTokens += newTokens
         } else {
             minutes.append(
                 MinuteVolume(
