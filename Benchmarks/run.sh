@@ -8,7 +8,7 @@ PEOPLE=${BENCH_PEOPLE:-800}
 DAYS=14
 SECONDS_LATENCY=10
 SUBJECT_COUNTS="10000 100000 1000000"
-HISTORY="100000 64"
+HISTORY="50000 64"
 ROUNDS=3
 BRIDGE_EVENTS=200000
 # A steady rate both the receiver and the daemon keep up with, as a provisioned daemon runs.

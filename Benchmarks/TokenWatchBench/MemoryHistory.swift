@@ -4,11 +4,11 @@ import TokenWatchCore
 /// `tokenwatch-bench history N CALLS`: the resident memory per tracked subject as each of N people makes CALLS
 /// calls a minute apart, read after every call: what a long history holds, which `memory` (three calls) does
 /// not show. The state's arrays grow with what the windows hold, up to their caps (prompt clusters per person,
-/// prompts kept per stream, minutes of a window), so the figure after the last call bounds what the default
-/// subject cap costs, and the systemd unit's `MemoryMax` is set from it.
+/// prompts kept per stream, minutes of a window); the systemd unit's `MemoryMax` is set from this figure.
 ///
-/// The worst case for the prompt state: every call's prompt is new to its person (eight words drawn afresh),
-/// so that each call opens a cluster rather than repeating one. Nothing is timed.
+/// The worst case for the prompt state: every call's prompt is new to its person and long enough to fill a
+/// sketch (40 words drawn afresh: more than ``PromptFingerprint/sketchSize`` words and pairs), so that each
+/// call opens a cluster of the largest size rather than repeating one. Nothing is timed.
 func memoryHistory(subjects: Int, calls: Int) {
     var configuration = TokenWatchConfiguration()
     configuration.state.maxTrackedSubjects = 100_000_000
@@ -23,7 +23,7 @@ func memoryHistory(subjects: Int, calls: Int) {
                 time: start + .milliseconds(offset), user: "user-\(n)", inputTokens: 800, outputTokens: 200,
                 id: "e\(call)-\(n)")
             event.prompt = PromptFingerprint(
-                text: (0..<8).map { letters(call * 131 + $0 * 17 + n % 97 + 30) }.joined(separator: " "))
+                text: (0..<40).map { letters(call * 131 + $0 * 17 + n % 97 + 30) }.joined(separator: " "))
             event.session = "s\(n)"
             if n % 4 == 0 {
                 event.agent = "agent-\(n)"
