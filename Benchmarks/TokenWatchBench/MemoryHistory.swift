@@ -12,26 +12,12 @@ import TokenWatchCore
 func memoryHistory(subjects: Int, calls: Int) {
     var configuration = TokenWatchConfiguration()
     configuration.state.maxTrackedSubjects = 100_000_000
-    let start = EventTime(rfc3339: "2026-11-07T20:00:00Z")!  // a Saturday evening: off-hours everywhere
+    // Each call visits the people in another order, as `memory` does.
     func events(call: Int) -> [DecodedEvent] {
-        (0..<subjects).map { position in
-            // Each call visits the people in another order, as `memory` does, so that no lookup finds its
-            // neighbours' state already cached.
-            let n = position * [1, 7919, 104_729][call % 3] % subjects
-            let offset = Int64(call) * 60_000 + Int64(position) * 60_000 / Int64(subjects)
-            var event = TokenEvent(
-                time: start + .milliseconds(offset), user: "user-\(n)", inputTokens: 800, outputTokens: 200,
-                id: "e\(call)-\(n)")
-            event.prompt = PromptFingerprint(
-                text: (0..<40).map { letters(call * 131 + $0 * 17 + n % 97 + 30) }.joined(separator: " "))
-            event.session = "s\(n)"
-            if n % 4 == 0 {
-                event.agent = "agent-\(n)"
-                event.parent = "user-\(n)"
-                event.outputHash = "o\(call)-\(n)"
-            }
-            return DecodedEvent(event)
-        }
+        let order = call % SyntheticCalls.visitingOrders.count
+        return SyntheticCalls.pass(call, of: subjects, order: order) { n in
+            (0..<40).map { letters(call * 131 + $0 * 17 + n % 97 + 30) }.joined(separator: " ")
+        }.map(DecodedEvent.init)
     }
     var engine = DetectionEngine(configuration: configuration)
     let executor = InlineShardExecutor()

@@ -135,9 +135,7 @@ func stages(file: String) {
 /// repeat the experiment on fresh engines until a million events are timed, so small sizes are not a few
 /// milliseconds of noise.
 ///
-/// The later passes visit the people in scattered orders (person `n * m mod N`, `m` a prime that divides no
-/// size measured): people do not call in the same order every minute, and in the order of the first pass each
-/// lookup would find its neighbours in memory already cached by the one before. The second pass is each
+/// The later passes visit the people in scattered orders (``SyntheticCalls/visitingOrders``). The second pass is each
 /// subject's second call, whose state still grows (its arrays reallocated, fresh pages faulted in); the third
 /// is the figure of a population whose state has settled (`ns_per_event`). The resident size grows by each
 /// subject's state after its first call (`resident_bytes_per_subject`) and after its third (the windows and
@@ -146,25 +144,10 @@ func memory(subjects: Int) {
     var configuration = TokenWatchConfiguration()
     // The cost of state itself is measured here, so the cap (and its evictions) is lifted.
     configuration.state.maxTrackedSubjects = 100_000_000
-    let start = EventTime(rfc3339: "2026-11-07T20:00:00Z")!  // a Saturday evening: off-hours everywhere
-    let orders = [1, 7919, 104_729]
     let teams = ["alpha", "beta", "gamma"]
     func events(pass: Int) -> [TokenEvent] {
-        (0..<subjects).map { position in
-            let n = position * orders[pass] % subjects
-            let offset = Int64(pass) * 60_000 + Int64(position) * 60_000 / Int64(subjects)
-            var event = TokenEvent(
-                time: start + .milliseconds(offset), user: "user-\(n)",
-                inputTokens: 800, outputTokens: 200, id: "e\(pass)-\(n)")
-            event.prompt = PromptFingerprint(
-                text: "please review pull request \(n % 97) for the team \(teams[pass]) and summarize the main risks")
-            event.session = "s\(n)"
-            if n % 4 == 0 {
-                event.agent = "agent-\(n)"
-                event.parent = "user-\(n)"
-                event.outputHash = "o\(pass)-\(n)"
-            }
-            return event
+        SyntheticCalls.pass(pass, of: subjects, order: pass) { n in
+            "please review pull request \(n % 97) for the team \(teams[pass]) and summarize the main risks"
         }
     }
     let repetitions = max(1, 1_000_000 / subjects)
