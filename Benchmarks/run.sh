@@ -155,6 +155,8 @@ $BIN/tokenwatch-bench threads "$WORK/long-ids.jsonl"
 
 echo "# memory and time per event by number of tracked subjects"
 for n in $SUBJECT_COUNTS; do $BIN/tokenwatch-bench memory "$n"; done
+echo "# the same at the fewest subjects without any detector (the progress measure, admission, the lifecycle)"
+$BIN/tokenwatch-bench memory "${SUBJECT_COUNTS%% *}" Benchmarks/configs/no-detectors.yaml
 
 echo "# memory per tracked subject over a long history: a new prompt from every person every minute for an hour"
 # shellcheck disable=SC2086 # two numbers: subjects and calls

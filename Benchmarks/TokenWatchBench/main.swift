@@ -1,7 +1,8 @@
 // tokenwatch-bench: measurements for BENCHMARKS.md, run by `make bench` (Benchmarks/run.sh).
 //
 //   tokenwatch-bench stages FILE            cost per event of each stage: parse + validate, each detector, all
-//   tokenwatch-bench memory N               resident bytes per tracked subject, and time per event, at N subjects
+//   tokenwatch-bench memory N [CONFIG]      resident bytes per tracked subject, and time per event, at N subjects
+//                                           (CONFIG: a configuration file, e.g. with some detectors disabled)
 //   tokenwatch-bench latency EVENTS ALERTS RATE SECONDS
 //                                           event-to-alert latency at a steady RATE against a running daemon
 //   tokenwatch-bench threads FILE           the detection stage with 1 and 2 threads, and an estimate for more
@@ -140,8 +141,12 @@ func stages(file: String) {
 /// is the figure of a population whose state has settled (`ns_per_event`). The resident size grows by each
 /// subject's state after its first call (`resident_bytes_per_subject`) and after its third (the windows and
 /// the prompts each detector keeps hold three calls then; the allocator may keep freed memory resident too).
-func memory(subjects: Int) {
+func memory(subjects: Int, configurationFile: String? = nil) throws {
     var configuration = TokenWatchConfiguration()
+    if let configurationFile {
+        let yaml = try String(contentsOfFile: configurationFile, encoding: .utf8)
+        configuration = try ConfigurationLoader.load(yaml: yaml, file: configurationFile)
+    }
     // The cost of state itself is measured here, so the cap (and its evictions) is lifted.
     configuration.state.maxTrackedSubjects = 100_000_000
     let teams = ["alpha", "beta", "gamma"]
@@ -319,7 +324,8 @@ func letters(_ number: Int) -> String {
 let arguments = CommandLine.arguments
 switch arguments.dropFirst().first {
 case "stages" where arguments.count == 3: stages(file: arguments[2])
-case "memory" where arguments.count == 3: memory(subjects: Int(arguments[2])!)
+case "memory" where arguments.count == 3: try memory(subjects: Int(arguments[2])!)
+case "memory" where arguments.count == 4: try memory(subjects: Int(arguments[2])!, configurationFile: arguments[3])
 case "history" where arguments.count == 4: memoryHistory(subjects: Int(arguments[2])!, calls: Int(arguments[3])!)
 case "threads" where arguments.count == 3: detectionThreads(file: arguments[2])
 case "once" where arguments.count == 3: once(file: arguments[2])
@@ -327,7 +333,7 @@ case "latency" where arguments.count == 6:
     try latency(events: arguments[2], alerts: arguments[3], rate: Int(arguments[4])!, seconds: Int(arguments[5])!)
 default:
     print(
-        "usage: tokenwatch-bench stages FILE | memory N | history N CALLS | latency EVENTS ALERTS RATE SECONDS"
+        "usage: tokenwatch-bench stages FILE | memory N [CONFIG] | history N CALLS | latency EVENTS ALERTS RATE SECONDS"
             + " | threads FILE | once FILE"
     )
     exit(2)
