@@ -178,8 +178,9 @@ extension HostileReviewEndToEndTests {
         // machine (the test's own reader short of CPU) is not mistaken for a daemon that drops. A batch stays
         // within what libzmq guarantees a subscriber that has read everything: the sending socket learns what
         // was read only every half mark (150 here) and may act on it up to a millisecond late, so it can count
-        // 149 alerts already read as still queued. Batches of 250 lost 50 of 3 000 to a subscriber reading all
-        // the time, in a pyzmq loop with the same mark; batches of 100 stay below 300 even so.
+        // 149 alerts already read as still queued, and 250 more would then fill its 300 (a pyzmq loop with this
+        // mark, its subscriber reading all the time, loses some of 3 000 in batches of 250, none in batches of
+        // 100).
         let batchSize = 100
         var received = Set<String>()
         for batch in stride(from: 0, to: count, by: batchSize) {
