@@ -20,32 +20,34 @@ public struct DocumentedPrometheusFactory: MetricsFactory {
         self.durationBuckets = durationBuckets
     }
 
-    private func helpText(_ label: String) -> String {
+    /// The metric named `label` whole, with its HELP text. The name is not split into namespace and unit: the
+    /// labels are the names, as the catalogue and the documentation give them.
+    private func descriptor(_ label: String) -> MetricNameDescriptor {
         guard let text = help[label] else { preconditionFailure("metric \(label) has no HELP text in the catalogue") }
-        return text
+        return MetricNameDescriptor(metricName: label, unitName: "", helpText: text)
     }
 
     public func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        registry.makeCounter(name: label, labels: dimensions, help: helpText(label))
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
     public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
         -> any FloatingPointCounterHandler
     {
-        registry.makeCounter(name: label, labels: dimensions, help: helpText(label))
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         precondition(!aggregate, "TokenWatch records values as gauges; histograms are timers")
-        return registry.makeGauge(name: label, labels: dimensions, help: helpText(label))
+        return registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
     }
 
     public func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
-        registry.makeGauge(name: label, labels: dimensions, help: helpText(label))
+        registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(name: label, labels: dimensions, buckets: durationBuckets, help: helpText(label))
+        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: durationBuckets)
     }
 
     public func destroyCounter(_ handler: any CounterHandler) {
