@@ -1,5 +1,3 @@
-import Foundation
-
 /// Per user: off-hours token volume far above the user's own normal, above a floor, and without progress.
 ///
 /// Off-hours are outside the configured work hours and work days in the user's time zone (the event's `tz`,
