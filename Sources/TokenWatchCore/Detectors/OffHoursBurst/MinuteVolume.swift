@@ -22,6 +22,16 @@ struct MinuteVolume: Sendable {
         self.judged = judged
         self.new = new
     }
+
+    /// Adds another volume's figures (a call's, in the same minute) to this one's.
+    mutating func add(_ other: MinuteVolume) {
+        tokens += other.tokens
+        judgedTokens += other.judgedTokens
+        newTokens += other.newTokens
+        calls += other.calls
+        judged += other.judged
+        new += other.new
+    }
 }
 
 /// The checkpoint format: the counts of progress are absent from checkpoints written before they were kept,

@@ -117,40 +117,32 @@ struct UserVolume: Sendable {
 
     /// Slides the window to `minute` and adds the event to it.
     private mutating func addToWindow(_ event: TokenEvent, novelty: CallNovelty, minute: Int64, windowMinutes: Int64) {
-        let judged: Int32 = novelty.isKnown ? 1 : 0
-        let new: Int32 = novelty.isNew ? 1 : 0
-        let judgedTokens = novelty.isKnown ? event.totalTokens : 0
-        let newTokens = novelty.isNew ? event.totalTokens : 0
+        let call = MinuteVolume(
+            minute: minute, tokens: event.totalTokens, calls: 1, judged: novelty.isKnown ? 1 : 0,
+            new: novelty.isNew ? 1 : 0, judgedTokens: novelty.isKnown ? event.totalTokens : 0,
+            newTokens: novelty.isNew ? event.totalTokens : 0)
         while let first = minutes.first, first.minute <= minute - windowMinutes {
-            windowTokens -= first.tokens
-            windowCalls -= Int64(first.calls)
-            windowJudged -= Int64(first.judged)
-            windowNew -= Int64(first.new)
-            windowJudgedTokens -= first.judgedTokens
-            windowNewTokens -= first.newTokens
+            addToSums(first, times: -1)
             minutes.removeFirst()
         }
         // A slightly late event goes to the newest minute rather than reorder.
         if let last = minutes.last, last.minute >= minute {
-            minutes[minutes.count - 1].tokens += event.totalTokens
-            minutes[minutes.count - 1].calls += 1
-            minutes[minutes.count - 1].judged += judged
-            minutes[minutes.count - 1].new += new
-            minutes[minutes.count - 1].judgedTokens += judgedTokens
-            minutes[minutes.count - 1].newTokens += newTokens
+            minutes[minutes.count - 1].add(call)
         } else {
-            minutes.append(
-                MinuteVolume(
-                    minute: minute, tokens: event.totalTokens, calls: 1, judged: judged, new: new,
-                    judgedTokens: judgedTokens, newTokens: newTokens))
+            minutes.append(call)
         }
-        windowTokens += event.totalTokens
-        windowCalls += 1
-        windowJudged += Int64(judged)
-        windowNew += Int64(new)
-        windowJudgedTokens += judgedTokens
-        windowNewTokens += newTokens
+        addToSums(call, times: 1)
         evidence.record(event.id)
+    }
+
+    /// Adds a minute's figures to the window's sums (`times` 1) or takes them out (-1).
+    private mutating func addToSums(_ volume: MinuteVolume, times: Int64) {
+        windowTokens += times * volume.tokens
+        windowCalls += times * Int64(volume.calls)
+        windowJudged += times * Int64(volume.judged)
+        windowNew += times * Int64(volume.new)
+        windowJudgedTokens += times * volume.judgedTokens
+        windowNewTokens += times * volume.newTokens
     }
 
     /// Keeps the most recent hours when a reload changes `baselineDays`.
