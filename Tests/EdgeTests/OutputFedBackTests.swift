@@ -42,7 +42,8 @@ import Testing
             let event = try decoder.decode(bytes).get()
             return memory.observe(
                 prompt: event.prompt, promptHash: event.promptHash, outputHash: event.outputHash,
-                inputTokens: event.inputTokens, at: event.time)
+                inputTokens: event.inputTokens, at: event.time
+            ).novelty
         }
         #expect(verdicts == [.new, .fedBack])
     }

@@ -36,16 +36,19 @@ struct AgenticPrecisionTests {
 
     // MARK: agent_loop
 
-    /// A coding agent triggering itself every 8 s for an hour (450 calls), each step new.
+    /// A coding agent triggering itself every 8 s for an hour (450 calls), each step new, its context growing
+    /// by 1 000 tokens a step from 30 000 and compacted back to 30 000 every 150 steps.
     @Test(arguments: [Content.text, .hashes])
     func aCodingAgentWorkingThroughHundredsOfStepsIsNotALoop(content: Content) {
         let events = (0..<450).map { n in
-            call("code-agent", parent: n == 0 ? "dev" : "code-agent", at: Int64(n) * 8, content, prompt: n, output: n)
+            call(
+                "code-agent", parent: n == 0 ? "dev" : "code-agent", at: Int64(n) * 8, content, prompt: n, output: n,
+                tokens: 30_000 + Int64(n % 150) * 1000)
         }
         #expect(firing(.agentLoop, events).isEmpty)
     }
 
-    /// The same agent returning to the same three steps: 40 iterations, 3 of them new.
+    /// The same agent returning to the same three steps with the same 60 000-token context: 40 iterations.
     @Test(arguments: [Content.text, .hashes])
     func aCodingAgentCyclingThroughThreeStepsIsALoop(content: Content) {
         let events = (0..<40).map { n in
@@ -55,13 +58,17 @@ struct AgenticPrecisionTests {
         }
         let alerts = firing(.agentLoop, events)
         #expect(alerts.count == 1)
-        // The first call comes from the person; the 21st is the 20th self-trigger. Of those 20 iterations only
-        // the first two (steps 1 and 2; step 0 came before) brought something new.
-        #expect(alerts.first?.summary.contains("new content in 2 of 20 iterations") == true)
-        #expect(alerts.first?.observed.first { $0.0 == "novelty" }?.1 == .number(0.1))
+        // The first call comes from the person; the 21st is the 20th self-trigger. Every iteration resent the
+        // same context; from the thirteenth call on, twelve remembered prompts of three texts go round (at most
+        // a quarter distinct), so steps 12 to 20 (9) are the same result back and steps 1 to 11 the same
+        // context resent.
+        #expect(alerts.first?.summary.contains("context grew in 0 of 20 iterations") == true)
+        #expect(alerts.first?.summary.contains("the same result came back 9 times, the same context resent 11") == true)
+        #expect(alerts.first?.observed.first { $0.0 == "progress_share" }?.1 == .number(0))
     }
 
-    /// planner → coder → reviewer → planner for an hour, every step new (hash-only crews hand each output on).
+    /// planner → coder → reviewer → planner for an hour, every step new (hash-only crews hand each output on),
+    /// each member's context growing by 1 500 tokens a round.
     @Test(arguments: [Content.text, .hashes])
     func aCrewMakingProgressIsNotALoop(content: Content) {
         let members = ["planner", "coder", "reviewer"]
@@ -69,7 +76,7 @@ struct AgenticPrecisionTests {
         for n in 0..<300 {
             var e = call(
                 members[n % 3], parent: n == 0 ? "dev" : members[(n + 2) % 3], at: Int64(n) * 12, content, prompt: n,
-                output: n)
+                output: n, tokens: 20_000 + Int64(n / 3) * 1500)
             if content == .hashes && n > 0 { e.promptHash = "o\(n - 1)" }
             events.append(e)
         }
@@ -117,39 +124,59 @@ struct AgenticPrecisionTests {
         }
         let alerts = firing(.agentLoop, events)
         #expect(alerts.count == 1)
-        #expect(alerts.first?.summary.contains("outputs fed back unchanged") == true)
+        // Each prompt is the previous answer, sent with the same 60 000-token context: nothing carried on.
+        #expect(alerts.first?.summary.contains("was fed its own output 20 times") == true)
+        #expect(alerts.first?.summary.contains("context grew in 0 of 20 iterations") == true)
     }
 
     // MARK: offhours_burst
 
-    /// 22:00–23:00 local: a call every 20 s with 30 000 tokens, 5.4 M tokens in all, against a new user's
-    /// prior of 100 000 tokens/h (nobody else known).
-    func night(_ content: Content, distinctPrompts: Int) -> [TokenEvent] {
+    /// 22:00–23:00 local: a call every `every` seconds with about 30 000 tokens (`tokens(n)`, default exactly
+    /// that), 5.4 M tokens in all at 20 s, against a new user's prior of 100 000 tokens/h (nobody else known).
+    func night(
+        _ content: Content, distinctPrompts: Int, every: Int64 = 20, tokens: (Int) -> Int64 = { _ in 30_000 }
+    ) -> [TokenEvent] {
         (0..<180).map { n in
             call(
-                nil, parent: nil, at: Int64(n) * 20, content, prompt: n % distinctPrompts, output: n % distinctPrompts,
-                tokens: 30_000, hour: 22)
+                nil, parent: nil, at: Int64(n) * every, content, prompt: n % distinctPrompts,
+                output: n % distinctPrompts, tokens: tokens(n), hour: 22)
         }
     }
 
+    /// Sizes that wander around 30 000: never three growths in a row, never the same twice running.
+    static func wandering(_ n: Int) -> Int64 { 30_000 + [0, 400, -200, 300, -100][n % 5] }
+
+    /// Diverse work that builds on itself (one conversation whose context grows 800 tokens a call), or new
+    /// questions at a person's pace (every 90 s): heavy, and silent.
     @Test(arguments: [Content.text, .hashes])
     func aLateSessionOfDiverseWorkIsSilent(content: Content) {
-        #expect(firing(.offHoursBurst, night(content, distinctPrompts: 180)).isEmpty)
+        let growing = night(content, distinctPrompts: 180, tokens: { 30_000 + Int64($0) * 800 })
+        #expect(firing(.offHoursBurst, growing).isEmpty)
+        let personPaced = night(content, distinctPrompts: 180, every: 90, tokens: Self.wandering(_:))
+        #expect(firing(.offHoursBurst, personPaced).isEmpty)
+    }
+
+    /// The same diverse texts, one-shots every 15 s (faster than anyone reads and types) with nothing linking
+    /// them: novel text is not progress.
+    @Test(arguments: [Content.text, .hashes])
+    func variedOneShotsEveryFifteenSecondsAreABurst(content: Content) {
+        let oneShots = night(content, distinctPrompts: 180, every: 15, tokens: Self.wandering(_:))
+        #expect(firing(.offHoursBurst, oneShots).count == 1)
     }
 
     @Test(arguments: [Content.text, .hashes])
     func aNightOfTheSameFewRequestsIsABurst(content: Content) {
         let alerts = firing(.offHoursBurst, night(content, distinctPrompts: 4))
         #expect(alerts.count == 1)
-        // The limit is max(500 000, 5 × 100 000): the 17th call's 510 000 tokens pass it, 4 of 17 calls new.
+        // The limit is max(500 000, 5 × 100 000): the 17th call's 510 000 tokens pass it. Only the first call
+        // (a new question, with nothing before it) made progress: 30 000 of 510 000 tokens, 6%.
         #expect(alerts.first?.time == monday.adding(minutes: 22 * 60).adding(seconds: 16 * 20))
-        #expect(alerts.first?.summary.contains("new content in 4 of 17 calls") == true)
+        #expect(alerts.first?.summary.contains("94% of its tokens churn: progress in 1 of 17 judged calls") == true)
     }
 
     /// Progress is weighted by tokens: a status agent repeating its question every 15 minutes (600 tokens, 3
-    /// repeats) beside an evening of steering whose context grew twice before it stayed at 200 000 tokens
-    /// (2 new calls of 196 000 and 200 000 tokens, the rest unknown) is 396 600 new tokens of 398 400 judged
-    /// (with the status agent's first question), not 3 new calls of 6.
+    /// repeats, 1 800 tokens of churn) beside an evening of steering whose context grows 4 000 tokens a call
+    /// from 40 000 is a few thousand tokens of churn among millions that build on each other.
     @Test func aStatusAgentRepeatingItselfDoesNotMakeAnEveningOfWorkBusywork() {
         var events = (0..<4).map { n in
             event(
@@ -160,7 +187,7 @@ struct AgenticPrecisionTests {
         events += (0..<40).map { n in
             event(
                 "ana", at: monday.adding(minutes: 21 * 60 + 1).adding(seconds: Int64(n) * 20),
-                tokens: [192_000, 196_000][min(n, 1)] + (n >= 2 ? 4_000 : 0), prompt: "continue", id: "c\(n)",
+                tokens: 40_000 + Int64(n) * 4000, prompt: "continue", id: "c\(n)",
                 agent: "code-agent", parent: "ana")
         }
         #expect(firing(.offHoursBurst, events).isEmpty)
@@ -183,7 +210,7 @@ struct AgenticPrecisionTests {
                 events.append(
                     call(
                         nil, parent: nil, user: mate, at: Int64(minute) * 60, .hashes, prompt: minute, output: minute,
-                        tokens: 20_000, hour: 8))
+                        tokens: Self.wandering(minute) - 10_000, hour: 8))
             }
         }
         #expect(firing(.offHoursBurst, events).isEmpty)

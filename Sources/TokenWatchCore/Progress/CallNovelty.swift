@@ -29,17 +29,32 @@ public enum CallNovelty: String, Sendable, Codable, CaseIterable {
     public var isNew: Bool { self == .new }
 }
 
-/// What the detectors learn about a call before judging it: whether it made progress, and whether one of the
-/// person's own agents triggered it (a step of a loop or a crew, which `agent_loop` judges as a whole).
+/// What the detectors learn about a call before judging it: whether it built on what came before (see
+/// ``ProgressJudgement``) and why, whether its content was new in its stream, and whether one of the person's
+/// own agents triggered it (a step of a loop or a crew, which `agent_loop` judges as a whole).
 public struct CallProgress: Sendable, Equatable {
+    /// Whether the call's text (or hash, or answer) was new in its stream: what `repetitive_prompts` and
+    /// `trivial_flood` read, and what `offhours_burst` reads when told to count new text as progress.
     public var novelty: CallNovelty
+    /// Why the call was judged progress, churn or unknown.
+    public var reason: ProgressReason
     /// The call's `parent` is another agent of the same person that made calls within the last hour.
     public var inAgentChain: Bool
+    /// A repeated or nearly repeated prompt sent with (nearly) the context it had before, or a context resent
+    /// at the stream's last size: what `context_padding` counts.
+    public var resentAtSameSize: Bool
 
-    public init(novelty: CallNovelty, inAgentChain: Bool = false) {
+    public init(
+        novelty: CallNovelty, reason: ProgressReason = .unknown, inAgentChain: Bool = false,
+        resentAtSameSize: Bool = false
+    ) {
         self.novelty = novelty
+        self.reason = reason
         self.inAgentChain = inAgentChain
+        self.resentAtSameSize = resentAtSameSize
     }
+
+    public var judgement: ProgressJudgement { reason.judgement }
 
     public static let unknown = CallProgress(novelty: .unknown)
 }

@@ -34,11 +34,8 @@ public struct ProgressTracker: Sendable, Codable {
         {
             inAgentChain = active.milliseconds >= since
         }
-        guard event.prompt != nil || event.promptHash != nil || event.outputHash != nil else {
-            return CallProgress(novelty: .unknown, inAgentChain: inAgentChain)
-        }
         var wasActive = false
-        let novelty = streams.update(
+        let observation = streams.update(
             AgentOfUser(user: event.user, agent: event.agent ?? ""),
             hash: AgentOfUser.subjectHash(user: keys.user, agent: keys.agent), activeAt: now,
             orInsert: { ContentMemory() },
@@ -46,10 +43,18 @@ public struct ProgressTracker: Sendable, Codable {
                 wasActive = memory.lastSeen >= since
                 return memory.observe(
                     prompt: event.prompt, promptHash: event.promptHash, outputHash: event.outputHash,
-                    inputTokens: event.inputTokens, at: event.time)
+                    inputTokens: event.inputTokens, session: event.session == nil ? 0 : keys.session, at: event.time)
             })
         if event.agent != nil && event.parent == event.agent && wasActive { inAgentChain = true }
-        return CallProgress(novelty: novelty, inAgentChain: inAgentChain)
+        // A person sets a call off when it has no agent, or when the agent's parent is the person.
+        let byPerson = event.agent == nil || event.parent == event.user
+        let reason = ProgressReason.of(
+            StreamEvidence(
+                novelty: observation.novelty, context: observation.context, accumulating: observation.accumulating,
+                sameResult: observation.sameResult, personPaced: byPerson && observation.paced))
+        return CallProgress(
+            novelty: observation.novelty, reason: reason, inAgentChain: inAgentChain,
+            resentAtSameSize: observation.resentAtSameSize && !observation.accumulating)
     }
 
     /// Forgets streams quiet for longer than ``ContentMemory/window`` before `now`.

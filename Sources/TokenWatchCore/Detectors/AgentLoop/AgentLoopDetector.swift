@@ -5,12 +5,16 @@
 /// - `cycle`: a trigger edge `parent → agent` that closes a cycle of recent edges (A→B→A, A→B→C→A, up to
 ///   `maxCycleLength` agents);
 /// - `output_feedback`: an agent's `prompt_hash` equal to the `output_hash` of its previous call.
-/// A loop that iterates `minIterations` times within the window without progress is an incident: at most
-/// `maxNovelty` of its iterations brought new content (see ``CallNovelty``; output fed back never does). A
-/// coding agent that triggers itself hundreds of times with new prompts, or a crew that cycles while each
-/// step says something new, is working and stays quiet however many iterations it makes. Loops whose calls
-/// carry no content at all are judged by shape alone. A pipeline (triage → summarize) has no cycle, and an
-/// occasional retry stays far below the count.
+/// A loop that iterates `minIterations` times within `window` (fast loops), or `slowMinIterations` times
+/// within `slowWindow` (a loop of an iteration a minute or two), without progress is an incident: at most
+/// `maxNovelty` of its judged iterations built on what came before (see ``ProgressJudgement``: the context
+/// grew, or a person asked something new at a person's pace). A coding agent that triggers itself hundreds
+/// of times while its context grows, or a crew that cycles while its contexts grow, is working and stays
+/// quiet however many iterations it makes, even when its tool results repeat boilerplate; the same result
+/// coming back again and again is churn however the context grows. New text alone does not excuse a loop:
+/// agents exchanging unrelated messages without carrying anything on are going round. Loops with neither
+/// content nor usable token figures are judged by shape alone. A pipeline (triage → summarize) has no cycle,
+/// and an occasional retry stays far below the count.
 ///
 /// An agent is an agent of someone: every developer has a `code-agent`, every team a `planner`. So state is
 /// kept per (user, agent), and a trigger edge per (user, parent, agent): two people's sessions never merge
@@ -20,7 +24,7 @@ public struct AgentLoopDetector: Sendable, Codable {
     /// Recent trigger edges, per user: parent → (agent, last time the edge was seen).
     private var edges = SubjectTable<AgentOfUser, TriggerTargets>()
     private var lastOutput = SubjectTable<AgentOfUser, RecentOutput>()
-    private var loops = SubjectTable<LoopKey, LoopState>()
+    private var loops = SubjectTable<LoopKey, LoopActivity>()
 
     /// Fan-out remembered per parent; the stalest edge is forgotten first.
     static let maxEdgesPerNode = 64
@@ -60,8 +64,8 @@ public struct AgentLoopDetector: Sendable, Codable {
         with configuration: AgentLoopConfiguration, into findings: inout [Finding]
     ) {
         guard configuration.enabled, let agent = event.agent else { return }
-        let novelty = progress.novelty
-        let windowStart = event.time - configuration.window
+        // Edges and outputs are remembered over the longer window, so that a slow cycle is still a cycle.
+        let windowStart = event.time - max(configuration.window, configuration.slowWindow)
 
         let ownAgent = AgentOfUser(user: event.user, agent: agent)
         let ownAgentHash = AgentOfUser.subjectHash(user: keys.user, agent: keys.agent)
@@ -70,7 +74,7 @@ public struct AgentLoopDetector: Sendable, Codable {
         {
             iterate(
                 LoopKey(kind: .outputFeedback, user: event.user, members: [agent]),
-                hash: LoopKey.subjectHash(.outputFeedback, user: keys.user, agent: keys.agent), event, .fedBack,
+                hash: LoopKey.subjectHash(.outputFeedback, user: keys.user, agent: keys.agent), event, progress,
                 now, configuration, into: &findings)
         }
         if let outputHash = event.outputHash {
@@ -83,7 +87,7 @@ public struct AgentLoopDetector: Sendable, Codable {
         if parent == agent {
             iterate(
                 LoopKey(kind: .selfTrigger, user: event.user, members: [agent]),
-                hash: LoopKey.subjectHash(.selfTrigger, user: keys.user, agent: keys.agent), event, novelty, now,
+                hash: LoopKey.subjectHash(.selfTrigger, user: keys.user, agent: keys.agent), event, progress, now,
                 configuration, into: &findings)
             return
         }
@@ -98,7 +102,7 @@ public struct AgentLoopDetector: Sendable, Codable {
             // The edge parent → agent closes the cycle parent → agent → … → parent.
             let key = LoopKey(
                 kind: .cycle, user: event.user, members: LoopKey.canonicalCycle([parent, agent] + path.dropLast()))
-            iterate(key, hash: key.subjectHash, event, novelty, now, configuration, into: &findings)
+            iterate(key, hash: key.subjectHash, event, progress, now, configuration, into: &findings)
         }
     }
 
@@ -148,22 +152,41 @@ public struct AgentLoopDetector: Sendable, Codable {
     }
 
     private mutating func iterate(
-        _ key: LoopKey, hash: Int, _ event: TokenEvent, _ novelty: CallNovelty, _ now: EventTime,
+        _ key: LoopKey, hash: Int, _ event: TokenEvent, _ progress: CallProgress, _ now: EventTime,
         _ configuration: AgentLoopConfiguration, into findings: inout [Finding]
     ) {
-        let (count, oldest, evidence, progress) = loops.update(
-            key, hash: hash, activeAt: now, orInsert: { LoopState(capacity: max(4 * configuration.minIterations, 64)) },
-            change: { state in
-                state.record(event, novelty, windowStart: event.time - configuration.window)
-                return (state.iterations.count, state.iterations.oldest, state.evidence, state.progress)
+        let minute = event.time.milliseconds / 60_000
+        let fastMinutes = max(configuration.window.milliseconds / 60_000, 1)
+        let slowMinutes = max(configuration.slowWindow.milliseconds / 60_000, fastMinutes)
+        let (fast, slow, streak, evidence) = loops.update(
+            key, hash: hash, activeAt: now, orInsert: { LoopActivity() },
+            change: { loop in
+                loop.record(progress, id: event.id, at: event.time.milliseconds, keepMinutes: slowMinutes)
+                let fast = loop.tally(lastMinutes: fastMinutes, at: minute)
+                return (fast, (loop.total, loop.firstMinute), (loop.streak, loop.streakStart), loop.evidence)
             })
-        guard count >= configuration.minIterations else { return }
-        // Judged by content when any is known; a loop that keeps bringing new content is work.
-        if progress.judged > 0 && Double(progress.new) > configuration.maxNovelty * Double(progress.judged) { return }
-        let start = oldest ?? event.time
-        let minutes = max(Double((event.time - start).milliseconds) / 60_000, 1.0 / 60)
-        let rate = (Double(count) / minutes * 10).rounded() / 10
-        let windowMinutes = configuration.window.milliseconds / 60_000
+        let needed = configuration.minIterations
+        // The fast rule; then a run of churn at the fast rule's pace (a runaway inside honest work, judged by
+        // its own iterations rather than the window's progress before it); then the slow rule.
+        let window: (tally: LoopTally, first: Int64?, minutes: Int64, needed: Int)
+        if Int(fast.tally.iterations) >= needed && configuration.isChurn(fast.tally) {
+            window = (fast.tally, fast.firstMinute, fastMinutes, needed)
+        } else if Int(streak.0.iterations) >= needed && streak.0.judged > 0,
+            Int64(streak.0.iterations) * configuration.window.milliseconds
+                >= Int64(needed) * max(event.time.milliseconds - streak.1, 1)
+        {
+            window = (streak.0, streak.1 / 60_000, fastMinutes, needed)
+        } else if configuration.slowMinIterations > 0, Int(slow.0.iterations) >= configuration.slowMinIterations,
+            configuration.isChurn(slow.0)
+        {
+            window = (slow.0, slow.1, slowMinutes, configuration.slowMinIterations)
+        } else {
+            return
+        }
+        let tally = window.tally
+        let start = EventTime(milliseconds: (window.first ?? minute) * 60_000)
+        let spanMinutes = max(Double((event.time - start).milliseconds) / 60_000, 1.0 / 60)
+        let rate = (Double(tally.iterations) / spanMinutes * 10).rounded() / 10
         findings.append(
             Finding(
                 detector: .agentLoop,
@@ -171,35 +194,12 @@ public struct AgentLoopDetector: Sendable, Codable {
                 subject: AlertSubject(user: event.user, agent: key.members[0]),
                 time: event.time,
                 windowStart: start,
-                excess: Double(count) / Double(configuration.minIterations),
-                details: {
-                    let description: String
-                    switch key.kind {
-                    case .selfTrigger: description = "agent \(key.members[0]) triggered itself"
-                    case .outputFeedback: description = "agent \(key.members[0]) was fed its own output"
-                    case .cycle:
-                        description =
-                            "agents \((key.members + [key.members[0]]).joined(separator: " → ")) triggered each other"
-                    }
-                    return FindingDetails(
-                        observed: [
-                            ("kind", .text(key.kind.rawValue)),
-                            ("members", .list(key.members)),
-                            ("iterations", .integer(Int64(count))),
-                            ("per_minute", .number(rate)),
-                            ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
-                            ("novelty", progress.judged > 0 ? .number(progress.share) : .text("unknown")),
-                            ("new_iterations", .integer(Int64(progress.new))),
-                            ("judged_iterations", .integer(Int64(progress.judged))),
-                        ],
-                        threshold: [
-                            ("min_iterations", .integer(Int64(configuration.minIterations))),
-                            ("max_cycle_length", .integer(Int64(configuration.maxCycleLength))),
-                            ("max_novelty", .number(configuration.maxNovelty)),
-                        ],
-                        summary:
-                            "\(description) \(count) times within \(windowMinutes) min, \(progress.reason(kind: key.kind))",
-                        evidence: evidence.ids)
+                excess: Double(tally.iterations) / Double(window.needed),
+                details: { [minIterations = window.needed, windowMinutes = window.minutes] in
+                    LoopFigures(
+                        key: key, tally: tally, perMinute: rate, windowMinutes: windowMinutes,
+                        minIterations: minIterations
+                    ).details(configuration, evidence: evidence)
                 }))
     }
 }
@@ -268,70 +268,6 @@ struct AgentOfUser: SubjectKey, Codable {
 private struct RecentOutput: Sendable, Codable {
     var hash: String
     var time: EventTime
-}
-
-private struct LoopState: Sendable {
-    var iterations: TimestampWindow
-    /// Iterations whose content was known, and those of them that brought new content.
-    var judged: TimestampWindow
-    var new: TimestampWindow
-    /// Iterations that were output fed back, exact or near repeats.
-    var fedBack: TimestampWindow
-    var evidence = EvidenceRing()
-
-    init(capacity: Int) {
-        iterations = TimestampWindow(capacity: capacity)
-        judged = TimestampWindow(capacity: capacity)
-        new = TimestampWindow(capacity: capacity)
-        fedBack = TimestampWindow(capacity: capacity)
-    }
-
-    mutating func record(_ event: TokenEvent, _ novelty: CallNovelty, windowStart: EventTime) {
-        iterations.expire(before: windowStart)
-        judged.expire(before: windowStart)
-        new.expire(before: windowStart)
-        fedBack.expire(before: windowStart)
-        iterations.record(event.time)
-        if novelty.isKnown { judged.record(event.time) }
-        if novelty.isNew { new.record(event.time) }
-        if novelty == .fedBack { fedBack.record(event.time) }
-        evidence.record(event.id)
-    }
-
-    var progress: LoopProgress { LoopProgress(judged: judged.count, new: new.count, fedBack: fedBack.count) }
-}
-
-/// Coded with the progress windows optional, so that a checkpoint written before they were kept restores.
-extension LoopState: Codable {
-    private enum CodingKeys: String, CodingKey { case iterations, judged, new, fedBack, evidence }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        iterations = try c.decode(TimestampWindow.self, forKey: .iterations)
-        let empty = TimestampWindow(capacity: iterations.capacity)
-        judged = try c.decodeIfPresent(TimestampWindow.self, forKey: .judged) ?? empty
-        new = try c.decodeIfPresent(TimestampWindow.self, forKey: .new) ?? empty
-        fedBack = try c.decodeIfPresent(TimestampWindow.self, forKey: .fedBack) ?? empty
-        evidence = try c.decode(EvidenceRing.self, forKey: .evidence)
-    }
-}
-
-/// How much of a loop's recent work was new: what the alert says it is not work.
-private struct LoopProgress {
-    var judged: Int
-    var new: Int
-    var fedBack: Int
-
-    /// The share of judged iterations that brought new content, to two decimals.
-    var share: Double { judged == 0 ? 0 : (Double(new) / Double(judged) * 100).rounded() / 100 }
-
-    func reason(kind: LoopKey.Kind) -> String {
-        guard judged > 0 else { return "content unknown (judged by shape)" }
-        var parts = ["new content in \(new) of \(judged) iterations"]
-        if fedBack > 0 && kind != .outputFeedback { parts.append("\(fedBack) fed their own output back unchanged") }
-        if kind == .outputFeedback { parts.append("outputs fed back unchanged") }
-        return parts.joined(separator: ", ")
-    }
 }
 
 extension AgentLoopDetector: Detector {

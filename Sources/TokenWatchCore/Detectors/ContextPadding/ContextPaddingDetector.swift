@@ -1,8 +1,11 @@
-/// Per user: input tokens spent on contexts that bring nothing new, such as the same large pasted context
-/// sent again and again, or a session's context resent with a repeated prompt or fed its own output.
+/// Per user: input tokens spent on contexts resent without growth, such as the same large pasted context sent
+/// again and again, or a session's context resent unchanged with a repeated prompt.
 ///
-/// A call is padding when it carries a large context (`minInputTokens`) and its content made no progress
-/// (see ``CallNovelty``: an exact or near repeat, output fed back, or a confirmation answered as before).
+/// A call is padding when it carries a large context (`minInputTokens`), at the same or nearly the same size
+/// as before (the size the repeated prompt was sent with, within 2%, or the stream's last size), and its
+/// content is the same or nothing new (an exact or near repeat, output fed back, or a confirmation answered
+/// as before: see ``CallNovelty``). A context that grew is never padding, however its prompt repeats: an
+/// agent's tool results repeat boilerplate while its context accumulates.
 /// An incident needs `minCalls` padded calls and `minPaddedTokens` padded input tokens within the window,
 /// making at least `minPaddedShare` of the person's input tokens: large contexts are ordinary for agents, a
 /// retry now and then is too, but a window spent mostly on resending is not work. Calls whose content is
@@ -25,7 +28,9 @@ public struct ContextPaddingDetector: Sendable, Codable {
     ) {
         guard configuration.enabled else { return }
         let novelty = progress.novelty
-        let padded = novelty.isKnown && !novelty.isNew && event.inputTokens >= configuration.minInputTokens
+        let padded =
+            novelty.isKnown && !novelty.isNew && progress.resentAtSameSize
+            && event.inputTokens >= configuration.minInputTokens
         // A person is followed from their first padded call: most people never resend a context, and their
         // every call would otherwise cost a window here.
         let finding: Finding?

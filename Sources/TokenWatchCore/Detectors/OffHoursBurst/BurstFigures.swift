@@ -17,8 +17,9 @@ struct BurstFigures: Sendable {
                 ("calls", .integer(calls)),
                 ("baseline_tokens_per_hour", .integer(baseline)),
                 ("window_seconds", .integer(windowMinutes * 60)),
-                ("novelty", novelty.map { .number($0) } ?? .text("unknown")),
-                ("new_calls", .integer(newCalls)),
+                ("progress_share", novelty.map { .number($0) } ?? .text("unknown")),
+                ("churn_share", novelty.map { .number(((1 - $0) * 100).rounded() / 100) } ?? .text("unknown")),
+                ("progress_calls", .integer(newCalls)),
                 ("judged_calls", .integer(judgedCalls)),
             ],
             threshold: [
@@ -26,12 +27,14 @@ struct BurstFigures: Sendable {
                 ("multiplier", .number(configuration.multiplier)),
                 ("limit_tokens", .integer(Int64(limit.rounded(.up)))),
                 ("max_novelty", .number(configuration.maxNovelty)),
+                ("critical_churn_share", .number(configuration.criticalChurnShare)),
             ],
             summary: "\(tokens) tokens in \(calls) calls outside work hours within \(windowMinutes) min, "
                 + "against a usual \(baseline) per hour, "
                 + (judgedCalls > 0
-                    ? "new content in \(newCalls) of \(judgedCalls) calls (\(Int(((novelty ?? 0) * 100).rounded()))% of their tokens)"
-                    : "content unknown"),
+                    ? "\(Int(((1 - (novelty ?? 0)) * 100).rounded()))% of its tokens churn: progress in \(newCalls) of "
+                        + "\(judgedCalls) judged calls (\(Int(((novelty ?? 0) * 100).rounded()))% of their tokens)"
+                    : "content and context unknown (judged by volume)"),
             evidence: evidence.ids)
     }
 }

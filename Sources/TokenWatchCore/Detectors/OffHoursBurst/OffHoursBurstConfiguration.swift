@@ -34,9 +34,15 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     /// The baseline of users still warming up while nobody of their team or organisation is known yet,
     /// tokens per hour. Default 100000.
     public var defaultBaselineTokensPerHour: Int64 = 100_000
-    /// A burst is busywork only when at most this share of its calls' tokens (of the calls whose content is
-    /// known) brought new content. Default 0.5.
+    /// A burst is reported only when at most this share of its judged calls' tokens made progress (built on
+    /// what came before). Default 0.5.
     public var maxNovelty = 0.5
+    /// A burst whose churn (tokens that did not build on anything) reaches this share is `critical`; below,
+    /// `warning`. Default 0.9.
+    public var criticalChurnShare = 0.9
+    /// Count a call whose text is new in its stream as progress, as TokenWatch did before progress was judged
+    /// by accumulation: a burst of varied text then stays silent, however it was made. Default false.
+    public var countNewTextAsProgress = false
 
     public init() {}
 
@@ -50,6 +56,7 @@ extension OffHoursBurstConfiguration: DetectorConfiguration {
     static let keys = [
         "enabled", "window", "work_hours", "work_days", "timezone", "min_tokens", "multiplier", "baseline_days",
         "baseline_rank", "warmup_active_hours", "default_baseline_tokens_per_hour", "max_novelty",
+        "critical_churn_share", "count_new_text_as_progress",
     ]
     private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -71,6 +78,8 @@ extension OffHoursBurstConfiguration: DetectorConfiguration {
         defaultBaselineTokensPerHour =
             section.integer64("default_baseline_tokens_per_hour", 0...1_000_000_000) ?? defaultBaselineTokensPerHour
         maxNovelty = section.number("max_novelty", 0...1) ?? maxNovelty
+        criticalChurnShare = section.number("critical_churn_share", 0...1) ?? criticalChurnShare
+        countNewTextAsProgress = section.bool("count_new_text_as_progress") ?? countNewTextAsProgress
     }
 
     var yamlLines: [String] {
@@ -89,6 +98,8 @@ extension OffHoursBurstConfiguration: DetectorConfiguration {
             "warmup_active_hours: \(warmupActiveHours)",
             "default_baseline_tokens_per_hour: \(defaultBaselineTokensPerHour)",
             "max_novelty: \(maxNovelty)",
+            "critical_churn_share: \(criticalChurnShare)",
+            "count_new_text_as_progress: \(countNewTextAsProgress)",
         ]
     }
 

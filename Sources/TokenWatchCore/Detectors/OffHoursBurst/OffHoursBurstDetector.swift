@@ -3,10 +3,12 @@
 /// Off-hours are outside the configured work hours and work days in the user's time zone (the event's `tz`,
 /// else the configured default). Working off-hours is never an alert by itself: only a window whose
 /// off-hours volume exceeds both `minTokens` and `multiplier` × the user's baseline is a burst, and a burst is
-/// busywork only when its calls make no progress: at most `maxNovelty` of the tokens of those whose content is known
-/// brought new content (see ``CallNovelty``). A burst of diverse work, an on-call night or a late coding
-/// session, stays silent (docs/DETECTION.md says why not `info`). Calls without any content are judged by
-/// volume alone.
+/// reported unless it builds on itself: more than `maxNovelty` of the tokens of its judged calls made
+/// progress (see ``ProgressJudgement``: an accumulating session such as a coding agent working or an incident
+/// worked in one conversation, or a person asking new things at a person's pace). Varied text alone does not
+/// excuse volume: one-shot calls at machine rate with nothing linking them are churn however novel their
+/// text. Severity follows the share of churn (`criticalChurnShare`). Calls with neither content nor token
+/// history are judged by volume alone.
 ///
 /// The baseline is the user's `baselineRank`-th busiest hour over the last `baselineDays` (their heavy
 /// normal, robust to an outlier or two), leaving out hours that raised an alert, so nobody ratchets their
@@ -72,7 +74,7 @@ public struct OffHoursBurstDetector: Sendable, Codable {
             let outcome = subjects.update(
                 event.user, hash: String.subjectHash(keys.user), activeAt: now, orInsert: { UserVolume(configuration) },
                 change: {
-                    $0.record(event, novelty: progress.novelty, offHours: offHours, prior: prior, configuration)
+                    $0.record(event, progress: progress, offHours: offHours, prior: prior, configuration)
                 })
             guard case .recorded(let finding, let trusted) = outcome else {
                 prior = self.prior.baseline(team: event.team, otherwise: configuration.defaultBaselineTokensPerHour)

@@ -48,7 +48,7 @@ struct UserVolume: Sendable {
     }
 
     mutating func record(
-        _ event: TokenEvent, novelty: CallNovelty, offHours: Bool, prior: Int64?,
+        _ event: TokenEvent, progress: CallProgress, offHours: Bool, prior: Int64?,
         _ configuration: OffHoursBurstConfiguration
     ) -> Outcome {
         if hours.count != max(configuration.baselineDays, 1) * 24 {
@@ -72,23 +72,27 @@ struct UserVolume: Sendable {
         }
         guard offHours else { return .recorded(nil, trusted: newlyTrusted) }
         return .recorded(
-            burst(event, novelty: novelty, hour: hour, baseline: baseline, configuration), trusted: newlyTrusted)
+            burst(event, progress: progress, hour: hour, baseline: baseline, configuration), trusted: newlyTrusted)
     }
 
     private mutating func burst(
-        _ event: TokenEvent, novelty: CallNovelty, hour: Int64, baseline: Int64,
+        _ event: TokenEvent, progress: CallProgress, hour: Int64, baseline: Int64,
         _ configuration: OffHoursBurstConfiguration
     ) -> Finding? {
         let minute = event.time.milliseconds / 60_000
         let windowMinutes = max(configuration.window.milliseconds / 60_000, 1)
-        addToWindow(event, novelty: novelty, minute: minute, windowMinutes: windowMinutes)
+        // Judged by whether the calls built on what came before; new text counts only when the operator asks.
+        let judged = configuration.countNewTextAsProgress ? progress.novelty.isKnown : progress.judgement != .unknown
+        let made = configuration.countNewTextAsProgress ? progress.novelty.isNew : progress.judgement == .progress
+        addToWindow(event, judged: judged, progress: made, minute: minute, windowMinutes: windowMinutes)
 
         let scaledBaseline = Double(baseline) * Double(windowMinutes) / 60
         let limit = max(Double(configuration.minTokens), configuration.multiplier * scaledBaseline)
         guard Double(windowTokens) >= limit else { return nil }
-        // A burst is busywork only without progress; calls with no content at all leave volume to judge.
-        // Weighted by tokens: a scheduled status check repeating itself beside an evening of new work is a few
-        // hundred tokens of repeats, not half of the evening.
+        // A burst is busywork unless most of it built on itself (an accumulating session, a person asking new
+        // things at a person's pace); calls with neither content nor token history leave volume to judge.
+        // Weighted by tokens: a scheduled status check repeating itself beside an evening of accumulating work
+        // is a few hundred tokens of churn, not half of the evening.
         let judgedCalls = windowJudged
         let newCalls = windowNew
         let judgedTokens = max(windowJudgedTokens, 1)
@@ -101,11 +105,14 @@ struct UserVolume: Sendable {
         let novelty = judgedCalls > 0 ? (Double(newTokens) / Double(judgedTokens) * 100).rounded() / 100 : nil
 
         markAlerted(hour)
+        // Severity follows the share of churn: all but a sliver of the burst going nowhere is critical.
+        let severity: AlertSeverity? =
+            novelty.map { 1 - $0 >= configuration.criticalChurnShare ? .critical : .warning }
         let windowStart = EventTime(milliseconds: (minutes.first?.minute ?? minute) * 60_000)
         let figures = BurstFigures(
             tokens: windowTokens, calls: windowCalls, baseline: baseline, windowMinutes: windowMinutes,
             novelty: novelty, newCalls: newCalls, judgedCalls: judgedCalls, limit: limit)
-        return Finding(
+        var finding = Finding(
             detector: .offHoursBurst,
             key: event.user,
             subject: AlertSubject(user: event.user),
@@ -113,14 +120,18 @@ struct UserVolume: Sendable {
             windowStart: windowStart,
             excess: Double(windowTokens) / limit,
             details: { [evidence] in figures.details(configuration, evidence: evidence) })
+        finding.severity = severity
+        return finding
     }
 
     /// Slides the window to `minute` and adds the event to it.
-    private mutating func addToWindow(_ event: TokenEvent, novelty: CallNovelty, minute: Int64, windowMinutes: Int64) {
+    private mutating func addToWindow(
+        _ event: TokenEvent, judged: Bool, progress: Bool, minute: Int64, windowMinutes: Int64
+    ) {
         let call = MinuteVolume(
-            minute: minute, tokens: event.totalTokens, calls: 1, judged: novelty.isKnown ? 1 : 0,
-            new: novelty.isNew ? 1 : 0, judgedTokens: novelty.isKnown ? event.totalTokens : 0,
-            newTokens: novelty.isNew ? event.totalTokens : 0)
+            minute: minute, tokens: event.totalTokens, calls: 1, judged: judged ? 1 : 0,
+            new: progress ? 1 : 0, judgedTokens: judged ? event.totalTokens : 0,
+            newTokens: progress ? event.totalTokens : 0)
         while let first = minutes.first, first.minute <= minute - windowMinutes {
             addToSums(first, times: -1)
             minutes.removeFirst()
