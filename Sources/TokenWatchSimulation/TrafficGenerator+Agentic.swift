@@ -58,40 +58,68 @@ extension TrafficGenerator {
         }
     }
 
-    /// One agent triggering itself with a new step each time: the honest shape of a coding agent.
+    /// One agent triggering itself with a new step each time, its context carrying every step before: the
+    /// honest shape of a coding agent. Two families: steady steps (4–15 s, 500–4 000 tokens added each), and
+    /// quick steps (2–10 s, 150–1 500 tokens added) whose tool results repeat boilerplate now and then, whose
+    /// plan is handed back between tool results, and whose context is compacted when it nears 200k.
     func codingSession(
         _ person: Person, from start: EventTime, minutes: Int, random: inout SeededRandom, into drafts: inout [Draft]
     ) {
         let hashesOnly = random.chance(0.5)
+        let quick = random.chance(0.5)
+        let boilerplate = [
+            "Todos have been modified successfully. Ensure that you continue to use the todo list",
+            "The file has been updated. Here is the result of running the test suite again",
+        ]
+        let boilerplateHashes = boilerplate.map { _ in Vocabulary.hash(random: &random) }
+        // Half the harnesses name their sessions; two sessions of one person may overlap either way.
+        let session = random.chance(0.5) ? "code-\(person.id)-\(start.milliseconds / 60_000)" : nil
         var context = Int64.random(in: 20_000...60_000, using: &random)
         var time = start
         var n = 0
+        var plan: String?
         while time < start + .seconds(Int64(minutes) * 60) {
             var draft = agentCall(
                 person, agent: "code-agent", parent: n == 0 ? person.id : "code-agent", at: time, &random)
-            context = min(context + Int64.random(in: 500...4000, using: &random), 200_000)
+            draft.session = session
+            context +=
+                quick ? Int64.random(in: 150...1500, using: &random) : Int64.random(in: 500...4000, using: &random)
+            // Compacted as it nears the model's limit, as agents do.
+            if context > 190_000 { context = Int64.random(in: 25_000...60_000, using: &random) }
             draft.input = context
             draft.output = Int64.random(in: 200...3000, using: &random)
             newContent(&draft, hashesOnly: hashesOnly, &random)
+            if quick, n > 0, let handedBack = plan, n % 4 == 0 {
+                // The model's plan handed back as the next prompt, between new tool results.
+                draft.prompt = nil
+                draft.promptHash = handedBack
+            } else if quick, n > 0, random.chance(0.25) {
+                let which = Int.random(in: 0..<boilerplate.count, using: &random)
+                if hashesOnly { draft.promptHash = boilerplateHashes[which] } else { draft.prompt = boilerplate[which] }
+            }
+            if n % 4 == 3 { plan = draft.outputHash }
             drafts.append(draft)
-            time = time + .milliseconds(Int64.random(in: 4000...15_000, using: &random))
+            time = time + .milliseconds(Int64.random(in: quick ? 2000...10_000 : 4000...15_000, using: &random))
             n += 1
         }
     }
 
-    /// planner → coder → reviewer → planner…, every step saying something new.
+    /// planner → coder → reviewer → planner…, each member's context carrying the crew's work so far.
     func crewSession(_ person: Person, from start: EventTime, random: inout SeededRandom, into drafts: inout [Draft]) {
         let members = ["planner", "coder", "reviewer"]
         let hashesOnly = random.chance(0.5)
         let end = start + .seconds(Int64(Int.random(in: 30...60, using: &random)) * 60)
+        var contexts = members.map { _ in Int64.random(in: 8000...20_000, using: &random) }
         var time = start
         var n = 0
         var handoff: String?
         while time < end {
-            let agent = members[n % 3]
+            let member = n % 3
             var draft = agentCall(
-                person, agent: agent, parent: n == 0 ? person.id : members[(n + 2) % 3], at: time, &random)
-            draft.input = Int64.random(in: 8000...40_000, using: &random)
+                person, agent: members[member], parent: n == 0 ? person.id : members[(n + 2) % 3], at: time, &random)
+            contexts[member] += Int64.random(in: 800...4000, using: &random)
+            if contexts[member] > 180_000 { contexts[member] = Int64.random(in: 20_000...40_000, using: &random) }
+            draft.input = contexts[member]
             draft.output = Int64.random(in: 300...2500, using: &random)
             newContent(&draft, hashesOnly: hashesOnly, &random)
             // The crew hands each output on: the next member's prompt is this output (hash-only publishers).
@@ -114,7 +142,8 @@ extension TrafficGenerator {
         var time = start
         while time < end {
             var draft = agentCall(person, agent: "code-agent", parent: person.id, at: time, &random)
-            context = min(context + Int64.random(in: 1000...5000, using: &random), 200_000)
+            context += Int64.random(in: 1000...5000, using: &random)
+            if context > 190_000 { context = Int64.random(in: 30_000...50_000, using: &random) }
             draft.input = context
             draft.output = Int64.random(in: 500...4000, using: &random)
             draft.prompt = random.pick(Vocabulary.trivial)
@@ -146,16 +175,20 @@ extension TrafficGenerator {
         }
     }
 
-    /// An incident at night, worked with an agent: heavy and varied.
+    /// An incident at night, worked with an agent in one growing conversation: heavy, its context carrying
+    /// the logs and findings so far, compacted when it nears 200k.
     func onCallNight(_ person: Person, from start: EventTime, random: inout SeededRandom, into drafts: inout [Draft]) {
         let end = start + .seconds(Int64(Int.random(in: 60...120, using: &random)) * 60)
         let hashesOnly = random.chance(0.5)
+        var context = Int64.random(in: 10_000...30_000, using: &random)
         var time = start
         var n = 0
         while time < end {
             var draft = agentCall(
                 person, agent: "sre-agent", parent: n % 4 == 0 ? person.id : "sre-agent", at: time, &random)
-            draft.input = Int64.random(in: 10_000...60_000, using: &random)
+            context += Int64.random(in: 1000...8000, using: &random)
+            if context > 190_000 { context = Int64.random(in: 30_000...50_000, using: &random) }
+            draft.input = context
             draft.output = Int64.random(in: 300...3000, using: &random)
             newContent(&draft, hashesOnly: hashesOnly, &random)
             drafts.append(draft)

@@ -16,6 +16,9 @@ extension TrafficGenerator {
         into drafts: inout [Draft]
     ) -> Label {
         let (detector, kind) = shape
+        if Self.churnShapes.contains(where: { $0.1 == kind }) {
+            return injectChurn(kind, on: person, day: day, random: &random, into: &drafts)
+        }
         switch detector {
         case .agentLoop:
             return injectAgenticLoop(person, day: day, kind: kind, random: &random, into: &drafts)
@@ -88,11 +91,13 @@ extension TrafficGenerator {
         let pasted = Vocabulary.step(random: &random) + " " + Vocabulary.step(random: &random)
         let hash = Vocabulary.hash(random: &random)
         let count = Int.random(in: 7...9, using: &random)
+        // The same context each time, give or take the few words asked with it.
+        let size = Int64.random(in: 40_000...80_000, using: &random)
         var time = start
         for n in 0..<count {
             var draft = Draft(for: person, at: time, order: random.next())
             draft.model = "claude-opus"
-            draft.input = Int64.random(in: 40_000...80_000, using: &random)
+            draft.input = size + Int64.random(in: 0...40, using: &random)
             draft.output = Int64.random(in: 200...900, using: &random)
             if kind.hasSuffix("hash") { draft.promptHash = hash } else { draft.prompt = pasted }
             drafts.append(draft)

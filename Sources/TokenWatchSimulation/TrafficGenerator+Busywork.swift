@@ -13,7 +13,7 @@ extension TrafficGenerator {
         func nextPerson() -> Person? { candidates.popLast() }
         let shapes: [(DetectorName, String)] = [
             (.repetitivePrompts, "exact"), (.repetitivePrompts, "trivial_variants"), (.repetitivePrompts, "reworded"),
-            (.offHoursBurst, "night"), (.offHoursBurst, "weekend"),
+            (.offHoursBurst, "night"), (.offHoursBurst, "weekend"), (.offHoursBurst, "night_oneshots"),
             (.agentLoop, "self_trigger"), (.agentLoop, "cycle2"), (.agentLoop, "cycle3"),
             (.agentLoop, "output_feedback"),
             (.scriptedCadence, "cron"), (.trivialFlood, "continue"),
@@ -33,6 +33,8 @@ extension TrafficGenerator {
                 switch detector {
                 case .repetitivePrompts:
                     label = injectRepeats(person, day: day, kind: kind, random: &random, into: &drafts)
+                case .offHoursBurst where kind == "night_oneshots":
+                    label = injectNightOneShots(person, day: day, random: &random, into: &drafts)
                 case .offHoursBurst:
                     label = injectBurst(person, day: day, kind: kind, random: &random, into: &drafts)
                 case .agentLoop:

@@ -129,7 +129,7 @@ public struct TrafficGenerator: Sendable {
         if options.scenario == .workplace {
             var candidates = Array(people.indices).shuffled(using: &random)
             for _ in 0..<max(1, options.people / 20) {
-                for shape in Self.agenticShapes {
+                for shape in Self.agenticShapes + Self.churnShapes {
                     guard let index = candidates.popLast() else { break }
                     let volumeShape = shape.0 == .offHoursBurst || shape.0 == .contextPadding
                     // Volume is judged against the person's own history: two days of it first (one day leaves

@@ -43,6 +43,16 @@ enum Vocabulary {
         (0..<words).map { _ in random.pick(random.chance(0.7) ? nouns : adjectives) }.joined(separator: " ")
     }
 
+    static let names = ["Ana", "Bo", "Chen", "Dara", "Eli", "Femi", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea"]
+
+    /// A reply to mail nobody reads: one template, its slots filled at random. Every text is new, and none
+    /// builds on another.
+    static func mailReply(random: inout SeededRandom) -> String {
+        let opening = random.pick(["Write a friendly reply to", "Draft a short answer to", "Reply politely to"])
+        return "\(opening) \(random.pick(names))'s email about the \(random.pick(adjectives)) \(random.pick(nouns)) "
+            + "\(random.pick(nouns)), mention the \(random.pick(nouns)) and sign off as \(random.pick(names))"
+    }
+
     static func hash(random: inout SeededRandom) -> String {
         let value = random.next()
         let hex = String(value, radix: 16)
