@@ -1,4 +1,5 @@
 import Foundation
+import TokenWatchCore
 
 /// One alert in Alertmanager's API (`POST /api/v2/alerts`): labels identify it, annotations describe it.
 package struct AlertmanagerAlert: Sendable, Equatable, Codable {
@@ -15,13 +16,20 @@ package struct AlertmanagerAlert: Sendable, Equatable, Codable {
 
     /// The labels route and group (`detector`, `severity`, `user`, `agent`; `incident` keeps two incidents of
     /// one person apart). The annotations carry what a person reads: the summary, the figures, the evidence ids.
+    ///
+    /// `user` and `agent` are folded as the daemon folds ids (``IdentityNormalization/label(_:)``): control,
+    /// bidirectional and zero-width characters removed, then NFKC, lower case, trimmed. A label is what a silence
+    /// matches and what a notification shows, so one that looks like `mallory` is `mallory`.
     package init(_ alert: ForwardedAlert, startsAt: String) {
         var labels = [
             "alertname": Self.alertName(alert.detector), "detector": alert.detector, "incident": alert.incident,
         ]
         if !alert.severity.isEmpty, !alert.isResolved { labels["severity"] = alert.severity }
-        if let user = alert.user { labels["user"] = user }
-        if let agent = alert.agent { labels["agent"] = agent }
+        for (name, identity) in [("user", alert.user), ("agent", alert.agent)] {
+            guard let identity else { continue }
+            let folded = IdentityNormalization.label(identity)
+            if !folded.isEmpty { labels[name] = folded }
+        }
         self.labels = labels
         var annotations = ["summary": alert.summary, "tokenwatch_alert_id": alert.id]
         if !alert.observed.isEmpty {

@@ -42,6 +42,20 @@ func alert(
         #expect(resolved.json(openUntil: "X", now: now)["endsAt"] as? String == "2026-11-18T11:06:40.000Z")
     }
 
+    /// Identities become labels folded as the daemon folds ids: control, bidirectional and zero-width
+    /// characters are removed (then NFKC, lower case, trimmed), so a label reads as the person it names.
+    @Test func identitiesAreFoldedBeforeTheyBecomeLabels() throws {
+        let payload =
+            #"{"id":"a1","incident":"inc1","detector":"agent_loop","severity":"warning","state":"firing","#
+            + #""subject":{"user":"ma\u200Bllo\u202Ery\u0007","agent":"\u2066code\u200D-agent\u0000\u2069"},"#
+            + #""ts":"2026-11-30T10:00:00.000Z","summary":"s"}"#
+        let forwarded = try #require(ForwardedAlert(seq: 0, topic: "alert.agent_loop.warning", payload: payload))
+        #expect(forwarded.user == "ma\u{200B}llo\u{202E}ry\u{07}")
+        let mapped = AlertmanagerAlert(forwarded, startsAt: "2026-11-30T10:00:00.000Z")
+        #expect(mapped.labels["user"] == "mallory")
+        #expect(mapped.labels["agent"] == "code-agent")
+    }
+
     @Test func anIncidentIsOneEntryUntilItsResolutionIsDelivered() {
         var state = AlertmanagerState()
         state.apply(alert(seq: 0, id: "a1", ts: "2026-11-30T10:00:00.000Z"))
