@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Logging
 import Prometheus
@@ -90,8 +89,7 @@ struct ForwardCommand: AsyncParsableCommand {
             printError("tokenwatch forward: cannot use state directory \(settings.stateDirectory): \(error)")
             throw ExitCode(1)
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let delivery = HTTPDelivery(client: client, timeout: settings.timeout)
+        let delivery = HTTPDelivery(timeout: settings.timeout)
         let (webhooks, alertmanagers) = try makeReceivers(
             settings, store: store, delivery: delivery, metrics: metrics, logger: logger)
         let alertSource = AlertSource(
@@ -116,10 +114,10 @@ struct ForwardCommand: AsyncParsableCommand {
             try await group.run()
         } catch  where error is HTTPListenError || error is ForwardError {
             printError("tokenwatch forward: \(error)")
-            try? await client.shutdown()
+            await delivery.shutdown()
             throw ExitCode(1)
         }
-        try? await client.shutdown()
+        await delivery.shutdown()
     }
 
     /// One delivery loop per configured receiver, each with its own folder in the state directory.
