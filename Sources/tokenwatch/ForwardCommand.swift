@@ -131,7 +131,7 @@ struct ForwardCommand: AsyncParsableCommand {
             if !webhook.secretFile.isEmpty {
                 guard let read = WebhookSignature.key(file: Self.secretPath(webhook.secretFile)) else {
                     printError(
-                        "tokenwatch forward: cannot read a key from \(webhook.secretFile) (forward.webhooks[\(index)].secret_file)"
+                        "tokenwatch forward: cannot read a key from \(webhook.secretFile) (forward.webhooks[\(index)].secret_file): missing, unreadable or empty"
                     )
                     throw ExitCode(1)
                 }

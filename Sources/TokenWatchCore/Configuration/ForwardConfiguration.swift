@@ -35,7 +35,7 @@ public struct ForwardConfiguration: Sendable, Equatable {
     /// A webhook receiver and the key that signs what it is sent.
     public struct Webhook: Sendable, Equatable {
         public var url: String
-        /// A file holding the HMAC-SHA256 key (surrounding white space ignored); empty sends unsigned.
+        /// A file holding the HMAC-SHA256 key: every byte of it, a final newline included; empty sends unsigned.
         public var secretFile: String
 
         public init(url: String, secretFile: String = "") {
