@@ -6,6 +6,7 @@ import TokenWatchRuntime
 /// power cut leaves the old version or the new one, never half of one, and the writes reach the disk in order:
 ///
 /// - `cursor.json`: the newest alert `seq` handled and the ids of the last ``recentLimit`` alerts;
+/// - `dead-letters/`: the deliveries given up (``DeadLetters``);
 /// - `alertmanager/<receiver>.json`: the incidents each Alertmanager still has to hear about;
 /// - `webhooks/<receiver>/<seq>-<id>.json`: each webhook's queue, one file per delivery.
 package struct ForwardStore: Sendable {
@@ -48,6 +49,9 @@ package struct ForwardStore: Sendable {
     package func save(_ cursor: Cursor) throws {
         try DurableFile.replace(directory.appendingPathComponent("cursor.json"), with: try JSONEncoder().encode(cursor))
     }
+
+    /// Where dead letters are kept.
+    package var deadLetterDirectory: URL { directory.appendingPathComponent("dead-letters", isDirectory: true) }
 
     /// A directory for one receiver, named by a hash of its URL (URLs hold characters paths should not).
     package func receiverDirectory(_ kind: String, url: String) throws -> URL {

@@ -126,6 +126,7 @@ struct ForwardCommand: AsyncParsableCommand {
         logger: Logger
     ) throws -> ([WebhookSink], [AlertmanagerSink]) {
         let receiver = ReceiverSettings(settings)
+        let deadLetters = try DeadLetters(directory: store.deadLetterDirectory, limit: settings.maxDeadLetters)
         let webhooks = try settings.webhooks.enumerated().map { index, webhook in
             var key: [UInt8]?
             if !webhook.secretFile.isEmpty {
@@ -140,7 +141,7 @@ struct ForwardCommand: AsyncParsableCommand {
             return WebhookSink(
                 name: "webhook-\(index)", url: webhook.url, key: key,
                 queue: try WebhookQueue(directory: store.receiverDirectory("webhooks", url: webhook.url)),
-                delivery: delivery, settings: receiver, metrics: metrics, logger: logger)
+                delivery: delivery, settings: receiver, metrics: metrics, deadLetters: deadLetters, logger: logger)
         }
         let alertmanagers = try settings.alertmanagers.enumerated().map { index, url in
             AlertmanagerSink(

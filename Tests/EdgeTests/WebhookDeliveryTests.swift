@@ -22,7 +22,9 @@ import TokenWatchCore
     ) -> WebhookSink {
         WebhookSink(
             name: name, url: url, key: key, queue: queue, delivery: delivery, settings: settings,
-            metrics: testMetrics, logger: logs.logger())
+            metrics: testMetrics,
+            deadLetters: try! DeadLetters(directory: queue.directory.appendingPathComponent("dead-letters"), limit: 10),
+            logger: logs.logger())
     }
 
     /// A receiver that sends its head and then nothing is one failed attempt, bounded by the request deadline:

@@ -47,7 +47,9 @@ import TokenWatchCore
         let sink = WebhookSink(
             name: "webhook-0", url: receiver.url + "/hook",
             key: WebhookSignature.key(file: try keyFile(key, in: directory)), queue: queue, delivery: delivery,
-            settings: settings, metrics: testMetrics, logger: CapturedLogs().logger())
+            settings: settings, metrics: testMetrics,
+            deadLetters: try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10),
+            logger: CapturedLogs().logger())
         let loop = Task { await sink.run() }
         try await eventually("the delivery", timeout: .seconds(10)) { !receiver.requests.isEmpty }
         loop.cancel()

@@ -29,6 +29,9 @@ public struct ForwardConfiguration: Sendable, Equatable {
     public var maxRetryAge: Duration = .seconds(86_400)
     /// Deliveries waiting per receiver, on disk; past it the oldest is dead-lettered. Default 10000.
     public var maxQueue = 10_000
+    /// Dead letters (deliveries given up) kept in `dead-letters/` of the state directory, newest first; 0 keeps
+    /// none (each is still logged and counted). Default 1000.
+    public var maxDeadLetters = 1000
 
     public init() {}
 
@@ -53,7 +56,7 @@ public struct ForwardConfiguration: Sendable, Equatable {
 extension ForwardConfiguration: SectionSettings {
     static let keys = [
         "connect", "catchup", "topics", "state_directory", "metrics", "alertmanagers", "resend_interval", "webhooks",
-        "timeout", "initial_backoff", "max_backoff", "max_retry_age", "max_queue",
+        "timeout", "initial_backoff", "max_backoff", "max_retry_age", "max_queue", "max_dead_letters",
     ]
 
     mutating func read(_ section: inout ConfigurationSection) {
@@ -74,6 +77,7 @@ extension ForwardConfiguration: SectionSettings {
         maxBackoff = section.duration("max_backoff") ?? maxBackoff
         maxRetryAge = section.duration("max_retry_age") ?? maxRetryAge
         maxQueue = section.integer("max_queue", 1...10_000_000) ?? maxQueue
+        maxDeadLetters = section.integer("max_dead_letters", 0...10_000_000) ?? maxDeadLetters
         if section.contains("webhooks") { webhooks = [] }
         section.mappings("webhooks", keys: ["url", "secret_file"], what: "a list of {url, secret_file}") {
             _, webhook in
@@ -116,6 +120,7 @@ extension ForwardConfiguration: SectionSettings {
             "max_backoff: \(YAMLScalar.duration(maxBackoff))",
             "max_retry_age: \(YAMLScalar.duration(maxRetryAge))",
             "max_queue: \(maxQueue)",
+            "max_dead_letters: \(maxDeadLetters)",
         ]
         return lines
     }
