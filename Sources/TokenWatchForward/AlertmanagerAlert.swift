@@ -41,17 +41,21 @@ package struct AlertmanagerAlert: Sendable, Equatable, Codable {
         self.resolvedAt = nil
     }
 
-    /// The API's JSON object. `endsAt` is `openUntil` while open: a point far enough ahead that the next
-    /// re-send arrives before Alertmanager would expire the alert. Once resolved it is the resolution's event
-    /// time, but never later than `now`: event time may run a little ahead of the wall clock, and a
-    /// resolution must take effect when it is sent.
+    /// The API's JSON object, with times Alertmanager accepts. Event time may run ahead of the wall clock
+    /// (up to `events.max_future`), so `startsAt` is the incident's first alert but never later than `now`.
+    /// `endsAt` is `openUntil` while open: a point far enough ahead that the next re-send arrives before
+    /// Alertmanager would expire the alert. Once resolved it is the resolution's event time, but never later
+    /// than `now`, so that the resolution takes effect when it is sent. Either way it is at least a millisecond
+    /// after `startsAt`: Alertmanager refuses an alert that ends before it starts.
     package func json(openUntil: String, now: Date) -> [String: Any] {
-        var ends = openUntil
-        if let resolvedAt {
-            let time = AlertmanagerClock.date(resolvedAt).map { min($0, now) } ?? now
-            ends = AlertmanagerClock.text(time)
-        }
-        return ["labels": labels, "annotations": annotations, "startsAt": startsAt, "endsAt": ends]
+        let starts = AlertmanagerClock.date(startsAt).map { min($0, now) } ?? now
+        var ends = AlertmanagerClock.date(openUntil) ?? now
+        if let resolvedAt { ends = AlertmanagerClock.date(resolvedAt).map { min($0, now) } ?? now }
+        ends = max(ends, starts.addingTimeInterval(0.001))
+        return [
+            "labels": labels, "annotations": annotations, "startsAt": AlertmanagerClock.text(starts),
+            "endsAt": AlertmanagerClock.text(ends),
+        ]
     }
 }
 

@@ -147,7 +147,7 @@ struct ForwardCommand: AsyncParsableCommand {
             AlertmanagerSink(
                 name: "alertmanager-\(index)", baseURL: url,
                 directory: try store.receiverDirectory("alertmanager", url: url),
-                delivery: delivery, settings: receiver, metrics: metrics, logger: logger)
+                delivery: delivery, settings: receiver, metrics: metrics, deadLetters: deadLetters, logger: logger)
         }
         return (webhooks, alertmanagers)
     }
