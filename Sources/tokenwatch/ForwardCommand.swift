@@ -92,10 +92,11 @@ struct ForwardCommand: AsyncParsableCommand {
         let delivery = HTTPDelivery(timeout: settings.timeout)
         let (webhooks, alertmanagers) = try makeReceivers(
             settings, store: store, delivery: delivery, metrics: metrics, logger: logger)
+        let cursor = store.loadCursor()
         let alertSource = AlertSource(
             settings: .init(
                 connect: settings.connect, catchup: settings.catchup, topics: settings.topics,
-                after: store.loadCursor().seq, configure: try curve.configure()),
+                after: cursor.seq, epoch: cursor.epoch, configure: try curve.configure()),
             metrics: metrics, logger: logger)
         var services: [any Service] = []
         if let address = HostPort(settings.metrics) {
