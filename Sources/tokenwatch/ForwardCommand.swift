@@ -62,9 +62,21 @@ struct ForwardCommand: AsyncParsableCommand {
         if settings.stateDirectory.isEmpty, let systemd = systemdStateDirectory() { settings.stateDirectory = systemd }
     }
 
+    /// The file's `allow_*` keys hold for the URLs given as flags too.
+    func checkFlagTargets(_ settings: ForwardConfiguration) throws {
+        for (flag, urls) in [("--alertmanager", alertmanager), ("--webhook", webhook)] {
+            for url in urls {
+                guard let problem = settings.targetProblem(url) else { continue }
+                printError("tokenwatch forward: \(flag): \(problem)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
     func run() async throws {
         var (configuration, source) = try options.load()
         applyFlags(to: &configuration.forward)
+        try checkFlagTargets(configuration.forward)
         let settings = configuration.forward
         let logger = bootstrapLogging(level: configuration.logging.level)
         guard !settings.stateDirectory.isEmpty else {

@@ -65,6 +65,23 @@ struct ForwardEndToEndTests {
         #expect(try second.process.waitForExit() == 0)
     }
 
+    /// A receiver URL given as a flag is held to the same rule as the file's: a metadata address is refused.
+    @Test func aLinkLocalReceiverFlagIsRefused() throws {
+        let state = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let forward = try TokenWatchProcess([
+            "forward", "--config", TokenWatchProcess.shippedConfig, "--connect", try freeEndpoints(1)[0], "--catchup",
+            "",
+            "--alertmanager", "http://169.254.169.254:9093",
+            "--state-dir", state.path, "--metrics", "",
+        ])
+        #expect(try forward.waitForExit() == 1)
+        #expect(
+            forward.standardError.contains {
+                $0.contains("--alertmanager") && $0.contains("link-local or cloud metadata address")
+            })
+    }
+
     /// 32 random bytes, not text, are a webhook key like any other: `forward` starts and serves /healthz.
     @Test func aBinaryWebhookKeyIsAccepted() throws {
         let state = try temporaryDirectory()
