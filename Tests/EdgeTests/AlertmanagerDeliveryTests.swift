@@ -68,7 +68,7 @@ import TokenWatchCore
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try Self.fakeAlertmanager()
         defer { server.close() }
-        let delivery = HTTPDelivery(timeout: .seconds(5))
+        let delivery = HTTPDelivery(timeout: .seconds(30))
         let letters = try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10)
         let alertmanager = sink(server, directory: directory, delivery: delivery, deadLetters: letters)
         try alertmanager.apply(userAlert(0, "open", user: "alice", at: -60))
@@ -77,7 +77,7 @@ import TokenWatchCore
         try alertmanager.apply(userAlert(3, "done", user: "carol", at: -120))
         try alertmanager.apply(userAlert(4, "done", user: "carol", state: "resolved", at: -30))
         let loop = Task { await alertmanager.run() }
-        try await eventually("both resolutions accepted", timeout: .seconds(15)) {
+        try await eventually("both resolutions accepted", timeout: .seconds(60)) {
             try Self.pendingIncidents(directory) == ["open"]
         }
         loop.cancel()
@@ -98,7 +98,7 @@ import TokenWatchCore
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try Self.fakeAlertmanager()
         defer { server.close() }
-        let delivery = HTTPDelivery(timeout: .seconds(5))
+        let delivery = HTTPDelivery(timeout: .seconds(30))
         let letters = try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10)
         let alertmanager = sink(server, directory: directory, delivery: delivery, deadLetters: letters)
         try alertmanager.apply(userAlert(0, "open", user: "alice", at: -60))
@@ -106,7 +106,7 @@ import TokenWatchCore
         try alertmanager.apply(userAlert(2, "done", user: "carol", at: -120))
         try alertmanager.apply(userAlert(3, "done", user: "carol", state: "resolved", at: -30))
         let loop = Task { await alertmanager.run() }
-        try await eventually("the refused alert split off", timeout: .seconds(15)) {
+        try await eventually("the refused alert split off", timeout: .seconds(60)) {
             try Self.pendingIncidents(directory) == ["open"]
         }
         loop.cancel()

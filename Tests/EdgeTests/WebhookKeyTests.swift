@@ -43,7 +43,7 @@ import TokenWatchCore
         try queue.stage(alert, order: 1)
         try queue.commit(alert, order: 1)
         let (_, settings) = testReceiverSettings()
-        let delivery = HTTPDelivery(timeout: .seconds(5))
+        let delivery = HTTPDelivery(timeout: .seconds(30))
         let sink = WebhookSink(
             name: "webhook-0", url: receiver.url + "/hook",
             key: WebhookSignature.key(file: try keyFile(key, in: directory)), queue: queue, delivery: delivery,
@@ -51,7 +51,7 @@ import TokenWatchCore
             deadLetters: try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10),
             logger: CapturedLogs().logger())
         let loop = Task { await sink.run() }
-        try await eventually("the delivery", timeout: .seconds(10)) { !receiver.requests.isEmpty }
+        try await eventually("the delivery", timeout: .seconds(60)) { !receiver.requests.isEmpty }
         loop.cancel()
         #expect(receiver.requests.first?.body == Array(Self.body.utf8))
         #expect(receiver.requests.first?.headers["x-tokenwatch-signature"] == signature)

@@ -46,7 +46,9 @@ struct ForwardEndToEndTests {
         let publisher = try TestPublisher(context: context, connect: ports[0])
         try repeats("ann", publisher)
         try repeats("ben", publisher)
-        try waitUntil("ann's and ben's alerts at the webhook", timeout: .seconds(20)) { hook.requests.count == 2 }
+        try waitUntil("ann's and ben's alerts at the webhook", timeout: .seconds(20)) {
+            Set(users(hook)) == ["ann", "ben"]
+        }
         first.process.signal(SIGTERM)
         #expect(try first.process.waitForExit() == 0)
 
@@ -55,9 +57,11 @@ struct ForwardEndToEndTests {
         try second.process.waitForLog("alert subscriber joined")
         try repeats("cat", TestPublisher(context: context, connect: ports[0]), from: 20)
         try waitUntil("cat's alert, seq 0 of the new journal, at the webhook", timeout: .seconds(20)) {
-            hook.requests.count == 3
+            users(hook).contains("cat")
         }
-        #expect(users(hook) == ["ann", "ben", "cat"])
+        // As a set: on a loaded machine a response lost to the timeout sends an alert again, as the README says.
+        #expect(Set(users(hook)) == ["ann", "ben", "cat"])
+        #expect(users(hook).last == "cat")
         try forward.waitForLog("the daemon's journal is new")
         forward.signal(SIGTERM)
         #expect(try forward.waitForExit() == 0)

@@ -62,16 +62,15 @@ public final class LoopbackHTTPServer: Sendable {
     /// Every request received so far, in order.
     public var requests: [Request] { recorded.withLock { $0 } }
 
-    /// Stops accepting and releases stalled connections.
+    /// Stops accepting and releases stalled connections. The accepting thread closes the listening socket
+    /// itself once it has stopped polling it: closed here, its number could be reused by another test's file
+    /// before that thread's next poll or accept.
     public func close() {
-        guard !stopped.exchange(true, ordering: .relaxed) else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
+        stopped.store(true, ordering: .relaxed)
     }
 
-    deinit { close() }
-
     private func acceptLoop() {
+        defer { Glibc.close(listener) }
         while !stopped.load(ordering: .relaxed) {
             var poll = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
             guard Glibc.poll(&poll, 1, 50) == 1 else { continue }
