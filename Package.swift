@@ -137,11 +137,15 @@ let package = Package(
         // Tests/Fixtures: files the tests read by path (checkpoints of earlier formats and what follows them).
         .testTarget(name: "TokenWatchCoreTests", dependencies: ["TokenWatchCore", "TokenWatchSimulation"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        // A loopback HTTP server on POSIX sockets: the receivers `forward` delivers to in tests.
+        .target(name: "LoopbackHTTPServer", path: "Tests/LoopbackHTTPServer"),
         .testTarget(
             name: "EdgeTests",
             dependencies: [
-                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore", "TokenWatchSimulation",
+                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore", "TokenWatchSimulation", "LoopbackHTTPServer",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .testTarget(
@@ -153,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ZeroMQ", "TokenWatchCore"]
+            dependencies: ["ZeroMQ", "TokenWatchCore", "LoopbackHTTPServer"]
         ),
     ],
     swiftLanguageModes: [.v6],

@@ -20,6 +20,9 @@ public final class CatchupClient {
         /// The oldest and newest seq the daemon still holds.
         public var first: UInt64?
         public var last: UInt64?
+        /// The journal's id (`nil` from a daemon that does not send one): another epoch than a cursor's means
+        /// another journal, whose `seq` count started again.
+        public var epoch: String?
     }
 
     /// The newest seq the daemon holds (`nil` when it has published nothing yet, or did not answer).
@@ -38,6 +41,7 @@ public final class CatchupClient {
         var all: [JournalEntry] = []
         var first: UInt64?
         var last: UInt64?
+        var epoch: String?
         while true {
             let request = #"{"since":\#(next)}"#
             try socket.send(frames: [Array(request.utf8)])
@@ -48,11 +52,12 @@ public final class CatchupClient {
             else { return nil }
             first = (object["first"] as? NSNumber)?.uint64Value
             last = (object["last"] as? NSNumber)?.uint64Value
+            epoch = object["epoch"] as? String
             all += Self.journalLines(in: body).compactMap { JournalEntry(line: $0) }
             if alerts.isEmpty || last.map({ nextSeq > $0 }) ?? true { break }
             next = nextSeq
         }
-        return Reply(entries: all, first: first, last: last)
+        return Reply(entries: all, first: first, last: last, epoch: epoch)
     }
 
     /// The journal lines of a reply, byte for byte, so that payloads stay exactly as published. Inside JSON

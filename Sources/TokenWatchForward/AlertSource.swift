@@ -6,9 +6,14 @@ import TokenWatchCore
 import ZeroMQ
 
 /// The daemon's alerts in `seq` order, none missing: live from the alert socket, and from the catch-up socket
-/// at start, after a per-topic sequence gap, after a reconnect, and whenever a live alert skips ahead of the
-/// last one handled. Runs on its own thread (ZeroMQ sockets block and belong to one thread) and hands
+/// at start, after a per-topic sequence gap, after a reconnect, whenever a live alert skips ahead of the last
+/// one handled, and when one at or before it arrives on a connection no catch-up reply has answered yet. Runs on its own thread (ZeroMQ sockets block and belong to one thread) and hands
 /// batches over through an `AsyncStream`.
+///
+/// A `seq` counts in one journal. The catch-up reply names the journal's epoch; when it is not the cursor's
+/// (the daemon came back with a new state directory, or without one), the cursor means nothing there: the
+/// source logs it, starts from the new journal's oldest alert, and tags what it hands over with the epoch so
+/// that the cursor records it.
 package final class AlertSource: Sendable {
     package struct Settings: Sendable {
         package var connect: String
@@ -16,16 +21,19 @@ package final class AlertSource: Sendable {
         package var topics: [String]
         /// The newest seq already handled (from the cursor); `nil` to start with everything retained.
         package var after: UInt64?
+        /// The journal epoch `after` counts in (from the cursor); `nil` to take the daemon's.
+        package var epoch: String?
         package var configure: @Sendable (ZMQSocket) throws -> Void
 
         package init(
-            connect: String, catchup: String, topics: [String], after: UInt64?,
+            connect: String, catchup: String, topics: [String], after: UInt64?, epoch: String? = nil,
             configure: @escaping @Sendable (ZMQSocket) throws -> Void
         ) {
             self.connect = connect
             self.catchup = catchup
             self.topics = topics
             self.after = after
+            self.epoch = epoch
             self.configure = configure
         }
     }
@@ -70,25 +78,33 @@ package final class AlertSource: Sendable {
             listener.close()
             client?.close()
         }
-        var last = settings.after
+        var position = Position(last: settings.after, epoch: settings.epoch)
         func emit(_ alerts: [ForwardedAlert]) {
             guard !alerts.isEmpty else { return }
             continuation.yield(alerts)
         }
-        emit(catchUp(client, after: &last))
+        emit(catchUp(client, at: &position))
         while !stopped.load(ordering: .relaxed) {
             switch try listener.next(timeoutMilliseconds: 200) {
             case .alert(let received, let lost)?:
-                let skipped = last.map { received.seq > $0 + 1 } ?? false
-                if client != nil && (lost > 0 || skipped) { emit(catchUp(client, after: &last)) }
-                if last.map({ received.seq > $0 }) ?? true,
-                    let alert = ForwardedAlert(seq: received.seq, topic: received.topic, payload: received.payload)
+                // Past the next seq: alerts were missed. At or before the last: a repeat, or the first alerts of
+                // a daemon's new journal, which only a catch-up reply's epoch tells apart; one reply on this
+                // connection is enough.
+                let skipped = position.last.map { received.seq > $0 + 1 } ?? false
+                let behind = position.last.map { received.seq <= $0 } ?? false
+                if client != nil && (lost > 0 || skipped || (behind && !position.epochChecked)) {
+                    emit(catchUp(client, at: &position))
+                }
+                if position.last.map({ received.seq > $0 }) ?? true,
+                    var alert = ForwardedAlert(seq: received.seq, topic: received.topic, payload: received.payload)
                 {
-                    last = received.seq
+                    alert.epoch = position.epoch
+                    position.last = received.seq
                     emit([alert])
                 }
             case .reconnected?:
-                emit(catchUp(client, after: &last))
+                position.epochChecked = false
+                emit(catchUp(client, at: &position))
             case .handshakeFailed?:
                 logger.error("the daemon refused the security handshake: check the CURVE keys")
             case .malformed(let reason)?:
@@ -99,23 +115,49 @@ package final class AlertSource: Sendable {
         }
     }
 
-    /// Everything after `last` the daemon still holds, on the subscribed topics; moves `last` to the newest.
-    private func catchUp(_ client: CatchupClient?, after last: inout UInt64?) -> [ForwardedAlert] {
+    /// Where the source is: the newest seq handled, in which journal.
+    private struct Position {
+        var last: UInt64?
+        var epoch: String?
+        /// Whether a catch-up reply on the current connection has named the journal's epoch.
+        var epochChecked = false
+    }
+
+    /// Everything after the position the daemon still holds, on the subscribed topics; moves the position to the
+    /// newest. A reply from another journal epoch, or one that ends before the position, starts again from the
+    /// journal's oldest alert.
+    private func catchUp(_ client: CatchupClient?, at position: inout Position) -> [ForwardedAlert] {
         guard let client else { return [] }
         metrics.catchup()
-        guard let reply = try? client.fetch(since: last.map { $0 + 1 } ?? 0) else {
+        guard let reply = try? client.fetch(since: position.last.map { $0 + 1 } ?? 0) else {
             logger.warning("the catch-up socket did not answer; alerts published meanwhile wait for the next try")
             return []
         }
-        if let handled = last, let newest = reply.last, newest < handled {
+        position.epochChecked = true
+        if let current = reply.epoch, let known = position.epoch, current != known {
+            logger.warning(
+                "the daemon's journal is new (another epoch): starting from its oldest alert",
+                metadata: [
+                    "epoch": "\(current)", "cursor_epoch": "\(known)",
+                    "cursor": "\(position.last.map(String.init) ?? "none")",
+                ])
+            position = Position(last: nil, epoch: current)
+            return catchUp(client, at: &position)
+        }
+        if let handled = position.last, let newest = reply.last, newest < handled {
             logger.warning(
                 "the daemon's journal ends before the cursor (a new state directory?): starting from its oldest alert",
                 metadata: ["cursor": "\(handled)", "journal_last": "\(newest)"])
-            last = nil
-            return catchUp(client, after: &last)
+            position.last = nil
+            return catchUp(client, at: &position)
         }
-        let fresh = reply.entries.filter { entry in last.map { entry.seq > $0 } ?? true }
-        if let newest = fresh.map(\.seq).max() { last = newest }
-        return fresh.filter { AlertListener.matches($0.topic, settings.topics) }.compactMap(ForwardedAlert.init)
+        if let current = reply.epoch { position.epoch = current }
+        let fresh = reply.entries.filter { entry in position.last.map { entry.seq > $0 } ?? true }
+        if let newest = fresh.map(\.seq).max() { position.last = newest }
+        return fresh.filter { AlertListener.matches($0.topic, settings.topics) }.compactMap { entry in
+            var alert = ForwardedAlert(entry)
+            alert?.epoch = position.epoch
+            return alert
+        }
     }
 }

@@ -6,7 +6,8 @@ import TokenWatchRuntime
 /// Keeps one Alertmanager told: every open incident is posted again each `resend_interval` with `endsAt` four
 /// intervals ahead (so it stays active while TokenWatch is up, and expires on its own if the forwarder
 /// disappears), and each resolution until Alertmanager accepted it once. The set survives restarts in the
-/// state directory.
+/// state directory. A batch refused with 400 holds an alert Alertmanager will never take: the batch is split
+/// until that alert stands alone, and only it is dead-lettered.
 package final class AlertmanagerSink: Sendable {
     package let name: String
     let endpoint: String
@@ -14,13 +15,14 @@ package final class AlertmanagerSink: Sendable {
     let delivery: HTTPDelivery
     let settings: ReceiverSettings
     let metrics: ForwardMetrics
+    let deadLetters: DeadLetters
     let logger: Logger
     private let state: Mutex<AlertmanagerState>
     private let changes = Atomic<UInt64>(0)
 
     package init(
         name: String, baseURL: String, directory: URL, delivery: HTTPDelivery, settings: ReceiverSettings,
-        metrics: ForwardMetrics, logger: Logger
+        metrics: ForwardMetrics, deadLetters: DeadLetters, logger: Logger
     ) {
         self.name = name
         endpoint = (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/api/v2/alerts"
@@ -28,6 +30,7 @@ package final class AlertmanagerSink: Sendable {
         self.delivery = delivery
         self.settings = settings
         self.metrics = metrics
+        self.deadLetters = deadLetters
         self.logger = logger
         let saved = (try? Data(contentsOf: file)).flatMap {
             try? JSONDecoder().decode(AlertmanagerState.self, from: $0)
@@ -74,27 +77,61 @@ package final class AlertmanagerSink: Sendable {
         guard !batch.isEmpty else { return nil }
         let now = Date()
         let openUntil = AlertmanagerClock.text(now.addingTimeInterval(4 * settings.resendInterval.timeInterval))
-        let objects = batch.map { $0.json(openUntil: openUntil, now: now) }
-        guard let body = try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys]) else {
-            return nil
-        }
-        let result = await delivery.post(endpoint, body: [UInt8](body), headers: [])
-        metrics.delivery(name, result)
-        switch result {
-        case .delivered:
-            state.withLock { state in
-                state.delivered(batch)
-                if let data = try? JSONEncoder().encode(state) { try? DurableFile.replace(file, with: data) }
+        var work = [batch[...]]
+        var delivered: [AlertmanagerAlert] = []
+        var refused: [AlertmanagerAlert] = []
+        defer { settle(delivered: delivered, refused: refused, now: now, openUntil: openUntil) }
+        while let part = work.popLast() {
+            let objects = part.map { $0.json(openUntil: openUntil, now: now) }
+            guard let body = try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys]) else {
+                return nil
             }
-            return nil
-        case .refused(let status):
+            let result = await delivery.post(endpoint, body: [UInt8](body), headers: [])
+            metrics.delivery(name, result)
+            switch result {
+            case .delivered:
+                delivered += part
+            case .refused(400) where part.count > 1:
+                // Alertmanager refuses a batch for one invalid alert: halves are sent until it stands alone.
+                work += [part[(part.startIndex + part.count / 2)...], part[..<(part.startIndex + part.count / 2)]]
+            case .refused(400):
+                refused += part
+            case .refused(let status):
+                logger.error(
+                    "Alertmanager refused the alerts (not an invalid alert: its URL, or its authorisation?)",
+                    metadata: ["receiver": "\(name)", "status": "\(status)"])
+                return nil
+            case .retry(let reason):
+                logger.warning(
+                    "Alertmanager unreachable; will retry", metadata: ["receiver": "\(name)", "reason": "\(reason)"])
+                return settings.maxBackoff
+            }
+        }
+        return nil
+    }
+
+    /// Records what Alertmanager took (resolutions done) and what it refused for good (dead-lettered, each
+    /// logged with its alert id), and saves the set.
+    private func settle(delivered: [AlertmanagerAlert], refused: [AlertmanagerAlert], now: Date, openUntil: String) {
+        guard !delivered.isEmpty || !refused.isEmpty else { return }
+        for alert in refused {
+            let id = alert.annotations["tokenwatch_alert_id"] ?? ""
+            let body =
+                (try? JSONSerialization.data(withJSONObject: alert.json(openUntil: openUntil, now: now))) ?? Data()
+            let kept = deadLetters.keep(
+                receiver: name, id: id, reason: "refused", detail: "HTTP 400", body: [UInt8](body))
             metrics.deadLetter(name, reason: "refused")
-            logger.error("Alertmanager refused the alerts", metadata: ["receiver": "\(name)", "status": "\(status)"])
-            return nil
-        case .retry(let reason):
-            logger.warning(
-                "Alertmanager unreachable; will retry", metadata: ["receiver": "\(name)", "reason": "\(reason)"])
-            return settings.maxBackoff
+            logger.error(
+                "Alertmanager alert dead-lettered",
+                metadata: [
+                    "receiver": "\(name)", "id": "\(id)", "incident": "\(alert.labels["incident"] ?? "")",
+                    "reason": "refused", "detail": "HTTP 400", "kept": "\(kept?.lastPathComponent ?? "none")",
+                ])
+        }
+        state.withLock { state in
+            state.delivered(delivered)
+            for alert in refused { state.gaveUp(alert) }
+            if let data = try? JSONEncoder().encode(state) { try? DurableFile.replace(file, with: data) }
         }
     }
 }

@@ -40,5 +40,12 @@ package struct AlertmanagerState: Sendable, Codable, Equatable {
         resolving = resolving.filter { !sentResolutions.contains($0.value.labels) }
     }
 
+    /// After Alertmanager refused an alert for good: it is dropped, open or resolving (unless it changed
+    /// meanwhile, when the new version is tried).
+    package mutating func gaveUp(_ alert: AlertmanagerAlert) {
+        open = open.filter { $0.value != alert }
+        resolving = resolving.filter { $0.value != alert }
+    }
+
     package var isEmpty: Bool { open.isEmpty && resolving.isEmpty }
 }

@@ -10,7 +10,7 @@ package struct ForwardMetrics: Sendable {
         "tokenwatch_forward_catchups_total": "Catch-up requests made after a gap, a reconnect or a start.",
         "tokenwatch_forward_deliveries_total": "Delivery attempts, by receiver and result (delivered, retry, refused).",
         "tokenwatch_forward_dead_letters_total":
-            "Deliveries given up, by receiver and reason (refused, expired: older than max_retry_age, overflow).",
+            "Deliveries given up, by receiver and reason (refused, expired: older than max_retry_age, overflow, unreadable).",
         "tokenwatch_forward_queue_depth": "Deliveries waiting, by receiver.",
         "tokenwatch_forward_open_alerts": "Incidents open at each Alertmanager, re-sent every resend_interval.",
     ].merging(BuildInfoMetric.help) { own, _ in own }

@@ -21,6 +21,8 @@ package struct ForwardedAlert: Sendable {
     package var observed: [(String, String)]
     package var evidence: [String]
     package var payload: String
+    /// The daemon journal's epoch the alert's `seq` counts in, when the daemon names one (``AlertSource``).
+    package var epoch: String?
 
     package var isResolved: Bool { state == "resolved" }
 

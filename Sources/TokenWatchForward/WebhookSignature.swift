@@ -1,9 +1,9 @@
 import Crypto
 import Foundation
 
-/// `X-TokenWatch-Signature: sha256=<hex>`: HMAC-SHA256 of the exact body with the receiver's key, the
-/// scheme GitHub's and Stripe's webhooks made familiar. A receiver recomputes it over the bytes it got and
-/// compares in constant time.
+/// `X-TokenWatch-Signature: sha256=<hex>`: HMAC-SHA256 of the exact body (the bytes POSTed, nothing else: no
+/// header, no time) under the bytes of the receiver's key file, the scheme GitHub's and Stripe's webhooks made
+/// familiar. A receiver recomputes it over the bytes it got and compares in constant time.
 package enum WebhookSignature {
     package static let header = "X-TokenWatch-Signature"
 
@@ -16,10 +16,12 @@ package enum WebhookSignature {
             }.joined()
     }
 
-    /// The key in a secret file, without surrounding white space; `nil` if unreadable or empty.
+    /// The key in a secret file: every byte of it, as it is, so that any bytes make a key (32 random ones from
+    /// `head -c 32 /dev/urandom`, or text) and a receiver uses the same file unchanged. Nothing is trimmed:
+    /// `echo s3cret-key > key` makes the 11-byte key `s3cret-key` and a newline (`printf %s` writes none).
+    /// `nil` if unreadable or empty.
     package static func key(file: String) -> [UInt8]? {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
-        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return key.isEmpty ? nil : Array(key.utf8)
+        guard let data = FileManager.default.contents(atPath: file), !data.isEmpty else { return nil }
+        return [UInt8](data)
     }
 }

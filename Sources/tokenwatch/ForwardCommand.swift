@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Logging
 import Prometheus
@@ -63,9 +62,21 @@ struct ForwardCommand: AsyncParsableCommand {
         if settings.stateDirectory.isEmpty, let systemd = systemdStateDirectory() { settings.stateDirectory = systemd }
     }
 
+    /// The file's `allow_*` keys hold for the URLs given as flags too.
+    func checkFlagTargets(_ settings: ForwardConfiguration) throws {
+        for (flag, urls) in [("--alertmanager", alertmanager), ("--webhook", webhook)] {
+            for url in urls {
+                guard let problem = settings.targetProblem(url) else { continue }
+                printError("tokenwatch forward: \(flag): \(problem)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
     func run() async throws {
         var (configuration, source) = try options.load()
         applyFlags(to: &configuration.forward)
+        try checkFlagTargets(configuration.forward)
         let settings = configuration.forward
         let logger = bootstrapLogging(level: configuration.logging.level)
         guard !settings.stateDirectory.isEmpty else {
@@ -90,14 +101,14 @@ struct ForwardCommand: AsyncParsableCommand {
             printError("tokenwatch forward: cannot use state directory \(settings.stateDirectory): \(error)")
             throw ExitCode(1)
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let delivery = HTTPDelivery(client: client, timeout: settings.timeout)
+        let delivery = HTTPDelivery(timeout: settings.timeout)
         let (webhooks, alertmanagers) = try makeReceivers(
             settings, store: store, delivery: delivery, metrics: metrics, logger: logger)
+        let cursor = store.loadCursor()
         let alertSource = AlertSource(
             settings: .init(
                 connect: settings.connect, catchup: settings.catchup, topics: settings.topics,
-                after: store.loadCursor().seq, configure: try curve.configure()),
+                after: cursor.seq, epoch: cursor.epoch, configure: try curve.configure()),
             metrics: metrics, logger: logger)
         var services: [any Service] = []
         if let address = HostPort(settings.metrics) {
@@ -116,10 +127,10 @@ struct ForwardCommand: AsyncParsableCommand {
             try await group.run()
         } catch  where error is HTTPListenError || error is ForwardError {
             printError("tokenwatch forward: \(error)")
-            try? await client.shutdown()
+            await delivery.shutdown()
             throw ExitCode(1)
         }
-        try? await client.shutdown()
+        await delivery.shutdown()
     }
 
     /// One delivery loop per configured receiver, each with its own folder in the state directory.
@@ -128,12 +139,13 @@ struct ForwardCommand: AsyncParsableCommand {
         logger: Logger
     ) throws -> ([WebhookSink], [AlertmanagerSink]) {
         let receiver = ReceiverSettings(settings)
+        let deadLetters = try DeadLetters(directory: store.deadLetterDirectory, limit: settings.maxDeadLetters)
         let webhooks = try settings.webhooks.enumerated().map { index, webhook in
             var key: [UInt8]?
             if !webhook.secretFile.isEmpty {
                 guard let read = WebhookSignature.key(file: Self.secretPath(webhook.secretFile)) else {
                     printError(
-                        "tokenwatch forward: cannot read a key from \(webhook.secretFile) (forward.webhooks[\(index)].secret_file)"
+                        "tokenwatch forward: cannot read a key from \(webhook.secretFile) (forward.webhooks[\(index)].secret_file): missing, unreadable or empty"
                     )
                     throw ExitCode(1)
                 }
@@ -142,13 +154,13 @@ struct ForwardCommand: AsyncParsableCommand {
             return WebhookSink(
                 name: "webhook-\(index)", url: webhook.url, key: key,
                 queue: try WebhookQueue(directory: store.receiverDirectory("webhooks", url: webhook.url)),
-                delivery: delivery, settings: receiver, metrics: metrics, logger: logger)
+                delivery: delivery, settings: receiver, metrics: metrics, deadLetters: deadLetters, logger: logger)
         }
         let alertmanagers = try settings.alertmanagers.enumerated().map { index, url in
             AlertmanagerSink(
                 name: "alertmanager-\(index)", baseURL: url,
                 directory: try store.receiverDirectory("alertmanager", url: url),
-                delivery: delivery, settings: receiver, metrics: metrics, logger: logger)
+                delivery: delivery, settings: receiver, metrics: metrics, deadLetters: deadLetters, logger: logger)
         }
         return (webhooks, alertmanagers)
     }

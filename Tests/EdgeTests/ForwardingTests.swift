@@ -23,7 +23,7 @@ func alert(
     }
 
     @Test func labelsAndAnnotationsCarryTheAlert() {
-        let mapped = AlertmanagerAlert(alert(seq: 0, id: "a1"), startsAt: "2026-11-30T10:00:00.000Z")
+        let mapped = AlertmanagerAlert(alert(seq: 0, id: "a1"), startsAt: "2026-11-01T10:00:00.000Z")
         #expect(
             mapped.labels == [
                 "alertname": "TokenWatchAgentLoop", "detector": "agent_loop", "severity": "warning", "user": "alice",
@@ -33,13 +33,35 @@ func alert(
         #expect(mapped.annotations["observed"] == "iterations=20 novelty=0.1")
         #expect(mapped.annotations["evidence"] == "e1,e2")
         let now = Date(timeIntervalSince1970: 1_795_000_000)
-        #expect(mapped.json(openUntil: "X", now: now)["endsAt"] as? String == "X")
+        // 1_795_000_000 s after 1970 is 2026-11-18T11:06:40Z.
+        let open = mapped.json(openUntil: "2026-11-18T11:10:40.000Z", now: now)
+        #expect(open["startsAt"] as? String == "2026-11-01T10:00:00.000Z")
+        #expect(open["endsAt"] as? String == "2026-11-18T11:10:40.000Z")
         var resolved = mapped
         resolved.resolvedAt = "2026-11-02T10:00:00.000Z"
         #expect(resolved.json(openUntil: "X", now: now)["endsAt"] as? String == "2026-11-02T10:00:00.000Z")
-        // 1_795_000_000 s after 1970 is 2026-11-18T11:06:40Z: a resolution stamped later ends then instead.
+        // A resolution stamped after now ends now instead.
         resolved.resolvedAt = "2026-11-30T10:00:00.000Z"
         #expect(resolved.json(openUntil: "X", now: now)["endsAt"] as? String == "2026-11-18T11:06:40.000Z")
+        // An incident that starts after now (event time ahead of the clock) starts now, and ends 1 ms later.
+        var ahead = AlertmanagerAlert(alert(seq: 1, id: "a2"), startsAt: "2026-11-18T11:10:00.000Z")
+        ahead.resolvedAt = "2026-11-18T11:10:30.000Z"
+        #expect(ahead.json(openUntil: "X", now: now)["startsAt"] as? String == "2026-11-18T11:06:40.000Z")
+        #expect(ahead.json(openUntil: "X", now: now)["endsAt"] as? String == "2026-11-18T11:06:40.001Z")
+    }
+
+    /// Identities become labels folded as the daemon folds ids: control, bidirectional and zero-width
+    /// characters are removed (then NFKC, lower case, trimmed), so a label reads as the person it names.
+    @Test func identitiesAreFoldedBeforeTheyBecomeLabels() throws {
+        let payload =
+            #"{"id":"a1","incident":"inc1","detector":"agent_loop","severity":"warning","state":"firing","#
+            + #""subject":{"user":"ma\u200Bllo\u202Ery\u0007","agent":"\u2066code\u200D-agent\u0000\u2069"},"#
+            + #""ts":"2026-11-30T10:00:00.000Z","summary":"s"}"#
+        let forwarded = try #require(ForwardedAlert(seq: 0, topic: "alert.agent_loop.warning", payload: payload))
+        #expect(forwarded.user == "ma\u{200B}llo\u{202E}ry\u{07}")
+        let mapped = AlertmanagerAlert(forwarded, startsAt: "2026-11-30T10:00:00.000Z")
+        #expect(mapped.labels["user"] == "mallory")
+        #expect(mapped.labels["agent"] == "code-agent")
     }
 
     @Test func anIncidentIsOneEntryUntilItsResolutionIsDelivered() {

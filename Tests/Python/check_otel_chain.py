@@ -153,8 +153,10 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     chain = Chain(binary)
     slack, hook = Receiver(), Receiver(failures=3)
-    key = b"webhook-key-for-the-test"
-    open(os.path.join(chain.dir, "webhook.key"), "wb").write(key + b"\n")
+    # As `echo webhook-key-for-the-test > webhook.key` writes it: the newline is part of the key, and the receiver
+    # reads the file as bytes, as the README says.
+    open(os.path.join(chain.dir, "webhook.key"), "wb").write(b"webhook-key-for-the-test\n")
+    key = open(os.path.join(chain.dir, "webhook.key"), "rb").read()
     verify_source = block("python", "# verify_webhook.py")
     namespace = {}
     exec(verify_source, namespace)

@@ -29,13 +29,21 @@ public struct ForwardConfiguration: Sendable, Equatable {
     public var maxRetryAge: Duration = .seconds(86_400)
     /// Deliveries waiting per receiver, on disk; past it the oldest is dead-lettered. Default 10000.
     public var maxQueue = 10_000
+    /// Dead letters (deliveries given up) kept in `dead-letters/` of the state directory, newest first; 0 keeps
+    /// none (each is still logged and counted). Default 1000.
+    public var maxDeadLetters = 1000
+    /// Whether receivers may be link-local or cloud metadata addresses (`169.254.169.254`, `fe80::/10`,
+    /// `fd00:ec2::254`, `metadata.google.internal`, …; ``ReceiverTarget``). Default false.
+    public var allowLinkLocalTargets = false
+    /// Whether receiver URLs may carry a user and password (`https://user:pass@host/`). Default false.
+    public var allowURLCredentials = false
 
     public init() {}
 
     /// A webhook receiver and the key that signs what it is sent.
     public struct Webhook: Sendable, Equatable {
         public var url: String
-        /// A file holding the HMAC-SHA256 key (surrounding white space ignored); empty sends unsigned.
+        /// A file holding the HMAC-SHA256 key: every byte of it, a final newline included; empty sends unsigned.
         public var secretFile: String
 
         public init(url: String, secretFile: String = "") {
@@ -53,7 +61,8 @@ public struct ForwardConfiguration: Sendable, Equatable {
 extension ForwardConfiguration: SectionSettings {
     static let keys = [
         "connect", "catchup", "topics", "state_directory", "metrics", "alertmanagers", "resend_interval", "webhooks",
-        "timeout", "initial_backoff", "max_backoff", "max_retry_age", "max_queue",
+        "timeout", "initial_backoff", "max_backoff", "max_retry_age", "max_queue", "max_dead_letters",
+        "allow_link_local_targets", "allow_url_credentials",
     ]
 
     mutating func read(_ section: inout ConfigurationSection) {
@@ -64,16 +73,16 @@ extension ForwardConfiguration: SectionSettings {
         topics = section.strings("topics", what: "a list of topic prefixes") { _ in nil } ?? topics
         if let text = section.text("state_directory", expecting: "a directory or empty") { stateDirectory = text }
         metrics = section.hostPort("metrics", example: "127.0.0.1:9702", emptyDisables: true) ?? metrics
-        alertmanagers =
-            section.strings("alertmanagers", what: "a list of URLs") { url in
-                Self.isHTTPURL(url) ? nil : "must be an http:// or https:// URL, not '\(url)'"
-            } ?? alertmanagers
+        allowLinkLocalTargets = section.bool("allow_link_local_targets") ?? allowLinkLocalTargets
+        allowURLCredentials = section.bool("allow_url_credentials") ?? allowURLCredentials
+        alertmanagers = section.strings("alertmanagers", what: "a list of URLs", targetProblem) ?? alertmanagers
         resendInterval = section.duration("resend_interval") ?? resendInterval
         timeout = section.duration("timeout") ?? timeout
         initialBackoff = section.duration("initial_backoff") ?? initialBackoff
         maxBackoff = section.duration("max_backoff") ?? maxBackoff
         maxRetryAge = section.duration("max_retry_age") ?? maxRetryAge
         maxQueue = section.integer("max_queue", 1...10_000_000) ?? maxQueue
+        maxDeadLetters = section.integer("max_dead_letters", 0...10_000_000) ?? maxDeadLetters
         if section.contains("webhooks") { webhooks = [] }
         section.mappings("webhooks", keys: ["url", "secret_file"], what: "a list of {url, secret_file}") {
             _, webhook in
@@ -81,14 +90,21 @@ extension ForwardConfiguration: SectionSettings {
                 if !webhook.contains("url") { webhook.reportMissing("url", "a webhook needs a url") }
                 return
             }
-            guard Self.isHTTPURL(url) else {
-                webhook.report("url", "must be an http:// or https:// URL, not '\(url)'")
+            if let problem = targetProblem(url) {
+                webhook.report("url", problem)
                 return
             }
             let secret = webhook.text("secret_file", expecting: "a file path") ?? ""
             self.webhooks.append(Webhook(url: url, secretFile: secret))
         }
         if initialBackoff > maxBackoff { section.report("initial_backoff", "must not exceed max_backoff") }
+    }
+
+    /// Why a receiver URL is refused under the `allow_*` keys, or `nil`.
+    package func targetProblem(_ url: String) -> String? {
+        guard Self.isHTTPURL(url) else { return "must be an http:// or https:// URL, not '\(url)'" }
+        return ReceiverTarget.problem(
+            url, allowLinkLocal: allowLinkLocalTargets, allowCredentials: allowURLCredentials)
     }
 
     var yamlLines: [String] {
@@ -116,6 +132,9 @@ extension ForwardConfiguration: SectionSettings {
             "max_backoff: \(YAMLScalar.duration(maxBackoff))",
             "max_retry_age: \(YAMLScalar.duration(maxRetryAge))",
             "max_queue: \(maxQueue)",
+            "max_dead_letters: \(maxDeadLetters)",
+            "allow_link_local_targets: \(allowLinkLocalTargets)",
+            "allow_url_credentials: \(allowURLCredentials)",
         ]
         return lines
     }

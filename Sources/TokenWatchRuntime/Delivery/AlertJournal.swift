@@ -26,6 +26,8 @@ final class AlertJournal {
     private(set) var nextSeq: UInt64 = 0
     /// The next per-topic sequence number of each topic.
     private(set) var topicSequences: [String: UInt32] = [:]
+    /// Which journal this is (``JournalEpoch``), in every catch-up reply.
+    private(set) var epoch = ""
 
     init(directory: String?, configuration: JournalConfiguration, logger: Logger) throws {
         self.directory = directory.map {
@@ -37,6 +39,7 @@ final class AlertJournal {
             try FileManager.default.createDirectory(at: journal, withIntermediateDirectories: true)
             try recover(journal)
         }
+        epoch = JournalEpoch.current(in: self.directory, journalIsEmpty: nextSeq == 0)
     }
 
     deinit { close() }

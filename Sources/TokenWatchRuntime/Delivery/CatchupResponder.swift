@@ -5,8 +5,10 @@ import ZeroMQ
 ///
 /// Request: one frame, `{"since": N, "max": M}` (`max` optional, capped by `catchup.max_batch`), from a DEALER
 /// or a REQ socket (whose empty delimiter frame is echoed). Reply: one frame,
-/// `{"first": F, "last": L, "next": X, "alerts": [journal lines]}`, where `first` and `last` are the oldest and
-/// newest retained seq (or null) and `next` is where to ask again; the client has caught up when `next > last`.
+/// `{"first": F, "last": L, "next": X, "epoch": E, "alerts": [journal lines]}`, where `first` and `last` are the
+/// oldest and newest retained seq (or null), `next` is where to ask again (the client has caught up when
+/// `next > last`), and `epoch` names the journal (``JournalEpoch``): a client whose cursor was taken in
+/// another epoch starts from `first` again.
 /// Lives on the pipeline thread, which polls its socket between batches.
 final class CatchupResponder {
     private let socket: ZMQSocket
@@ -56,7 +58,7 @@ final class CatchupResponder {
         let next = entries.last.map { $0.seq + 1 } ?? max(since, last.map { $0 + 1 } ?? since)
         let lines = entries.map(\.line).joined(separator: ",")
         return
-            #"{"first":\#(first.map(String.init) ?? "null"),"last":\#(last.map(String.init) ?? "null"),"next":\#(next),"alerts":[\#(lines)]}"#
+            #"{"first":\#(first.map(String.init) ?? "null"),"last":\#(last.map(String.init) ?? "null"),"next":\#(next),"epoch":"\#(journal.epoch)","alerts":[\#(lines)]}"#
     }
 
     /// What a malformed request gets; counted in ``refused``.
