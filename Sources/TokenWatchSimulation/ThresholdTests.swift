@@ -21,7 +21,8 @@ import Yams
 ///     expect_none:
 ///       - {}
 /// ```
-/// An event is the token-event JSON object, plus `repeat` (how many copies) and `every` (the time between them);
+/// An event is the token-event JSON object, plus `repeat` (how many copies), `every` (the time between them) and
+/// `grow` (tokens added to `input_tokens` with each copy: a context that accumulates);
 /// `{n}` in a string is replaced by the copy's number, and copies without an `id` get `<test>-<line>-<n>`
 /// (unique in the test, so that the admission rule does not refuse them as `duplicate_id`).
 public struct ThresholdTestFile: Sendable {
@@ -194,6 +195,7 @@ public struct ThresholdTestFile: Sendable {
         }
         var repeatCount = 1
         var every: Duration = .seconds(60)
+        var grow: Int64 = 0
         var fields: [(String, Node)] = []
         for (key, value) in mapping {
             switch key.string {
@@ -207,6 +209,11 @@ public struct ThresholdTestFile: Sendable {
                     throw problem(path, value, "\(keyPath).every", "must be a duration such as 30s or 1m")
                 }
                 every = duration
+            case "grow":
+                guard let tokens = value.int, tokens >= -1_000_000, tokens <= 1_000_000 else {
+                    throw problem(path, value, "\(keyPath).grow", "must be a whole number of tokens")
+                }
+                grow = Int64(tokens)
             default: fields.append((key.string ?? "", value))
             }
         }
@@ -227,7 +234,8 @@ public struct ThresholdTestFile: Sendable {
                 }
                 let text = scalar.string.replacingOccurrences(of: "{n}", with: String(n))
                 if let integer = Int64(text), scalar.style == .plain {
-                    json.integer(integer, key: key)
+                    // A context that grows as the copies go on: what accumulating work looks like.
+                    json.integer(key == "input_tokens" ? max(integer + grow * Int64(n), 0) : integer, key: key)
                 } else {
                     json.string(text, key: key)
                 }

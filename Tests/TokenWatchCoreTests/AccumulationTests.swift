@@ -81,7 +81,8 @@ struct AccumulationTests {
         #expect(reason(.new, .resent) == .contextResent)  // a template's new slot in the same context
         #expect(reason(.new, .unlinked, paced: true) == .newAtPersonPace)
         #expect(reason(.new, .unlinked) == .unlinked)
-        #expect(reason(.new, .grew) == .unlinked)  // one growth proves nothing yet
+        #expect(reason(.new, .grew) == .unknown)  // one growth proves nothing yet, either way
+        #expect(reason(.new, .first) == .unknown)
         #expect(reason(.nearRepeat, .first) == .repeated)
         #expect(reason(.unknown, .first) == .unknown)
         #expect(ProgressReason.allCases.filter { $0.judgement == .progress }.count == 3)
@@ -128,7 +129,11 @@ struct StreamJudgementTests {
         // Sizes that wander (10 000, 10 400, 9 800, …) and new text each time: nothing links one to the next.
         let wander: (Int) -> Int64 = { [10_000, 10_400, 9800, 10_300, 9900][$0 % 5] }
         let fast = reasons(agent: nil, parent: nil, every: 12, prompts: (0..<20).map { text(400 + $0) }, tokens: wander)
-        #expect(fast.dropFirst(2).allSatisfy { $0 == .unlinked })
+        // Every size that drops (calls 4, 7, 9, …, 19 of 20) is linked to nothing; the first drop (call 2)
+        // starts the second trail a stream without sessions may keep, so it has no history; the rises are one
+        // or two growths, too few to tell; nothing after the first call is progress.
+        #expect(fast.filter { $0 == .unlinked }.count == 7)
+        #expect(fast.dropFirst().allSatisfy { $0 == .unlinked || $0 == .unknown })
         var person = StreamJudgementTests()
         let slow = person.reasons(
             agent: nil, parent: nil, every: 90, prompts: (0..<20).map { text(500 + $0) }, tokens: wander)
@@ -139,7 +144,7 @@ struct StreamJudgementTests {
         let judged = reasons(
             agent: "mailer", parent: "responder", every: 5, prompts: (0..<20).map { text(600 + $0) },
             tokens: { _ in 4000 })
+        #expect(judged.first == .unknown)  // nothing before it, and set off by another agent
         #expect(judged.dropFirst().allSatisfy { $0 == .contextResent })
-        #expect(judged.allSatisfy { $0.judgement == .churn })
     }
 }

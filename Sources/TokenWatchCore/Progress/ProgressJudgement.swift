@@ -29,7 +29,8 @@ public enum ProgressReason: String, Sendable, Codable, CaseIterable {
     case repeated
     /// New text, but machine-paced and linked to nothing: no context carried on.
     case unlinked
-    /// No content and no usable token history: judged by shape.
+    /// No content and no usable token history, or new content from a context that has only begun to grow:
+    /// nothing to tell by yet.
     case unknown
 
     public var judgement: ProgressJudgement {
@@ -66,7 +67,11 @@ extension ProgressReason {
         }
         if evidence.context == .resent { return evidence.sameResult ? .sameResult : .contextResent }
         switch evidence.novelty {
-        case .new: return evidence.personPaced ? .newAtPersonPace : .unlinked
+        case .new where evidence.personPaced: return .newAtPersonPace
+        // A context that has only begun to grow (or has no history yet) may be an agent's first steps: new
+        // content there is not yet evidence either way. Without growth it is linked to nothing.
+        case .new where evidence.context == .grew || evidence.context == .first: return .unknown
+        case .new: return .unlinked
         case .repeated, .nearRepeat, .fedBack, .outputRepeated: return evidence.sameResult ? .sameResult : .repeated
         case .unknown: return .unknown
         }

@@ -118,8 +118,8 @@ struct PaddingWindow: Sendable, Codable {
                         ("min_padded_tokens", .integer(configuration.minPaddedTokens)),
                         ("min_padded_share", .number(configuration.minPaddedShare)),
                     ],
-                    summary: "\(padded) input tokens in \(paddedCalls) calls resent large contexts with nothing new "
-                        + "within \(windowMinutes) min (\(Int((share * 100).rounded()))% of this person's input)",
+                    summary: "\(padded) input tokens in \(paddedCalls) calls resent large contexts at the same size "
+                        + "with nothing new within \(windowMinutes) min (\(Int((share * 100).rounded()))% of this person's input)",
                     evidence: evidence.ids)
             })
     }
