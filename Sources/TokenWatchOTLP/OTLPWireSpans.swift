@@ -58,6 +58,7 @@ enum OTLPWireSpans {
         var traceID = spanID
         var own = FieldCollector()
         var events = FieldCollector()
+        var hasEvents = false
         while let (number, wire) = try reader.nextField() {
             switch number {
             case 1, 2, 4:
@@ -82,12 +83,13 @@ enum OTLPWireSpans {
                 try WireReader.expect(wire, .lengthDelimited)
                 var event = try reader.nested()
                 try readEvent(&event, index: index, into: &events)
+                hasEvents = true
             default:
                 try reader.skip(wire)
             }
         }
         record.fields = own.values
-        record.fields.fallBack(to: events.values)
+        if hasEvents { record.fields.fallBack(to: events.values) }
         record.fields.fallBack(to: resource)
         record.isGenAI = own.isGenAI || record.fields.hasTokens
         let user = spanID.isEmpty ? (try? record.fields.person()) ?? nil : nil

@@ -21,12 +21,8 @@ package struct SpanAncestry: Sendable {
     private struct Entry: Sendable {
         var agent: Agent
         var parent: UInt64?
-
         /// What the entry holds, roughly: the table's slot and the name's bytes.
-        var bytes: Int {
-            if case .named(let name) = agent { return SpanAncestry.entryBytes + name.utf8.count }
-            return SpanAncestry.entryBytes
-        }
+        var bytes: Int
     }
 
     private var entries: [UInt64: Entry] = [:]
@@ -68,8 +64,16 @@ package struct SpanAncestry: Sendable {
 
     mutating func remember(_ span: UInt64?, agent: String?, parent: UInt64?) {
         guard let span else { return }
-        let kept: Agent = agent.map { $0.utf8.count <= maxIdentifierBytes ? .named($0) : .withheld } ?? .none
-        let entry = Entry(agent: kept, parent: parent)
+        var entry = Entry(agent: .none, parent: parent, bytes: Self.entryBytes)
+        if let agent {
+            let length = agent.utf8.count
+            if length <= maxIdentifierBytes {
+                entry.agent = .named(agent)
+                entry.bytes += length
+            } else {
+                entry.agent = .withheld
+            }
+        }
         bytes += entry.bytes
         if let previous = entries.updateValue(entry, forKey: span) {
             bytes -= previous.bytes

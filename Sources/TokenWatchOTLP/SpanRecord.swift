@@ -105,9 +105,22 @@ struct FieldValues: Sendable {
         }
     }
 
-    /// Fills the fields this record lacks from its resource's.
+    /// Fills the fields this record lacks from its resource's. Field by field rather than over `allCases`: it
+    /// runs for every span, and the loop cost more than the rest of the span's translation but its reading.
     mutating func fallBack(to resource: FieldValues) {
-        for field in AttributeIndex.Field.allCases where self[field] == nil { self[field] = resource[field] }
+        if user == nil { user = resource.user }
+        if team == nil { team = resource.team }
+        if agent == nil { agent = resource.agent }
+        if session == nil { session = resource.session }
+        if model == nil { model = resource.model }
+        if inputTokens == nil { inputTokens = resource.inputTokens }
+        if outputTokens == nil { outputTokens = resource.outputTokens }
+        if prompt == nil { prompt = resource.prompt }
+        if output == nil { output = resource.output }
+        if operation == nil { operation = resource.operation }
+        if cacheRead == nil { cacheRead = resource.cacheRead }
+        if cacheCreation == nil { cacheCreation = resource.cacheCreation }
+        if baggage == nil { baggage = resource.baggage }
     }
 
     func text(_ field: AttributeIndex.Field) throws(OTLPRecordRejection) -> String? { try self[field]?.text() }

@@ -80,18 +80,21 @@ package struct SpanTranslator: Sendable {
         }
         var translation = OTLPTranslation()
         translation.events.reserveCapacity(records.count)
-        for var record in records {
+        for record in records {
             guard isModelCall(record) else {
                 translation.ignored += 1
                 continue
             }
             // The span's own fields win; its log records fill in what it lacks (content, often). The parts are
             // let go once the call is published (``CallJoiner/commit(_:)``), so a retried export finds them again.
+            // Copied only then: most spans have no records waiting.
+            var joined: SpanRecord?
             if !joiner.isEmpty, let key = record.key, let parts = joiner.parts(of: key) {
-                record.fields.fallBack(to: parts)
+                joined = record
+                joined?.fields.fallBack(to: parts)
                 translation.joinedSpans.append(key)
             }
-            switch call(record, ancestry: ancestry, latestAccepted: latestAccepted) {
+            switch call(joined ?? record, ancestry: ancestry, latestAccepted: latestAccepted) {
             case .success(let call): translation.append(call, limits: limits)
             case .failure(let reason): translation.reject(reason)
             }
