@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import urllib.request
@@ -48,7 +49,22 @@ CASES = [
     ("openlit", "openlit", {}, True),
     *[(f"openai-v2-{mode.lower()}", "openai-v2", {**LATEST, "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": mode},
        mode != "NO_CONTENT") for mode in ("NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT")],
+    # A server's many users: the README's span processor instead of the resource.
+    ("openai-v2-processor", "openai-v2",
+     {**LATEST, "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "EVENT_ONLY", "USER_SPANS": "README"}, True),
 ]
+
+
+def readme_user_spans(directory):
+    """The README's user_spans.py block (indented in its list item), as a file."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    for body in re.findall(r"```python\n(.*?)```", readme, re.S):
+        body = textwrap.dedent(body)
+        if body.startswith("# user_spans.py"):
+            path = os.path.join(directory, "user_spans.py")
+            open(path, "w").write(body)
+            return path
+    raise AssertionError("README has no user_spans.py block")
 
 
 def venv_python(library):
@@ -139,7 +155,9 @@ def run_case(case, bridge, daemon, fake, alerts):
     for person, prompts in (("alice", "same"), ("bob", "different")):
         user = f"{person}-{name}"
         env = {**os.environ, **environment}
-        if library == "openai-v2":
+        if env.get("USER_SPANS") == "README":
+            env["USER_SPANS"] = readme_user_spans(tempfile.mkdtemp())
+        elif library == "openai-v2":
             env["OTEL_RESOURCE_ATTRIBUTES"] = f"user.id={user}"
         result = subprocess.run([python, os.path.join(HERE, "instrumented_app.py"), library, f"http://{bridge}",
                                  fake.url, user, prompts], env=env, capture_output=True, text=True, timeout=180)

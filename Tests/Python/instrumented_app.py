@@ -5,13 +5,19 @@ the libraries.
 
 Usage: instrumented_app.py LIBRARY BRIDGE_URL OPENAI_BASE_URL USER same|different
 LIBRARY: traceloop, openlit, or openai-v2 (its content setting from the environment, its user from
-OTEL_RESOURCE_ATTRIBUTES, as the README's recipe says).
+OTEL_RESOURCE_ATTRIBUTES, or with USER_SPANS=path/to/user_spans.py from the README's span processor).
 """
 import os
 import sys
 
 library, bridge, openai_base, user, prompts = sys.argv[1:6]
 CALLS = 12
+USER_SPANS = None
+if os.environ.get("USER_SPANS"):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("user_spans", os.environ["USER_SPANS"])
+    USER_SPANS = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(USER_SPANS)
 
 
 DIFFERENT = [
@@ -38,6 +44,9 @@ def openai_v2():
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
     tracer_provider = TracerProvider()
+    if USER_SPANS:
+        # The README's processor, which copies the user of the request being served onto its spans.
+        tracer_provider.add_span_processor(USER_SPANS.UserSpanProcessor())
     tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{bridge}/v1/traces")))
     trace.set_tracer_provider(tracer_provider)
     logger_provider = LoggerProvider()
@@ -92,6 +101,8 @@ def main():
     import openai
     client = openai.OpenAI(base_url=openai_base, api_key="test-key")
     for n in range(CALLS):
+        if USER_SPANS:
+            USER_SPANS.current_user.set(user)  # what a server does as each request comes in
         client.chat.completions.create(
             model="gpt-4o-mini", messages=[{"role": "system", "content": "You are terse."},
                                            {"role": "user", "content": prompt(n)}], **extra)
