@@ -39,8 +39,9 @@ release: deps
 demo: release
 	$(RELEASE_BIN) demo --population agentic
 
-## Lint, unit and end-to-end tests (Swift Testing), the README's Python examples against the real daemon, then
-## the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).
+## Lint, unit and end-to-end tests (Swift Testing), the README's Python examples against the real daemon, the
+## bridge against real instrumentation libraries (pip-installed under .build/instrumentations; skipped without
+## PyPI unless CI=true), then the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).
 test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
@@ -49,6 +50,8 @@ test: deps lint
 	python3 Tests/Python/check_curve_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_ecosystem.py $(DEBUG_BIN)
 	python3 Tests/Python/check_otel_chain.py $(DEBUG_BIN)
+	python3 Tests/Python/check_bridge_edges.py $(DEBUG_BIN)
+	python3 Tests/Python/check_instrumentations.py $(DEBUG_BIN)
 	python3 Tests/Python/check_shards.py $(DEBUG_BIN)
 
 ## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines

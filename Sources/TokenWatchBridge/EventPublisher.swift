@@ -6,7 +6,10 @@ import ZeroMQ
 ///
 /// An XPUB socket (as `EventSender`): it sees the daemon's subscription arrive and, when the daemon goes
 /// away, its unsubscription, so the bridge can answer a sender "try again later" (503) instead of taking
-/// events that a PUB socket without subscribers would silently drop. With `ZMQ_XPUB_NODROP` a full queue
+/// events that a PUB socket without subscribers would silently drop. The unsubscription comes only when the
+/// connection's pipe ends: `ZMQ_IMMEDIATE` ends it when the connection drops (by default a connecting socket
+/// keeps it for the reconnection, and the daemon would look subscribed forever), and heartbeats drop a
+/// connection whose daemon vanished without closing it. With `ZMQ_XPUB_NODROP` a full queue
 /// refuses a send rather than losing it; the request is then answered 503 too, and the SDK retries it (the
 /// events it did send are refused by the daemon as `duplicate_id`, because their ids are stable).
 package final class EventPublisher: Sendable {
@@ -43,6 +46,8 @@ package final class EventPublisher: Sendable {
         try configure(socket)
         try socket.setSendHighWaterMark(100_000)
         try socket.setXPubNoDrop(true)
+        try socket.setImmediate(true)
+        try socket.setHeartbeat(intervalMilliseconds: 1000, timeoutMilliseconds: 3000)
         try socket.setLinger(milliseconds: 2000)
         for endpoint in endpoints { try socket.connect(endpoint) }
         let topics = (0..<VirtualShard.count).map { Array(VirtualShard.topic($0, base: topic).utf8) }

@@ -4,7 +4,8 @@ import NIOHTTPCompression
 import NIOPosix
 import TokenWatchOTLP
 
-/// The bridge's HTTP/1.1 routes: `POST /v1/traces` and `/v1/logs` (OTLP/HTTP), `GET /metrics` and `/healthz`.
+/// The bridge's HTTP/1.1 routes: `POST /v1/traces`, `/v1/logs` and `/v1/metrics` (OTLP/HTTP), `GET /metrics`
+/// and `/healthz`.
 ///
 /// The body is collected up to `maxBodyBytes` (after gzip, which `NIOHTTPRequestDecompressor` undoes with the
 /// same limit); past it the request is answered 413 without reading further. The export itself runs on
@@ -86,6 +87,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         switch (head.method, path) {
         case (.POST, "/v1/traces"): export(context, head, .traces, body: body)
         case (.POST, "/v1/logs"): export(context, head, .logs, body: body)
+        case (.POST, "/v1/metrics"): export(context, head, .metrics, body: body)
         case (.GET, "/metrics"):
             respond(
                 context, head, status: .ok, text: routes.renderMetrics(),
@@ -95,7 +97,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
             respond(
                 context, head, status: healthy ? .ok : .serviceUnavailable,
                 text: healthy ? "ok\n" : "no daemon connected\n")
-        case (_, "/v1/traces"), (_, "/v1/logs"), (_, "/metrics"), (_, "/healthz"):
+        case (_, "/v1/traces"), (_, "/v1/logs"), (_, "/v1/metrics"), (_, "/metrics"), (_, "/healthz"):
             respond(context, head, status: .methodNotAllowed, text: "method not allowed\n")
         default:
             respond(context, head, status: .notFound, text: "not found; OTLP/HTTP is POST /v1/traces and /v1/logs\n")

@@ -7,6 +7,8 @@ struct AttributeIndex: Sendable {
         case user, team, agent, session, model, inputTokens, outputTokens, prompt, output, operation
         /// Claude Code's cached context, added to its input (``LogRecordTranslator``).
         case cacheRead, cacheCreation
+        /// A W3C baggage header's text, with `bridge.user_from_baggage` (``W3CBaggage``).
+        case baggage
     }
 
     struct Slot: Sendable {
@@ -18,8 +20,6 @@ struct AttributeIndex: Sendable {
     private let slots: [String: [Slot]]
     /// The same, by the FNV-1a hash of the name's bytes: the wire reader looks keys up without making a String.
     private let slotsByHash: [UInt64: [(name: [UInt8], slots: [Slot])]]
-
-    init(_ names: OTLPAttributeNames) { self.init(Self.lists(names)) }
 
     /// Each field with the names that give it, best first.
     init(_ lists: [Field: [String]]) {
@@ -35,12 +35,15 @@ struct AttributeIndex: Sendable {
         slotsByHash = byHash
     }
 
-    /// The configured names by field, and the operation name every GenAI span carries.
-    static func lists(_ names: OTLPAttributeNames) -> [Field: [String]] {
-        [
+    /// The configured names by field, the operation name every GenAI span carries, and with
+    /// `bridge.user_from_baggage` the attributes that carry a W3C baggage header.
+    static func lists(_ settings: BridgeConfiguration) -> [Field: [String]] {
+        let names = settings.attributes
+        return [
             .user: names.user, .team: names.team, .agent: names.agent, .session: names.session, .model: names.model,
             .inputTokens: names.inputTokens, .outputTokens: names.outputTokens, .prompt: names.prompt,
             .output: names.output, .operation: ["gen_ai.operation.name"],
+            .baggage: settings.userFromBaggage ? W3CBaggage.attributes : [],
         ]
     }
 

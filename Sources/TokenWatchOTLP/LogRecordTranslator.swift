@@ -13,7 +13,7 @@ package struct LogRecordTranslator: Sendable {
     package init(settings: BridgeConfiguration, limits: EventDecoder.Limits) {
         self.settings = settings
         self.limits = limits
-        let lists = AttributeIndex.lists(settings.attributes)
+        let lists = AttributeIndex.lists(settings)
         configured = AttributeIndex(lists)
         claudeCode = AttributeIndex(Self.claudeCodeLists(lists))
     }
@@ -36,11 +36,16 @@ package struct LogRecordTranslator: Sendable {
         return lists
     }
 
-    package func translate(_ request: OTLPExportLogsServiceRequest) -> OTLPTranslation {
+    /// `latestAccepted`: as for spans (``SpanTranslator``), the latest time accepted in nanoseconds.
+    package func translate(_ request: OTLPExportLogsServiceRequest, latestAccepted: UInt64? = nil) -> OTLPTranslation {
         var translation = OTLPTranslation()
         for resourceLogs in request.resourceLogs {
             let resource = resourceLogs.resource.attributes
             for record in resourceLogs.scopeLogs.lazy.flatMap(\.logRecords) {
+                if let part = CallPartReader.part(of: record, resource: resource, index: configured) {
+                    translation.parts.append(part)
+                    continue
+                }
                 let isClaudeCode = Self.isClaudeCodeRequest(record)
                 let (fields, _) = (isClaudeCode ? claudeCode : configured).read(
                     own: record.attributes, resource: resource)
@@ -52,11 +57,28 @@ package struct LogRecordTranslator: Sendable {
                 let nanoseconds = record.timeUnixNano > 0 ? record.timeUnixNano : record.observedTimeUnixNano
                 let result = ModelCallFields.call(
                     fields, id: Self.id(of: record), nanoseconds: nanoseconds,
-                    extraInput: isClaudeCode ? [.cacheRead, .cacheCreation] : [], limits: limits)
+                    extraInput: isClaudeCode ? [.cacheRead, .cacheCreation] : [], limits: limits,
+                    latestAccepted: latestAccepted)
                 switch result {
                 case .success(let call): translation.append(call, limits: limits)
                 case .failure(let reason): translation.reject(reason)
                 }
+            }
+        }
+        return translation
+    }
+
+    /// The parts whose span did not come in time (``CallJoiner``), as calls of their own when they make one.
+    package func translate(expired: [CallJoiner.Waiting]) -> OTLPTranslation {
+        var translation = OTLPTranslation()
+        for waiting in expired {
+            // Content alone is not a call: its span never came, and nothing is known of its tokens.
+            guard waiting.fields.hasTokens else { continue }
+            switch ModelCallFields.call(
+                waiting.fields, id: waiting.id, nanoseconds: waiting.nanoseconds, limits: limits)
+            {
+            case .success(let call): translation.append(call, limits: limits)
+            case .failure(let reason): translation.reject(reason)
             }
         }
         return translation

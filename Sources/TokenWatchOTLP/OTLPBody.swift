@@ -56,6 +56,17 @@ package enum OTLPJSONIdentifiers {
         }
     }
 
+    package static func restore(_ request: inout OTLPExportLogsServiceRequest) {
+        for r in request.resourceLogs.indices {
+            for s in request.resourceLogs[r].scopeLogs.indices {
+                for i in request.resourceLogs[r].scopeLogs[s].logRecords.indices {
+                    restore(&request.resourceLogs[r].scopeLogs[s].logRecords[i].traceID)
+                    restore(&request.resourceLogs[r].scopeLogs[s].logRecords[i].spanID)
+                }
+            }
+        }
+    }
+
     static func restore(_ id: inout Data) {
         guard !id.isEmpty else { return }
         let text = Array(id.base64EncodedString().utf8)

@@ -10,6 +10,17 @@ package struct OTLPTranslation: Sendable {
     package var rejected: [OTLPRecordRejection: Int] = [:]
     /// Records that are not model calls (an HTTP span, an agent's whole invocation, another log line).
     package var ignored = 0
+    /// Log records that are a share of a call whose span carries it, to be merged into it (``CallJoiner``).
+    var parts: [CallPart] = []
+    /// How many of ``parts`` there were (kept once they are handed to the joiner), for the metrics.
+    package var joined = 0
+    /// The spans whose calls took waiting parts: ``CallJoiner/commit(_:)`` once they are published.
+    package var joinedSpans: [UInt64] = []
+
+    package init() {}
+
+    /// Whether some log records wait to be handed to the joiner (``CallJoiner/hold(_:now:)``).
+    package var hasParts: Bool { !parts.isEmpty }
 
     package var rejectedCount: Int { rejected.values.reduce(0, +) }
 

@@ -52,15 +52,22 @@ enum OTLPWireSpans {
     private static func readSpan(
         _ reader: inout WireReader, index: AttributeIndex, resource: FieldValues
     ) throws(OTLPWireError) -> SpanRecord {
-        var record = SpanRecord(idHex: nil, key: nil, parent: nil, startNanoseconds: 0, isGenAI: false, fields: .init())
+        var record = SpanRecord(id: "", key: nil, parent: nil, startNanoseconds: 0, isGenAI: false, fields: .init())
+        let whole = reader.remaining
+        var spanID = UnsafeRawBufferPointer(start: nil, count: 0)
+        var traceID = spanID
         var own = FieldCollector()
+        var events = FieldCollector()
+        var hasEvents = false
         while let (number, wire) = try reader.nextField() {
             switch number {
-            case 2, 4:
+            case 1, 2, 4:
                 try WireReader.expect(wire, .lengthDelimited)
                 let id = try reader.nested().remaining
-                if number == 2 {
-                    record.idHex = id.isEmpty ? nil : Hex.string(id)
+                if number == 1 {
+                    traceID = id
+                } else if number == 2 {
+                    spanID = id
                     record.key = SpanAncestry.key(id)
                 } else {
                     record.parent = SpanAncestry.key(id)
@@ -72,15 +79,49 @@ enum OTLPWireSpans {
                 try WireReader.expect(wire, .lengthDelimited)
                 var pair = try reader.nested()
                 try readAttribute(&pair, index: index, into: &own)
+            case 11:
+                try WireReader.expect(wire, .lengthDelimited)
+                var event = try reader.nested()
+                try readEvent(&event, index: index, into: &events)
+                hasEvents = true
             default:
                 try reader.skip(wire)
             }
         }
         record.fields = own.values
+        if hasEvents { record.fields.fallBack(to: events.values) }
         record.fields.fallBack(to: resource)
         record.isGenAI = own.isGenAI || record.fields.hasTokens
+        let user = spanID.isEmpty ? (try? record.fields.person()) ?? nil : nil
+        record.id = SpanEventID.id(spanID: spanID, traceID: traceID, user: user, span: whole)
         return record
     }
+
+    /// A span event's attributes, when it is one that carries the call's content (`gen_ai.content.prompt` with
+    /// `gen_ai.prompt`, `gen_ai.content.completion` with `gen_ai.completion`, as older instrumentations write it).
+    /// The span's own attributes win over them.
+    private static func readEvent(
+        _ reader: inout WireReader, index: AttributeIndex, into collector: inout FieldCollector
+    ) throws(OTLPWireError) {
+        var name: UnsafeRawBufferPointer?
+        var attributes: [WireReader] = []
+        while let (number, wire) = try reader.nextField() {
+            switch number {
+            case 2:
+                try WireReader.expect(wire, .lengthDelimited)
+                name = try reader.nested().remaining
+            case 3:
+                try WireReader.expect(wire, .lengthDelimited)
+                attributes.append(try reader.nested())
+            default:
+                try reader.skip(wire)
+            }
+        }
+        guard let name, name.starts(with: contentEventPrefix) else { return }
+        for var pair in attributes { try readAttribute(&pair, index: index, into: &collector) }
+    }
+
+    private static let contentEventPrefix = Array("gen_ai.content.".utf8)
 
     /// One `KeyValue`: its value is read only when the key is one the bridge maps.
     private static func readAttribute(

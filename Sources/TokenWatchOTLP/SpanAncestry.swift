@@ -6,22 +6,50 @@ import TokenWatchCore
 ///
 /// A parent span ends, and is exported, after its children: within one export batch the whole trace is
 /// usually present, and a model call whose ancestors arrive in a later batch goes without `parent`. The
-/// memory is bounded (oldest forgotten first) because a trace's spans arrive within seconds of each other.
+/// memory is bounded in spans and in bytes (oldest forgotten first) because a trace's spans arrive within
+/// seconds of each other. An agent name longer than the daemon accepts (`events.max_identifier_bytes`) is not
+/// kept: the span is remembered as an agent without a name, so a call beneath it goes without `agent` rather
+/// than inherit a name from further up, and an ignored span cannot make the bridge hold megabytes.
 package struct SpanAncestry: Sendable {
+    private enum Agent: Sendable {
+        case none
+        case named(String)
+        /// An agent whose name was too long to keep.
+        case withheld
+    }
+
     private struct Entry: Sendable {
-        var agent: String?
+        var agent: Agent
         var parent: UInt64?
+        /// What the entry holds, roughly: the table's slot and the name's bytes.
+        var bytes: Int
     }
 
     private var entries: [UInt64: Entry] = [:]
+    /// The spans in the order they were first seen, oldest at `head`.
     private var order: [UInt64] = []
-    private var next = 0
+    private var head = 0
+    /// The sum of the entries' ``Entry/bytes``.
+    package private(set) var bytes = 0
     package let capacity: Int
+    package let maxBytes: Int
+    package let maxIdentifierBytes: Int
 
-    package init(capacity: Int = 100_000) {
+    /// `capacity` spans and `maxBytes` of memory at most, whichever is reached first; agent names up to
+    /// `maxIdentifierBytes`.
+    package init(
+        capacity: Int = 100_000, maxBytes: Int = 32 << 20,
+        maxIdentifierBytes: Int = EventDecoder.Limits().maxIdentifierBytes
+    ) {
         self.capacity = capacity
+        self.maxBytes = maxBytes
+        self.maxIdentifierBytes = maxIdentifierBytes
         order.reserveCapacity(min(capacity, 4096))
     }
+
+    /// An entry's cost besides its name: its key, parent and tag in the table and the order, with the
+    /// dictionary's spare room.
+    static let entryBytes = 64
 
     /// A span id as a table key: its eight bytes (OTLP's span ids are eight bytes), or a hash of other lengths.
     static func key(_ id: Data) -> UInt64? {
@@ -36,13 +64,32 @@ package struct SpanAncestry: Sendable {
 
     mutating func remember(_ span: UInt64?, agent: String?, parent: UInt64?) {
         guard let span else { return }
-        if entries.updateValue(Entry(agent: agent, parent: parent), forKey: span) != nil { return }
-        if order.count < capacity {
-            order.append(span)
+        var entry = Entry(agent: .none, parent: parent, bytes: Self.entryBytes)
+        if let agent {
+            let length = agent.utf8.count
+            if length <= maxIdentifierBytes {
+                entry.agent = .named(agent)
+                entry.bytes += length
+            } else {
+                entry.agent = .withheld
+            }
+        }
+        bytes += entry.bytes
+        if let previous = entries.updateValue(entry, forKey: span) {
+            bytes -= previous.bytes
         } else {
-            entries[order[next]] = nil
-            order[next] = span
-            next = (next + 1) % capacity
+            order.append(span)
+        }
+        while order.count - head > capacity || (bytes > maxBytes && head < order.count) { forgetOldest() }
+    }
+
+    private mutating func forgetOldest() {
+        if let forgotten = entries.removeValue(forKey: order[head]) { bytes -= forgotten.bytes }
+        head += 1
+        // The forgotten prefix is dropped once it is half the array: amortised O(1) per span.
+        if head >= 1024, head * 2 >= order.count {
+            order.removeFirst(head)
+            head = 0
         }
     }
 
@@ -51,8 +98,11 @@ package struct SpanAncestry: Sendable {
         var current = span
         for _ in 0..<Self.maxDepth {
             guard let key = current, let entry = entries[key] else { return nil }
-            if let agent = entry.agent { return agent }
-            current = entry.parent
+            switch entry.agent {
+            case .named(let agent): return agent
+            case .withheld: return nil
+            case .none: current = entry.parent
+            }
         }
         return nil
     }
@@ -62,8 +112,11 @@ package struct SpanAncestry: Sendable {
         var current = span.flatMap { entries[$0]?.parent }
         for _ in 0..<Self.maxDepth {
             guard let key = current, let entry = entries[key] else { return nil }
-            if let other = entry.agent, other != agent { return other }
-            current = entry.parent
+            switch entry.agent {
+            case .named(let other) where other != agent: return other
+            case .withheld: return nil
+            case .named, .none: current = entry.parent
+            }
         }
         return nil
     }

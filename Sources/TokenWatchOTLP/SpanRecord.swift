@@ -66,7 +66,7 @@ enum AttributeValue: Sendable {
 /// a collection: one per span, with no allocation of its own.
 struct FieldValues: Sendable {
     var user, team, agent, session, model, inputTokens, outputTokens, prompt, output, operation: AttributeValue?
-    var cacheRead, cacheCreation: AttributeValue?
+    var cacheRead, cacheCreation, baggage: AttributeValue?
 
     subscript(field: AttributeIndex.Field) -> AttributeValue? {
         get {
@@ -83,6 +83,7 @@ struct FieldValues: Sendable {
             case .operation: operation
             case .cacheRead: cacheRead
             case .cacheCreation: cacheCreation
+            case .baggage: baggage
             }
         }
         set {
@@ -99,24 +100,44 @@ struct FieldValues: Sendable {
             case .operation: operation = newValue
             case .cacheRead: cacheRead = newValue
             case .cacheCreation: cacheCreation = newValue
+            case .baggage: baggage = newValue
             }
         }
     }
 
-    /// Fills the fields this record lacks from its resource's.
+    /// Fills the fields this record lacks from its resource's. Field by field rather than over `allCases`: it
+    /// runs for every span, and the loop cost more than the rest of the span's translation but its reading.
     mutating func fallBack(to resource: FieldValues) {
-        for field in AttributeIndex.Field.allCases where self[field] == nil { self[field] = resource[field] }
+        if user == nil { user = resource.user }
+        if team == nil { team = resource.team }
+        if agent == nil { agent = resource.agent }
+        if session == nil { session = resource.session }
+        if model == nil { model = resource.model }
+        if inputTokens == nil { inputTokens = resource.inputTokens }
+        if outputTokens == nil { outputTokens = resource.outputTokens }
+        if prompt == nil { prompt = resource.prompt }
+        if output == nil { output = resource.output }
+        if operation == nil { operation = resource.operation }
+        if cacheRead == nil { cacheRead = resource.cacheRead }
+        if cacheCreation == nil { cacheCreation = resource.cacheCreation }
+        if baggage == nil { baggage = resource.baggage }
     }
 
     func text(_ field: AttributeIndex.Field) throws(OTLPRecordRejection) -> String? { try self[field]?.text() }
+
+    /// The person: the configured user attributes, else `user.id` in a W3C baggage header when one was read.
+    func person() throws(OTLPRecordRejection) -> String? {
+        if let user = try text(.user) { return user }
+        return baggage.flatMap(W3CBaggage.user)
+    }
     func count(_ field: AttributeIndex.Field) throws(OTLPRecordRejection) -> Int64? { try self[field]?.count() }
 }
 
 /// A span as translation reads it, from either decoder: the generated messages (JSON) or the wire reader
 /// (protobuf).
 struct SpanRecord: Sendable {
-    /// The span id in hex (the event id), and as a table key.
-    var idHex: String?
+    /// The event id (``SpanEventID``), and the span id as a table key.
+    var id: String
     var key: UInt64?
     var parent: UInt64?
     var startNanoseconds: UInt64

@@ -14,11 +14,17 @@ package struct SpanTranslator: Sendable {
     package init(settings: BridgeConfiguration, limits: EventDecoder.Limits) {
         self.settings = settings
         self.limits = limits
-        index = AttributeIndex(settings.attributes)
+        index = AttributeIndex(AttributeIndex.lists(settings))
     }
 
     /// An export request decoded into the generated messages (the JSON path).
-    package func translate(_ request: OTLPExportTraceServiceRequest, ancestry: inout SpanAncestry) -> OTLPTranslation {
+    /// `latestAccepted`: the latest start accepted, in nanoseconds since 1970 (the clock at receipt plus
+    /// `events.max_future`); later calls are refused as `too_far_ahead`. `joiner`: the log records waiting to
+    /// be merged into their spans (``CallJoiner``).
+    package func translate(
+        _ request: OTLPExportTraceServiceRequest, ancestry: inout SpanAncestry, joiner: CallJoiner,
+        latestAccepted: UInt64? = nil
+    ) -> OTLPTranslation {
         var records: [SpanRecord] = []
         for resourceSpans in request.resourceSpans {
             let resource = resourceSpans.resource.attributes
@@ -26,22 +32,49 @@ package struct SpanTranslator: Sendable {
                 let (fields, isGenAI) = index.read(own: span.attributes, resource: resource)
                 records.append(
                     SpanRecord(
-                        idHex: span.spanID.isEmpty ? nil : span.spanID.hexString, key: SpanAncestry.key(span.spanID),
-                        parent: SpanAncestry.key(span.parentSpanID), startNanoseconds: span.startTimeUnixNano,
-                        isGenAI: isGenAI, fields: fields))
+                        id: Self.id(of: span, user: (try? fields.person()) ?? nil),
+                        key: SpanAncestry.key(span.spanID), parent: SpanAncestry.key(span.parentSpanID),
+                        startNanoseconds: span.startTimeUnixNano, isGenAI: isGenAI, fields: fields))
             }
         }
-        return translate(records, ancestry: &ancestry)
+        return translate(records, ancestry: &ancestry, joiner: joiner, latestAccepted: latestAccepted)
     }
 
     /// A protobuf export request, read straight from its bytes (``OTLPWireSpans``).
-    package func translate(protobuf body: [UInt8], ancestry: inout SpanAncestry) throws(OTLPWireError)
-        -> OTLPTranslation
-    {
-        translate(try OTLPWireSpans.read(body, index: index), ancestry: &ancestry)
+    package func translate(
+        protobuf body: [UInt8], ancestry: inout SpanAncestry, joiner: CallJoiner, latestAccepted: UInt64? = nil
+    ) throws(OTLPWireError) -> OTLPTranslation {
+        translate(
+            try OTLPWireSpans.read(body, index: index), ancestry: &ancestry, joiner: joiner,
+            latestAccepted: latestAccepted)
     }
 
-    func translate(_ records: [SpanRecord], ancestry: inout SpanAncestry) -> OTLPTranslation {
+    /// Without log records to merge.
+    package func translate(
+        _ request: OTLPExportTraceServiceRequest, ancestry: inout SpanAncestry, latestAccepted: UInt64? = nil
+    ) -> OTLPTranslation {
+        translate(request, ancestry: &ancestry, joiner: CallJoiner(wait: 0), latestAccepted: latestAccepted)
+    }
+
+    /// A protobuf export request without log records to merge.
+    package func translate(
+        protobuf body: [UInt8], ancestry: inout SpanAncestry, latestAccepted: UInt64? = nil
+    ) throws(OTLPWireError) -> OTLPTranslation {
+        try translate(protobuf: body, ancestry: &ancestry, joiner: CallJoiner(wait: 0), latestAccepted: latestAccepted)
+    }
+
+    private static func id(of span: OTLPSpan, user: String?) -> String {
+        let bytes: [UInt8] = span.spanID.isEmpty ? ((try? span.serializedBytes()) ?? []) : []
+        return span.spanID.withUnsafeBytes { spanID in
+            span.traceID.withUnsafeBytes { traceID in
+                bytes.withUnsafeBytes { SpanEventID.id(spanID: spanID, traceID: traceID, user: user, span: $0) }
+            }
+        }
+    }
+
+    func translate(
+        _ records: [SpanRecord], ancestry: inout SpanAncestry, joiner: CallJoiner, latestAccepted: UInt64?
+    ) -> OTLPTranslation {
         for record in records {
             ancestry.remember(record.key, agent: (try? record.fields.text(.agent)) ?? nil, parent: record.parent)
         }
@@ -52,7 +85,16 @@ package struct SpanTranslator: Sendable {
                 translation.ignored += 1
                 continue
             }
-            switch call(record, ancestry: ancestry) {
+            // The span's own fields win; its log records fill in what it lacks (content, often). The parts are
+            // let go once the call is published (``CallJoiner/commit(_:)``), so a retried export finds them again.
+            // Copied only then: most spans have no records waiting.
+            var joined: SpanRecord?
+            if !joiner.isEmpty, let key = record.key, let parts = joiner.parts(of: key) {
+                joined = record
+                joined?.fields.fallBack(to: parts)
+                translation.joinedSpans.append(key)
+            }
+            switch call(joined ?? record, ancestry: ancestry, latestAccepted: latestAccepted) {
             case .success(let call): translation.append(call, limits: limits)
             case .failure(let reason): translation.reject(reason)
             }
@@ -68,49 +110,15 @@ package struct SpanTranslator: Sendable {
         return true
     }
 
-    private func call(_ record: SpanRecord, ancestry: SpanAncestry) -> Result<ModelCall, OTLPRecordRejection> {
+    private func call(
+        _ record: SpanRecord, ancestry: SpanAncestry, latestAccepted: UInt64?
+    ) -> Result<ModelCall, OTLPRecordRejection> {
         ModelCallFields.call(
-            record.fields, id: record.idHex ?? "span-\(record.startNanoseconds)",
-            nanoseconds: record.startNanoseconds, limits: limits
+            record.fields, id: record.id, nanoseconds: record.startNanoseconds, limits: limits,
+            latestAccepted: latestAccepted
         ) { ownAgent in
             let agent = ownAgent ?? ancestry.agent(of: record.key)
             return (agent, agent.flatMap { ancestry.caller(above: record.key, besides: $0) })
-        }
-    }
-}
-
-/// What span and log-record translation share: a model call from a record's fields, refused by reason in a
-/// fixed order (token counts, user, time, then the other fields' types and lengths).
-enum ModelCallFields {
-    /// `extraInput`: counts added to the input (Claude Code's cached context). `relatives` gives the agent and
-    /// the agent above it from the record's own agent (a span's ancestors fill in what it lacks).
-    static func call(
-        _ fields: FieldValues, id: String, nanoseconds: UInt64, extraInput: [AttributeIndex.Field] = [],
-        limits: EventDecoder.Limits,
-        relatives: (_ ownAgent: String?) -> (agent: String?, parent: String?) = { ($0, nil) }
-    ) -> Result<ModelCall, OTLPRecordRejection> {
-        do {
-            let input = try fields.count(.inputTokens)
-            let output = try fields.count(.outputTokens)
-            // A missing count is 0 (an embedding has no output); both missing is not a call.
-            guard input != nil || output != nil else { return .failure(.noTokenCounts) }
-            var inputTokens = input ?? 0
-            for field in extraInput { inputTokens += try fields.count(field) ?? 0 }
-            guard let user = try fields.text(.user) else { return .failure(.noUser) }
-            guard nanoseconds > 0 else { return .failure(.noTime) }
-            let (agent, parent) = relatives(try fields.text(.agent))
-            var call = ModelCall(
-                id: id, milliseconds: Int64(nanoseconds / 1_000_000), user: user, team: try fields.text(.team),
-                agent: agent, parent: parent, session: try fields.text(.session), model: try fields.text(.model),
-                inputTokens: inputTokens, outputTokens: output ?? 0, prompt: nil)
-            call.prompt = fields.prompt?.prompt
-            call.output = fields.output?.output
-            guard call.identifiers.allSatisfy({ $0.utf8.count <= limits.maxIdentifierBytes }) else {
-                return .failure(.fieldTooLong)
-            }
-            return .success(call)
-        } catch {
-            return .failure(error)
         }
     }
 }

@@ -111,6 +111,19 @@ public final class ZMQSocket {
         try setIntOption(ZMQ_XPUB_VERBOSE, enabled ? 1 : 0, name: "ZMQ_XPUB_VERBOSE")
     }
 
+    /// On a connecting socket: queue messages only to completed connections, and end a connection's pipe when
+    /// it drops (rather than keep it for the reconnection), so an XPUB sees the peer's subscriptions leave.
+    public func setImmediate(_ enabled: Bool) throws {
+        try setIntOption(ZMQ_IMMEDIATE, enabled ? 1 : 0, name: "ZMQ_IMMEDIATE")
+    }
+
+    /// ZMTP heartbeats: a PING every `interval`, and the connection dropped when nothing arrives for `timeout`;
+    /// a peer that vanished without closing (a host gone, a cable pulled) is noticed.
+    public func setHeartbeat(intervalMilliseconds interval: Int32, timeoutMilliseconds timeout: Int32) throws {
+        try setIntOption(ZMQ_HEARTBEAT_IVL, interval, name: "ZMQ_HEARTBEAT_IVL")
+        try setIntOption(ZMQ_HEARTBEAT_TIMEOUT, timeout, name: "ZMQ_HEARTBEAT_TIMEOUT")
+    }
+
     /// How long a blocking receive waits before failing with `EAGAIN`; -1 waits forever.
     public func setReceiveTimeout(milliseconds: Int32) throws {
         try setIntOption(ZMQ_RCVTIMEO, milliseconds, name: "ZMQ_RCVTIMEO")

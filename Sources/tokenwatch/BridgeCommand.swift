@@ -53,20 +53,25 @@ struct BridgeCommand: AsyncParsableCommand {
             context: context, connect: settings.connect.split(separator: ",").map(String.init), topic: settings.topic,
             configure: try curve.configure())
         let export = OTLPExportHandler(
-            settings: settings, limits: configuration.events.limits, publisher: publisher, metrics: metrics)
+            settings: settings, limits: configuration.events.limits, maxFuture: configuration.events.maxFuture,
+            publisher: publisher, metrics: metrics)
         guard let address = HostPort(settings.listen) else { throw ExitCode(1) }
         let receiver = OTLPReceiver(
             host: address.host, port: address.port, export: export, maxBodyBytes: settings.maxBodyBytes,
-            logger: logger,
+            maxConnections: Self.connectionLimit(settings.maxConnections, logger: logger),
+            requestTimeout: settings.requestTimeout, logger: logger,
             renderMetrics: {
                 metrics.daemonConnected(publisher.isConnected)
+                metrics.joinsWaiting(export.waiting)
                 return registry.emitToString()
             },
             isHealthy: { publisher.isConnected },
             onListening: { SystemdNotifier().ready() })
         logger.info("publishing", metadata: ["connect": "\(settings.connect)", "topic": "\(settings.topic)"])
         let group = ServiceGroup(
-            configuration: .init(services: [receiver], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [receiver, CallJoinerSweep(export: export)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do {
             try await group.run()
         } catch let error as HTTPListenError {
@@ -74,5 +79,21 @@ struct BridgeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         publisher.close()
+    }
+
+    /// `bridge.max_connections`, lowered to leave room under the descriptor limit for the daemon's sockets, NIO's
+    /// and the log: at the limit, accepting would fail and connections could no longer be replaced.
+    static func connectionLimit(_ configured: Int, logger: Logger) -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < Int32.max else {
+            return configured
+        }
+        let fitting = max(16, Int(limit.rlim_cur) - 64)
+        if fitting < configured {
+            logger.warning(
+                "fewer connections than bridge.max_connections: the descriptor limit is lower",
+                metadata: ["max_connections": "\(fitting)", "descriptors": "\(limit.rlim_cur)"])
+        }
+        return min(configured, fitting)
     }
 }

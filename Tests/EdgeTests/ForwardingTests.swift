@@ -158,7 +158,7 @@ func alert(
         let configuration = try ConfigurationLoader.load(yaml: yaml, file: "edge.yaml")
         #expect(configuration.bridge.listen == "0.0.0.0:4318")
         #expect(configuration.bridge.attributes.team == ["litellm.team_alias"])
-        #expect(configuration.bridge.attributes.user == ["user.id", "enduser.id"])
+        #expect(configuration.bridge.attributes.user == BridgeConfiguration().attributes.user)
         #expect(
             configuration.forward.webhooks == [
                 .init(url: "https://hooks.example.com/x", secretFile: "/etc/tokenwatch/hook.key")

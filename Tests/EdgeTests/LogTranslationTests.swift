@@ -55,6 +55,16 @@ import TokenWatchCore
         #expect(first[0]["id"] as? String != later[0]["id"] as? String)
     }
 
+    /// The input is a sum of three counts: one near 2^63 must not overflow it (a trap would end the bridge).
+    @Test func anOverflowingSumOfCountsIsRefusedAsOutOfRange() throws {
+        var record = Self.claudeCodeRecord()
+        record.attributes.removeAll { $0.key == "input_tokens" || $0.key == "cache_read_tokens" }
+        record.attributes += [OTLP.attribute("input_tokens", .max), OTLP.attribute("cache_read_tokens", 1)]
+        let translation = translator.translate(Self.request([record, Self.claudeCodeRecord()]))
+        #expect(translation.events.count == 1)
+        #expect(translation.rejectionMessage == "1 out_of_range")
+    }
+
     @Test func otherLogLinesAreIgnoredAndARecordWithoutTimeIsRefused() throws {
         let line = OTLPLogRecord.with {
             $0.timeUnixNano = 1

@@ -193,6 +193,45 @@ func decoded(_ translation: OTLPTranslation) throws -> [[String: Any]] {
         #expect(ancestry.agent(of: 3) == "c")
     }
 
+    /// The daemon's own limits (`events.max_tokens_per_event`): refused here, and said in `partial_success`.
+    @Test func aTokenCountOverTheDaemonsLimitIsRefusedAsOutOfRange() throws {
+        var ancestry = SpanAncestry()
+        let translation = translator.translate(
+            OTLP.request([OTLP.chat(id: 1, input: 1_000_000_000), OTLP.chat(id: 2, input: 10_000_000)]),
+            ancestry: &ancestry)
+        #expect(try decoded(translation).map { $0["id"] as? String } == ["0000000000000002"])
+        #expect(translation.rejectionMessage == "1 out_of_range")
+    }
+
+    /// Without a span id, two people's calls at the same instant are two events, and the same span sent
+    /// again is the same one.
+    @Test func aSpanWithoutAnIdGetsOneFromItsTraceUserAndContent() throws {
+        func anonymous(_ user: String) -> OTLPSpan {
+            var span = OTLP.chat(id: 1, user: user)
+            span.spanID = Data()
+            return span
+        }
+        var ancestry = SpanAncestry()
+        let ids = try decoded(
+            translator.translate(OTLP.request([anonymous("alice"), anonymous("bob")]), ancestry: &ancestry)
+        ).map { $0["id"] as? String }
+        let again = try decoded(translator.translate(OTLP.request([anonymous("alice")]), ancestry: &ancestry))
+        #expect(ids.count == 2 && ids[0] != nil && ids[0] != ids[1])
+        #expect(again.first?["id"] as? String == ids[0])
+        // The trace id (sixteen 7s) is part of the id.
+        #expect(ids[0]?.contains("07070707070707070707070707070707") == true)
+    }
+
+    /// An agent name longer than the daemon takes is not kept (it could be megabytes), and a call beneath it
+    /// does not inherit it.
+    @Test func anOverlongAgentNameIsNotRemembered() {
+        var ancestry = SpanAncestry()
+        ancestry.remember(1, agent: String(repeating: "a", count: 257), parent: nil)
+        ancestry.remember(2, agent: nil, parent: 1)
+        #expect(ancestry.agent(of: 1) == nil)
+        #expect(ancestry.agent(of: 2) == nil)
+    }
+
     @Test func aCycleOfParentIdsEnds() {
         var ancestry = SpanAncestry()
         ancestry.remember(1, agent: nil, parent: 2)

@@ -11,6 +11,20 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var topic = "tokens"
     /// The largest request body accepted, after gzip is undone; a larger one gets 413. Default 8 MiB.
     public var maxBodyBytes = 8 << 20
+    /// Open connections at most (lowered to fit the process's descriptor limit). Beyond it, the connection that
+    /// has gone longest without a request served is closed for the newcomer. Default 1024.
+    public var maxConnections = 1024
+    /// A request must arrive whole (head and body) within this time of its first byte, or its connection is
+    /// closed. Default 10 s.
+    public var requestTimeout: Duration = .seconds(10)
+    /// How long a log record that describes a model call whose span carries it (`gen_ai.user.message`,
+    /// `gen_ai.client.inference.operation.details`, …) waits for that span, to be merged into its call. Default
+    /// 10 s: SDKs batch spans for 5 s.
+    public var joinWait: Duration = .seconds(10)
+    /// Whether a W3C baggage header recorded as an attribute (`baggage`, or `http.request.header.baggage` where an
+    /// HTTP instrumentation captures that header) gives the user from its `user.id` entry, when none of the
+    /// user attributes is present. Default false: baggage comes from whoever sent the request.
+    public var userFromBaggage = false
     /// Which attribute carries each field of a token event, tried in order (a span's own, then its resource's).
     public var attributes = OTLPAttributeNames()
     /// Spans with these `gen_ai.operation.name` values summarise calls made beneath them (an agent's whole
@@ -25,8 +39,12 @@ public struct BridgeConfiguration: Sendable, Equatable {
 /// OpenTelemetry GenAI semantic conventions (current names, and the pre-1.37 ones still widely deployed);
 /// LiteLLM's, OpenRouter's and Langfuse-instrumented exports need only their names added.
 public struct OTLPAttributeNames: Sendable, Equatable {
-    public var user = ["user.id", "enduser.id"]
-    public var team = ["tokenwatch.team", "team"]
+    /// An application's own names first, then Traceloop's association property, then the `user` parameter
+    /// of the model request as Traceloop (`gen_ai.user`) and OpenLIT (`gen_ai.request.user`) record it.
+    public var user = [
+        "user.id", "enduser.id", "traceloop.association.properties.user_id", "gen_ai.user", "gen_ai.request.user",
+    ]
+    public var team = ["tokenwatch.team", "team", "traceloop.association.properties.team_id"]
     public var agent = ["gen_ai.agent.id", "gen_ai.agent.name"]
     public var session = ["gen_ai.conversation.id", "session.id"]
     public var model = ["gen_ai.request.model", "gen_ai.response.model"]
@@ -54,13 +72,24 @@ public struct OTLPAttributeNames: Sendable, Equatable {
 }
 
 extension BridgeConfiguration: SectionSettings {
-    static let keys = ["listen", "connect", "topic", "max_body_bytes", "attributes", "skip_operations"]
+    static let keys = [
+        "listen", "connect", "topic", "max_body_bytes", "max_connections", "request_timeout", "join_wait",
+        "user_from_baggage", "attributes", "skip_operations",
+    ]
 
     mutating func read(_ section: inout ConfigurationSection) {
         listen = section.hostPort("listen", example: "127.0.0.1:4318", emptyDisables: false) ?? listen
         connect = section.endpoints("connect") ?? connect
         topic = section.string("topic") ?? topic
         maxBodyBytes = section.integer("max_body_bytes", 1024...(256 << 20)) ?? maxBodyBytes
+        maxConnections = section.integer("max_connections", 16...1_000_000) ?? maxConnections
+        requestTimeout = section.duration("request_timeout") ?? requestTimeout
+        if requestTimeout < .milliseconds(100) || requestTimeout > .seconds(600) {
+            section.report("request_timeout", "must be between 100ms and 10m")
+        }
+        joinWait = section.duration("join_wait") ?? joinWait
+        userFromBaggage = section.bool("user_from_baggage") ?? userFromBaggage
+        if joinWait > .seconds(300) { section.report("join_wait", "must be at most 5m") }
         skipOperations =
             section.strings("skip_operations", what: "a list of operation names") { _ in nil }
             ?? skipOperations
@@ -84,6 +113,10 @@ extension BridgeConfiguration: SectionSettings {
             "connect: \(YAMLScalar.quoted(connect))",
             "topic: \(YAMLScalar.quoted(topic))",
             "max_body_bytes: \(maxBodyBytes)",
+            "max_connections: \(maxConnections)",
+            "request_timeout: \(YAMLScalar.duration(requestTimeout))",
+            "join_wait: \(YAMLScalar.duration(joinWait))",
+            "user_from_baggage: \(userFromBaggage)",
             "skip_operations: \(YAMLScalar.list(skipOperations.map(YAMLScalar.quoted)))",
             "attributes:",
         ]

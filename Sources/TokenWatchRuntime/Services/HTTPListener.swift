@@ -3,29 +3,37 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 
 /// An HTTP/1.1 server on SwiftNIO's shared event loops, serving until graceful shutdown: what `/metrics`
-/// (``MetricsServer``) and the bridge's OTLP receiver share. Idle connections are closed after
-/// `idleTimeout`; with `maxConnections`, connections beyond it are closed as soon as they are accepted.
+/// (``MetricsServer``) and the bridge's OTLP receiver share.
+///
+/// Idle connections are closed after `idleTimeout`; with `requestTimeout`, so is a connection whose request is
+/// not read whole (head and body) within that time of its first byte, which a sender trickling a byte at a time
+/// would otherwise keep open. With `maxConnections`, a connection beyond it is refused or takes the place of the
+/// connection that has gone longest without a request served (``ConnectionLimit``). When the process runs out
+/// of descriptors, accepting pauses for a second (NIO's `AcceptBackoffHandler`) instead of retrying at once.
 public struct HTTPListener: Sendable {
     public var host: String
     public var port: Int
     /// What the port is for, in the log line and the error (`metrics`, `OTLP/HTTP`).
     public var purpose: String
     public var idleTimeout: TimeAmount
+    public var requestTimeout: TimeAmount?
     public var maxConnections: Int?
+    public var whenFull: ConnectionLimit.Policy
     public var backlog: Int32
 
     public init(
-        host: String, port: Int, purpose: String, idleTimeout: TimeAmount, maxConnections: Int? = nil,
-        backlog: Int32 = 64
+        host: String, port: Int, purpose: String, idleTimeout: TimeAmount, requestTimeout: TimeAmount? = nil,
+        maxConnections: Int? = nil, whenFull: ConnectionLimit.Policy = .refuseNew, backlog: Int32 = 64
     ) {
         self.host = host
         self.port = port
         self.purpose = purpose
         self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
         self.maxConnections = maxConnections
+        self.whenFull = whenFull
         self.backlog = backlog
     }
 
@@ -36,19 +44,30 @@ public struct HTTPListener: Sendable {
         handlers: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
     ) async throws {
         let idleTimeout = self.idleTimeout
-        let open = maxConnections.map(ConnectionCount.init)
+        let requestTimeout = self.requestTimeout
+        let open = maxConnections.map { ConnectionLimit($0, whenFull: whenFull) }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: backlog)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler())
+                }
+            }
             .childChannelInitializer { channel in
                 if let open {
-                    guard open.admit() else { return channel.close() }
-                    channel.closeFuture.whenComplete { _ in open.release() }
+                    guard open.admit(channel) else { return channel.close() }
+                    channel.closeFuture.whenComplete { _ in open.release(channel) }
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    if requestTimeout != nil || open != nil {
+                        let watch = RequestWatch(timeout: requestTimeout, served: { open?.served(channel) })
+                        try pipeline.addHandler(watch.firstByte, position: .first)
+                        try pipeline.addHandler(watch.lastPart)
+                    }
                     try handlers(pipeline)
                 }
             }
@@ -72,22 +91,4 @@ public struct HTTPListenError: Error, CustomStringConvertible {
     public var purpose: String
     public var reason: String
     public var description: String { "cannot listen on \(address) for \(purpose): \(reason)" }
-}
-
-/// A listener's open connections, across its event loops.
-private final class ConnectionCount: Sendable {
-    private let limit: Int
-    private let count = Atomic<Int>(0)
-
-    init(_ limit: Int) { self.limit = limit }
-
-    /// Counts a new connection; `false` (and not counted) when `limit` are open.
-    func admit() -> Bool {
-        let now = count.add(1, ordering: .relaxed).newValue
-        if now <= limit { return true }
-        count.subtract(1, ordering: .relaxed)
-        return false
-    }
-
-    func release() { count.subtract(1, ordering: .relaxed) }
 }
