@@ -131,6 +131,23 @@ struct ChurnDetectionTests {
         #expect(firing(.offHoursBurst, nightOneShots(agent: "sre-agent", tokens: { 8000 + Int64($0) * 400 })).isEmpty)
     }
 
+    // MARK: repetitive_prompts
+
+    /// "ok, now add error handling" ten times in an hour: as follow-ups in one conversation whose context
+    /// grows, they are work; sent afresh with the same small context each time, a repeat.
+    @Test func aFollowUpRepeatedInAGrowingConversationIsNotARepeat() {
+        let followUp = "ok now add error handling to that function"
+        func conversation(growing: Bool) -> [TokenEvent] {
+            (0..<30).map { (n: Int) -> TokenEvent in
+                let prompt: String = n % 3 == 0 ? followUp : text(1300 + n)
+                let tokens: Int64 = growing ? 1200 + Int64(n) * 400 : 1200 + Int64(n % 2) * 300
+                return call(nil, parent: nil, at: Int64(n) * 110, prompt: prompt, output: "o\(n)", tokens: tokens)
+            }
+        }
+        #expect(firing(.repetitivePrompts, conversation(growing: true)).isEmpty)
+        #expect(firing(.repetitivePrompts, conversation(growing: false)).count == 1)
+    }
+
     // MARK: context_padding
 
     @Test func theSameContextPastedAgainAndAgainIsPadding() {

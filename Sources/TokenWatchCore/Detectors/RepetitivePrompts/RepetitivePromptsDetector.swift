@@ -4,7 +4,10 @@
 /// a cluster that reaches `minRepeats` occurrences within the window is an incident. Re-running a prompt two
 /// or three times stays far below that. Calls one of the person's agents made on another's behalf (a loop's
 /// iterations, a crew's steps) are left to `agent_loop`, which says what the loop is: otherwise one agent
-/// cycling through three texts would raise three more alerts here.
+/// cycling through three texts would raise three more alerts here. A prompt sent in a conversation whose
+/// context is accumulating (see ``ProgressJudgement``) is a follow-up in work that builds on itself ("ok, now
+/// add error handling" for the fifth time in a growing session), not a repeat; the same result coming back
+/// still counts.
 public struct RepetitivePromptsDetector: Sendable, Codable {
     public var configuration = RepetitivePromptsConfiguration()
     var subjects = SubjectTable<String, UserPrompts>()
@@ -22,7 +25,7 @@ public struct RepetitivePromptsDetector: Sendable, Codable {
         _ event: TokenEvent, keys: EventKeys, progress: CallProgress, arrivedAt now: EventTime,
         with configuration: RepetitivePromptsConfiguration, into findings: inout [Finding]
     ) {
-        guard configuration.enabled, !progress.inAgentChain, let prompt = event.prompt,
+        guard configuration.enabled, !progress.inAgentChain, !progress.reason.accumulated, let prompt = event.prompt,
             prompt.wordCount.map({ $0 >= configuration.minWords }) ?? true
         else { return }
         if cutoff.threshold != configuration.similarity { cutoff = SimilarityCutoff(configuration.similarity) }
