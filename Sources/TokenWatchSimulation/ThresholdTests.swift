@@ -117,9 +117,17 @@ public struct ThresholdTestFile: Sendable {
             if let scenario = test.scenario {
                 payloads += TrafficGenerator(options: scenario).generate().events.map(\.payload)
             }
-            for (number, payload) in payloads.enumerated() {
-                var decoded = DecodedEvent(decoder.decode(payload))
-                if let rejection = engine.admit(&decoded, into: &alerts) {
+            // The lines' events interleave by time, as a publisher sends them (a stable sort: equal times keep
+            // the file's order); a refused one is named by its place in the file.
+            let decoded = payloads.enumerated().map {
+                (number: $0.offset, event: DecodedEvent(decoder.decode($0.element)))
+            }
+            let ordered = decoded.sorted {
+                ($0.event.event.time, $0.number) < ($1.event.event.time, $1.number)
+            }
+            for (number, event) in ordered {
+                var event = event
+                if let rejection = engine.admit(&event, into: &alerts) {
                     failures.append("event \(number + 1) is rejected (\(rejection)): fix the test's events")
                 }
             }
