@@ -26,6 +26,8 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var alertsUnjournaled: UInt64 = 0
     /// Alert subscriptions currently open, as reported by the alert socket.
     public var alertSubscriptions = 0
+    /// Calls and tokens by team label (`report.max_teams`, `report.min_team_size`) and progress judgement.
+    public var spending: [String: JudgedUsage] = [:]
     public var trackedSubjects: [DetectorName: Int] = [:]
     public var openIncidents = 0
     public var watermark: EventTime?

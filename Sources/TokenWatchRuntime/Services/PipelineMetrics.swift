@@ -30,6 +30,9 @@ public final class PipelineMetrics: Sendable {
             "Alerts journaled but not sent because the alert socket failed (recoverable by catch-up).",
         "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",
         "tokenwatch_catchup_refusals_total": "Catch-up requests refused as malformed (since not a sequence number).",
+        "tokenwatch_tokens_total":
+            "Tokens (input plus output) of processed calls, by team and progress judgement (progress, churn, unknown).",
+        "tokenwatch_calls_total": "Processed calls, by team and progress judgement (progress, churn, unknown).",
         "tokenwatch_tracked_subjects": "Subjects each detector holds state for.",
         "tokenwatch_open_incidents": "Incidents currently firing.",
         "tokenwatch_alert_subscriptions": "Topic subscriptions on the alert socket.",
@@ -117,11 +120,29 @@ public final class PipelineMetrics: Sendable {
             Counter(label: "tokenwatch_auth_refusals_total", dimensions: [("reason", reason)], factory: factory)
                 .increment(by: Int64(count - (old.authRefusals[reason] ?? 0)))
         }
+        recordSpending(from: old.spending, to: new.spending)
         for (detector, gauge) in tracked { gauge.record(new.trackedSubjects[detector] ?? 0) }
         openIncidents.record(new.openIncidents)
         subscriptions.record(new.alertSubscriptions)
         received.increment(by: Int64(new.eventsReceived - old.eventsReceived))
         processed.increment(by: Int64(new.eventsProcessed - old.eventsProcessed))
+    }
+
+    /// Team labels are few (`report.max_teams`), so the counters are looked up by the factory each time.
+    private func recordSpending(from old: [String: JudgedUsage], to new: [String: JudgedUsage]) {
+        for (team, usage) in new where usage != old[team] {
+            let before = old[team] ?? JudgedUsage()
+            for judgement in ProgressJudgement.allCases {
+                let dimensions = [("team", team), ("judgement", judgement.rawValue)]
+                let calls = usage.calls(judgement) - before.calls(judgement)
+                let tokens = usage.tokens(judgement) - before.tokens(judgement)
+                // Every judgement of a team is exported, zero included, so that a share has both terms.
+                Counter(label: "tokenwatch_calls_total", dimensions: dimensions, factory: factory)
+                    .increment(by: Int64(calls))
+                Counter(label: "tokenwatch_tokens_total", dimensions: dimensions, factory: factory)
+                    .increment(by: Int64(tokens))
+            }
+        }
     }
 
     /// The mean processing time per event of one batch.
