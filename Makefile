@@ -39,12 +39,15 @@ release: deps
 demo: release
 	$(RELEASE_BIN) demo --population agentic
 
-## Lint, unit and end-to-end tests (Swift Testing), the README's Python examples against the real daemon, the
-## bridge against real instrumentation libraries (pip-installed under .build/instrumentations; skipped without
-## PyPI unless CI=true), then the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).
+## Lint, unit and end-to-end tests (Swift Testing), the shipped Prometheus rules (promtool check rules, and
+## promtool test rules on hand-made series), the README's Python examples against the real daemon, the bridge
+## against real instrumentation libraries (pip-installed under .build/instrumentations; skipped without PyPI
+## unless CI=true), then the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).
 test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	promtool check rules Config/prometheus/tokenwatch.rules.yml
+	promtool test rules Config/prometheus/tokenwatch.rules.test.yml
 	python3 Tests/Python/check_readme_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_consumer_example.py $(DEBUG_BIN)
 	python3 Tests/Python/check_curve_examples.py $(DEBUG_BIN)

@@ -35,6 +35,7 @@ FAMILIES = [
     "tokenwatch_alert_subscriptions", "tokenwatch_event_processing_seconds", "tokenwatch_config_reloads_total",
     "tokenwatch_build_info", "tokenwatch_catchup_refusals_total", "tokenwatch_alerts_awaiting_journal",
     "tokenwatch_alerts_unjournaled_total", "tokenwatch_tokens_total", "tokenwatch_calls_total",
+    "tokenwatch_journal_errors_total",
 ]
 
 

@@ -28,6 +28,8 @@ public final class PipelineMetrics: Sendable {
             "Alerts sent without a journal entry because too many were waiting for the journal to write them.",
         "tokenwatch_alerts_dropped_total":
             "Alerts journaled but not sent because the alert socket failed (recoverable by catch-up).",
+        "tokenwatch_journal_errors_total":
+            "Alert journal segments that could not be opened and journal writes that failed (see the log).",
         "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",
         "tokenwatch_catchup_refusals_total": "Catch-up requests refused as malformed (since not a sequence number).",
         "tokenwatch_tokens_total":
@@ -49,6 +51,7 @@ public final class PipelineMetrics: Sendable {
     private let catchupRefusals: Counter
     private let awaitingJournal: Gauge
     private let unjournaled: Counter
+    private let journalErrors: Counter
     private let tracked: [DetectorName: Gauge]
     private let openIncidents: Gauge
     private let subscriptions: Gauge
@@ -76,6 +79,7 @@ public final class PipelineMetrics: Sendable {
         catchupRefusals = Counter(label: "tokenwatch_catchup_refusals_total", factory: factory)
         awaitingJournal = Gauge(label: "tokenwatch_alerts_awaiting_journal", factory: factory)
         unjournaled = Counter(label: "tokenwatch_alerts_unjournaled_total", factory: factory)
+        journalErrors = Counter(label: "tokenwatch_journal_errors_total", factory: factory)
         tracked = Dictionary(
             uniqueKeysWithValues: DetectorName.allCases.map {
                 (
@@ -115,6 +119,7 @@ public final class PipelineMetrics: Sendable {
         dropped.increment(by: Int64(new.alertsDropped - old.alertsDropped))
         catchupRefusals.increment(by: Int64(new.catchupRefusals - old.catchupRefusals))
         unjournaled.increment(by: Int64(new.alertsUnjournaled - old.alertsUnjournaled))
+        journalErrors.increment(by: Int64(new.journalErrors - old.journalErrors))
         awaitingJournal.record(new.alertsAwaitingJournal)
         for (reason, count) in new.authRefusals where count != old.authRefusals[reason] {
             Counter(label: "tokenwatch_auth_refusals_total", dimensions: [("reason", reason)], factory: factory)
