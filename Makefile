@@ -13,7 +13,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
 
-.PHONY: all deps build release demo test lint bench instructions fuzz install uninstall clean proto
+.PHONY: all deps build release demo report-demo test lint bench instructions fuzz install uninstall clean proto
 
 all: build
 
@@ -38,6 +38,19 @@ release: deps
 ## The daemon, a traffic generator and a tail together; prints alerts, then what was found and missed.
 demo: release
 	$(RELEASE_BIN) demo --population agentic
+
+## The per-team report of the agentic demo population: generate it, report it as one HTML page, print its path.
+## REPORT_BIN=$(DEBUG_BIN) uses a debug build instead of building the release.
+REPORT_DIR    := .build/report-demo
+REPORT_BIN    ?= $(RELEASE_BIN)
+report-demo: $(if $(filter $(RELEASE_BIN),$(REPORT_BIN)),release,)
+	mkdir -p $(REPORT_DIR)
+	$(REPORT_BIN) generate --population agentic --seed 1 --output $(REPORT_DIR)/events.jsonl \
+		--labels $(REPORT_DIR)/labels.jsonl
+	$(REPORT_BIN) report --config Config/tokenwatch.yaml --format html --output $(REPORT_DIR)/report.html \
+		$(REPORT_DIR)/events.jsonl
+	$(REPORT_BIN) report --config Config/tokenwatch.yaml $(REPORT_DIR)/events.jsonl
+	@echo "report: $(abspath $(REPORT_DIR))/report.html"
 
 ## Lint, unit and end-to-end tests (Swift Testing), the shipped Prometheus rules (promtool check rules, and
 ## promtool test rules on hand-made series), the README's Python examples against the real daemon, the bridge
