@@ -4,7 +4,7 @@
 PREFIX        ?= /usr/local
 SWIFT         ?= swift
 DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev libjemalloc-dev zlib1g-dev systemd procps prometheus \
-                 prometheus-alertmanager
+                 prometheus-alertmanager chromium
 # The OpenTelemetry SDK and its OTLP/HTTP exporters (protobuf and JSON) at versions that go together: the real
 # peers of `tokenwatch bridge` in `make test`.
 OTEL_PIP      := opentelemetry-sdk==1.45.1 opentelemetry-exporter-otlp-proto-http==1.45.1 \
@@ -55,7 +55,9 @@ report-demo: $(if $(filter $(RELEASE_BIN),$(REPORT_BIN)),release,)
 ## Lint, unit and end-to-end tests (Swift Testing), the shipped Prometheus rules (promtool check rules, and
 ## promtool test rules on hand-made series), the README's Python examples against the real daemon, the bridge
 ## against real instrumentation libraries (pip-installed under .build/instrumentations; skipped without PyPI
-## unless CI=true), then the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).
+## unless CI=true), then the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes), and
+## the HTML report in headless Chromium (its figures against the JSON report; screenshots and PDF under
+## .build/report-browser/).
 test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
@@ -69,6 +71,7 @@ test: deps lint
 	python3 Tests/Python/check_bridge_edges.py $(DEBUG_BIN)
 	python3 Tests/Python/check_instrumentations.py $(DEBUG_BIN)
 	python3 Tests/Python/check_shards.py $(DEBUG_BIN)
+	python3 Tests/Python/check_report_browser.py $(DEBUG_BIN)
 
 ## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines
 ## or function over 60.

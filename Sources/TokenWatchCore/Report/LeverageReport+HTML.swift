@@ -32,10 +32,10 @@ extension LeverageReport {
         padding:0 .75rem;color:#1a1a1a;background:#fff}
         h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.6rem}h3{font-size:1rem;margin:1.2rem 0 .3rem}
         .progress{color:#1b7f3b}.churn{color:#b3261e}.unknown{color:#666}
-        svg{width:100%;height:auto;display:block}svg text{font:11px system-ui,sans-serif;fill:#1a1a1a}
+        svg{width:100%;height:auto;display:block}svg text{font:13px system-ui,sans-serif;fill:#1a1a1a}
         .scroll{overflow-x:auto}table{border-collapse:collapse;font-variant-numeric:tabular-nums;min-width:100%}
         th,td{padding:.2rem .45rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
-        th:first-child,td:first-child{text-align:left}td.alerts,th.alerts{text-align:left}
+        th:first-child,td:first-child{text-align:left}td.alerts,th.alerts{text-align:left;white-space:normal;min-width:12rem}
         tr.total td{font-weight:600;border-top:2px solid #999}
         @media print{body{max-width:none;margin:0;font-size:11px}h2{break-after:avoid}
         section{break-inside:avoid}.scroll{overflow:visible}}
@@ -48,7 +48,7 @@ extension LeverageReport {
 
     /// One line per team over the days, 0–100 %.
     private var churnChart: String {
-        let (width, height, left, right, top, bottom) = (640.0, 260.0, 44.0, 130.0, 12.0, 34.0)
+        let (width, height, left, right, top, bottom) = (480.0, 240.0, 44.0, 130.0, 12.0, 34.0)
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
         func x(_ index: Int) -> Double {
@@ -79,7 +79,7 @@ extension LeverageReport {
             for point in points {
                 svg += "<circle cx=\"\(point.0)\" cy=\"\(point.1)\" r=\"3\" fill=\"\(colour)\"/>"
             }
-            let legendY = top + 14 * Double(teamIndex) + 6
+            let legendY = top + 18 * Double(teamIndex) + 6
             svg += "<rect x=\"\(width - right + 10)\" y=\"\(legendY - 8)\" width=\"10\" height=\"10\" "
             svg += "fill=\"\(colour)\"/><text x=\"\(width - right + 24)\" y=\"\(legendY + 1)\">"
             svg += "\(Self.escaped(team)) \(Self.percent(total(of: team).churnShare))</text>\n"
@@ -89,10 +89,10 @@ extension LeverageReport {
 
     /// One stacked bar per team: progress, churn and unknown tokens, to the scale of the largest team.
     private var tokensChart: String {
-        let (width, label, barHeight, gap) = (640.0, 120.0, 18.0, 8.0)
+        let (width, label, barHeight, gap) = (480.0, 110.0, 18.0, 8.0)
         let height = Double(teams.count) * (barHeight + gap) + 24
         let largest = Double(max(1, teams.map { total(of: $0).totalTokens }.max() ?? 1))
-        let scale = (width - label - 90) / largest
+        let scale = (width - label - 70) / largest
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" "
         svg += "aria-label=\"Tokens by judgement per team\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         let fills: [ProgressJudgement: String] = [.progress: "#1b7f3b", .churn: "#b3261e", .unknown: "#999"]
@@ -112,7 +112,7 @@ extension LeverageReport {
         }
         let legendY = height - 8
         for (index, judgement) in ProgressJudgement.allCases.enumerated() {
-            let legendX = label + Double(index) * 90
+            let legendX = label + Double(index) * 95
             svg += "<rect x=\"\(legendX)\" y=\"\(legendY - 9)\" width=\"10\" height=\"10\" "
             svg += "fill=\"\(fills[judgement]!)\"/><text x=\"\(legendX + 14)\" y=\"\(legendY)\">"
             svg += "\(judgement.rawValue)</text>"
