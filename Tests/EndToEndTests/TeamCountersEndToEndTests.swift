@@ -58,3 +58,54 @@ struct TeamCountersEndToEndTests {
         #expect(try daemon.process.waitForExit() == 0)
     }
 }
+
+/// The daily spending the daemon keeps in its state directory, and `report --state-dir` reading it.
+@Suite("Daily spending in the state directory", .serialized)
+struct DailySpendingEndToEndTests {
+    @Test func theDaysSpendingSurvivesARestartAndIsReported() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state")
+        let config = try writeConfig(directory, replacing: [("min_team_size: 5", "min_team_size: 2")])
+        let counters = TeamCountersEndToEndTests()
+        // Monday: two people of payments, 100 and 200 tokens. After a restart, Tuesday: one more call of 400.
+        let first = try DaemonUnderTest.start(configPath: config, extraArguments: ["--state-dir", state.path])
+        var publisher = try TestPublisher(context: try ZMQContext(), connect: first.events)
+        try publisher.publish(counters.call("pay1", team: "payments", minute: 1, tokens: 100))
+        try publisher.publish(counters.call("pay2", team: "payments", minute: 2, tokens: 200))
+        try waitUntil("2 events processed", timeout: .seconds(20)) {
+            try parsePrometheus(httpGet(first.metrics, "/metrics").body)["tokenwatch_events_processed_total"] == 2
+        }
+        first.process.signal(SIGTERM)
+        #expect(try first.process.waitForExit() == 0)
+        let second = try DaemonUnderTest.start(configPath: config, extraArguments: ["--state-dir", state.path])
+        publisher = try TestPublisher(context: try ZMQContext(), connect: second.events)
+        let tuesday = counters.call("pay1", team: "payments", minute: 1, tokens: 400)
+            .replacingOccurrences(of: "2026-11-02", with: "2026-11-03").replacingOccurrences(
+                of: "pay1-1", with: "pay1-t")
+        try publisher.publish(tuesday)
+        try waitUntil("1 event processed", timeout: .seconds(20)) {
+            try parsePrometheus(httpGet(second.metrics, "/metrics").body)["tokenwatch_events_processed_total"] == 1
+        }
+        second.process.signal(SIGTERM)
+        #expect(try second.process.waitForExit() == 0)
+
+        let report = try TokenWatchProcess([
+            "report", "--config", config, "--format", "json", "--state-dir", state.path,
+        ])
+        #expect(try report.waitForExit() == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as! [String: Any]
+        #expect(json["days"] as? [String] == ["2026-11-02", "2026-11-03"])
+        let teams = json["teams"] as! [[String: Any]]
+        #expect(teams.map { $0["team"] as! String } == ["payments"])
+        let days = teams[0]["days"] as! [[String: Any]]
+        let tokens = days.map { ($0["tokens"] as! [String: Int]).values.reduce(0, +) }
+        #expect(tokens == [300, 400])
+        #expect(!report.standardOutput.contains("pay1") && !report.standardOutput.contains("pay2"))
+        // The checkpoint stays small: the aggregates are a few figures per team and day.
+        let size =
+            try FileManager.default.attributesOfItem(atPath: state.appendingPathComponent("checkpoint.json").path)[
+                .size] as! Int
+        #expect(size < 200_000)
+    }
+}

@@ -135,6 +135,20 @@ struct TeamUsageTests {
         #expect(restored.teamLabel(of: "docs") == "docs")
     }
 
+    @Test func theDailySpendingKeepsTheLastHundredDaysAndIsCheckpointed() throws {
+        var daily = DailyUsage()
+        var usage = JudgedUsage()
+        usage.add(.churn, tokens: 7)
+        for day in Int64(0)...Int64(DailyUsage.maxDays) { daily.add(usage, to: TeamDay(team: "ops", day: day)) }
+        #expect(daily.days.count == DailyUsage.maxDays)
+        #expect(daily.days[0] == nil && daily.days[Int64(DailyUsage.maxDays)]?["ops"] == usage)
+
+        let engine = Self.run((1...5).flatMap { Self.personAsking("d\($0)", team: "docs", calls: 2, seed: 10 * $0) })
+        #expect(engine.daily.byTeamDay[TeamDay(team: "docs", day: monday.day)]?.totalTokens == 5 * (10_000 + 10_400))
+        let restored = try JSONDecoder().decode(DetectionEngine.self, from: JSONEncoder().encode(engine))
+        #expect(restored.daily == engine.daily)
+    }
+
     @Test func theReportSectionIsReadAndAWrongValueNamesItsPlace() throws {
         let configuration = try ConfigurationLoader.load(
             yaml: "report:\n  max_teams: 50\n  min_team_size: 8\n", file: "t.yaml")

@@ -26,6 +26,7 @@ extension DetectionEngine {
             for (teamDay, counts) in outputs[worker].usage.usage {
                 let key = teams.people[teamDay.team] != nil ? teamDay.team : TeamRegistry.otherKey
                 usage[TeamDay(team: key, day: teamDay.day), default: JudgedUsage()].add(counts)
+                daily.add(counts, to: TeamDay(team: key, day: teamDay.day))
             }
             for (team, people) in outputs[worker].usage.people {
                 teams.meet(people, in: team, cap: cap)

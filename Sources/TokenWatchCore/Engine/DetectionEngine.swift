@@ -28,6 +28,8 @@ public struct DetectionEngine: Sendable {
     public internal(set) var eventsLate: UInt64 = 0
     /// The teams the usage counters name, and a few of their people (``TeamRegistry``).
     public internal(set) var teams = TeamRegistry()
+    /// Spending by team and day over the last ``DailyUsage/maxDays`` days, checkpointed.
+    public internal(set) var daily = DailyUsage()
     /// Spending by team and day since the last ``takeUsage()``.
     var usage: [TeamDay: JudgedUsage] = [:]
     /// Scratch reused from batch to batch: the admitted events' steps and each worker's output.

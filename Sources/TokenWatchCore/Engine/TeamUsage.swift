@@ -123,3 +123,27 @@ public struct TeamRegistry: Sendable, Equatable, Codable {
         return key.isEmpty ? Self.unassignedLabel : key
     }
 }
+
+/// Spending by team key and UTC day for the most recent ``maxDays`` days: what `tokenwatch report
+/// --state-dir` reads from the daemon's checkpoint. Bounded: at most `report.max_teams` keys and `other` a day.
+public struct DailyUsage: Sendable, Equatable, Codable {
+    public static let maxDays = 100
+
+    public private(set) var days: [Int64: [String: JudgedUsage]] = [:]
+
+    public init() {}
+
+    mutating func add(_ usage: JudgedUsage, to teamDay: TeamDay) {
+        days[teamDay.day, default: [:]][teamDay.team, default: JudgedUsage()].add(usage)
+        if days.count > Self.maxDays, let oldest = days.keys.min() { days[oldest] = nil }
+    }
+
+    /// Every team and day kept, as ``DetectionEngine/takeUsage()`` gives them.
+    public var byTeamDay: [TeamDay: JudgedUsage] {
+        var all: [TeamDay: JudgedUsage] = [:]
+        for (day, teams) in days {
+            for (team, usage) in teams { all[TeamDay(team: team, day: day)] = usage }
+        }
+        return all
+    }
+}

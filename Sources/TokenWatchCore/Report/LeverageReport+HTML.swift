@@ -24,6 +24,10 @@ extension LeverageReport {
         page += "<h2>Tokens by judgement, per team</h2>\n" + tokensChart
         page += "<h2>Figures</h2>\n"
         for team in teams { page += table(of: team) }
+        if !unplacedAlerts.isEmpty {
+            let named = DetectorName.allCases.compactMap { d in unplacedAlerts[d].map { "\(d.rawValue) \($0)" } }
+            page += "<p>Incidents not placed on a team (alert journal): \(named.joined(separator: ", "))</p>\n"
+        }
         return page + "</body></html>\n"
     }
 

@@ -33,6 +33,7 @@ extension LeverageReport {
         }
         json.endArray()
         Self.write(total, key: "total", into: &json)
+        Self.write(unplacedAlerts, key: "unplaced_incidents", into: &json)
         json.endObject()
         return json.text
     }

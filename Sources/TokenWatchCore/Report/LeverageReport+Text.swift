@@ -22,6 +22,10 @@ extension LeverageReport {
         var all = [Self.textHeader]
         all.append(Self.cells("total", total, [:]))
         out += "\nall teams\n" + Self.aligned(all)
+        if !unplacedAlerts.isEmpty {
+            let named = DetectorName.allCases.compactMap { d in unplacedAlerts[d].map { "\(d.rawValue) \($0)" } }
+            out += "\nincidents not placed on a team (alert journal): " + named.joined(separator: ", ") + "\n"
+        }
         return out
     }
 

@@ -22,6 +22,9 @@ public struct LeverageReport: Sendable, Equatable {
     /// One row per team and day with calls or incidents, by team (in ``teams`` order) then day.
     public var rows: [Row]
     public var settings: ReportConfiguration
+    /// Incidents by detector that could not be placed on a team (read from the alert journal, whose alerts
+    /// name a person but not a team), over every day.
+    public var unplacedAlerts: [DetectorName: Int] = [:]
 
     /// A team's calls and tokens over every day.
     public func total(of team: String) -> JudgedUsage {
@@ -59,6 +62,7 @@ public struct LeverageReportBuilder: Sendable {
     private var pseudonymizer: Pseudonymizer?
     private var incidents: Set<String> = []
     private var alerts: [TeamDay: [DetectorName: Int]] = [:]
+    private var unplaced: [DetectorName: Int] = [:]
 
     public init(configuration: TokenWatchConfiguration) {
         settings = configuration.report
@@ -69,6 +73,12 @@ public struct LeverageReportBuilder: Sendable {
     public mutating func observe(_ event: TokenEvent) {
         let subject = pseudonymizer?.pseudonym(for: event.user) ?? event.user
         teamOfSubject[subject] = event.team ?? ""
+    }
+
+    /// Counts an incident whose team is not known (from the journal), once.
+    public mutating func addUnplaced(detector: DetectorName, incident: String) {
+        guard incidents.insert(incident).inserted else { return }
+        unplaced[detector, default: 0] += 1
     }
 
     public mutating func add(_ usage: [TeamDay: JudgedUsage]) {
@@ -105,6 +115,6 @@ public struct LeverageReportBuilder: Sendable {
         return LeverageReport(
             days: Set(rows.keys.map(\.day)).sorted(), teams: order,
             rows: rows.values.sorted { (position[$0.team]!, $0.day) < (position[$1.team]!, $1.day) },
-            settings: settings)
+            settings: settings, unplacedAlerts: unplaced)
     }
 }
