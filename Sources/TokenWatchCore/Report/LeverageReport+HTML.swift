@@ -36,7 +36,7 @@ extension LeverageReport {
         padding:0 .75rem;color:#1a1a1a;background:#fff}
         h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.6rem}h3{font-size:1rem;margin:1.2rem 0 .3rem}
         .progress{color:#1b7f3b}.churn{color:#b3261e}.unknown{color:#666}
-        svg{width:100%;height:auto;display:block}svg text{font:13px system-ui,sans-serif;fill:#1a1a1a}
+        svg{width:100%;max-width:36rem;height:auto;display:block}svg text{font:13px system-ui,sans-serif;fill:#1a1a1a}
         .scroll{overflow-x:auto}table{border-collapse:collapse;font-variant-numeric:tabular-nums;min-width:100%}
         th,td{padding:.2rem .45rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
         th:first-child,td:first-child{text-align:left}td.alerts,th.alerts{text-align:left;white-space:normal;min-width:12rem}
