@@ -2,7 +2,8 @@
 ///
 /// `{"settings":{…},"days":["2026-11-02",…],"teams":[{"team":…,"total":{…},"alerts":{…},"days":[{"day":…,
 /// "calls":{"progress":…,"churn":…,"unknown":…},"tokens":{…},"churn_share":…,"alerts":{"agent_loop":2}}]}],
-/// "total":{…}}`. `churn_share` is churn tokens over progress plus churn tokens, `null` when neither.
+/// "total":{…},"unplaced_incidents":{…}}`. `churn_share` is churn tokens over progress plus churn tokens, `null`
+/// when neither; `unplaced_incidents` counts the alert journal's incidents by detector (`--state-dir`).
 extension LeverageReport {
     public var json: String {
         var json = JSONWriter()
