@@ -7,8 +7,8 @@ import TokenWatchSimulation
 /// Spending by team and judgement: what the usage counters and `tokenwatch report` are made from.
 @Suite("Team usage")
 struct TeamUsageTests {
-    /// Two agents of one person exchanging new text at one input size, every 5 s: churn from the first call
-    /// (the shape `AccumulationTests` pins).
+    /// Two agents of one person exchanging new text at one input size, every 5 s: the first call unknown
+    /// (nothing before it), every later one churn (the shape `AccumulationTests` pins).
     static func mailLoop(_ user: String, team: String?, calls: Int, tokens: Int64 = 4000) -> [TokenEvent] {
         (0..<calls).map { n in
             var e = event(
@@ -46,9 +46,9 @@ struct TeamUsageTests {
         let day = monday.day
         #expect(Set(usage.keys) == [TeamDay(team: "mail", day: day), TeamDay(team: "docs", day: day)])
         let mailUsage = usage[TeamDay(team: "mail", day: day)]
-        // 5 people × 20 calls of 4000 tokens, all churn.
-        #expect(mailUsage?.calls == [0, 100, 0])
-        #expect(mailUsage?.tokens == [0, 400_000, 0])
+        // 5 people × 20 calls of 4000 tokens: each person's first unknown, the 19 after it churn.
+        #expect(mailUsage?.calls == [0, 95, 5])
+        #expect(mailUsage?.tokens == [0, 380_000, 20_000])
         #expect(mailUsage?.churnShare == 1)
         // 5 people × 4 calls of 10 000, 10 400, 9800 and 10 300 tokens, all progress.
         let docsUsage = usage[TeamDay(team: "docs", day: day)]
