@@ -9,16 +9,10 @@ import Testing
 struct AgenticPrecisionTests {
     enum Content { case text, hashes }
 
-    /// The first firing alert of each incident of `detector` on `events` (a pattern that goes on fires again
-    /// once per cooldown, as the same incident).
     func firing(_ detector: DetectorName, _ events: [TokenEvent], configuration: TokenWatchConfiguration = .init())
         -> [Alert]
     {
-        var engine = DetectionEngine(configuration: configuration)
-        var alerts: [Alert] = []
-        for e in events.sorted(by: { $0.time < $1.time }) { engine.process(e, into: &alerts) }
-        var seen: Set<String> = []
-        return alerts.filter { $0.detector == detector && $0.state == .firing && seen.insert($0.incident).inserted }
+        firstFirings(detector, events, configuration: configuration)
     }
 
     /// One call of `agent`'s: its prompt is `promptID`'s text or hash, its answer `outputID`.

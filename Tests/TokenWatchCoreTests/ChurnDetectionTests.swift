@@ -9,11 +9,7 @@ struct ChurnDetectionTests {
     func firing(_ detector: DetectorName, _ events: [TokenEvent], configuration: TokenWatchConfiguration = .init())
         -> [Alert]
     {
-        var engine = DetectionEngine(configuration: configuration)
-        var alerts: [Alert] = []
-        for e in events.sorted(by: { $0.time < $1.time }) { engine.process(e, into: &alerts) }
-        var seen: Set<String> = []
-        return alerts.filter { $0.detector == detector && $0.state == .firing && seen.insert($0.incident).inserted }
+        firstFirings(detector, events, configuration: configuration)
     }
 
     func call(

@@ -18,3 +18,15 @@ func event(
         prompt: prompt.map { PromptFingerprint(text: $0) } ?? promptHash.map { PromptFingerprint(opaqueHash: $0) },
         promptHash: promptHash, outputHash: outputHash)
 }
+
+/// The first firing alert of each incident of `detector` when an engine with `configuration` runs `events` in
+/// time order (a pattern that goes on fires again once per cooldown, as the same incident).
+func firstFirings(_ detector: DetectorName, _ events: [TokenEvent], configuration: TokenWatchConfiguration)
+    -> [Alert]
+{
+    var engine = DetectionEngine(configuration: configuration)
+    var alerts: [Alert] = []
+    for e in events.sorted(by: { $0.time < $1.time }) { engine.process(e, into: &alerts) }
+    var seen: Set<String> = []
+    return alerts.filter { $0.detector == detector && $0.state == .firing && seen.insert($0.incident).inserted }
+}
