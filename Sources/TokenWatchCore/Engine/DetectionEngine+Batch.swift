@@ -38,7 +38,6 @@ extension DetectionEngine {
             let first = alerts.count
             for index in start..<end { conclude(steps[index], index: index, workers: workers, into: &alerts) }
             numberAlerts(&alerts, from: first)
-            collectUsage()
             start = end
         }
     }

@@ -6,7 +6,7 @@
 extension DetectionEngine: Codable {
     private enum CodingKeys: String, CodingKey {
         case shards, population, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, recentEventIDs
-        case progress, subjectsEvicted, teams, daily
+        case progress, subjectsEvicted
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,8 +30,6 @@ extension DetectionEngine: Codable {
         nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
         eventsProcessed = try c.decode(UInt64.self, forKey: .eventsProcessed)
         eventsLate = try c.decode(UInt64.self, forKey: .eventsLate)
-        teams = try c.decodeIfPresent(TeamRegistry.self, forKey: .teams) ?? TeamRegistry()
-        daily = try c.decodeIfPresent(DailyUsage.self, forKey: .daily) ?? DailyUsage()
         let prior = population.prior
         for index in shards.indices { shards[index].detectors.offHoursBurst.prior = prior }
     }
@@ -67,8 +65,6 @@ extension DetectionEngine: Codable {
         try c.encode(eventsProcessed, forKey: .eventsProcessed)
         try c.encode(eventsLate, forKey: .eventsLate)
         try c.encode(recentEventIDs, forKey: .recentEventIDs)
-        try c.encode(teams, forKey: .teams)
-        try c.encode(daily, forKey: .daily)
     }
 }
 

@@ -26,12 +26,6 @@ public struct DetectionEngine: Sendable {
     /// Events that arrived later than the allowed lateness behind the watermark. They are still handled:
     /// windows count them where they belong, but an incident that already resolved is not reopened by them.
     public internal(set) var eventsLate: UInt64 = 0
-    /// The teams the usage counters name, and a few of their people (``TeamRegistry``).
-    public internal(set) var teams = TeamRegistry()
-    /// Spending by team and day over the last ``DailyUsage/maxDays`` days, checkpointed.
-    public internal(set) var daily = DailyUsage()
-    /// Spending by team and day since the last ``takeUsage()``.
-    var usage: [TeamDay: JudgedUsage] = [:]
     /// Scratch reused from batch to batch: the admitted events' steps and each worker's output.
     var steps: [DetectionStep] = []
     var outputs: [ShardOutput] = []
@@ -101,7 +95,6 @@ public struct DetectionEngine: Sendable {
         let first = alerts.count
         conclude(step, index: 0, workers: 1, into: &alerts)
         numberAlerts(&alerts, from: first)
-        collectUsage()
     }
 
     /// Empties the outputs of `workers` workers and rewinds their cursors.

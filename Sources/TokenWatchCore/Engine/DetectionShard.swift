@@ -42,7 +42,6 @@ struct DetectionShard: Sendable {
         let overrideIndex = rules.overrideIndex(for: event)
         // Overrides and allowances are matched on the real id; everything after sees only the pseudonym. The
         // event is copied only then.
-        let judgement: ProgressJudgement
         if pseudonymizer != nil {
             var renamed = event
             var renamedKeys = keys
@@ -52,13 +51,10 @@ struct DetectionShard: Sendable {
                 renamed.parent = renamed.user
                 renamedKeys.parent = renamedKeys.user
             }
-            judgement = ingest(renamed, keys: renamedKeys, now: now, overrideIndex: overrideIndex, rules: rules)
+            ingest(renamed, keys: renamedKeys, now: now, overrideIndex: overrideIndex, rules: rules)
         } else {
-            judgement = ingest(event, keys: keys, now: now, overrideIndex: overrideIndex, rules: rules)
+            ingest(event, keys: keys, now: now, overrideIndex: overrideIndex, rules: rules)
         }
-        // Team spending is counted on the real user's hash: people are only counted, never named.
-        output.usage.record(
-            event, user: keys.user, judgement: judgement, peopleCap: rules.configuration.report.minTeamSize)
         if !findings.isEmpty {
             // Allowed work still shapes the windows and baselines; it just raises nothing.
             let allowed = rules.configuration.allowances.isEmpty ? [] : rules.allowed(event)
@@ -75,17 +71,16 @@ struct DetectionShard: Sendable {
         enforceSubjectLimit(rules.subjectLimit)
     }
 
-    /// Runs the detectors, under the subject's override if one applies; returns the call's progress judgement.
+    /// Runs the detectors, under the subject's override if one applies.
     private mutating func ingest(
         _ event: TokenEvent, keys: EventKeys, now: EventTime, overrideIndex: Int?, rules: DetectionRules
-    ) -> ProgressJudgement {
+    ) {
         var ingest = Ingest(override: overrideIndex.map { rules.configuration.overrides[$0].detectors }, keys: keys)
         ingest.now = now
         ingest.progress = progress.observe(event, keys: keys, arrivedAt: now)
         swap(&ingest.findings, &findings)
         detectors.forEach(&ingest, with: event)
         swap(&ingest.findings, &findings)
-        return ingest.progress.judgement
     }
 
     private mutating func enforceSubjectLimit(_ limit: Int) {
@@ -107,12 +102,9 @@ struct ShardOutput: Sendable {
     }
     var findings: [Marked<Finding>] = []
     var baselines: [Marked<BaselineReport>] = []
-    /// Spending by team and day; summed, so its order does not matter.
-    var usage = UsageTally()
 
     mutating func removeAll() {
         findings.removeAll(keepingCapacity: true)
         baselines.removeAll(keepingCapacity: true)
-        usage.removeAll()
     }
 }

@@ -239,10 +239,6 @@ extension DetectionPipeline {
         resources.delivery.publishOperational(&work)
 
         work.totals.eventsLate = work.engine.eventsLate
-        work.totals.journalErrors = resources.delivery.journal.errors
-        for (teamDay, usage) in work.engine.takeUsage() {
-            work.totals.spending[work.engine.teamLabel(of: teamDay.team), default: JudgedUsage()].add(usage)
-        }
         work.totals.subjectsEvicted = work.engine.subjectsEvicted
         work.totals.alertSubscriptions = publisher.subscriptions.values.reduce(0, +)
         work.totals.trackedSubjects = work.engine.trackedSubjects
