@@ -116,16 +116,23 @@ struct ContentMemory: Sendable {
 
     /// Whether the prompts of the window go round a few texts: enough of them, at most a quarter distinct.
     private func goesRound(since: Int64) -> Bool {
-        var seen: [UInt64] = []
-        var count = 0
-        var start = 0
-        while start < prompts.count {
-            defer { start += Self.promptWords }
-            guard Int64(bitPattern: prompts[start + 1]) >= since else { continue }
-            count += 1
-            if !seen.contains(prompts[start]) { seen.append(prompts[start]) }
+        // Asked on every repeat, which loops send call after call: the distinct hashes are counted in a buffer
+        // on the stack, not an array allocated each time.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.capacity) { seen in
+            var distinct = 0
+            var count = 0
+            var start = 0
+            while start < prompts.count {
+                defer { start += Self.promptWords }
+                guard Int64(bitPattern: prompts[start + 1]) >= since else { continue }
+                count += 1
+                if !seen[..<distinct].contains(prompts[start]) {
+                    seen[distinct] = prompts[start]
+                    distinct += 1
+                }
+            }
+            return count >= Self.goingRoundPrompts && distinct * 4 <= count
         }
-        return count >= Self.goingRoundPrompts && seen.count * 4 <= count
     }
 
     private func containsOutput(_ hash: UInt64, since: Int64) -> Bool {

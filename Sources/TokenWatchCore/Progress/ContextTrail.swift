@@ -57,37 +57,27 @@ struct ContextTrail: Sendable, Equatable, Codable {
     /// A step adds an answer and a tool result: up to half the context, or a large file read.
     static func largestStep(after input: Int64) -> Int64 { max(input / 2, 32_000) }
 
-    /// Whether a change carries the context on.
-    static func accumulates(_ change: Change, run: UInt8) -> Bool {
-        switch change {
-        case .grew: run >= establishedRun
-        case .compacted: true
-        case .first, .resent, .unlinked: false
-        }
-    }
-
     /// Judges a call's input against the stream's previous one (`hasHistory`: within the window), then
     /// remembers it. Returns the change and whether the context is accumulating.
     mutating func observe(input: Int64, at time: Int64, hasHistory: Bool) -> (change: Change, accumulating: Bool) {
         let previous = lastInput
+        let fit = fits(input)
+        let compaction = compacts(input)
         lastInput = input
         lastTime = max(lastTime, time)
         guard hasHistory, input >= Self.minimumContext, previous >= Self.minimumContext else {
             run = 0
             return (.first, false)
         }
-        let delta = input - previous
-        if abs(delta) <= Self.resentTolerance {
+        if fit.resent {
             run = 0
             return (.resent, false)
         }
-        if delta > 0 && delta <= Self.largestStep(after: previous) {
+        if fit.grows {
             run = run == .max ? run : run + 1
             return (.grew, run >= Self.establishedRun)
         }
-        if delta < 0 && run >= Self.establishedRun && Double(input) < Self.compactionRatio * Double(previous) {
-            return (.compacted, true)
-        }
+        if compaction { return (.compacted, true) }
         run = 0
         return (.unlinked, false)
     }

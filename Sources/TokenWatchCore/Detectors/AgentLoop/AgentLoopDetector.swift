@@ -163,7 +163,10 @@ public struct AgentLoopDetector: Sendable, Codable {
             change: { loop in
                 loop.record(progress, id: event.id, at: event.time.milliseconds, keepMinutes: slowMinutes)
                 let fast = loop.tally(lastMinutes: fastMinutes, at: minute)
-                return (fast, (loop.total, loop.firstMinute), (loop.streak, loop.streakStart), loop.evidence)
+                return (
+                    fast, slow: (tally: loop.total, first: loop.firstMinute),
+                    streak: (tally: loop.streak, start: loop.streakStart), loop.evidence
+                )
             })
         let needed = configuration.minIterations
         // The fast rule; then a run of churn at the fast rule's pace (a runaway inside honest work, judged by
@@ -171,15 +174,15 @@ public struct AgentLoopDetector: Sendable, Codable {
         let window: (tally: LoopTally, first: Int64?, minutes: Int64, needed: Int)
         if Int(fast.tally.iterations) >= needed && configuration.isChurn(fast.tally) {
             window = (fast.tally, fast.firstMinute, fastMinutes, needed)
-        } else if Int(streak.0.iterations) >= needed && streak.0.judged > 0,
-            Int64(streak.0.iterations) * configuration.window.milliseconds
-                >= Int64(needed) * max(event.time.milliseconds - streak.1, 1)
+        } else if Int(streak.tally.iterations) >= needed && streak.tally.judged > 0,
+            Int64(streak.tally.iterations) * configuration.window.milliseconds
+                >= Int64(needed) * max(event.time.milliseconds - streak.start, 1)
         {
-            window = (streak.0, streak.1 / 60_000, fastMinutes, needed)
-        } else if configuration.slowMinIterations > 0, Int(slow.0.iterations) >= configuration.slowMinIterations,
-            configuration.isChurn(slow.0)
+            window = (streak.tally, streak.start / 60_000, fastMinutes, needed)
+        } else if configuration.slowMinIterations > 0, Int(slow.tally.iterations) >= configuration.slowMinIterations,
+            configuration.isChurn(slow.tally)
         {
-            window = (slow.0, slow.1, slowMinutes, configuration.slowMinIterations)
+            window = (slow.tally, slow.first, slowMinutes, configuration.slowMinIterations)
         } else {
             return
         }
