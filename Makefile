@@ -4,7 +4,7 @@
 PREFIX        ?= /usr/local
 SWIFT         ?= swift
 DEBIAN_PKGS   := libzmq3-dev libsimdjson-dev libjemalloc-dev zlib1g-dev systemd procps prometheus \
-                 prometheus-alertmanager
+                 prometheus-alertmanager chromium
 # The OpenTelemetry SDK and its OTLP/HTTP exporters (protobuf and JSON) at versions that go together: the real
 # peers of `tokenwatch bridge` in `make test`.
 OTEL_PIP      := opentelemetry-sdk==1.45.1 opentelemetry-exporter-otlp-proto-http==1.45.1 \
@@ -13,7 +13,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   := .build/release/tokenwatch
 DEBUG_BIN     := .build/debug/tokenwatch
 
-.PHONY: all deps build release demo test lint bench instructions fuzz install uninstall clean proto
+.PHONY: all deps build release demo report-demo test lint bench instructions fuzz install uninstall clean proto
 
 all: build
 
@@ -39,12 +39,32 @@ release: deps
 demo: release
 	$(RELEASE_BIN) demo --population agentic
 
-## Lint, unit and end-to-end tests (Swift Testing), the README's Python examples against the real daemon, the
-## bridge against real instrumentation libraries (pip-installed under .build/instrumentations; skipped without
-## PyPI unless CI=true), then the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes).
+## The per-team report of the agentic demo population, its busywork all in team-3 (seven days, sixty people):
+## generate it, report it as one HTML page, print the text report and the page's path.
+## REPORT_BIN=$(DEBUG_BIN) uses a debug build instead of building the release.
+REPORT_DIR    := .build/report-demo
+REPORT_BIN    ?= $(RELEASE_BIN)
+report-demo: $(if $(filter $(RELEASE_BIN),$(REPORT_BIN)),release,)
+	mkdir -p $(REPORT_DIR)
+	$(REPORT_BIN) generate --population agentic --seed 1 --people 60 --days 7 --busywork-team team-3 \
+		--output $(REPORT_DIR)/events.jsonl \
+		--labels $(REPORT_DIR)/labels.jsonl
+	$(REPORT_BIN) report --config Config/tokenwatch.yaml --format html --output $(REPORT_DIR)/report.html \
+		$(REPORT_DIR)/events.jsonl
+	$(REPORT_BIN) report --config Config/tokenwatch.yaml $(REPORT_DIR)/events.jsonl
+	@echo "report: $(abspath $(REPORT_DIR))/report.html"
+
+## Lint, unit and end-to-end tests (Swift Testing), the shipped Prometheus rules (promtool check rules, and
+## promtool test rules on hand-made series), the README's Python examples against the real daemon, the bridge
+## against real instrumentation libraries (pip-installed under .build/instrumentations; skipped without PyPI
+## unless CI=true), then the ecosystem's checkers (promtool, systemd-analyze security and verify, pyflakes), and
+## the HTML report in headless Chromium (its figures against the JSON report; screenshots and PDF under
+## .build/report-browser/).
 test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	promtool check rules Config/prometheus/tokenwatch.rules.yml
+	promtool test rules Config/prometheus/tokenwatch.rules.test.yml
 	python3 Tests/Python/check_readme_examples.py $(DEBUG_BIN)
 	python3 Tests/Python/check_consumer_example.py $(DEBUG_BIN)
 	python3 Tests/Python/check_curve_examples.py $(DEBUG_BIN)
@@ -53,6 +73,7 @@ test: deps lint
 	python3 Tests/Python/check_bridge_edges.py $(DEBUG_BIN)
 	python3 Tests/Python/check_instrumentations.py $(DEBUG_BIN)
 	python3 Tests/Python/check_shards.py $(DEBUG_BIN)
+	python3 Tests/Python/check_report_browser.py $(DEBUG_BIN)
 
 ## The project's own rules: swift format with .swift-format (warnings fail), and no source file over 400 lines
 ## or function over 60.

@@ -34,7 +34,8 @@ struct Person: Sendable {
         let offset = Int64(
             TimeZone(identifier: zone)?.secondsFromGMT(for: Date(timeIntervalSince1970: 1_793_577_600)) ?? 0)
         return Person(
-            id: String(format: "u%03d", index + 1), team: "team-\(index / 10 + 1)", timeZone: zone, kind: kind,
+            id: String(format: "u%03d", index + 1), team: TrafficGenerator.team(ofPerson: index), timeZone: zone,
+            kind: kind,
             offHoursShare: share,
             meanIntervalSeconds: kind == .powerUser ? 45 : Int.random(in: 90...240, using: &random),
             inputTokens: kind == .powerUser ? 1000...5000 : 200...3000, utcOffsetSeconds: offset)

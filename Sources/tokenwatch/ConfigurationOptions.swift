@@ -52,8 +52,16 @@ struct TrafficOptions: ParsableArguments {
     @Option(help: "office (staff chatting, team pipelines) or agentic (plus coding agents, crews and their busywork).")
     var population: TrafficGenerator.Population = .office
 
+    @Option(help: "Inject the busywork into this team only (team-1, team-2, …: ten people each).")
+    var busyworkTeam: String?
+
     func validate() throws {
         guard people > 0, days > 0 else { throw ValidationError("--people and --days must be positive") }
+        let teams = TrafficGenerator.teams(people: people)
+        if let busyworkTeam, !teams.contains(busyworkTeam) {
+            throw ValidationError(
+                "--busywork-team \(busyworkTeam): no such team among \(people) people (team-1 to team-\(teams.count))")
+        }
     }
 
     /// The generator's options with these applied.
@@ -62,6 +70,7 @@ struct TrafficOptions: ParsableArguments {
         options.people = people
         options.days = days
         options.population = population
+        options.busyworkTeam = busyworkTeam
     }
 }
 

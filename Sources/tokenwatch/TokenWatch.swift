@@ -9,7 +9,7 @@ struct TokenWatch: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ReplayCommand.self, GenerateCommand.self, TailCommand.self, DemoCommand.self,
             CheckConfigCommand.self, EvaluateCommand.self, TestCommand.self, KeygenCommand.self, BridgeCommand.self,
-            ShardCommand.self,
+            ShardCommand.self, ReportCommand.self,
             ForwardCommand.self,
         ]
     )

@@ -34,7 +34,8 @@ FAMILIES = [
     "tokenwatch_alerts_dropped_total", "tokenwatch_tracked_subjects", "tokenwatch_open_incidents",
     "tokenwatch_alert_subscriptions", "tokenwatch_event_processing_seconds", "tokenwatch_config_reloads_total",
     "tokenwatch_build_info", "tokenwatch_catchup_refusals_total", "tokenwatch_alerts_awaiting_journal",
-    "tokenwatch_alerts_unjournaled_total",
+    "tokenwatch_alerts_unjournaled_total", "tokenwatch_tokens_total", "tokenwatch_calls_total",
+    "tokenwatch_journal_errors_total",
 ]
 
 
@@ -111,6 +112,11 @@ def check_metrics(binary):
         assert re.search(rf"^# TYPE {family} ", text, re.M), f"{family}: no TYPE line"
     assert sample(text, "tokenwatch_events_late_total") == 1, "the late event was not counted"
     assert sample(text, "tokenwatch_events_rejected_total") == 1, "the broken event was not rejected"
+    # Eleven calls without a team by two people: fewer than report.min_team_size, so one "small teams" label.
+    assert sample(text, "tokenwatch_calls_total") == 11, "calls by team and judgement"
+    assert sample(text, "tokenwatch_tokens_total") == 10 * 55 + 10, "tokens by team and judgement"
+    assert 'team="small teams"' in text and '"dana"' not in text, \
+        "team labels"
     checked = subprocess.run(["promtool", "check", "metrics"], input=text, text=True, capture_output=True)
     assert checked.returncode == 0, f"promtool check metrics exited {checked.returncode}:\n{checked.stdout}{checked.stderr}"
     print(f"promtool check metrics: clean ({len(FAMILIES)} families, each with HELP and TYPE)")

@@ -5,6 +5,8 @@ public struct TokenWatchConfiguration: Sendable, Equatable {
     public var alerts = AlertsConfiguration()
     public var logging = LoggingConfiguration()
     public var metrics = MetricsConfiguration()
+    /// Spending per team: the usage counters and `tokenwatch report`.
+    public var report = ReportConfiguration()
     public var state = StateConfiguration()
     public var journal = JournalConfiguration()
     public var privacy = PrivacyConfiguration()

@@ -38,8 +38,8 @@ public enum ConfigurationLoader {
 /// The top level of the file: each section read by its settings, then the detectors, overrides and allowances.
 extension ConfigurationReader {
     static let topLevelKeys = [
-        "events", "alerts", "logging", "metrics", "state", "journal", "catchup", "privacy", "security", "bridge",
-        "forward", "detectors",
+        "events", "alerts", "logging", "metrics", "report", "state", "journal", "catchup", "privacy",
+        "security", "bridge", "forward", "detectors",
         "overrides",
         "allowances",
     ]
@@ -50,6 +50,7 @@ extension ConfigurationReader {
         if let node = top["alerts"] { read(node, at: "alerts", into: &configuration.alerts) }
         if let node = top["logging"] { read(node, at: "logging", into: &configuration.logging) }
         if let node = top["metrics"] { read(node, at: "metrics", into: &configuration.metrics) }
+        if let node = top["report"] { read(node, at: "report", into: &configuration.report) }
         if let node = top["state"] { read(node, at: "state", into: &configuration.state) }
         if let node = top["journal"] { read(node, at: "journal", into: &configuration.journal) }
         if let node = top["privacy"] { read(node, at: "privacy", into: &configuration.privacy) }

@@ -8,6 +8,7 @@ public enum ConfigurationRenderer {
         section("alerts", c.alerts, into: &text)
         section("logging", c.logging, into: &text)
         section("metrics", c.metrics, into: &text)
+        section("report", c.report, into: &text)
         section("state", c.state, into: &text)
         section("journal", c.journal, into: &text)
         section("security", c.security, into: &text)

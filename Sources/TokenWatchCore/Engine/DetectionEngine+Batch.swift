@@ -38,6 +38,7 @@ extension DetectionEngine {
             let first = alerts.count
             for index in start..<end { conclude(steps[index], index: index, workers: workers, into: &alerts) }
             numberAlerts(&alerts, from: first)
+            for index in start..<end { count(&events[steps[index].position], judgement: steps[index].judgement) }
             start = end
         }
     }
@@ -49,7 +50,7 @@ extension DetectionEngine {
     ) {
         prepareOutputs(workers: workers)
         let rules = rules
-        steps.withUnsafeBufferPointer { steps in
+        steps.withUnsafeMutableBufferPointer { steps in
             shards.withUnsafeMutableBufferPointer { shards in
                 outputs.withUnsafeMutableBufferPointer { outputs in
                     let segment = ShardSegment(
@@ -65,7 +66,8 @@ extension DetectionEngine {
 /// One segment's work as each worker sees it: the steps, the events, and the shards and output that are its
 /// own. Workers touch disjoint shards (`shard % workers == worker`) and their own output only.
 private struct ShardSegment: @unchecked Sendable {
-    let steps: UnsafeBufferPointer<DetectionStep>
+    /// Each worker writes the judgement of its own steps only.
+    let steps: UnsafeMutableBufferPointer<DetectionStep>
     let range: Range<Int>
     let events: UnsafeMutableBufferPointer<DecodedEvent>
     let shards: UnsafeMutableBufferPointer<DetectionShard>
@@ -76,7 +78,7 @@ private struct ShardSegment: @unchecked Sendable {
     func run(worker: Int) {
         for index in range where steps[index].shard % workers == worker {
             let step = steps[index]
-            Self.detect(
+            steps[index].judgement = Self.detect(
                 &events[step.position], in: &shards[step.shard], step: index, now: step.now, rules: rules,
                 into: &outputs[worker])
         }
@@ -87,7 +89,7 @@ private struct ShardSegment: @unchecked Sendable {
     private static func detect(
         _ decoded: inout DecodedEvent, in shard: inout DetectionShard, step: Int, now: EventTime,
         rules: DetectionRules, into output: inout ShardOutput
-    ) {
+    ) -> ProgressJudgement {
         shard.detect(decoded.event, keys: decoded.keys, step: step, now: now, rules: rules, into: &output)
     }
 }

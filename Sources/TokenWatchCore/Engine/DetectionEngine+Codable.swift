@@ -6,7 +6,7 @@
 extension DetectionEngine: Codable {
     private enum CodingKeys: String, CodingKey {
         case shards, population, lifecycle, watermark, nextSequence, eventsProcessed, eventsLate, recentEventIDs
-        case progress, subjectsEvicted
+        case progress, subjectsEvicted, spending
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +30,7 @@ extension DetectionEngine: Codable {
         nextSequence = try c.decode(UInt64.self, forKey: .nextSequence)
         eventsProcessed = try c.decode(UInt64.self, forKey: .eventsProcessed)
         eventsLate = try c.decode(UInt64.self, forKey: .eventsLate)
+        spending = try c.decodeIfPresent(TeamSpending.self, forKey: .spending) ?? TeamSpending()
         let prior = population.prior
         for index in shards.indices { shards[index].detectors.offHoursBurst.prior = prior }
     }
@@ -65,6 +66,7 @@ extension DetectionEngine: Codable {
         try c.encode(eventsProcessed, forKey: .eventsProcessed)
         try c.encode(eventsLate, forKey: .eventsLate)
         try c.encode(recentEventIDs, forKey: .recentEventIDs)
+        try c.encode(spending, forKey: .spending)
     }
 }
 

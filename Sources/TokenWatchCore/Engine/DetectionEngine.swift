@@ -26,6 +26,8 @@ public struct DetectionEngine: Sendable {
     /// Events that arrived later than the allowed lateness behind the watermark. They are still handled:
     /// windows count them where they belong, but an incident that already resolved is not reopened by them.
     public internal(set) var eventsLate: UInt64 = 0
+    /// What each team's calls spent, by progress judgement (``TeamSpending``), checkpointed.
+    public var spending = TeamSpending()
     /// Scratch reused from batch to batch: the admitted events' steps and each worker's output.
     var steps: [DetectionStep] = []
     var outputs: [ShardOutput] = []
@@ -91,10 +93,12 @@ public struct DetectionEngine: Sendable {
         let step = DetectionStep(position: 0, shard: shard, now: enter(event.time))
         beginHour(of: step.now)
         prepareOutputs(workers: 1)
-        shards[step.shard].detect(event, keys: keys, step: 0, now: step.now, rules: rules, into: &outputs[0])
+        let judgement = shards[step.shard].detect(
+            event, keys: keys, step: 0, now: step.now, rules: rules, into: &outputs[0])
         let first = alerts.count
         conclude(step, index: 0, workers: 1, into: &alerts)
         numberAlerts(&alerts, from: first)
+        count(event, user: keys.user, judgement: judgement)
     }
 
     /// Empties the outputs of `workers` workers and rewinds their cursors.

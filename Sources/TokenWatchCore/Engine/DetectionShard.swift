@@ -27,11 +27,13 @@ struct DetectionShard: Sendable {
     }
 
     /// Runs one admitted event, which arrived when the watermark was `now`; appends what it raises (findings
-    /// that no allowance covers, and baselines for the population) to `output`, marked with `step`.
+    /// that no allowance covers, and baselines for the population) to `output`, marked with `step`; returns the
+    /// call's progress judgement, which the engine counts per team.
+    @discardableResult
     mutating func detect(
         _ event: TokenEvent, keys: EventKeys, step: Int, now: EventTime, rules: DetectionRules,
         into output: inout ShardOutput
-    ) {
+    ) -> ProgressJudgement {
         // State that fell out of every window goes as time passes, a few subjects at a time (no sweeps).
         rules.horizons.withUnsafeBufferPointer { horizons in
             var expiry = Expiry(now: now, horizons: horizons)
@@ -42,6 +44,7 @@ struct DetectionShard: Sendable {
         let overrideIndex = rules.overrideIndex(for: event)
         // Overrides and allowances are matched on the real id; everything after sees only the pseudonym. The
         // event is copied only then.
+        let judgement: ProgressJudgement
         if pseudonymizer != nil {
             var renamed = event
             var renamedKeys = keys
@@ -51,9 +54,9 @@ struct DetectionShard: Sendable {
                 renamed.parent = renamed.user
                 renamedKeys.parent = renamedKeys.user
             }
-            ingest(renamed, keys: renamedKeys, now: now, overrideIndex: overrideIndex, rules: rules)
+            judgement = ingest(renamed, keys: renamedKeys, now: now, overrideIndex: overrideIndex, rules: rules)
         } else {
-            ingest(event, keys: keys, now: now, overrideIndex: overrideIndex, rules: rules)
+            judgement = ingest(event, keys: keys, now: now, overrideIndex: overrideIndex, rules: rules)
         }
         if !findings.isEmpty {
             // Allowed work still shapes the windows and baselines; it just raises nothing.
@@ -69,18 +72,20 @@ struct DetectionShard: Sendable {
             detectors.offHoursBurst.reports.removeAll(keepingCapacity: true)
         }
         enforceSubjectLimit(rules.subjectLimit)
+        return judgement
     }
 
-    /// Runs the detectors, under the subject's override if one applies.
+    /// Runs the detectors, under the subject's override if one applies; returns the call's progress judgement.
     private mutating func ingest(
         _ event: TokenEvent, keys: EventKeys, now: EventTime, overrideIndex: Int?, rules: DetectionRules
-    ) {
+    ) -> ProgressJudgement {
         var ingest = Ingest(override: overrideIndex.map { rules.configuration.overrides[$0].detectors }, keys: keys)
         ingest.now = now
         ingest.progress = progress.observe(event, keys: keys, arrivedAt: now)
         swap(&ingest.findings, &findings)
         detectors.forEach(&ingest, with: event)
         swap(&ingest.findings, &findings)
+        return ingest.progress.judgement
     }
 
     private mutating func enforceSubjectLimit(_ limit: Int) {

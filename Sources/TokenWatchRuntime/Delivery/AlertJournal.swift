@@ -26,6 +26,8 @@ final class AlertJournal {
     private(set) var nextSeq: UInt64 = 0
     /// The next per-topic sequence number of each topic.
     private(set) var topicSequences: [String: UInt32] = [:]
+    /// Segments that could not be opened and writes that failed (`tokenwatch_journal_errors_total`).
+    private(set) var errors: UInt64 = 0
     /// Which journal this is (``JournalEpoch``), in every catch-up reply.
     private(set) var epoch = ""
 
@@ -171,6 +173,7 @@ final class AlertJournal {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             logger.error("journal: cannot open segment", metadata: ["path": "\(path)", "errno": "\(errno)"])
+            errors += 1
             segment = nil
             return
         }
@@ -192,6 +195,7 @@ final class AlertJournal {
                 if written < 0 {
                     if errno == EINTR { continue }
                     logger.error("journal: write failed", metadata: ["errno": "\(errno)"])
+                    errors += 1
                     return offset
                 }
                 offset += written

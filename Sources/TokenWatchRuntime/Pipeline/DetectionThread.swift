@@ -239,6 +239,10 @@ extension DetectionPipeline {
         resources.delivery.publishOperational(&work)
 
         work.totals.eventsLate = work.engine.eventsLate
+        work.totals.journalErrors = resources.delivery.journal.errors
+        for (label, usage) in work.engine.spending.takeByLabel() {
+            work.totals.spending[label, default: JudgedUsage()].add(usage)
+        }
         work.totals.subjectsEvicted = work.engine.subjectsEvicted
         work.totals.alertSubscriptions = publisher.subscriptions.values.reduce(0, +)
         work.totals.trackedSubjects = work.engine.trackedSubjects

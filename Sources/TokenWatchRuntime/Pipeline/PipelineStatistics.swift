@@ -24,8 +24,12 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var alertsAwaitingJournal = 0
     /// Alerts sent without a journal entry because too many were waiting for it.
     public var alertsUnjournaled: UInt64 = 0
+    /// Journal segments that could not be opened and journal writes that failed.
+    public var journalErrors: UInt64 = 0
     /// Alert subscriptions currently open, as reported by the alert socket.
     public var alertSubscriptions = 0
+    /// Calls and tokens by team label (`report.max_teams`, `report.min_team_size`) and progress judgement.
+    public var spending: [String: JudgedUsage] = [:]
     public var trackedSubjects: [DetectorName: Int] = [:]
     public var openIncidents = 0
     public var watermark: EventTime?

@@ -28,8 +28,13 @@ public final class PipelineMetrics: Sendable {
             "Alerts sent without a journal entry because too many were waiting for the journal to write them.",
         "tokenwatch_alerts_dropped_total":
             "Alerts journaled but not sent because the alert socket failed (recoverable by catch-up).",
+        "tokenwatch_journal_errors_total":
+            "Alert journal segments that could not be opened and journal writes that failed (see the log).",
         "tokenwatch_auth_refusals_total": "Connections refused by CURVE authentication, by reason.",
         "tokenwatch_catchup_refusals_total": "Catch-up requests refused as malformed (since not a sequence number).",
+        "tokenwatch_tokens_total":
+            "Tokens (input plus output) of processed calls, by team and progress judgement (progress, churn, unknown).",
+        "tokenwatch_calls_total": "Processed calls, by team and progress judgement (progress, churn, unknown).",
         "tokenwatch_tracked_subjects": "Subjects each detector holds state for.",
         "tokenwatch_open_incidents": "Incidents currently firing.",
         "tokenwatch_alert_subscriptions": "Topic subscriptions on the alert socket.",
@@ -46,6 +51,7 @@ public final class PipelineMetrics: Sendable {
     private let catchupRefusals: Counter
     private let awaitingJournal: Gauge
     private let unjournaled: Counter
+    private let journalErrors: Counter
     private let tracked: [DetectorName: Gauge]
     private let openIncidents: Gauge
     private let subscriptions: Gauge
@@ -73,6 +79,7 @@ public final class PipelineMetrics: Sendable {
         catchupRefusals = Counter(label: "tokenwatch_catchup_refusals_total", factory: factory)
         awaitingJournal = Gauge(label: "tokenwatch_alerts_awaiting_journal", factory: factory)
         unjournaled = Counter(label: "tokenwatch_alerts_unjournaled_total", factory: factory)
+        journalErrors = Counter(label: "tokenwatch_journal_errors_total", factory: factory)
         tracked = Dictionary(
             uniqueKeysWithValues: DetectorName.allCases.map {
                 (
@@ -112,16 +119,35 @@ public final class PipelineMetrics: Sendable {
         dropped.increment(by: Int64(new.alertsDropped - old.alertsDropped))
         catchupRefusals.increment(by: Int64(new.catchupRefusals - old.catchupRefusals))
         unjournaled.increment(by: Int64(new.alertsUnjournaled - old.alertsUnjournaled))
+        journalErrors.increment(by: Int64(new.journalErrors - old.journalErrors))
         awaitingJournal.record(new.alertsAwaitingJournal)
         for (reason, count) in new.authRefusals where count != old.authRefusals[reason] {
             Counter(label: "tokenwatch_auth_refusals_total", dimensions: [("reason", reason)], factory: factory)
                 .increment(by: Int64(count - (old.authRefusals[reason] ?? 0)))
         }
+        recordSpending(from: old.spending, to: new.spending)
         for (detector, gauge) in tracked { gauge.record(new.trackedSubjects[detector] ?? 0) }
         openIncidents.record(new.openIncidents)
         subscriptions.record(new.alertSubscriptions)
         received.increment(by: Int64(new.eventsReceived - old.eventsReceived))
         processed.increment(by: Int64(new.eventsProcessed - old.eventsProcessed))
+    }
+
+    /// Team labels are few (`report.max_teams`), so the counters are looked up by the factory each time.
+    private func recordSpending(from old: [String: JudgedUsage], to new: [String: JudgedUsage]) {
+        for (team, usage) in new where usage != old[team] {
+            let before = old[team] ?? JudgedUsage()
+            for judgement in ProgressJudgement.allCases {
+                let dimensions = [("team", team), ("judgement", judgement.rawValue)]
+                let calls = usage.calls(judgement) - before.calls(judgement)
+                let tokens = usage.tokens(judgement) - before.tokens(judgement)
+                // Every judgement of a team is exported, zero included, so that a share has both terms.
+                Counter(label: "tokenwatch_calls_total", dimensions: dimensions, factory: factory)
+                    .increment(by: Int64(calls))
+                Counter(label: "tokenwatch_tokens_total", dimensions: dimensions, factory: factory)
+                    .increment(by: Int64(tokens))
+            }
+        }
     }
 
     /// The mean processing time per event of one batch.

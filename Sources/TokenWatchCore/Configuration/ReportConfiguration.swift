@@ -1,0 +1,26 @@
+/// The per-team view of spending: the live counters `tokenwatch_tokens_total` and `tokenwatch_calls_total`
+/// and `tokenwatch report`. Teams only, never people.
+public struct ReportConfiguration: Sendable, Equatable {
+    /// The most teams named in the counters and the report; the calls of teams first seen after that many
+    /// are counted as `team="other"`. Bounds the counters' label values. Default 200.
+    public var maxTeams = 200
+    /// A team seen with fewer distinct people than this is counted as `team="small teams"`, so that no team
+    /// label narrows down to a person. Default 5.
+    public var minTeamSize = 5
+
+    public init(maxTeams: Int = 200, minTeamSize: Int = 5) {
+        self.maxTeams = maxTeams
+        self.minTeamSize = minTeamSize
+    }
+}
+
+extension ReportConfiguration: SectionSettings {
+    static let keys = ["max_teams", "min_team_size"]
+
+    mutating func read(_ section: inout ConfigurationSection) {
+        maxTeams = section.integer("max_teams", 1...10_000) ?? maxTeams
+        minTeamSize = section.integer("min_team_size", 1...1_000) ?? minTeamSize
+    }
+
+    var yamlLines: [String] { ["max_teams: \(maxTeams)", "min_team_size: \(minTeamSize)"] }
+}
