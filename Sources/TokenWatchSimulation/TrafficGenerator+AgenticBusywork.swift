@@ -106,3 +106,30 @@ extension TrafficGenerator {
         return Label(detector: .contextPadding, kind: kind, user: person.id, start: start, end: time)
     }
 }
+
+extension TrafficGenerator {
+    /// The busywork of ``Options/busyworkTeam``: its `members` (indices into the people) give up their own
+    /// agentic work, and each runs one incident a day from the second day on (the first is their history),
+    /// the kinds taken in turn so that every kind runs; a kind judged against the person's own volume waits
+    /// for two days of history, as it does elsewhere.
+    func busyTeamPlan(_ members: [Int], habits: inout [AgenticHabits]) -> [(
+        person: Int, shape: (DetectorName, String), day: Int
+    )] {
+        let shapes = Self.agenticShapes + Self.churnShapes
+        var plan: [(person: Int, shape: (DetectorName, String), day: Int)] = []
+        for (position, index) in members.enumerated() {
+            habits[index] = AgenticHabits(
+                codes: false, crews: false, drives: false, batches: false, nights: false, firstDay: 0)
+            for day in min(1, options.days - 1)..<options.days {
+                var turn = position + day * members.count
+                while day < min(2, options.days - 1) && Self.isVolumeShape(shapes[turn % shapes.count]) { turn += 1 }
+                plan.append((index, shapes[turn % shapes.count], day))
+            }
+        }
+        return plan
+    }
+
+    static func isVolumeShape(_ shape: (DetectorName, String)) -> Bool {
+        shape.0 == .offHoursBurst || shape.0 == .contextPadding
+    }
+}

@@ -9,7 +9,8 @@ extension TrafficGenerator {
         // One incident of each shape per twenty people, at least one each, each on a different person; the
         // rest of the people are controls with honest traffic only.
         let rounds = max(1, options.people / 20)
-        var candidates = busyworkCandidates(people.shuffled(using: &random)) { $0.team }
+        var candidates = people.shuffled(using: &random)
+        if let team = options.busyworkTeam { candidates.removeAll { $0.team != team } }
         func nextPerson() -> Person? { candidates.popLast() }
         let shapes: [(DetectorName, String)] = [
             (.repetitivePrompts, "exact"), (.repetitivePrompts, "trivial_variants"), (.repetitivePrompts, "reworded"),

@@ -31,9 +31,11 @@ public struct TrafficGenerator: Sendable {
         public var days = 3
         /// Midnight UTC of the first day; default Monday 2026-11-02.
         public var start = EventTime(milliseconds: 1_793_577_600_000)
-        /// Inject the busywork into this team's people only (one of ``TrafficGenerator/teams(people:)``), as
-        /// many incidents as it has people; `nil` spreads it over everyone. What the per-team report is
-        /// shown on: one team that runs the churn among teams that do not.
+        /// A team (one of ``TrafficGenerator/teams(people:)``) that runs the busywork: in the agentic
+        /// population its people do no agentic work of their own and run one incident a day each, the kind
+        /// cycling through every kind; in the office population the incidents go to its people only. `nil`
+        /// spreads the busywork over everyone. What the per-team report is shown on: one team that churns
+        /// among teams that do not.
         public var busyworkTeam: String?
 
         public init() {}
@@ -88,15 +90,6 @@ public struct TrafficGenerator: Sendable {
         stride(from: 0, to: people, by: 10).map(team(ofPerson:))
     }
 
-    /// The people who may be given busywork, in the order they are drawn from (the last first): everyone
-    /// shuffled, then only the ``Options/busyworkTeam`` when one is named (the same draws either way).
-    func busyworkCandidates<Candidate>(
-        _ shuffled: [Candidate], team: (Candidate) -> String
-    ) -> [Candidate] {
-        guard let busyworkTeam = options.busyworkTeam else { return shuffled }
-        return shuffled.filter { team($0) == busyworkTeam }
-    }
-
     /// The whole scenario, events in time order with ids assigned, and the labels of injected incidents.
     public typealias Generated = (events: [GeneratedEvent], labels: [Label], controlUsers: [String])
 
@@ -148,7 +141,11 @@ public struct TrafficGenerator: Sendable {
         var habits = people.map { self.habits(of: $0, random: &random) }
         var plan: [(person: Int, shape: (DetectorName, String), day: Int)] = []
         if options.scenario == .workplace {
-            var candidates = busyworkCandidates(Array(people.indices).shuffled(using: &random)) { people[$0].team }
+            var candidates = Array(people.indices).shuffled(using: &random)
+            if let team = options.busyworkTeam {
+                plan = busyTeamPlan(people.indices.filter { people[$0].team == team }, habits: &habits)
+                candidates = []
+            }
             for _ in 0..<max(1, options.people / 20) {
                 for shape in Self.agenticShapes + Self.churnShapes {
                     guard let index = candidates.popLast() else { break }

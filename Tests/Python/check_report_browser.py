@@ -94,7 +94,7 @@ def main(binary):
     try:
         events = os.path.join(work, "events.jsonl")
         subprocess.run([binary, "generate", "--population", "agentic", "--people", "40", "--days", "3", "--seed", "4",
-                        "--output", events], check=True, capture_output=True)
+                        "--busywork-team", "team-2", "--output", events], check=True, capture_output=True)
         config = os.path.join(ROOT, "Config", "tokenwatch.yaml")
         page = os.path.join(ARTIFACTS, "report.html")
         subprocess.run([binary, "report", "--config", config, "--format", "html", "--output", page, events],

@@ -151,8 +151,11 @@ struct TeamSpendingTests {
             + (1...3).flatMap { Self.personAsking("s\($0)", team: "sales", calls: 1) }
         let engine = Self.run(events)
         let data = try JSONEncoder().encode(engine)
-        let json = String(decoding: data, as: UTF8.self)
-        #expect(json.contains(#"{"name":"docs","people":5}"#) && json.contains(#"{"name":"sales","people":3}"#))
+        let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let saved = (json["spending"] as! [String: Any])["teams"] as! [[String: Any]]
+        #expect(saved.map { $0["name"] as! String } == ["docs", "sales"])
+        #expect(saved.map { $0["people"] as! Int } == [5, 3])
+        #expect(saved.allSatisfy { $0.count == 2 })
         var restored = DetectionEngine(
             restoring: try JSONDecoder().decode(DetectionEngine.self, from: data), configuration: .init())
         #expect(restored.spending == engine.spending)
