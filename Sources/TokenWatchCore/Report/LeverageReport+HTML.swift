@@ -66,7 +66,9 @@ extension LeverageReport {
             svg += "<line x1=\"\(left)\" x2=\"\(left + plotWidth)\" y1=\"\(level)\" y2=\"\(level)\" stroke=\"#ddd\"/>"
             svg += "<text x=\"\(left - 6)\" y=\"\(level + 4)\" text-anchor=\"end\">\(tick)%</text>\n"
         }
-        for (index, day) in days.enumerated() where days.count <= 10 || index % (days.count / 10 + 1) == 0 {
+        // A date ("11-02") needs about 44 units to stay clear of its neighbours: label every step-th day.
+        let step = max(1, Int((Double(days.count) * 44 / plotWidth).rounded(.up)))
+        for (index, day) in days.enumerated() where index % step == 0 {
             svg += "<text x=\"\(x(index))\" y=\"\(height - 12)\" text-anchor=\"middle\">"
             svg += "\(Self.date(day).dropFirst(5))</text>\n"
         }
