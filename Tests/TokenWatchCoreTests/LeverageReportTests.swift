@@ -10,9 +10,10 @@ struct LeverageReportTests {
     func registry(_ people: [String: Int]) -> TeamSpending {
         var spending = TeamSpending()
         for (team, count) in people.sorted(by: { $0.key < $1.key }) {
+            let id = spending.admit(team, hash: SubjectHash.hash(team), maxTeams: 200)
             for person in 0..<count {
                 spending.record(
-                    team: team, user: UInt64(person), day: monday.day, tokens: 0, judgement: .unknown,
+                    team: id, user: UInt64(person), day: monday.day, tokens: 0, judgement: .unknown,
                     settings: ReportConfiguration())
             }
         }

@@ -133,7 +133,7 @@ public final class EventDecoder {
                 outputHash: outputHash)
             let keys = EventKeys(
                 user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
-                timeZone: timeZone?.hash)
+                timeZone: timeZone?.hash, team: team?.hash)
             return DecodedEvent(event, keys: keys, shard: user.facts, idHash: idBytes.map(SubjectHash.hash) ?? 0)
         } catch {
             return DecodedEvent(rejection: error)

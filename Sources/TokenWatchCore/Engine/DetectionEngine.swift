@@ -98,7 +98,7 @@ public struct DetectionEngine: Sendable {
         let first = alerts.count
         conclude(step, index: 0, workers: 1, into: &alerts)
         numberAlerts(&alerts, from: first)
-        count(event, user: keys.user, judgement: judgement)
+        count(event, keys: keys, judgement: judgement)
     }
 
     /// Empties the outputs of `workers` workers and rewinds their cursors.

@@ -17,6 +17,8 @@ public struct TeamSpending: Sendable {
     struct Team: Sendable, Equatable {
         /// The event's team, `""` for calls without one.
         var name: String
+        /// Its ``SubjectHash``, as events carry it (``EventKeys``).
+        var hash: UInt64
         /// People seen before the last restart, from the checkpoint.
         var restoredSize = 0
         /// Hashes of the people seen since, at most `report.min_team_size`: all a label needs.
@@ -26,8 +28,9 @@ public struct TeamSpending: Sendable {
 
     /// Every admitted team, by id (order of first call).
     private(set) var teams: [Team] = []
-    /// Team ids by the ``SubjectHash`` of their name.
-    private var ids: [UInt64: Int] = [:]
+    /// Team ids by the ``SubjectHash`` of their name: a flat table whose hash is the key's own, so that finding
+    /// an event's team costs a probe, not a string hashed again.
+    private var ids = IncrementalHashIndex()
     /// Spending by counter label since the last ``takeByLabel()``: slot 0 `other`, 1 `small teams`, 2 + id
     /// the team under its name; and the slots touched, so that taking costs what was counted.
     private var pending = [JudgedUsage(), JudgedUsage()]
@@ -40,12 +43,17 @@ public struct TeamSpending: Sendable {
 
     public init() {}
 
-    /// Counts one call of `user` (the hash of the real id) under `team` on `day`.
+    /// The id of the team whose name has `hash`, if admitted.
+    func team(withHash hash: UInt64) -> Int? {
+        ids.find(hash: Int(truncatingIfNeeded: hash)) { teams[Int($0)].hash == hash }.map(Int.init)
+    }
+
+    /// Counts one call of `user` (the hash of the real id) on `day` under the team with id `id` (``admit(_:
+    /// hash:maxTeams:)``), or as `other` when `nil`.
     mutating func record(
-        team: String?, user: UInt64, day: Int64, tokens: Int64, judgement: ProgressJudgement,
+        team id: Int?, user: UInt64, day: Int64, tokens: Int64, judgement: ProgressJudgement,
         settings: ReportConfiguration
     ) {
-        let id = admit(team ?? "", maxTeams: settings.maxTeams)
         var slot = 0
         if let id {
             if teams[id].members.count < settings.minTeamSize && !teams[id].members.contains(user) {
@@ -59,13 +67,13 @@ public struct TeamSpending: Sendable {
         today[id.map { $0 + 1 } ?? 0].add(judgement, tokens: tokens)
     }
 
-    /// The team's id: its own, a new one while there is room, or `nil` (counted as `other`).
-    private mutating func admit(_ name: String, maxTeams: Int) -> Int? {
-        let hash = SubjectHash.hash(name)
-        if let id = ids[hash] { return id }
+    /// The team's id: its own, a new one while there is room, or `nil` (counted as `other`). `hash` is the
+    /// ``SubjectHash`` of `name`.
+    mutating func admit(_ name: String, hash: UInt64, maxTeams: Int) -> Int? {
+        if let id = team(withHash: hash) { return id }
         guard teams.count < maxTeams else { return nil }
-        ids[hash] = teams.count
-        teams.append(Team(name: name))
+        ids.insert(hash: Int(truncatingIfNeeded: hash), position: Int32(teams.count))
+        teams.append(Team(name: name, hash: hash))
         pending.append(JudgedUsage())
         today.append(JudgedUsage())
         return teams.count - 1
@@ -117,7 +125,7 @@ public struct TeamSpending: Sendable {
     /// `small teams` for a team seen with fewer than `minTeamSize` people, `unassigned` for calls without a
     /// team, else the team's name.
     public func label(of key: String, minTeamSize: Int) -> String {
-        guard key != Self.otherKey, let id = ids[SubjectHash.hash(key)] else { return Self.otherLabel }
+        guard key != Self.otherKey, let id = team(withHash: SubjectHash.hash(key)) else { return Self.otherLabel }
         return teams[id].size < minTeamSize ? Self.smallTeamsLabel : Self.label(ofNamed: key)
     }
 
@@ -125,7 +133,7 @@ public struct TeamSpending: Sendable {
 
     /// How many people a team has been seen with (a lower bound across restarts); `nil` when not admitted.
     public func size(of team: String) -> Int? {
-        ids[SubjectHash.hash(team)].map { teams[$0].size }
+        team(withHash: SubjectHash.hash(team)).map { teams[$0].size }
     }
 }
 
@@ -143,7 +151,7 @@ extension TeamSpending: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         for saved in try c.decode([SavedTeam].self, forKey: .teams) {
-            guard let id = admit(saved.name, maxTeams: .max) else { continue }
+            guard let id = admit(saved.name, hash: SubjectHash.hash(saved.name), maxTeams: .max) else { continue }
             teams[id].restoredSize = saved.people
         }
         closedDays = try c.decode(DailyUsage.self, forKey: .daily)
