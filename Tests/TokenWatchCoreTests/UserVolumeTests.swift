@@ -14,29 +14,33 @@ struct UserVolumeTests {
             "hours":[\(hours)],"newestHour":5,"reportedHour":5,"evidence":{"ids":["e1","e2","e3"]}}
             """
         let volume = try JSONDecoder().decode(UserVolume.self, from: Data(old.utf8))
-        #expect([volume.windowTokens, volume.windowCalls, volume.newestHour] == [1200, 3, 5])
-        #expect(
-            [volume.windowJudged, volume.windowNew, volume.windowJudgedTokens, volume.windowNewTokens] == [0, 0, 0, 0])
-        #expect(volume.minutes.map(\.tokens) == [1200] && volume.hours.count == 24 && volume.hours[5] == 3000)
+        let total = volume.window.total
+        #expect([total.tokens, Int64(total.calls), volume.newestHour] == [1200, 3, 5])
+        #expect([total.judged, total.new] == [0, 0] && [total.judgedTokens, total.newTokens] == [0, 0])
+        #expect(volume.window.minutes.map(\.minute) == [300])
+        #expect(volume.window.minutes.map(\.figures.tokens) == [1200])
+        #expect(volume.hours.count == 24 && volume.hours[5] == 3000)
         #expect(volume.reportedHour == 5 && volume.cachedBaseline == nil && volume.evidence.ids == ["e1", "e2", "e3"])
     }
 
     /// The sums are written under the names they always had, and read back.
     @Test func theSumsRoundTripUnderTheirNames() throws {
         var volume = UserVolume(OffHoursBurstConfiguration())
-        volume.windowJudged = 3
-        volume.windowNew = 1
-        volume.windowJudgedTokens = 4200
-        volume.windowNewTokens = 900
+        let minute = MinuteVolume(tokens: 5000, calls: 4, judged: 3, new: 1, judgedTokens: 4200, newTokens: 900)
+        volume.window.add(minute, at: 300, windowMinutes: 60)
         let data = try JSONEncoder().encode(volume)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let sums = ["windowJudged", "windowNew", "windowJudgedTokens", "windowNewTokens"].map {
-            (object[$0] as? NSNumber)?.int64Value
-        }
-        #expect(sums == [3, 1, 4200, 900])
+        let sums = [
+            "windowTokens", "windowCalls", "windowJudged", "windowNew", "windowJudgedTokens", "windowNewTokens",
+        ]
+        .map { (object[$0] as? NSNumber)?.int64Value }
+        #expect(sums == [5000, 4, 3, 1, 4200, 900])
+        // A minute is one object, its figures beside it, as it always was.
+        let minutes = try #require(object["minutes"] as? [[String: Any]])
+        #expect(minutes.count == 1 && (minutes[0]["minute"] as? NSNumber)?.int64Value == 300)
+        #expect((minutes[0]["tokens"] as? NSNumber)?.int64Value == 5000 && minutes[0]["figures"] == nil)
         let back = try JSONDecoder().decode(UserVolume.self, from: data)
-        #expect(
-            [back.windowJudged, back.windowNew, back.windowJudgedTokens, back.windowNewTokens] == [3, 1, 4200, 900])
+        #expect(back.window.total == volume.window.total && back.window.minutes.map(\.figures) == [minute])
         #expect(back.hours.count == volume.hours.count && back.newestHour == volume.newestHour)
     }
 }

@@ -162,9 +162,9 @@ public struct AgentLoopDetector: Sendable, Codable {
             key, hash: hash, activeAt: now, orInsert: { LoopActivity() },
             change: { loop in
                 loop.record(progress, id: event.id, at: event.time.milliseconds, keepMinutes: slowMinutes)
-                let fast = loop.tally(lastMinutes: fastMinutes, at: minute)
+                let fast = loop.window.sum(lastMinutes: fastMinutes, at: minute)
                 return (
-                    fast, slow: (tally: loop.total, first: loop.firstMinute),
+                    fast, slow: (tally: loop.total, first: loop.window.firstMinute),
                     streak: (tally: loop.streak, start: loop.streakStart), loop.evidence
                 )
             })
@@ -172,8 +172,8 @@ public struct AgentLoopDetector: Sendable, Codable {
         // The fast rule; then a run of churn at the fast rule's pace (a runaway inside honest work, judged by
         // its own iterations rather than the window's progress before it); then the slow rule.
         let window: (tally: LoopTally, first: Int64?, minutes: Int64, needed: Int)
-        if Int(fast.tally.iterations) >= needed && configuration.isChurn(fast.tally) {
-            window = (fast.tally, fast.firstMinute, fastMinutes, needed)
+        if Int(fast.figures.iterations) >= needed && configuration.isChurn(fast.figures) {
+            window = (fast.figures, fast.firstMinute, fastMinutes, needed)
         } else if Int(streak.tally.iterations) >= needed && streak.tally.judged > 0,
             Int64(streak.tally.iterations) * configuration.window.milliseconds
                 >= Int64(needed) * max(event.time.milliseconds - streak.start, 1)

@@ -5,15 +5,8 @@
 /// by one: a coding agent at a step every five seconds keeps 60 minutes, not 720 times. The long window's sums
 /// are kept as it slides; the short one is summed from its few newest minutes when asked.
 struct LoopActivity: Sendable {
-    /// One minute's iterations and how they were judged.
-    struct Minute: Sendable, Codable, Equatable {
-        var minute: Int64
-        var tally = LoopTally()
-    }
-
-    private(set) var minutes: [Minute] = []
-    /// The sums of `minutes`.
-    private(set) var total = LoopTally()
+    /// The iterations of each minute of the longer window, and how they were judged.
+    private(set) var window = MinuteWindow<LoopTally>()
     /// The iterations since the last that made progress, all churn (or unknown), and when they began: a
     /// runaway inside honest work is a run of these, however much progress the window held before it.
     private(set) var streak = LoopTally()
@@ -22,20 +15,9 @@ struct LoopActivity: Sendable {
 
     /// Adds one iteration at `time` (milliseconds), dropping minutes older than `keepMinutes` before it.
     mutating func record(_ progress: CallProgress, id: String?, at time: Int64, keepMinutes: Int64) {
-        let minute = time / 60_000
-        while let first = minutes.first, first.minute <= minute - keepMinutes {
-            total.subtract(first.tally)
-            minutes.removeFirst()
-        }
         var call = LoopTally()
         call.add(progress)
-        // A slightly late iteration goes to the newest minute rather than reorder.
-        if let last = minutes.last, last.minute >= minute {
-            minutes[minutes.count - 1].tally.add(call)
-        } else {
-            minutes.append(Minute(minute: minute, tally: call))
-        }
-        total.add(call)
+        window.add(call, at: time / 60_000, windowMinutes: keepMinutes)
         evidence.record(id)
         if progress.judgement == .progress {
             streak = LoopTally()
@@ -45,39 +27,39 @@ struct LoopActivity: Sendable {
         }
     }
 
-    /// The sums of the minutes within the last `windowMinutes` up to `minute`, and the first such minute.
-    func tally(lastMinutes windowMinutes: Int64, at minute: Int64) -> (tally: LoopTally, firstMinute: Int64?) {
-        var sum = LoopTally()
-        var first: Int64?
-        for entry in minutes.reversed() {
-            guard entry.minute > minute - windowMinutes else { break }
-            sum.add(entry.tally)
-            first = entry.minute
-        }
-        return (sum, first)
-    }
-
-    /// The first minute kept.
-    var firstMinute: Int64? { minutes.first?.minute }
+    /// The sums of the longer window's minutes.
+    var total: LoopTally { window.total }
 }
 
-/// The checkpoint format: a loop kept by an earlier version (its iterations one by one) reads as a loop with
-/// no history yet, which the next iterations fill.
+/// The checkpoint format: a minute is one object, its counts beside it. A loop kept by an earlier version reads
+/// as a loop with no history yet, which the next iterations fill: with its iterations one by one, or with each
+/// minute's counts under `tally`.
 extension LoopActivity: Codable {
     private enum CodingKeys: String, CodingKey { case minutes, total, streak, streakStart, evidence }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        minutes = try c.decodeIfPresent([Minute].self, forKey: .minutes) ?? []
-        total = try c.decodeIfPresent(LoopTally.self, forKey: .total) ?? LoopTally()
+        if let minutes = try? c.decodeIfPresent([MinuteWindow<LoopTally>.Minute].self, forKey: .minutes) {
+            window = MinuteWindow(
+                minutes: minutes, total: try c.decodeIfPresent(LoopTally.self, forKey: .total) ?? LoopTally())
+        }
         streak = try c.decodeIfPresent(LoopTally.self, forKey: .streak) ?? LoopTally()
         streakStart = try c.decodeIfPresent(Int64.self, forKey: .streakStart) ?? 0
         evidence = try c.decodeIfPresent(EvidenceRing.self, forKey: .evidence) ?? EvidenceRing()
     }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(window.minutes, forKey: .minutes)
+        try c.encode(window.total, forKey: .total)
+        try c.encode(streak, forKey: .streak)
+        try c.encode(streakStart, forKey: .streakStart)
+        try c.encode(evidence, forKey: .evidence)
+    }
 }
 
 /// Counts of a loop's iterations by judgement (see ``ProgressJudgement``), with the reasons its alert names.
-struct LoopTally: Sendable, Codable, Equatable {
+struct LoopTally: Sendable, Codable, Equatable, MinuteFigures {
     var iterations: Int32 = 0
     /// Iterations with content or token history to judge by, and those of them that made progress.
     var judged: Int32 = 0

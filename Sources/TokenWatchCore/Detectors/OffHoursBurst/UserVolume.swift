@@ -3,15 +3,8 @@ import Foundation
 /// One person's off-hours volume: the window's minutes and their sums, and the hourly volumes their baseline
 /// is worked out from.
 struct UserVolume: Sendable {
-    /// Off-hours tokens per minute inside the window, oldest first.
-    var minutes: [MinuteVolume] = []
-    /// The sums of the window's minutes, kept as they slide.
-    var windowTokens: Int64 = 0
-    var windowCalls: Int64 = 0
-    var windowJudged: Int64 = 0
-    var windowNew: Int64 = 0
-    var windowJudgedTokens: Int64 = 0
-    var windowNewTokens: Int64 = 0
+    /// Off-hours volume per minute inside the window, and its sums.
+    var window = MinuteWindow<MinuteVolume>()
     /// Tokens per hour over the baseline span, a ring indexed by absolute hour; the top bit marks an hour
     /// that raised an alert, the next one an hour in which the person made calls themselves (not only their
     /// scheduled agents).
@@ -84,19 +77,24 @@ struct UserVolume: Sendable {
         // Judged by whether the calls built on what came before; new text counts only when the operator asks.
         let judged = configuration.countNewTextAsProgress ? progress.novelty.isKnown : progress.judgement != .unknown
         let made = configuration.countNewTextAsProgress ? progress.novelty.isNew : progress.judgement == .progress
-        addToWindow(event, judged: judged, progress: made, minute: minute, windowMinutes: windowMinutes)
+        let call = MinuteVolume(
+            tokens: event.totalTokens, calls: 1, judged: judged ? 1 : 0, new: made ? 1 : 0,
+            judgedTokens: judged ? event.totalTokens : 0, newTokens: made ? event.totalTokens : 0)
+        window.add(call, at: minute, windowMinutes: windowMinutes)
+        evidence.record(event.id)
 
         let scaledBaseline = Double(baseline) * Double(windowMinutes) / 60
         let limit = max(Double(configuration.minTokens), configuration.multiplier * scaledBaseline)
-        guard Double(windowTokens) >= limit else { return nil }
+        let total = window.total
+        guard Double(total.tokens) >= limit else { return nil }
         // A burst is busywork unless most of it built on itself (an accumulating session, a person asking new
         // things at a person's pace); calls with neither content nor token history leave volume to judge.
         // Weighted by tokens: a scheduled status check repeating itself beside an evening of accumulating work
         // is a few hundred tokens of churn, not half of the evening.
-        let judgedCalls = windowJudged
-        let newCalls = windowNew
-        let judgedTokens = max(windowJudgedTokens, 1)
-        let newTokens = windowNewTokens
+        let judgedCalls = Int64(total.judged)
+        let newCalls = Int64(total.new)
+        let judgedTokens = max(total.judgedTokens, 1)
+        let newTokens = total.newTokens
         if judgedCalls > 0 {
             guard judgedCalls >= Self.judgedCallsNeeded,
                 Double(newTokens) <= configuration.maxNovelty * Double(judgedTokens)
@@ -108,9 +106,9 @@ struct UserVolume: Sendable {
         // Severity follows the share of churn: all but a sliver of the burst going nowhere is critical.
         let severity: AlertSeverity? =
             novelty.map { 1 - $0 >= configuration.criticalChurnShare ? .critical : .warning }
-        let windowStart = EventTime(milliseconds: (minutes.first?.minute ?? minute) * 60_000)
+        let windowStart = EventTime(milliseconds: (window.firstMinute ?? minute) * 60_000)
         let figures = BurstFigures(
-            tokens: windowTokens, calls: windowCalls, baseline: baseline, windowMinutes: windowMinutes,
+            tokens: total.tokens, calls: Int64(total.calls), baseline: baseline, windowMinutes: windowMinutes,
             novelty: novelty, newCalls: newCalls, judgedCalls: judgedCalls, limit: limit)
         var finding = Finding(
             detector: .offHoursBurst,
@@ -118,42 +116,10 @@ struct UserVolume: Sendable {
             subject: AlertSubject(user: event.user),
             time: event.time,
             windowStart: windowStart,
-            excess: Double(windowTokens) / limit,
+            excess: Double(total.tokens) / limit,
             details: { [evidence] in figures.details(configuration, evidence: evidence) })
         finding.severity = severity
         return finding
-    }
-
-    /// Slides the window to `minute` and adds the event to it.
-    private mutating func addToWindow(
-        _ event: TokenEvent, judged: Bool, progress: Bool, minute: Int64, windowMinutes: Int64
-    ) {
-        let call = MinuteVolume(
-            minute: minute, tokens: event.totalTokens, calls: 1, judged: judged ? 1 : 0,
-            new: progress ? 1 : 0, judgedTokens: judged ? event.totalTokens : 0,
-            newTokens: progress ? event.totalTokens : 0)
-        while let first = minutes.first, first.minute <= minute - windowMinutes {
-            addToSums(first, times: -1)
-            minutes.removeFirst()
-        }
-        // A slightly late event goes to the newest minute rather than reorder.
-        if let last = minutes.last, last.minute >= minute {
-            minutes[minutes.count - 1].add(call)
-        } else {
-            minutes.append(call)
-        }
-        addToSums(call, times: 1)
-        evidence.record(event.id)
-    }
-
-    /// Adds a minute's figures to the window's sums (`times` 1) or takes them out (-1).
-    private mutating func addToSums(_ volume: MinuteVolume, times: Int64) {
-        windowTokens += times * volume.tokens
-        windowCalls += times * Int64(volume.calls)
-        windowJudged += times * Int64(volume.judged)
-        windowNew += times * Int64(volume.new)
-        windowJudgedTokens += times * volume.judgedTokens
-        windowNewTokens += times * volume.newTokens
     }
 
     /// Keeps the most recent hours when a reload changes `baselineDays`.
@@ -256,17 +222,36 @@ extension UserVolume: Codable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        minutes = try c.decode([MinuteVolume].self, forKey: .minutes)
-        windowTokens = try c.decode(Int64.self, forKey: .windowTokens)
-        windowCalls = try c.decode(Int64.self, forKey: .windowCalls)
-        windowJudged = try c.decodeIfPresent(Int64.self, forKey: .windowJudged) ?? 0
-        windowNew = try c.decodeIfPresent(Int64.self, forKey: .windowNew) ?? 0
-        windowJudgedTokens = try c.decodeIfPresent(Int64.self, forKey: .windowJudgedTokens) ?? 0
-        windowNewTokens = try c.decodeIfPresent(Int64.self, forKey: .windowNewTokens) ?? 0
+        var total = MinuteVolume()
+        total.tokens = try c.decode(Int64.self, forKey: .windowTokens)
+        total.calls = Int32(truncatingIfNeeded: try c.decode(Int64.self, forKey: .windowCalls))
+        total.judged = Int32(truncatingIfNeeded: try c.decodeIfPresent(Int64.self, forKey: .windowJudged) ?? 0)
+        total.new = Int32(truncatingIfNeeded: try c.decodeIfPresent(Int64.self, forKey: .windowNew) ?? 0)
+        total.judgedTokens = try c.decodeIfPresent(Int64.self, forKey: .windowJudgedTokens) ?? 0
+        total.newTokens = try c.decodeIfPresent(Int64.self, forKey: .windowNewTokens) ?? 0
+        window = MinuteWindow(
+            minutes: try c.decode([MinuteWindow<MinuteVolume>.Minute].self, forKey: .minutes), total: total)
         hours = try c.decode([UInt32].self, forKey: .hours)
         newestHour = try c.decode(Int64.self, forKey: .newestHour)
         cachedBaseline = try c.decodeIfPresent(CachedBaseline.self, forKey: .cachedBaseline)
         reportedHour = try c.decodeIfPresent(Int64.self, forKey: .reportedHour)
         evidence = try c.decode(EvidenceRing.self, forKey: .evidence)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let total = window.total
+        try c.encode(window.minutes, forKey: .minutes)
+        try c.encode(total.tokens, forKey: .windowTokens)
+        try c.encode(Int64(total.calls), forKey: .windowCalls)
+        try c.encode(Int64(total.judged), forKey: .windowJudged)
+        try c.encode(Int64(total.new), forKey: .windowNew)
+        try c.encode(total.judgedTokens, forKey: .windowJudgedTokens)
+        try c.encode(total.newTokens, forKey: .windowNewTokens)
+        try c.encode(hours, forKey: .hours)
+        try c.encode(newestHour, forKey: .newestHour)
+        try c.encodeIfPresent(cachedBaseline, forKey: .cachedBaseline)
+        try c.encodeIfPresent(reportedHour, forKey: .reportedHour)
+        try c.encode(evidence, forKey: .evidence)
     }
 }
