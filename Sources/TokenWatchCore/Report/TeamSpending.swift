@@ -133,7 +133,7 @@ public struct TeamSpending: Sendable {
 
     /// How many people a team has been seen with (a lower bound across restarts); `nil` when not admitted.
     public func size(of team: String) -> Int? {
-        team(withHash: SubjectHash.hash(team)).map { teams[$0].size }
+        self.team(withHash: SubjectHash.hash(team)).map { teams[$0].size }
     }
 }
 
