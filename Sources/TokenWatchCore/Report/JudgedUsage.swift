@@ -1,29 +1,63 @@
 /// Calls and tokens by progress judgement: one team's (or label's) spending on one day, or over any span.
 ///
-/// Held in one vector, so that counting a call is two additions and merging two usages one, with nothing on
-/// the heap: the engine counts every event into one of these.
+/// Plain fields, so that counting a call is two additions with nothing on the heap: the engine counts every
+/// event into two of these.
 public struct JudgedUsage: Sendable, Equatable {
-    /// Lanes 0–2: the calls judged progress, churn and unknown; lanes 4–6: their tokens.
-    private var lanes = SIMD8<UInt64>()
+    private var progressCalls: UInt64 = 0
+    private var churnCalls: UInt64 = 0
+    private var unknownCalls: UInt64 = 0
+    private var progressTokens: UInt64 = 0
+    private var churnTokens: UInt64 = 0
+    private var unknownTokens: UInt64 = 0
 
     public init() {}
 
     public mutating func add(_ judgement: ProgressJudgement, tokens count: Int64) {
-        let index = judgement.index
-        lanes[index] &+= 1
-        lanes[4 + index] &+= UInt64(max(0, count))
+        let tokens = UInt64(max(0, count))
+        switch judgement {
+        case .progress:
+            progressCalls &+= 1
+            progressTokens &+= tokens
+        case .churn:
+            churnCalls &+= 1
+            churnTokens &+= tokens
+        case .unknown:
+            unknownCalls &+= 1
+            unknownTokens &+= tokens
+        }
     }
 
-    public mutating func add(_ other: JudgedUsage) { lanes &+= other.lanes }
+    public mutating func add(_ other: JudgedUsage) {
+        progressCalls &+= other.progressCalls
+        churnCalls &+= other.churnCalls
+        unknownCalls &+= other.unknownCalls
+        progressTokens &+= other.progressTokens
+        churnTokens &+= other.churnTokens
+        unknownTokens &+= other.unknownTokens
+    }
 
-    public func calls(_ judgement: ProgressJudgement) -> UInt64 { lanes[judgement.index] }
-    public func tokens(_ judgement: ProgressJudgement) -> UInt64 { lanes[4 + judgement.index] }
+    public func calls(_ judgement: ProgressJudgement) -> UInt64 {
+        switch judgement {
+        case .progress: progressCalls
+        case .churn: churnCalls
+        case .unknown: unknownCalls
+        }
+    }
+
+    public func tokens(_ judgement: ProgressJudgement) -> UInt64 {
+        switch judgement {
+        case .progress: progressTokens
+        case .churn: churnTokens
+        case .unknown: unknownTokens
+        }
+    }
+
     /// Calls in ``ProgressJudgement/allCases`` order (progress, churn, unknown).
     public var calls: [UInt64] { ProgressJudgement.allCases.map(calls) }
     /// Input plus output tokens, in the same order.
     public var tokens: [UInt64] { ProgressJudgement.allCases.map(tokens) }
-    public var totalCalls: UInt64 { lanes[0] &+ lanes[1] &+ lanes[2] }
-    public var totalTokens: UInt64 { lanes[4] &+ lanes[5] &+ lanes[6] }
+    public var totalCalls: UInt64 { progressCalls &+ churnCalls &+ unknownCalls }
+    public var totalTokens: UInt64 { progressTokens &+ churnTokens &+ unknownTokens }
 
     /// Churn tokens over the tokens of judged calls (progress plus churn); `nil` when none was judged.
     /// Unknown calls are left out: nothing tells whether they built on anything.
@@ -45,26 +79,14 @@ extension JudgedUsage: Codable {
             throw DecodingError.dataCorruptedError(
                 forKey: .calls, in: c, debugDescription: "three counts each, by judgement, expected")
         }
-        for index in 0..<3 {
-            lanes[index] = calls[index]
-            lanes[4 + index] = tokens[index]
-        }
+        (progressCalls, churnCalls, unknownCalls) = (calls[0], calls[1], calls[2])
+        (progressTokens, churnTokens, unknownTokens) = (tokens[0], tokens[1], tokens[2])
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(calls, forKey: .calls)
         try c.encode(tokens, forKey: .tokens)
-    }
-}
-
-extension ProgressJudgement {
-    var index: Int {
-        switch self {
-        case .progress: 0
-        case .churn: 1
-        case .unknown: 2
-        }
     }
 }
 

@@ -42,10 +42,10 @@ extension LeverageReport {
     /// Calls, tokens and churn share: inside an object of their own under `key`, or in the current one.
     private static func write(_ usage: JudgedUsage, key: String?, into json: inout JSONWriter) {
         if let key { json.beginObject(key: key) }
-        for (name, figures) in [("calls", usage.calls), ("tokens", usage.tokens)] {
+        for (name, figure) in [("calls", usage.calls(_:)), ("tokens", usage.tokens(_:))] {
             json.beginObject(key: name)
             for judgement in ProgressJudgement.allCases {
-                json.integer(Int64(figures[judgement.index]), key: judgement.rawValue)
+                json.integer(Int64(figure(judgement)), key: judgement.rawValue)
             }
             json.endObject()
         }
