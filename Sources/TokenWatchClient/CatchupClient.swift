@@ -16,13 +16,16 @@ public final class CatchupClient {
     }
 
     public struct Reply: Sendable {
-        public var entries: [JournalEntry]
+        /// The retained alerts in `seq` order, each read once with its journal line.
+        public var alerts: [JournaledAlert]
         /// The oldest and newest seq the daemon still holds.
         public var first: UInt64?
         public var last: UInt64?
         /// The journal's id (`nil` from a daemon that does not send one): another epoch than a cursor's means
         /// another journal, whose `seq` count started again.
         public var epoch: String?
+
+        public var entries: [JournalEntry] { alerts.map(\.entry) }
     }
 
     /// The newest seq the daemon holds (`nil` when it has published nothing yet, or did not answer).
@@ -38,7 +41,7 @@ public final class CatchupClient {
     /// Every retained alert with `seq >= since`, asking in batches; `nil` if the daemon did not answer in time.
     public func fetch(since: UInt64, timeout: Duration = .seconds(5)) throws -> Reply? {
         var next = since
-        var all: [JournalEntry] = []
+        var all: [JournaledAlert] = []
         var first: UInt64?
         var last: UInt64?
         var epoch: String?
@@ -53,11 +56,11 @@ public final class CatchupClient {
             first = (object["first"] as? NSNumber)?.uint64Value
             last = (object["last"] as? NSNumber)?.uint64Value
             epoch = object["epoch"] as? String
-            all += Self.journalLines(in: body).compactMap { JournalEntry(line: $0) }
+            all += Self.journalLines(in: body).compactMap { JournalEntry.read($0) }
             if alerts.isEmpty || last.map({ nextSeq > $0 }) ?? true { break }
             next = nextSeq
         }
-        return Reply(entries: all, first: first, last: last, epoch: epoch)
+        return Reply(alerts: all, first: first, last: last, epoch: epoch)
     }
 
     /// The journal lines of a reply, byte for byte, so that payloads stay exactly as published. Inside JSON
