@@ -89,16 +89,23 @@ package struct JSONReader {
     private mutating func string() throws(Failure) -> String {
         position += 1
         var text: [UInt8] = []
+        // Bytes between escapes are taken a run at a time.
+        var run = position
         while position < bytes.count {
             let byte = bytes[position]
-            position += 1
             switch byte {
-            case UInt8(ascii: "\""): return String(decoding: text, as: UTF8.self)
-            case UInt8(ascii: "\\"): try escape(into: &text)
+            case UInt8(ascii: "\""):
+                text += bytes[run..<position]
+                position += 1
+                return String(decoding: text, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                text += bytes[run..<position]
+                position += 1
+                try escape(into: &text)
+                run = position
             case ..<0x20:
-                position -= 1
                 throw failure("a control character written as an escape")
-            default: text.append(byte)
+            default: position += 1
             }
         }
         throw failure("'\"' closing the text")
@@ -175,7 +182,12 @@ package struct JSONReader {
     }
 
     private mutating func skipSpace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
     }
 
     private func failure(_ expected: String) -> Failure {
