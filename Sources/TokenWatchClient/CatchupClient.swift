@@ -33,9 +33,9 @@ public final class CatchupClient {
         try socket.send(frames: [Array(#"{"since":0,"max":1}"#.utf8)])
         guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.components.seconds * 1000)),
             let frames = try socket.receiveMultipart(dontWait: true), let body = frames.last,
-            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            let reply = try? JSONReader.read(String(decoding: body, as: UTF8.self))
         else { return nil }
-        return (object["last"] as? NSNumber)?.uint64Value
+        return Self.unsigned(reply["last"])
     }
 
     /// Every retained alert with `seq >= since`, asking in batches; `nil` if the daemon did not answer in time.
@@ -50,17 +50,29 @@ public final class CatchupClient {
             try socket.send(frames: [Array(request.utf8)])
             guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.components.seconds * 1000)),
                 let frames = try socket.receiveMultipart(dontWait: true), let body = frames.last,
-                let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                let nextSeq = (object["next"] as? NSNumber)?.uint64Value, let alerts = object["alerts"] as? [Any]
+                let reply = try? JSONReader.read(String(decoding: body, as: UTF8.self)),
+                let nextSeq = Self.unsigned(reply["next"]), case .array(let alerts)? = reply["alerts"]
             else { return nil }
-            first = (object["first"] as? NSNumber)?.uint64Value
-            last = (object["last"] as? NSNumber)?.uint64Value
-            epoch = object["epoch"] as? String
-            all += Self.journalLines(in: body).compactMap { JournalEntry.read($0) }
+            first = Self.unsigned(reply["first"])
+            last = Self.unsigned(reply["last"])
+            if case .string(let text)? = reply["epoch"] { epoch = text } else { epoch = nil }
+            all += Self.journaled(lines: Self.journalLines(in: body), parsed: alerts)
             if alerts.isEmpty || last.map({ nextSeq > $0 }) ?? true { break }
             next = nextSeq
         }
         return Reply(alerts: all, first: first, last: last, epoch: epoch)
+    }
+
+    /// Each line of a reply with its alert, read from the reply's one parse; when the lines and the parsed list
+    /// disagree (never from TokenWatch), each line is read on its own.
+    static func journaled(lines: [Substring], parsed: [JSONValue]) -> [JournaledAlert] {
+        guard lines.count == parsed.count else { return lines.compactMap { JournalEntry.read($0) } }
+        return zip(lines, parsed).compactMap { line, object in JournalEntry.read(line, parsed: object) }
+    }
+
+    private static func unsigned(_ value: JSONValue?) -> UInt64? {
+        guard case .number(let text)? = value else { return nil }
+        return UInt64(text)
     }
 
     /// The journal lines of a reply, byte for byte, so that payloads stay exactly as published. Inside JSON

@@ -196,4 +196,24 @@ struct AlertPayloadTests {
             try notAnAlert.alert.get()
         }
     }
+
+    /// A catch-up reply is read once: each of its journal lines is taken from the reply's parse, its payload cut
+    /// from the reply's text.
+    @Test func journalLinesInAReplyAreReadFromTheRepliesParse() throws {
+        let lines = [
+            #"{"seq":7,"topic":"alert.agent_loop.critical","topic_seq":0,"alert":"# + Self.alertJSON + "}",
+            #"{"seq":8,"topic":"alert.d.warning","topic_seq":1,"alert":{"id":"b","detector":"d","state":"firing","ts":"t"}}"#,
+        ]
+        let reply = try JSONReader.read(#"{"next":9,"alerts":["# + lines.joined(separator: ",") + "]}")
+        guard case .array(let parsed)? = reply["alerts"] else {
+            Issue.record("the reply has no list of alerts")
+            return
+        }
+        let read = zip(lines, parsed).compactMap { JournalEntry.read($0[...], parsed: $1) }
+        #expect(read.map(\.entry.seq) == [7, 8])
+        #expect(read.map(\.entry.payload) == [Self.alertJSON, #"{"id":"b","detector":"d","state":"firing","ts":"t"}"#])
+        #expect(try read[0].alert.get() == AlertPayload(Self.alert))
+        #expect(try read[1].alert.get().id == "b")
+        #expect(read.map(\.entry) == lines.compactMap { JournalEntry(line: $0[...]) })
+    }
 }

@@ -26,7 +26,15 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// Reads a journal line and the alert it holds from one parse; `nil` if the line is not one.
     public static func read(_ line: Substring) -> JournaledAlert? {
-        guard let (entry, object) = parse(line) else { return nil }
+        guard line.hasPrefix(#"{"seq":"#), line.hasSuffix("}"), let object = try? JSONReader.read(line) else {
+            return nil
+        }
+        return read(line, parsed: object)
+    }
+
+    /// A journal line read as part of a larger document (a catch-up reply): `object` is what `line` holds.
+    package static func read(_ line: Substring, parsed object: JSONValue) -> JournaledAlert? {
+        guard let entry = entry(line, object) else { return nil }
         guard let alert = object["alert"] else {
             let missing = AlertPayloadError(code: .missingKey, key: "alert", detail: "a journal line has one")
             return JournaledAlert(entry: entry, alert: .failure(missing))
@@ -36,17 +44,24 @@ public struct JournalEntry: Sendable, Equatable {
             alert: Result { () throws(AlertPayloadError) -> AlertPayload in try AlertPayload(json: alert) })
     }
 
-    /// The entry and the whole line as JSON. The payload is cut from the line rather than written again, so
-    /// that it stays byte for byte what was published.
+    /// The entry and the whole line as JSON.
     private static func parse(_ line: Substring) -> (JournalEntry, JSONValue)? {
         guard line.hasPrefix(#"{"seq":"#), line.hasSuffix("}"), let object = try? JSONReader.read(line),
-            case .number(let seqText)? = object["seq"], let seq = UInt64(seqText),
+            let entry = entry(line, object)
+        else { return nil }
+        return (entry, object)
+    }
+
+    /// The entry a line read as `object` holds. The payload is cut from the line rather than written again, so
+    /// that it stays byte for byte what was published.
+    private static func entry(_ line: Substring, _ object: JSONValue) -> JournalEntry? {
+        guard case .number(let seqText)? = object["seq"], let seq = UInt64(seqText),
             case .string(let topic)? = object["topic"],
             case .number(let topicSequenceText)? = object["topic_seq"], let topicSequence = UInt32(topicSequenceText),
-            let alertStart = line.firstRange(of: #","alert":"#)
+            line.hasPrefix(#"{"seq":"#), line.hasSuffix("}"), let alertStart = line.firstRange(of: #","alert":"#)
         else { return nil }
         let payload = String(line[alertStart.upperBound..<line.index(before: line.endIndex)])
-        return (JournalEntry(seq: seq, topic: topic, topicSequence: topicSequence, payload: payload), object)
+        return JournalEntry(seq: seq, topic: topic, topicSequence: topicSequence, payload: payload)
     }
 }
 
