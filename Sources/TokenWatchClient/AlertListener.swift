@@ -1,19 +1,44 @@
-import Foundation
 import TokenWatchCore
 import ZeroMQ
 
-/// One alert as received by a subscriber: its three frames, checked, and the fields a consumer reads.
+/// One alert as received by a subscriber: its three frames, checked, and the payload read once.
 public struct ReceivedAlert: Sendable {
     public var topic: String
     /// The payload exactly as received.
     public var payload: String
     /// The per-topic sequence from the third frame.
     public var topicSequence: UInt32
+    /// The payload, read.
+    public var alert: AlertPayload
     public var digest: AlertDigest
-    public var severity: String
-    public var summary: String
     public var seq: UInt64
-    public var id: String
+
+    public var severity: String { alert.severity }
+    public var summary: String { alert.summary }
+    public var id: String { alert.id }
+
+    /// A detector's alert: its detector and state among those TokenWatch knows, with an incident, a seq and a
+    /// subject, and a time that reads as RFC 3339; `nil` otherwise (an operational alert is not one).
+    public init?(topic: String, payload: String, topicSequence: UInt32, alert: AlertPayload) {
+        guard let detector = DetectorName(rawValue: alert.detector), let state = AlertState(rawValue: alert.state),
+            let incident = alert.incident, let seq = alert.seq, let subject = alert.subject,
+            let time = EventTime(rfc3339: alert.time)
+        else { return nil }
+        self.topic = topic
+        self.payload = payload
+        self.topicSequence = topicSequence
+        self.alert = alert
+        self.digest = AlertDigest(
+            detector: detector, state: state, incident: incident, user: subject.user, agent: subject.agent, time: time)
+        self.seq = seq
+    }
+
+    /// A caught-up journal line; `nil` if its payload is not a detector's alert.
+    public init?(_ journaled: JournaledAlert) {
+        guard case .success(let alert) = journaled.alert else { return nil }
+        let entry = journaled.entry
+        self.init(topic: entry.topic, payload: entry.payload, topicSequence: entry.topicSequence, alert: alert)
+    }
 }
 
 /// What a subscriber learns from one message on the alert socket.
@@ -73,9 +98,14 @@ public final class AlertListener {
         let topic = String(decoding: frames[0], as: UTF8.self)
         let payload = String(decoding: frames[1], as: UTF8.self)
         let sequence = frames[2].withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
-        guard let alert = Self.parse(topic: topic, payload: payload, sequence: sequence) else {
-            return .malformed("payload on \(topic) is not an alert object")
+        let payloadRead: AlertPayload
+        do {
+            payloadRead = try AlertPayload(parsing: payload)
+        } catch {
+            return .malformed("payload on \(topic): \(error)")
         }
+        guard let alert = ReceivedAlert(topic: topic, payload: payload, topicSequence: sequence, alert: payloadRead)
+        else { return .malformed("payload on \(topic) is not a detector's alert") }
         let expected = expectedSequence[topic] ?? sequence
         expectedSequence[topic] = sequence &+ 1
         return .alert(alert, lostBefore: sequence > expected ? sequence - expected : 0)
@@ -86,22 +116,10 @@ public final class AlertListener {
         socket.close()
     }
 
-    /// Reads the fields of an alert payload; `nil` if it is not one.
+    /// Reads an alert payload; `nil` if it is not a detector's alert (``ReceivedAlert``).
     public static func parse(topic: String, payload: String, sequence: UInt32) -> ReceivedAlert? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
-            let detectorName = object["detector"] as? String, let detector = DetectorName(rawValue: detectorName),
-            let stateName = object["state"] as? String, let state = AlertState(rawValue: stateName),
-            let incident = object["incident"] as? String, let id = object["id"] as? String,
-            let ts = object["ts"] as? String, let time = EventTime(rfc3339: ts),
-            let subject = object["subject"] as? [String: Any], let seq = object["seq"] as? NSNumber
-        else { return nil }
-        return ReceivedAlert(
-            topic: topic, payload: payload, topicSequence: sequence,
-            digest: AlertDigest(
-                detector: detector, state: state, incident: incident, user: subject["user"] as? String,
-                agent: subject["agent"] as? String, time: time),
-            severity: object["severity"] as? String ?? "", summary: object["summary"] as? String ?? "",
-            seq: seq.uint64Value, id: id)
+        guard let alert = try? AlertPayload(parsing: payload) else { return nil }
+        return ReceivedAlert(topic: topic, payload: payload, topicSequence: sequence, alert: alert)
     }
 }
 

@@ -16,13 +16,16 @@ public final class CatchupClient {
     }
 
     public struct Reply: Sendable {
-        public var entries: [JournalEntry]
+        /// The retained alerts in `seq` order, each read once with its journal line.
+        public var alerts: [JournaledAlert]
         /// The oldest and newest seq the daemon still holds.
         public var first: UInt64?
         public var last: UInt64?
         /// The journal's id (`nil` from a daemon that does not send one): another epoch than a cursor's means
         /// another journal, whose `seq` count started again.
         public var epoch: String?
+
+        public var entries: [JournalEntry] { alerts.map(\.entry) }
     }
 
     /// The newest seq the daemon holds (`nil` when it has published nothing yet, or did not answer).
@@ -30,15 +33,15 @@ public final class CatchupClient {
         try socket.send(frames: [Array(#"{"since":0,"max":1}"#.utf8)])
         guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.components.seconds * 1000)),
             let frames = try socket.receiveMultipart(dontWait: true), let body = frames.last,
-            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            let reply = try? JSONReader.read(String(decoding: body, as: UTF8.self))
         else { return nil }
-        return (object["last"] as? NSNumber)?.uint64Value
+        return Self.unsigned(reply["last"])
     }
 
     /// Every retained alert with `seq >= since`, asking in batches; `nil` if the daemon did not answer in time.
     public func fetch(since: UInt64, timeout: Duration = .seconds(5)) throws -> Reply? {
         var next = since
-        var all: [JournalEntry] = []
+        var all: [JournaledAlert] = []
         var first: UInt64?
         var last: UInt64?
         var epoch: String?
@@ -47,17 +50,29 @@ public final class CatchupClient {
             try socket.send(frames: [Array(request.utf8)])
             guard try socket.waitReadable(timeoutMilliseconds: Int(timeout.components.seconds * 1000)),
                 let frames = try socket.receiveMultipart(dontWait: true), let body = frames.last,
-                let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                let nextSeq = (object["next"] as? NSNumber)?.uint64Value, let alerts = object["alerts"] as? [Any]
+                let reply = try? JSONReader.read(String(decoding: body, as: UTF8.self)),
+                let nextSeq = Self.unsigned(reply["next"]), case .array(let alerts)? = reply["alerts"]
             else { return nil }
-            first = (object["first"] as? NSNumber)?.uint64Value
-            last = (object["last"] as? NSNumber)?.uint64Value
-            epoch = object["epoch"] as? String
-            all += Self.journalLines(in: body).compactMap { JournalEntry(line: $0) }
+            first = Self.unsigned(reply["first"])
+            last = Self.unsigned(reply["last"])
+            if case .string(let text)? = reply["epoch"] { epoch = text } else { epoch = nil }
+            all += Self.journaled(lines: Self.journalLines(in: body), parsed: alerts)
             if alerts.isEmpty || last.map({ nextSeq > $0 }) ?? true { break }
             next = nextSeq
         }
-        return Reply(entries: all, first: first, last: last, epoch: epoch)
+        return Reply(alerts: all, first: first, last: last, epoch: epoch)
+    }
+
+    /// Each line of a reply with its alert, read from the reply's one parse; when the lines and the parsed list
+    /// disagree (never from TokenWatch), each line is read on its own.
+    static func journaled(lines: [Substring], parsed: [JSONValue]) -> [JournaledAlert] {
+        guard lines.count == parsed.count else { return lines.compactMap { JournalEntry.read($0) } }
+        return zip(lines, parsed).compactMap { line, object in JournalEntry.read(line, parsed: object) }
+    }
+
+    private static func unsigned(_ value: JSONValue?) -> UInt64? {
+        guard case .number(let text)? = value else { return nil }
+        return UInt64(text)
     }
 
     /// The journal lines of a reply, byte for byte, so that payloads stay exactly as published. Inside JSON

@@ -95,9 +95,7 @@ package final class AlertSource: Sendable {
                 if client != nil && (lost > 0 || skipped || (behind && !position.epochChecked)) {
                     emit(catchUp(client, at: &position))
                 }
-                if position.last.map({ received.seq > $0 }) ?? true,
-                    var alert = ForwardedAlert(seq: received.seq, topic: received.topic, payload: received.payload)
-                {
+                if position.last.map({ received.seq > $0 }) ?? true, var alert = ForwardedAlert(received) {
                     alert.epoch = position.epoch
                     position.last = received.seq
                     emit([alert])
@@ -152,10 +150,10 @@ package final class AlertSource: Sendable {
             return catchUp(client, at: &position)
         }
         if let current = reply.epoch { position.epoch = current }
-        let fresh = reply.entries.filter { entry in position.last.map { entry.seq > $0 } ?? true }
-        if let newest = fresh.map(\.seq).max() { position.last = newest }
-        return fresh.filter { AlertListener.matches($0.topic, settings.topics) }.compactMap { entry in
-            var alert = ForwardedAlert(entry)
+        let fresh = reply.alerts.filter { journaled in position.last.map { journaled.entry.seq > $0 } ?? true }
+        if let newest = fresh.map(\.entry.seq).max() { position.last = newest }
+        return fresh.filter { AlertListener.matches($0.entry.topic, settings.topics) }.compactMap { journaled in
+            var alert = ForwardedAlert(journaled)
             alert?.epoch = position.epoch
             return alert
         }

@@ -3,17 +3,17 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// `tokenwatch forward` as a service: takes alerts from the source, records each for every receiver and
-/// in the cursor, and runs each receiver's delivery loop beside it.
+/// `tokenwatch forward` as a service: takes alerts from the source, records each for every receiver of the
+/// ``ForwardPipeline`` and in the cursor, and runs each receiver's deliveries through the retry stage beside it.
 ///
-/// The order per alert makes a restart at any point lose nothing and send nothing twice: the payload is
-/// staged in each webhook's `incoming/`, the Alertmanager set saved, the cursor saved, and only then the
-/// staged payloads queued (``WebhookQueue/recover(handled:)`` finishes that last step after a crash).
+/// The order per alert makes a restart at any point lose nothing and send nothing twice: each receiver stages
+/// the alert (a webhook writes it to `incoming/`, an Alertmanager saves its set), the cursor is saved, and only
+/// then each receiver commits it (a webhook queues it; ``ForwardReceiver/recover(handled:)`` finishes that
+/// last step after a crash).
 package final class ForwardService: Service {
     let store: ForwardStore
     let source: AlertSource
-    let webhooks: [WebhookSink]
-    let alertmanagers: [AlertmanagerSink]
+    let pipeline: ForwardPipeline
     let metrics: ForwardMetrics
     let logger: Logger
     /// Called once the cursor is read and the queues recovered (systemd's READY=1).
@@ -21,14 +21,13 @@ package final class ForwardService: Service {
     private let stopping = Atomic<Bool>(false)
 
     package init(
-        store: ForwardStore, source: AlertSource, webhooks: [WebhookSink], alertmanagers: [AlertmanagerSink],
-        metrics: ForwardMetrics, logger: Logger, onReady: @escaping @Sendable () -> Void = {}
+        store: ForwardStore, source: AlertSource, pipeline: ForwardPipeline, metrics: ForwardMetrics, logger: Logger,
+        onReady: @escaping @Sendable () -> Void = {}
     ) {
         self.onReady = onReady
         self.store = store
         self.source = source
-        self.webhooks = webhooks
-        self.alertmanagers = alertmanagers
+        self.pipeline = pipeline
         self.metrics = metrics
         self.logger = logger
     }
@@ -36,12 +35,11 @@ package final class ForwardService: Service {
     package func run() async throws {
         var cursor = store.loadCursor()
         var recent = Set(cursor.recentIDs)
-        for webhook in webhooks { webhook.queue.recover(handled: recent) }
+        for receiver in pipeline.receivers { receiver.recover(handled: recent) }
         let stream = source.alerts()
         onReady()
         try await withThrowingDiscardingTaskGroup { group in
-            for webhook in webhooks { group.addTask { await webhook.run() } }
-            for alertmanager in alertmanagers { group.addTask { await alertmanager.run() } }
+            for receiver in pipeline.receivers { group.addTask { await self.pipeline.retry.run(receiver) } }
             await withGracefulShutdownHandler {
                 for await batch in stream.cancelOnGracefulShutdown() {
                     for alert in batch where !recent.contains(alert.id) {
@@ -82,13 +80,12 @@ package final class ForwardService: Service {
 
     private func handle(_ alert: ForwardedAlert, cursor: inout ForwardStore.Cursor) throws {
         let order = cursor.handledCount + 1
-        for webhook in webhooks { try webhook.queue.stage(alert, order: order) }
-        for alertmanager in alertmanagers { try alertmanager.apply(alert) }
+        for receiver in pipeline.receivers { try receiver.stage(alert, order: order) }
         var next = cursor
         next.handled(alert)
         try store.save(next)
         cursor = next
-        for webhook in webhooks { try webhook.queue.commit(alert, order: order) }
+        for receiver in pipeline.receivers { try receiver.commit(alert, order: order) }
         metrics.alerts(1)
         logger.debug("forwarded", metadata: ["id": "\(alert.id)", "seq": "\(alert.seq)", "topic": "\(alert.topic)"])
     }

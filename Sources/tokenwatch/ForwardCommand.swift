@@ -85,25 +85,16 @@ struct ForwardCommand: AsyncParsableCommand {
             )
             throw ExitCode(1)
         }
-        if settings.alertmanagers.isEmpty && settings.webhooks.isEmpty {
-            logger.warning("no receiver configured: alerts are recorded in the cursor and dropped")
-        }
         let version = TokenWatch.configuration.version
         logger.info(
             "starting forward", metadata: ["config": "\(source ?? "built-in defaults")", "version": "\(version)"])
         let registry = PrometheusCollectorRegistry()
         let factory = DocumentedPrometheusFactory(registry: registry, help: ForwardMetrics.help, durationBuckets: [])
         let metrics = ForwardMetrics(factory: factory, version: version)
-        let store: ForwardStore
-        do {
-            store = try ForwardStore(directory: settings.stateDirectory)
-        } catch {
-            printError("tokenwatch forward: cannot use state directory \(settings.stateDirectory): \(error)")
-            throw ExitCode(1)
+        let (store, pipeline) = try openState(settings, metrics: metrics, logger: logger)
+        if pipeline.receivers.isEmpty {
+            logger.warning("no receiver configured: alerts are recorded in the cursor and dropped")
         }
-        let delivery = HTTPDelivery(timeout: settings.timeout)
-        let (webhooks, alertmanagers) = try makeReceivers(
-            settings, store: store, delivery: delivery, metrics: metrics, logger: logger)
         let cursor = store.loadCursor()
         let alertSource = AlertSource(
             settings: .init(
@@ -119,57 +110,38 @@ struct ForwardCommand: AsyncParsableCommand {
         }
         services.append(
             ForwardService(
-                store: store, source: alertSource, webhooks: webhooks, alertmanagers: alertmanagers, metrics: metrics,
-                logger: logger, onReady: { SystemdNotifier().ready() }))
+                store: store, source: alertSource, pipeline: pipeline, metrics: metrics, logger: logger,
+                onReady: { SystemdNotifier().ready() }))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch  where error is HTTPListenError || error is ForwardError {
             printError("tokenwatch forward: \(error)")
-            await delivery.shutdown()
+            await pipeline.shutdown()
             throw ExitCode(1)
         }
-        await delivery.shutdown()
+        await pipeline.shutdown()
     }
 
-    /// One delivery loop per configured receiver, each with its own folder in the state directory.
-    private func makeReceivers(
-        _ settings: ForwardConfiguration, store: ForwardStore, delivery: HTTPDelivery, metrics: ForwardMetrics,
-        logger: Logger
-    ) throws -> ([WebhookSink], [AlertmanagerSink]) {
-        let receiver = ReceiverSettings(settings)
-        let deadLetters = try DeadLetters(directory: store.deadLetterDirectory, limit: settings.maxDeadLetters)
-        let webhooks = try settings.webhooks.enumerated().map { index, webhook in
-            var key: [UInt8]?
-            if !webhook.secretFile.isEmpty {
-                guard let read = WebhookSignature.key(file: Self.secretPath(webhook.secretFile)) else {
-                    printError(
-                        "tokenwatch forward: cannot read a key from \(webhook.secretFile) (forward.webhooks[\(index)].secret_file): missing, unreadable or empty"
-                    )
-                    throw ExitCode(1)
-                }
-                key = read
-            }
-            return WebhookSink(
-                name: "webhook-\(index)", url: webhook.url, key: key,
-                queue: try WebhookQueue(directory: store.receiverDirectory("webhooks", url: webhook.url)),
-                delivery: delivery, settings: receiver, metrics: metrics, deadLetters: deadLetters, logger: logger)
+    /// The state directory and the receivers kept in it; a problem with either is one line and exit code 1.
+    private func openState(_ settings: ForwardConfiguration, metrics: ForwardMetrics, logger: Logger) throws -> (
+        ForwardStore, ForwardPipeline
+    ) {
+        let store: ForwardStore
+        do {
+            store = try ForwardStore(directory: settings.stateDirectory)
+        } catch {
+            printError("tokenwatch forward: cannot use state directory \(settings.stateDirectory): \(error)")
+            throw ExitCode(1)
         }
-        let alertmanagers = try settings.alertmanagers.enumerated().map { index, url in
-            AlertmanagerSink(
-                name: "alertmanager-\(index)", baseURL: url,
-                directory: try store.receiverDirectory("alertmanager", url: url),
-                delivery: delivery, settings: receiver, metrics: metrics, deadLetters: deadLetters, logger: logger)
+        let pipeline: ForwardPipeline
+        do {
+            pipeline = try ForwardPipeline.build(settings, store: store, metrics: metrics, logger: logger)
+        } catch let error as ReceiverSetupError {
+            printError("tokenwatch forward: \(error)")
+            throw ExitCode(1)
         }
-        return (webhooks, alertmanagers)
-    }
-
-    /// A relative `secret_file` names a systemd credential (`LoadCredential=`) when the service has any: the
-    /// key file can then stay readable by root only, whatever user the service runs as.
-    static func secretPath(_ path: String) -> String {
-        guard !path.hasPrefix("/"), let directory = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
-        else { return path }
-        return directory + "/" + path
+        return (store, pipeline)
     }
 }

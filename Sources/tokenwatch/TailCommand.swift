@@ -113,11 +113,8 @@ struct TailOutput {
             if let first = reply.first, since < first, highest != nil {
                 printError("tokenwatch tail: alerts \(since)…\(first - 1) are no longer retained")
             }
-            for entry in reply.entries where AlertListener.matches(entry.topic, prefixes) {
-                guard !done,
-                    let alert = AlertListener.parse(
-                        topic: entry.topic, payload: entry.payload, sequence: entry.topicSequence)
-                else { continue }
+            for journaled in reply.alerts where AlertListener.matches(journaled.entry.topic, prefixes) {
+                guard !done, let alert = ReceivedAlert(journaled) else { continue }
                 emit(alert, recovered: true)
             }
         } catch {

@@ -82,3 +82,13 @@ func testReceiverSettings(
 }
 
 let testMetrics = ForwardMetrics(factory: NOOPMetricsHandler.instance, version: "test")
+
+/// Runs a receiver's deliveries through a real ``RetryStage``, as `forward` does, until the task is cancelled.
+func delivering(
+    _ receiver: some ForwardReceiver, delivery: HTTPDelivery, settings: ReceiverSettings, deadLetters: DeadLetters,
+    logs: CapturedLogs = CapturedLogs()
+) -> Task<Void, Never> {
+    let stage = RetryStage(
+        delivery: delivery, settings: settings, metrics: testMetrics, deadLetters: deadLetters, logger: logs.logger())
+    return Task { await stage.run(receiver) }
+}

@@ -30,33 +30,6 @@ public struct Alert: Sendable, Equatable {
         lhs.jsonPayload == rhs.jsonPayload
     }
 
-    /// The payload as one line of JSON, keys in a fixed order.
-    public var jsonPayload: String {
-        var json = JSONWriter()
-        json.beginObject()
-        json.string(id, key: "id")
-        json.string(incident, key: "incident")
-        json.integer(Int64(seq), key: "seq")
-        json.string(detector.rawValue, key: "detector")
-        json.string(severity.rawValue, key: "severity")
-        json.string(state.rawValue, key: "state")
-        json.beginObject(key: "subject")
-        if let user = subject.user { json.string(user, key: "user") }
-        if let agent = subject.agent { json.string(agent, key: "agent") }
-        json.endObject()
-        json.string(time.rfc3339, key: "ts")
-        json.beginObject(key: "window")
-        json.string(windowStart.rfc3339, key: "start")
-        json.string(windowEnd.rfc3339, key: "end")
-        json.endObject()
-        json.figures(observed, key: "observed")
-        json.figures(threshold, key: "threshold")
-        json.string(summary, key: "summary")
-        json.beginArray(key: "evidence")
-        for id in evidence { json.string(id) }
-        json.endArray()
-        json.integer(Int64(suppressed), key: "suppressed")
-        json.endObject()
-        return json.text
-    }
+    /// The payload as one line of JSON, keys in a fixed order (``AlertPayload``).
+    public var jsonPayload: String { AlertPayload(self).json }
 }

@@ -32,12 +32,10 @@ public struct OperationalAlert: Sendable {
 
     public var jsonPayload: String {
         let millis = Int64(time.timeIntervalSince1970 * 1000)
-        let object: [String: Any] = [
-            "id": id, "detector": "tokenwatch", "severity": severity.rawValue, "state": "firing",
-            "subject": [String: String](), "ts": EventTime(milliseconds: millis).rfc3339, "summary": summary,
-            "details": details, "name": name,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return AlertPayload(
+            id: id, detector: "tokenwatch", severity: severity.rawValue, state: AlertState.firing.rawValue,
+            subject: AlertSubject(), time: EventTime(milliseconds: millis).rfc3339, summary: summary,
+            operational: AlertPayload.Operational(name: name, details: details)
+        ).json
     }
 }

@@ -44,13 +44,12 @@ import TokenWatchCore
         try queue.commit(alert, order: 1)
         let (_, settings) = testReceiverSettings()
         let delivery = HTTPDelivery(timeout: .seconds(30))
-        let sink = WebhookSink(
+        let sink = WebhookReceiver(
             name: "webhook-0", url: receiver.url + "/hook",
-            key: WebhookSignature.key(file: try keyFile(key, in: directory)), queue: queue, delivery: delivery,
-            settings: settings, metrics: testMetrics,
-            deadLetters: try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10),
-            logger: CapturedLogs().logger())
-        let loop = Task { await sink.run() }
+            key: WebhookSignature.key(file: try keyFile(key, in: directory)), queue: queue)
+        let loop = delivering(
+            sink, delivery: delivery, settings: settings,
+            deadLetters: try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10))
         try await eventually("the delivery", timeout: .seconds(60)) { !receiver.requests.isEmpty }
         loop.cancel()
         #expect(receiver.requests.first?.body == Array(Self.body.utf8))

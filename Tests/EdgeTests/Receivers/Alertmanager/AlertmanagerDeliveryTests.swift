@@ -51,13 +51,8 @@ import TokenWatchCore
         return ForwardedAlert(seq: seq, topic: "alert.agent_loop.warning", payload: payload)!
     }
 
-    func sink(_ server: LoopbackHTTPServer, directory: URL, delivery: HTTPDelivery, deadLetters: DeadLetters)
-        -> AlertmanagerSink
-    {
-        let (_, settings) = testReceiverSettings()
-        return AlertmanagerSink(
-            name: "alertmanager-0", baseURL: server.url, directory: directory, delivery: delivery,
-            settings: settings, metrics: testMetrics, deadLetters: deadLetters, logger: CapturedLogs().logger())
+    func sink(_ server: LoopbackHTTPServer, directory: URL) -> AlertmanagerReceiver {
+        AlertmanagerReceiver(name: "alertmanager-0", baseURL: server.url, directory: directory)
     }
 
     /// An incident stamped 3.5 min ahead of the wall clock (inside `events.max_future`) that resolves: its
@@ -70,13 +65,14 @@ import TokenWatchCore
         defer { server.close() }
         let delivery = HTTPDelivery(timeout: .seconds(30))
         let letters = try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10)
-        let alertmanager = sink(server, directory: directory, delivery: delivery, deadLetters: letters)
-        try alertmanager.apply(userAlert(0, "open", user: "alice", at: -60))
-        try alertmanager.apply(userAlert(1, "ahead", user: "bob", at: 210))
-        try alertmanager.apply(userAlert(2, "ahead", user: "bob", state: "resolved", at: 215))
-        try alertmanager.apply(userAlert(3, "done", user: "carol", at: -120))
-        try alertmanager.apply(userAlert(4, "done", user: "carol", state: "resolved", at: -30))
-        let loop = Task { await alertmanager.run() }
+        let alertmanager = sink(server, directory: directory)
+        try alertmanager.stage(userAlert(0, "open", user: "alice", at: -60), order: 1)
+        try alertmanager.stage(userAlert(1, "ahead", user: "bob", at: 210), order: 2)
+        try alertmanager.stage(userAlert(2, "ahead", user: "bob", state: "resolved", at: 215), order: 3)
+        try alertmanager.stage(userAlert(3, "done", user: "carol", at: -120), order: 4)
+        try alertmanager.stage(userAlert(4, "done", user: "carol", state: "resolved", at: -30), order: 5)
+        let loop = delivering(
+            alertmanager, delivery: delivery, settings: testReceiverSettings().1, deadLetters: letters)
         try await eventually("both resolutions accepted", timeout: .seconds(60)) {
             try Self.pendingIncidents(directory) == ["open"]
         }
@@ -100,12 +96,13 @@ import TokenWatchCore
         defer { server.close() }
         let delivery = HTTPDelivery(timeout: .seconds(30))
         let letters = try DeadLetters(directory: directory.appendingPathComponent("dead-letters"), limit: 10)
-        let alertmanager = sink(server, directory: directory, delivery: delivery, deadLetters: letters)
-        try alertmanager.apply(userAlert(0, "open", user: "alice", at: -60))
-        try alertmanager.apply(userAlert(1, "refused", user: "refuse-me", at: -50))
-        try alertmanager.apply(userAlert(2, "done", user: "carol", at: -120))
-        try alertmanager.apply(userAlert(3, "done", user: "carol", state: "resolved", at: -30))
-        let loop = Task { await alertmanager.run() }
+        let alertmanager = sink(server, directory: directory)
+        try alertmanager.stage(userAlert(0, "open", user: "alice", at: -60), order: 1)
+        try alertmanager.stage(userAlert(1, "refused", user: "refuse-me", at: -50), order: 2)
+        try alertmanager.stage(userAlert(2, "done", user: "carol", at: -120), order: 3)
+        try alertmanager.stage(userAlert(3, "done", user: "carol", state: "resolved", at: -30), order: 4)
+        let loop = delivering(
+            alertmanager, delivery: delivery, settings: testReceiverSettings().1, deadLetters: letters)
         try await eventually("the refused alert split off", timeout: .seconds(60)) {
             try Self.pendingIncidents(directory) == ["open"]
         }

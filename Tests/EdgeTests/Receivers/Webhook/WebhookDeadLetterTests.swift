@@ -34,10 +34,8 @@ import TokenWatchCore
             try queue.commit(alert, order: UInt64(index + 1))
         }
         let delivery = HTTPDelivery(timeout: .seconds(30))
-        let sink = WebhookSink(
-            name: "webhook-0", url: server.url + "/hook", key: nil, queue: queue, delivery: delivery,
-            settings: settings, metrics: testMetrics, deadLetters: letters, logger: logs.logger())
-        let loop = Task { await sink.run() }
+        let sink = WebhookReceiver(name: "webhook-0", url: server.url + "/hook", key: nil, queue: queue)
+        let loop = delivering(sink, delivery: delivery, settings: settings, deadLetters: letters, logs: logs)
         try await eventually("the deliveries settled", timeout: .seconds(60), condition)
         loop.cancel()
         await delivery.shutdown()

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Synchronization
 import TokenWatchRuntime
 
@@ -8,30 +7,20 @@ import TokenWatchRuntime
 /// disappears), and each resolution until Alertmanager accepted it once. The set survives restarts in the
 /// state directory. A batch refused with 400 holds an alert Alertmanager will never take: the batch is split
 /// until that alert stands alone, and only it is dead-lettered.
-package final class AlertmanagerSink: Sendable {
+package final class AlertmanagerReceiver: ForwardReceiver {
     package let name: String
     let endpoint: String
     let file: URL
-    let delivery: HTTPDelivery
-    let settings: ReceiverSettings
-    let metrics: ForwardMetrics
-    let deadLetters: DeadLetters
-    let logger: Logger
     private let state: Mutex<AlertmanagerState>
     private let changes = Atomic<UInt64>(0)
+    /// The changes the last accepted round carried, and when it was sent: the next round is due at the next
+    /// change or after `resend_interval`.
+    private let lastRound = Mutex<(changes: UInt64?, at: ContinuousClock.Instant)>((nil, .now))
 
-    package init(
-        name: String, baseURL: String, directory: URL, delivery: HTTPDelivery, settings: ReceiverSettings,
-        metrics: ForwardMetrics, deadLetters: DeadLetters, logger: Logger
-    ) {
+    package init(name: String, baseURL: String, directory: URL) {
         self.name = name
         endpoint = (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/api/v2/alerts"
         file = directory.appendingPathComponent("alerts.json")
-        self.delivery = delivery
-        self.settings = settings
-        self.metrics = metrics
-        self.deadLetters = deadLetters
-        self.logger = logger
         let saved = (try? Data(contentsOf: file)).flatMap {
             try? JSONDecoder().decode(AlertmanagerState.self, from: $0)
         }
@@ -40,7 +29,7 @@ package final class AlertmanagerSink: Sendable {
 
     /// Records an alert and saves the set (before the cursor moves past the alert). The file is written
     /// under the lock: the delivery loop saves the same file after each round.
-    package func apply(_ alert: ForwardedAlert) throws {
+    package func stage(_ alert: ForwardedAlert, order: UInt64) throws {
         try state.withLock { state in
             var next = state
             next.apply(alert)
@@ -50,45 +39,35 @@ package final class AlertmanagerSink: Sendable {
         changes.add(1, ordering: .releasing)
     }
 
-    package func run() async {
-        var backoff = Backoff(initial: settings.initialBackoff, maximum: settings.maxBackoff)
-        var sentChanges: UInt64? = nil
-        var lastRound = ContinuousClock.now
-        while !Task.isCancelled {
-            let current = changes.load(ordering: .acquiring)
-            guard current != sentChanges || ContinuousClock.now - lastRound >= settings.resendInterval else {
-                try? await Task.sleep(for: ReceiverSettings.idlePoll)
-                continue
-            }
-            if let wait = await round() {
-                try? await Task.sleep(for: min(wait, backoff.failed()))
-            } else {
-                backoff.succeeded()
-                sentChanges = current
-                lastRound = ContinuousClock.now
-            }
+    /// Posts the pending set when something changed since the last accepted round, or `resend_interval` passed.
+    package func notify(_ channel: ReceiverChannel) async -> NotifyResult {
+        let current = changes.load(ordering: .acquiring)
+        let due = lastRound.withLock { last in
+            current != last.changes || ContinuousClock.now - last.at >= channel.settings.resendInterval
         }
+        guard due else { return .idle }
+        if let failure = await round(channel) { return failure }
+        lastRound.withLock { $0 = (current, ContinuousClock.now) }
+        return .delivered
     }
 
-    /// Posts the pending set; the wait before retrying when it failed.
-    private func round() async -> Duration? {
+    /// Posts the pending set; what to retry when Alertmanager could not be reached.
+    private func round(_ channel: ReceiverChannel) async -> NotifyResult? {
         let batch = state.withLock { $0.pending }
-        metrics.openAlerts(name, batch.filter { $0.resolvedAt == nil }.count)
+        channel.metrics.openAlerts(name, batch.filter { $0.resolvedAt == nil }.count)
         guard !batch.isEmpty else { return nil }
         let now = Date()
-        let openUntil = AlertmanagerClock.text(now.addingTimeInterval(4 * settings.resendInterval.timeInterval))
+        let openUntil = AlertmanagerClock.text(now.addingTimeInterval(4 * channel.settings.resendInterval.timeInterval))
         var work = [batch[...]]
         var delivered: [AlertmanagerAlert] = []
         var refused: [AlertmanagerAlert] = []
-        defer { settle(delivered: delivered, refused: refused, now: now, openUntil: openUntil) }
+        defer { settle(delivered: delivered, refused: refused, now: now, openUntil: openUntil, channel) }
         while let part = work.popLast() {
             let objects = part.map { $0.json(openUntil: openUntil, now: now) }
             guard let body = try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys]) else {
                 return nil
             }
-            let result = await delivery.post(endpoint, body: [UInt8](body), headers: [])
-            metrics.delivery(name, result)
-            switch result {
+            switch await channel.post(endpoint, body: [UInt8](body), headers: []) {
             case .delivered:
                 delivered += part
             case .refused(400) where part.count > 1:
@@ -97,36 +76,30 @@ package final class AlertmanagerSink: Sendable {
             case .refused(400):
                 refused += part
             case .refused(let status):
-                logger.error(
+                channel.logger.error(
                     "Alertmanager refused the alerts (not an invalid alert: its URL, or its authorisation?)",
                     metadata: ["receiver": "\(name)", "status": "\(status)"])
                 return nil
             case .retry(let reason):
-                logger.warning(
-                    "Alertmanager unreachable; will retry", metadata: ["receiver": "\(name)", "reason": "\(reason)"])
-                return settings.maxBackoff
+                return .retry(message: "Alertmanager unreachable; will retry", metadata: ["reason": reason])
             }
         }
         return nil
     }
 
-    /// Records what Alertmanager took (resolutions done) and what it refused for good (dead-lettered, each
-    /// logged with its alert id), and saves the set.
-    private func settle(delivered: [AlertmanagerAlert], refused: [AlertmanagerAlert], now: Date, openUntil: String) {
+    /// Records what Alertmanager took (resolutions done) and what it refused for good (dead-lettered), and
+    /// saves the set.
+    private func settle(
+        delivered: [AlertmanagerAlert], refused: [AlertmanagerAlert], now: Date, openUntil: String,
+        _ channel: ReceiverChannel
+    ) {
         guard !delivered.isEmpty || !refused.isEmpty else { return }
         for alert in refused {
-            let id = alert.annotations["tokenwatch_alert_id"] ?? ""
             let body =
                 (try? JSONSerialization.data(withJSONObject: alert.json(openUntil: openUntil, now: now))) ?? Data()
-            let kept = deadLetters.keep(
-                receiver: name, id: id, reason: "refused", detail: "HTTP 400", body: [UInt8](body))
-            metrics.deadLetter(name, reason: "refused")
-            logger.error(
-                "Alertmanager alert dead-lettered",
-                metadata: [
-                    "receiver": "\(name)", "id": "\(id)", "incident": "\(alert.labels["incident"] ?? "")",
-                    "reason": "refused", "detail": "HTTP 400", "kept": "\(kept?.lastPathComponent ?? "none")",
-                ])
+            channel.giveUp(
+                "Alertmanager alert", id: alert.annotations["tokenwatch_alert_id"] ?? "", reason: "refused",
+                detail: "HTTP 400", body: [UInt8](body), metadata: ["incident": alert.labels["incident"] ?? ""])
         }
         state.withLock { state in
             state.delivered(delivered)

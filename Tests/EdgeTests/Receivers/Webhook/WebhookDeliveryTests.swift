@@ -16,15 +16,12 @@ import TokenWatchCore
         return queue
     }
 
-    func sink(
-        _ name: String, url: String, key: [UInt8]? = nil, queue: WebhookQueue, delivery: HTTPDelivery,
-        settings: ReceiverSettings, logs: CapturedLogs = CapturedLogs()
-    ) -> WebhookSink {
-        WebhookSink(
-            name: name, url: url, key: key, queue: queue, delivery: delivery, settings: settings,
-            metrics: testMetrics,
-            deadLetters: try! DeadLetters(directory: queue.directory.appendingPathComponent("dead-letters"), limit: 10),
-            logger: logs.logger())
+    func run(_ receiver: WebhookReceiver, delivery: HTTPDelivery, settings: ReceiverSettings) throws -> Task<
+        Void, Never
+    > {
+        let letters = try DeadLetters(
+            directory: receiver.queue.directory.appendingPathComponent("dead-letters"), limit: 10)
+        return delivering(receiver, delivery: delivery, settings: settings, deadLetters: letters)
     }
 
     /// A receiver that sends its head and then nothing is one failed attempt, bounded by the request deadline:
@@ -40,16 +37,17 @@ import TokenWatchCore
         }
         let (_, settings) = testReceiverSettings(timeout: .seconds(1))
         let delivery = HTTPDelivery(timeout: .seconds(1))
-        let first = sink(
-            "webhook-0", url: stalled.url + "/hook",
-            queue: try queued([alert(seq: 0, id: "a1")], in: directory.appendingPathComponent("0")),
-            delivery: delivery, settings: settings)
-        let second = sink(
-            "webhook-1", url: healthy.url + "/hook",
+        let first = WebhookReceiver(
+            name: "webhook-0", url: stalled.url + "/hook", key: nil,
+            queue: try queued([alert(seq: 0, id: "a1")], in: directory.appendingPathComponent("0")))
+        let second = WebhookReceiver(
+            name: "webhook-1", url: healthy.url + "/hook", key: nil,
             queue: try queued(
-                [alert(seq: 0, id: "a1"), alert(seq: 1, id: "a2")], in: directory.appendingPathComponent("1")),
-            delivery: delivery, settings: settings)
-        let loops = [Task { await first.run() }, Task { await second.run() }]
+                [alert(seq: 0, id: "a1"), alert(seq: 1, id: "a2")], in: directory.appendingPathComponent("1")))
+        let loops = [
+            try run(first, delivery: delivery, settings: settings),
+            try run(second, delivery: delivery, settings: settings),
+        ]
         // Each stalled attempt ends after the 1 s deadline; three attempts take about 3 s plus the backoff. On a
         // loaded machine a healthy exchange may miss the deadline too and be sent again: the queue tells.
         try await eventually("the stalled receiver asked three times, the other given both", timeout: .seconds(60)) {

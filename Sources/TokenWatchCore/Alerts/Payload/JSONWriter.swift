@@ -1,6 +1,18 @@
 /// Writes compact JSON in the order it is told; enough for alerts, with correct string escaping.
 package struct JSONWriter {
-    package init() {}
+    /// How text is escaped beyond what JSON requires of every writer (`"`, `\\` and control characters).
+    package enum Escaping: Sendable {
+        /// Only that: `\n`, `\r` and `\t` short, other control characters as `\u00xx`.
+        case minimal
+        /// As Foundation's `JSONSerialization` writes text: `/` as `\/`, and `\b` and `\f` short too.
+        case foundation
+    }
+
+    private let escaping: Escaping
+
+    package init(escaping: Escaping = .minimal) {
+        self.escaping = escaping
+    }
 
     package private(set) var text = ""
     private var needsComma = false
@@ -77,6 +89,9 @@ package struct JSONWriter {
             case "\n": text += "\\n"
             case "\r": text += "\\r"
             case "\t": text += "\\t"
+            case "/" where escaping == .foundation: text += "\\/"
+            case "\u{8}" where escaping == .foundation: text += "\\b"
+            case "\u{c}" where escaping == .foundation: text += "\\f"
             case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
                 text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
