@@ -100,10 +100,9 @@ struct ReportCommand: ParsableCommand {
         for name in segments.sorted() where name.hasPrefix("alerts-") && name.hasSuffix(".jsonl") {
             let text = (try? String(contentsOf: journal.appendingPathComponent(name), encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") {
-                guard let entry = JournalEntry(line: line),
-                    let alert = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any],
-                    alert["state"] as? String == "firing", let incident = alert["incident"] as? String,
-                    let detector = (alert["detector"] as? String).flatMap(DetectorName.init(rawValue:))
+                guard case .success(let alert)? = JournalEntry.read(line)?.alert,
+                    alert.state == AlertState.firing.rawValue, let incident = alert.incident,
+                    let detector = DetectorName(rawValue: alert.detector)
                 else { continue }
                 builder.addUnplaced(detector: detector, incident: incident)
             }
