@@ -14,13 +14,8 @@ public struct ReportConfiguration: Sendable, Equatable {
     }
 }
 
-extension ReportConfiguration: SectionSettings {
-    static let keys = ["max_teams", "min_team_size"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        maxTeams = section.integer("max_teams", 1...10_000) ?? maxTeams
-        minTeamSize = section.integer("min_team_size", 1...1_000) ?? minTeamSize
+extension ReportConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
+        [.integer("max_teams", \.maxTeams, 1...10_000), .integer("min_team_size", \.minTeamSize, 1...1_000)]
     }
-
-    var yamlLines: [String] { ["max_teams: \(maxTeams)", "min_team_size: \(minTeamSize)"] }
 }

@@ -26,32 +26,21 @@ public struct AgentLoopConfiguration: Sendable, Equatable {
     }
 }
 
-extension AgentLoopConfiguration: DetectorConfiguration {
-    static let keys = [
-        "enabled", "window", "min_iterations", "slow_window", "slow_min_iterations", "max_cycle_length", "max_novelty",
-    ]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        enabled = section.bool("enabled") ?? enabled
-        window = section.duration("window") ?? window
-        minIterations = section.integer("min_iterations", 2...100_000) ?? minIterations
-        slowWindow = section.duration("slow_window") ?? slowWindow
-        slowMinIterations = section.integer("slow_min_iterations", 0...100_000) ?? slowMinIterations
-        if slowWindow < window { section.report("slow_window", "must not be shorter than window") }
-        maxCycleLength = section.integer("max_cycle_length", 2...16) ?? maxCycleLength
-        maxNovelty = section.number("max_novelty", 0...1) ?? maxNovelty
+extension AgentLoopConfiguration: DetectorConfiguration, DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
+        [
+            .bool("enabled", \.enabled),
+            .duration("window", \.window),
+            .integer("min_iterations", \.minIterations, 2...100_000),
+            .duration("slow_window", \.slowWindow),
+            .integer("slow_min_iterations", \.slowMinIterations, 0...100_000),
+            .integer("max_cycle_length", \.maxCycleLength, 2...16),
+            .number("max_novelty", \.maxNovelty, 0...1),
+        ]
     }
 
-    var yamlLines: [String] {
-        [
-            "enabled: \(enabled)",
-            "window: \(YAMLScalar.duration(window))",
-            "min_iterations: \(minIterations)",
-            "slow_window: \(YAMLScalar.duration(slowWindow))",
-            "slow_min_iterations: \(slowMinIterations)",
-            "max_cycle_length: \(maxCycleLength)",
-            "max_novelty: \(maxNovelty)",
-        ]
+    func check(_ section: inout ConfigurationSection) {
+        if slowWindow < window { section.report("slow_window", "must not be shorter than window") }
     }
 
     var stateHorizon: Duration { max(window, slowWindow) }

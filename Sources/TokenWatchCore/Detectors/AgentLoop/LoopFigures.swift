@@ -29,11 +29,9 @@ struct LoopFigures: Sendable {
                 ("same_result", .integer(Int64(tally.sameResult))),
                 ("context_resent", .integer(Int64(tally.resent))),
             ],
-            threshold: [
-                ("min_iterations", .integer(Int64(minIterations))),
-                ("max_cycle_length", .integer(Int64(configuration.maxCycleLength))),
-                ("max_novelty", .number(configuration.maxNovelty)),
-            ],
+            // The iterations needed are the rule's that fired (fast or slow), not always `min_iterations`.
+            threshold: [("min_iterations", .integer(Int64(minIterations)))]
+                + configuration.thresholds(\.maxCycleLength, \.maxNovelty),
             summary: "\(description) \(tally.iterations) times within \(windowMinutes) min, \(tally.reason)",
             evidence: evidence.ids)
     }

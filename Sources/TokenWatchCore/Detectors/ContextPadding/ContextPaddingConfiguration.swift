@@ -18,26 +18,15 @@ public struct ContextPaddingConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension ContextPaddingConfiguration: DetectorConfiguration {
-    static let keys = ["enabled", "window", "min_input_tokens", "min_calls", "min_padded_tokens", "min_padded_share"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        enabled = section.bool("enabled") ?? enabled
-        window = section.duration("window") ?? window
-        minInputTokens = section.integer64("min_input_tokens", 1...100_000_000) ?? minInputTokens
-        minCalls = section.integer("min_calls", 1...100_000) ?? minCalls
-        minPaddedTokens = section.integer64("min_padded_tokens", 0...1_000_000_000_000) ?? minPaddedTokens
-        minPaddedShare = section.number("min_padded_share", 0...1) ?? minPaddedShare
-    }
-
-    var yamlLines: [String] {
+extension ContextPaddingConfiguration: DetectorConfiguration, DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "enabled: \(enabled)",
-            "window: \(YAMLScalar.duration(window))",
-            "min_input_tokens: \(minInputTokens)",
-            "min_calls: \(minCalls)",
-            "min_padded_tokens: \(minPaddedTokens)",
-            "min_padded_share: \(minPaddedShare)",
+            .bool("enabled", \.enabled),
+            .duration("window", \.window),
+            .integer64("min_input_tokens", \.minInputTokens, 1...100_000_000),
+            .integer("min_calls", \.minCalls, 1...100_000),
+            .integer64("min_padded_tokens", \.minPaddedTokens, 0...1_000_000_000_000),
+            .number("min_padded_share", \.minPaddedShare, 0...1),
         ]
     }
 

@@ -36,12 +36,8 @@ struct PaddingWindow: Sendable {
                         ("padded_share", .number(share)),
                         ("window_seconds", .integer(windowMinutes * 60)),
                     ],
-                    threshold: [
-                        ("min_input_tokens", .integer(configuration.minInputTokens)),
-                        ("min_calls", .integer(Int64(configuration.minCalls))),
-                        ("min_padded_tokens", .integer(configuration.minPaddedTokens)),
-                        ("min_padded_share", .number(configuration.minPaddedShare)),
-                    ],
+                    threshold: configuration.thresholds(
+                        \.minInputTokens, \.minCalls, \.minPaddedTokens, \.minPaddedShare),
                     summary: "\(padded) input tokens in \(paddedCalls) calls resent large contexts at the same size "
                         + "with nothing new within \(windowMinutes) min (\(Int((share * 100).rounded()))% of this person's input)",
                     evidence: evidence.ids)

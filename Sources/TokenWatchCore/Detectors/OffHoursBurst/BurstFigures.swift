@@ -22,13 +22,9 @@ struct BurstFigures: Sendable {
                 ("progress_calls", .integer(newCalls)),
                 ("judged_calls", .integer(judgedCalls)),
             ],
-            threshold: [
-                ("min_tokens", .integer(configuration.minTokens)),
-                ("multiplier", .number(configuration.multiplier)),
-                ("limit_tokens", .integer(Int64(limit.rounded(.up)))),
-                ("max_novelty", .number(configuration.maxNovelty)),
-                ("critical_churn_share", .number(configuration.criticalChurnShare)),
-            ],
+            threshold: configuration.thresholds(\.minTokens, \.multiplier)
+                + [("limit_tokens", .integer(Int64(limit.rounded(.up))))]
+                + configuration.thresholds(\.maxNovelty, \.criticalChurnShare),
             summary: "\(tokens) tokens in \(calls) calls outside work hours within \(windowMinutes) min, "
                 + "against a usual \(baseline) per hour, "
                 + (judgedCalls > 0

@@ -52,54 +52,47 @@ public struct OffHoursBurstConfiguration: Sendable, Equatable {
     }
 }
 
-extension OffHoursBurstConfiguration: DetectorConfiguration {
-    static let keys = [
-        "enabled", "window", "work_hours", "work_days", "timezone", "min_tokens", "multiplier", "baseline_days",
-        "baseline_rank", "warmup_active_hours", "default_baseline_tokens_per_hour", "max_novelty",
-        "critical_churn_share", "count_new_text_as_progress",
-    ]
+extension OffHoursBurstConfiguration: DetectorConfiguration, DeclaredSettings {
     private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
-    mutating func read(_ section: inout ConfigurationSection) {
-        enabled = section.bool("enabled") ?? enabled
-        window = section.duration("window") ?? window
-        section.subsection("work_hours", keys: ["start", "end"]) { hours in
-            workStartMinute = hours.timeOfDay("start") ?? workStartMinute
-            workEndMinute = hours.timeOfDay("end") ?? workEndMinute
-            if workEndMinute <= workStartMinute { hours.report("end must be after start") }
-        }
-        workDays = section.weekdays("work_days") ?? workDays
-        timeZone = section.timeZone("timezone") ?? timeZone
-        minTokens = section.integer64("min_tokens", 0...1_000_000_000_000) ?? minTokens
-        multiplier = section.number("multiplier", 1...10_000) ?? multiplier
-        baselineDays = section.integer("baseline_days", 1...60) ?? baselineDays
-        baselineRank = section.integer("baseline_rank", 1...100) ?? baselineRank
-        warmupActiveHours = section.integer("warmup_active_hours", 0...1440) ?? warmupActiveHours
-        defaultBaselineTokensPerHour =
-            section.integer64("default_baseline_tokens_per_hour", 0...1_000_000_000) ?? defaultBaselineTokensPerHour
-        maxNovelty = section.number("max_novelty", 0...1) ?? maxNovelty
-        criticalChurnShare = section.number("critical_churn_share", 0...1) ?? criticalChurnShare
-        countNewTextAsProgress = section.bool("count_new_text_as_progress") ?? countNewTextAsProgress
-    }
-
-    var yamlLines: [String] {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "enabled: \(enabled)",
-            "window: \(YAMLScalar.duration(window))",
-            "work_hours:",
-            "  start: \(YAMLScalar.timeOfDay(workStartMinute))",
-            "  end: \(YAMLScalar.timeOfDay(workEndMinute))",
-            "work_days: \(YAMLScalar.list(workDays.sorted().map { Self.dayNames[$0] }))",
-            "timezone: \(YAMLScalar.quoted(timeZone))",
-            "min_tokens: \(minTokens)",
-            "multiplier: \(multiplier)",
-            "baseline_days: \(baselineDays)",
-            "baseline_rank: \(baselineRank)",
-            "warmup_active_hours: \(warmupActiveHours)",
-            "default_baseline_tokens_per_hour: \(defaultBaselineTokensPerHour)",
-            "max_novelty: \(maxNovelty)",
-            "critical_churn_share: \(criticalChurnShare)",
-            "count_new_text_as_progress: \(countNewTextAsProgress)",
+            .bool("enabled", \.enabled),
+            .duration("window", \.window),
+            .custom(
+                "work_hours", \.workStartMinute,
+                read: { settings, section in
+                    section.subsection("work_hours", keys: ["start", "end"]) { hours in
+                        settings.workStartMinute = hours.timeOfDay("start") ?? settings.workStartMinute
+                        settings.workEndMinute = hours.timeOfDay("end") ?? settings.workEndMinute
+                        if settings.workEndMinute <= settings.workStartMinute {
+                            hours.report("end must be after start")
+                        }
+                    }
+                },
+                lines: {
+                    [
+                        "work_hours:", "  start: \(YAMLScalar.timeOfDay($0.workStartMinute))",
+                        "  end: \(YAMLScalar.timeOfDay($0.workEndMinute))",
+                    ]
+                }),
+            .custom(
+                "work_days", \.workDays,
+                read: { settings, section in settings.workDays = section.weekdays("work_days") ?? settings.workDays },
+                lines: { ["work_days: \(YAMLScalar.list($0.workDays.sorted().map { Self.dayNames[$0] }))"] }),
+            .custom(
+                "timezone", \.timeZone,
+                read: { settings, section in settings.timeZone = section.timeZone("timezone") ?? settings.timeZone },
+                lines: { ["timezone: \(YAMLScalar.quoted($0.timeZone))"] }),
+            .integer64("min_tokens", \.minTokens, 0...1_000_000_000_000),
+            .number("multiplier", \.multiplier, 1...10_000),
+            .integer("baseline_days", \.baselineDays, 1...60),
+            .integer("baseline_rank", \.baselineRank, 1...100),
+            .integer("warmup_active_hours", \.warmupActiveHours, 0...1440),
+            .integer64("default_baseline_tokens_per_hour", \.defaultBaselineTokensPerHour, 0...1_000_000_000),
+            .number("max_novelty", \.maxNovelty, 0...1),
+            .number("critical_churn_share", \.criticalChurnShare, 0...1),
+            .bool("count_new_text_as_progress", \.countNewTextAsProgress),
         ]
     }
 

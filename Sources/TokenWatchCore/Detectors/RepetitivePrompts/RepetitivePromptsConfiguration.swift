@@ -14,26 +14,15 @@ public struct RepetitivePromptsConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension RepetitivePromptsConfiguration: DetectorConfiguration {
-    static let keys = ["enabled", "window", "min_repeats", "similarity", "max_clusters_per_user", "min_words"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        minWords = section.integer("min_words", 1...100) ?? minWords
-        enabled = section.bool("enabled") ?? enabled
-        window = section.duration("window") ?? window
-        minRepeats = section.integer("min_repeats", 2...100_000) ?? minRepeats
-        similarity = section.number("similarity", 0.05...1) ?? similarity
-        maxClustersPerUser = section.integer("max_clusters_per_user", 1...4096) ?? maxClustersPerUser
-    }
-
-    var yamlLines: [String] {
+extension RepetitivePromptsConfiguration: DetectorConfiguration, DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "enabled: \(enabled)",
-            "window: \(YAMLScalar.duration(window))",
-            "min_repeats: \(minRepeats)",
-            "similarity: \(similarity)",
-            "max_clusters_per_user: \(maxClustersPerUser)",
-            "min_words: \(minWords)",
+            .bool("enabled", \.enabled),
+            .duration("window", \.window),
+            .integer("min_repeats", \.minRepeats, 2...100_000),
+            .number("similarity", \.similarity, 0.05...1),
+            .integer("max_clusters_per_user", \.maxClustersPerUser, 1...4096),
+            .integer("min_words", \.minWords, 1...100),
         ]
     }
 

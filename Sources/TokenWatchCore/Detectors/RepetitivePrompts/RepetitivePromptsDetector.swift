@@ -200,10 +200,7 @@ struct UserPrompts: Sendable {
                         ("variants", .integer(Int64(variants))),
                         ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
                     ],
-                    threshold: [
-                        ("min_repeats", .integer(Int64(configuration.minRepeats))),
-                        ("similarity", .number(configuration.similarity)),
-                    ],
+                    threshold: configuration.thresholds(\.minRepeats, \.similarity),
                     summary: "\(repeats) prompts that are the same or nearly the same (\(variants) "
                         + "variant\(variants == 1 ? "" : "s")) within \(windowMinutes) min",
                     evidence: evidence.ids)

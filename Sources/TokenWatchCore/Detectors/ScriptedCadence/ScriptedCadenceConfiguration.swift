@@ -14,24 +14,14 @@ public struct ScriptedCadenceConfiguration: Sendable, Equatable, Codable {
     public init() {}
 }
 
-extension ScriptedCadenceConfiguration: DetectorConfiguration {
-    static let keys = ["enabled", "window", "min_calls", "max_interval", "max_variation"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        enabled = section.bool("enabled") ?? enabled
-        window = section.duration("window") ?? window
-        minCalls = section.integer("min_calls", 5...10_000) ?? minCalls
-        maxInterval = section.duration("max_interval") ?? maxInterval
-        maxVariation = section.number("max_variation", 0.001...1) ?? maxVariation
-    }
-
-    var yamlLines: [String] {
+extension ScriptedCadenceConfiguration: DetectorConfiguration, DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "enabled: \(enabled)",
-            "window: \(YAMLScalar.duration(window))",
-            "min_calls: \(minCalls)",
-            "max_interval: \(YAMLScalar.duration(maxInterval))",
-            "max_variation: \(maxVariation)",
+            .bool("enabled", \.enabled),
+            .duration("window", \.window),
+            .integer("min_calls", \.minCalls, 5...10_000),
+            .duration("max_interval", \.maxInterval),
+            .number("max_variation", \.maxVariation, 0.001...1),
         ]
     }
 

@@ -119,11 +119,10 @@ struct CallRhythm: Sendable {
                 ("variation", .number((variation * 1000).rounded() / 1000)),
                 ("distinct_prompts", .integer(Int64(distinct))),
             ],
-            threshold: [
-                ("min_calls", .integer(Int64(configuration.minCalls))),
-                ("max_interval_seconds", .integer(configuration.maxInterval.milliseconds / 1000)),
-                ("max_variation", .number(configuration.maxVariation)),
-            ],
+            // `max_interval` is shown in seconds, under a name that says so.
+            threshold: configuration.thresholds(\.minCalls)
+                + [("max_interval_seconds", .integer(configuration.maxInterval.milliseconds / 1000))]
+                + configuration.thresholds(\.maxVariation),
             summary: "\(calls) calls made as this person every \(meanSeconds) s, varying by only "
                 + "\(Int((variation * 100).rounded()))%: a schedule, not a person, "
                 + (varied ? "asking \(distinct) different things" : "with \(distinct) distinct prompts"),

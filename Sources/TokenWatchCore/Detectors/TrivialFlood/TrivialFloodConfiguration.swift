@@ -17,29 +17,15 @@ public struct TrivialFloodConfiguration: Sendable, Equatable, Codable {
     public init() {}
 }
 
-extension TrivialFloodConfiguration: DetectorConfiguration {
-    static let keys = [
-        "enabled", "window", "min_calls", "max_prompt_words", "max_input_tokens", "steering_context_tokens",
-    ]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        enabled = section.bool("enabled") ?? enabled
-        window = section.duration("window") ?? window
-        minCalls = section.integer("min_calls", 2...100_000) ?? minCalls
-        maxPromptWords = section.integer("max_prompt_words", 1...100) ?? maxPromptWords
-        maxInputTokens = section.integer64("max_input_tokens", 0...100_000) ?? maxInputTokens
-        steeringContextTokens =
-            section.integer64("steering_context_tokens", 0...100_000_000) ?? steeringContextTokens
-    }
-
-    var yamlLines: [String] {
+extension TrivialFloodConfiguration: DetectorConfiguration, DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "enabled: \(enabled)",
-            "window: \(YAMLScalar.duration(window))",
-            "min_calls: \(minCalls)",
-            "max_prompt_words: \(maxPromptWords)",
-            "max_input_tokens: \(maxInputTokens)",
-            "steering_context_tokens: \(steeringContextTokens)",
+            .bool("enabled", \.enabled),
+            .duration("window", \.window),
+            .integer("min_calls", \.minCalls, 2...100_000),
+            .integer("max_prompt_words", \.maxPromptWords, 1...100),
+            .integer64("max_input_tokens", \.maxInputTokens, 0...100_000),
+            .integer64("steering_context_tokens", \.steeringContextTokens, 0...100_000_000),
         ]
     }
 

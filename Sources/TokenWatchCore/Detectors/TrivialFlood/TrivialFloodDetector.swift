@@ -62,10 +62,7 @@ struct TrivialCalls: Sendable, Codable {
                         ("trivial_calls", .integer(Int64(count))),
                         ("window_seconds", .integer(configuration.window.milliseconds / 1000)),
                     ],
-                    threshold: [
-                        ("min_calls", .integer(Int64(configuration.minCalls))),
-                        ("max_prompt_words", .integer(Int64(configuration.maxPromptWords))),
-                    ],
+                    threshold: configuration.thresholds(\.minCalls, \.maxPromptWords),
                     summary:
                         "\(count) trivial prompts (\(configuration.maxPromptWords) words or fewer) within \(minutes) min",
                     evidence: evidence.ids)

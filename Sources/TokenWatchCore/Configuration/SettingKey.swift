@@ -1,0 +1,105 @@
+/// One key of a configuration section, declared once: its name in the file and the property it sets, and
+/// from that one declaration how the key is read (with its range), written back by `check-config --print`,
+/// and reported among an alert's thresholds. A setting's default is its property's initial value.
+struct SettingKey<Settings> {
+    let name: String
+    let property: PartialKeyPath<Settings>
+    let read: (inout Settings, inout ConfigurationSection) -> Void
+    /// Its lines as `check-config --print` writes them (more than one for a subsection).
+    let lines: (Settings) -> [String]
+    /// Its value as an alert's threshold, when it is one a figure can show.
+    let figure: (Settings) -> AlertFigure?
+}
+
+extension SettingKey {
+    static func bool(_ name: String, _ property: WritableKeyPath<Settings, Bool>) -> Self {
+        Self(
+            name: name, property: property,
+            read: { settings, section in
+                if let value = section.bool(name) { settings[keyPath: property] = value }
+            },
+            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { _ in nil })
+    }
+
+    static func integer(_ name: String, _ property: WritableKeyPath<Settings, Int>, _ range: ClosedRange<Int>) -> Self {
+        Self(
+            name: name, property: property,
+            read: { settings, section in
+                if let value = section.integer(name, range) { settings[keyPath: property] = value }
+            },
+            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .integer(Int64($0[keyPath: property])) })
+    }
+
+    static func integer64(
+        _ name: String, _ property: WritableKeyPath<Settings, Int64>, _ range: ClosedRange<Int>
+    ) -> Self {
+        Self(
+            name: name, property: property,
+            read: { settings, section in
+                if let value = section.integer64(name, range) { settings[keyPath: property] = value }
+            },
+            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .integer($0[keyPath: property]) })
+    }
+
+    static func number(
+        _ name: String, _ property: WritableKeyPath<Settings, Double>, _ range: ClosedRange<Double>
+    ) -> Self {
+        Self(
+            name: name, property: property,
+            read: { settings, section in
+                if let value = section.number(name, range) { settings[keyPath: property] = value }
+            },
+            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .number($0[keyPath: property]) })
+    }
+
+    static func duration(_ name: String, _ property: WritableKeyPath<Settings, Duration>) -> Self {
+        Self(
+            name: name, property: property,
+            read: { settings, section in
+                if let value = section.duration(name) { settings[keyPath: property] = value }
+            },
+            lines: { ["\(name): \(YAMLScalar.duration($0[keyPath: property]))"] }, figure: { _ in nil })
+    }
+
+    /// A key of a kind of its own (a subsection, a list of days): its reading and lines given here.
+    static func custom(
+        _ name: String, _ property: PartialKeyPath<Settings>,
+        read: @escaping (inout Settings, inout ConfigurationSection) -> Void,
+        lines: @escaping (Settings) -> [String]
+    ) -> Self {
+        Self(name: name, property: property, read: read, lines: lines, figure: { _ in nil })
+    }
+}
+
+/// Settings whose keys are each declared once (``SettingKey``): the keys the section accepts, how it is read
+/// and how it is written come from the declarations, in their order.
+protocol DeclaredSettings: SectionSettings {
+    /// Every key of the section, in the order they are read and written.
+    static var declaredKeys: [SettingKey<Self>] { get }
+    /// Reports combinations of values that make no sense, once every key is read.
+    func check(_ section: inout ConfigurationSection)
+}
+
+extension DeclaredSettings {
+    static var keys: [String] { declaredKeys.map(\.name) }
+
+    mutating func read(_ section: inout ConfigurationSection) {
+        for key in Self.declaredKeys { key.read(&self, &section) }
+        check(&section)
+    }
+
+    var yamlLines: [String] { Self.declaredKeys.flatMap { $0.lines(self) } }
+
+    func check(_ section: inout ConfigurationSection) {}
+
+    /// The values of `properties` as an alert's thresholds, under their names in the file, in that order.
+    func thresholds(_ properties: PartialKeyPath<Self>...) -> [(String, AlertFigure)] {
+        let declared = Self.declaredKeys
+        return properties.compactMap { property in
+            guard let key = declared.first(where: { $0.property == property }), let figure = key.figure(self) else {
+                preconditionFailure("\(property) is not a declared key with a figure")
+            }
+            return (key.name, figure)
+        }
+    }
+}
