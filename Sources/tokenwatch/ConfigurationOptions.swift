@@ -90,3 +90,14 @@ func printError(_ message: String) {
 }
 
 extension TrafficGenerator.Population: ExpressibleByArgument {}
+
+/// The events file a command reads: standard input when none is given or it is `-`; exits 1 with a message
+/// when it cannot be opened.
+func openEvents(_ file: String?, command: String) throws -> FileHandle {
+    guard let file, file != "-" else { return FileHandle.standardInput }
+    guard let handle = FileHandle(forReadingAtPath: file) else {
+        printError("tokenwatch \(command): cannot open \(file)")
+        throw ExitCode(1)
+    }
+    return handle
+}

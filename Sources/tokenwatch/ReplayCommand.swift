@@ -31,16 +31,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, _) = try options.load()
-        let input: FileHandle
-        if let file, file != "-" {
-            guard let handle = FileHandle(forReadingAtPath: file) else {
-                printError("tokenwatch replay: cannot open \(file)")
-                throw ExitCode(1)
-            }
-            input = handle
-        } else {
-            input = FileHandle.standardInput
-        }
+        let input = try openEvents(file, command: "replay")
 
         var engine = DetectionEngine(configuration: configuration)
         let workers = DetectionWorkers(workers: threads ?? configuration.state.detectionThreads)

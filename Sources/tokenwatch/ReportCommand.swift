@@ -53,16 +53,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     private func fromEvents(_ configuration: TokenWatchConfiguration) throws -> LeverageReport {
-        let input: FileHandle
-        if let file, file != "-" {
-            guard let handle = FileHandle(forReadingAtPath: file) else {
-                printError("tokenwatch report: cannot open \(file)")
-                throw ExitCode(1)
-            }
-            input = handle
-        } else {
-            input = FileHandle.standardInput
-        }
+        let input = try openEvents(file, command: "report")
         var engine = DetectionEngine(configuration: configuration)
         engine.spending.daysKept = .max
         var builder = LeverageReportBuilder(configuration: configuration)

@@ -21,24 +21,16 @@ extension SettingKey {
             lines: { ["\(name): \($0[keyPath: property])"] }, figure: { _ in nil })
     }
 
-    static func integer(_ name: String, _ property: WritableKeyPath<Settings, Int>, _ range: ClosedRange<Int>) -> Self {
-        Self(
-            name: name, property: property,
-            read: { settings, section in
-                if let value = section.integer(name, range) { settings[keyPath: property] = value }
-            },
-            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .integer(Int64($0[keyPath: property])) })
-    }
-
-    static func integer64(
-        _ name: String, _ property: WritableKeyPath<Settings, Int64>, _ range: ClosedRange<Int>
+    /// An integer key of any width, read within `range` (`Int`, `Int64`, `Int32` properties alike).
+    static func integer<Value: BinaryInteger>(
+        _ name: String, _ property: WritableKeyPath<Settings, Value>, _ range: ClosedRange<Int>
     ) -> Self {
         Self(
             name: name, property: property,
             read: { settings, section in
-                if let value = section.integer64(name, range) { settings[keyPath: property] = value }
+                if let value = section.integer(name, range) { settings[keyPath: property] = Value(value) }
             },
-            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .integer($0[keyPath: property]) })
+            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .integer(Int64($0[keyPath: property])) })
     }
 
     static func number(

@@ -23,9 +23,9 @@ extension ContextPaddingConfiguration: DetectorConfiguration, DeclaredSettings {
         [
             .bool("enabled", \.enabled),
             .duration("window", \.window),
-            .integer64("min_input_tokens", \.minInputTokens, 1...100_000_000),
+            .integer("min_input_tokens", \.minInputTokens, 1...100_000_000),
             .integer("min_calls", \.minCalls, 1...100_000),
-            .integer64("min_padded_tokens", \.minPaddedTokens, 0...1_000_000_000_000),
+            .integer("min_padded_tokens", \.minPaddedTokens, 0...1_000_000_000_000),
             .number("min_padded_share", \.minPaddedShare, 0...1),
         ]
     }

@@ -24,8 +24,8 @@ extension TrivialFloodConfiguration: DetectorConfiguration, DeclaredSettings {
             .duration("window", \.window),
             .integer("min_calls", \.minCalls, 2...100_000),
             .integer("max_prompt_words", \.maxPromptWords, 1...100),
-            .integer64("max_input_tokens", \.maxInputTokens, 0...100_000),
-            .integer64("steering_context_tokens", \.steeringContextTokens, 0...100_000_000),
+            .integer("max_input_tokens", \.maxInputTokens, 0...100_000),
+            .integer("steering_context_tokens", \.steeringContextTokens, 0...100_000_000),
         ]
     }
 
