@@ -140,12 +140,21 @@ let package = Package(
         // A loopback HTTP server on POSIX sockets: the receivers `forward` delivers to in tests.
         .target(name: "LoopbackHTTPServer", path: "Tests/LoopbackHTTPServer"),
         .testTarget(
-            name: "EdgeTests",
+            name: "TokenWatchForwardTests",
             dependencies: [
-                "TokenWatchOTLP", "TokenWatchForward", "TokenWatchCore", "TokenWatchSimulation", "LoopbackHTTPServer",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "TokenWatchForward", "TokenWatchCore", "LoopbackHTTPServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(name: "TokenWatchClientTests", dependencies: ["TokenWatchClient", "ZeroMQ"]),
+        .testTarget(name: "TokenWatchSimulationTests", dependencies: ["TokenWatchSimulation", "TokenWatchCore"]),
+        // The OTLP translation `tokenwatch bridge` publishes with.
+        .testTarget(
+            name: "TokenWatchBridgeTests",
+            dependencies: [
+                "TokenWatchOTLP", "TokenWatchCore", "TokenWatchSimulation",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(

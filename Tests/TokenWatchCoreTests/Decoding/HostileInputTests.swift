@@ -7,7 +7,7 @@ import TokenWatchSimulation
 @Suite("Hostile input")
 struct HostileInputTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fuzz/corpus")
+        .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus")
 
     /// The regression corpus (seeds and inputs libFuzzer found interesting): each decodes or is rejected with a
     /// reason, never a crash, through the whole Swift path (parse, validate, fingerprint).

@@ -7,7 +7,7 @@ import Testing
 struct ConfigurationLoaderTests {
     static let shippedFile = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Config/tokenwatch.yaml")
+        .deletingLastPathComponent().appendingPathComponent("Config/tokenwatch.yaml")
 
     @Test func theShippedFileEqualsTheBuiltInDefaults() throws {
         let text = try String(contentsOf: Self.shippedFile, encoding: .utf8)

@@ -17,7 +17,7 @@ import Testing
 @Suite("Checkpoint upgrade")
 struct CheckpointUpgradeTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     struct Envelope: Decodable {
         var version: Int
