@@ -22,6 +22,7 @@ struct AlertDelivery {
         self.journal = journal
         self.logger = logger
     }
+
     /// Alerts waiting for the journal beyond this are sent unjournaled, oldest first, and counted
     /// (`tokenwatch_alerts_unjournaled_total`): the daemon must not hold detection back for its disk.
     static let maxUnsent = 10_000

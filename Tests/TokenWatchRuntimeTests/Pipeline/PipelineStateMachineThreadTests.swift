@@ -155,6 +155,18 @@ struct PipelineStateMachineThreadTests {
         #expect(machine.summary == "finished(failure: SocketFailure)")
     }
 
+    @Test func testThreadEnded_whenDraining() {
+        // A socket of the detection thread failed while it drained.
+        var machine = Fixtures.draining()
+        let action = machine.threadEnded(.failure(SocketFailure()))
+        guard case .resume(let waiters, .failure, let reloads) = action else {
+            Issue.record("expected the waiter resumed with the failure, not \(action)")
+            return
+        }
+        #expect(waiters == [2] && reloads == ["r1"])
+        #expect(machine.summary == "finished(failure: SocketFailure)")
+    }
+
     @Test func testThreadEnded_whenDrainingBeforeReady() {
         var machine = Fixtures.drainingBeforeReady()
         let action = machine.threadEnded(.success(()))
