@@ -49,11 +49,12 @@ struct JournalFirstTests {
             guard ContinuousClock.now < deadline else { throw TimedOut(what: "the subscription") }
             Thread.sleep(forTimeInterval: 0.01)
         }
-        let delivery = AlertDelivery(publisher: publisher, journal: journal, logger: Self.logger)
-        var work = DetectionWorkingSet(
-            decodeStage: DecodeStage(limits: .init()), engine: DetectionEngine(configuration: .init()),
-            workers: DetectionWorkers(workers: 1),
-            logger: Self.logger)
+        var delivery = AlertDelivery(publisher: publisher, journal: journal, logger: Self.logger)
+        var totals = PipelineStatistics()
+        func publish(seq: UInt64) {
+            var alerts = [alert(seq: seq)]
+            delivery.publishAlerts(&alerts, totals: &totals)
+        }
         func received() throws -> [UInt64] {
             var seqs: [UInt64] = []
             while try subscriber.waitReadable(timeoutMilliseconds: 300), let frames = try subscriber.receiveMultipart()
@@ -64,8 +65,7 @@ struct JournalFirstTests {
             return seqs
         }
 
-        work.alerts = [alert(seq: 0)]
-        delivery.publishAlerts(&work)
+        publish(seq: 0)
         #expect(try received() == [0])
 
         // The journal directory becomes unusable (a file in its place) and the open segment is closed, as at a
@@ -74,23 +74,19 @@ struct JournalFirstTests {
         try FileManager.default.removeItem(at: directory)
         try Data().write(to: directory)
         journal.close()
-        for seq in 1...8 {
-            work.alerts = [alert(seq: UInt64(seq))]
-            delivery.publishAlerts(&work)
-        }
+        for seq in 1...8 { publish(seq: UInt64(seq)) }
         #expect(try received() == [])
-        #expect(work.totals.alertsAwaitingJournal > 0)
+        #expect(totals.alertsAwaitingJournal == 8 && delivery.unsent.count == 8)
 
         try FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        work.alerts = [alert(seq: 9)]
-        delivery.publishAlerts(&work)
+        publish(seq: 9)
         let sent = try received()
         let journaled = try FileManager.default.contentsOfDirectory(atPath: directory.path).flatMap { name in
             try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
                 .compactMap { JournalEntry(line: $0)?.seq }
         }
-        #expect(work.totals.alertsAwaitingJournal == 0)
+        #expect(totals.alertsAwaitingJournal == 0 && delivery.unsent.isEmpty)
         #expect(sent == Array(1...9))
         // Every alert sent after the repair is in the journal's file (the segment holding 0 was in the
         // directory that was removed).

@@ -3,13 +3,26 @@ import TokenWatchCore
 
 /// Publishes what the detection thread produced, journaled first: an alert is sent only once the journal
 /// has it in its file, so that every alert a consumer sees can be fetched again by catch-up. While the
-/// journal cannot write (a full disk, no file descriptors), alerts wait in ``DetectionWorkingSet/unsent``,
-/// up to ``maxUnsent``, and go out in order once it can. Without a state directory the journal is memory
-/// only and nothing waits. Lives on the detection thread.
+/// journal cannot write (a full disk, no file descriptors), alerts wait in ``unsent``, up to ``maxUnsent``,
+/// and go out in order once it can. Without a state directory the journal is memory only and nothing waits.
+/// Lives on the detection thread.
 struct AlertDelivery {
     let publisher: AlertPublisher
     let journal: AlertJournal
     let logger: Logger
+    /// Alerts journaled (or waiting for the journal) and not yet sent, in order.
+    private(set) var unsent: [Unsent] = []
+    /// Alerts about the daemon itself, waiting for the detector alerts before them to be sent.
+    private(set) var operational: [OperationalAlert] = []
+    /// The next sequence frame of each operational alert topic (not journaled, so counted from 0 per start).
+    private var operationalSequences: [String: UInt32] = [:]
+
+    init(publisher: AlertPublisher, journal: AlertJournal, logger: Logger) {
+        self.publisher = publisher
+        self.journal = journal
+        self.logger = logger
+    }
+
     /// Alerts waiting for the journal beyond this are sent unjournaled, oldest first, and counted
     /// (`tokenwatch_alerts_unjournaled_total`): the daemon must not hold detection back for its disk.
     static let maxUnsent = 10_000
@@ -21,55 +34,58 @@ struct AlertDelivery {
         var id: String
     }
 
-    /// Journals the engine's alerts, in order, then sends every alert the journal has written.
-    func publishAlerts(_ work: inout DetectionWorkingSet) {
-        for alert in work.alerts {
+    /// Journals the engine's alerts, in order, and empties `alerts`; then sends every alert the journal has
+    /// written.
+    mutating func publishAlerts(_ alerts: inout [Alert], totals: inout PipelineStatistics) {
+        for alert in alerts {
             let kind = AlertKind(
                 detector: alert.detector.rawValue,
                 severity: alert.state == .firing ? alert.severity.rawValue : "resolved")
-            journalAndQueue(
-                topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind, &work)
+            journalAndQueue(topic: alert.topic, payload: alert.jsonPayload, id: alert.id, seq: alert.seq, kind: kind)
         }
-        work.alerts.removeAll(keepingCapacity: true)
-        sendJournaled(&work)
+        alerts.removeAll(keepingCapacity: true)
+        sendJournaled(&totals)
     }
 
-    /// Sends the alerts about the daemon itself (a failed reload): after the detector alerts waiting, not
-    /// journaled, with no `seq` (see ``OperationalAlert``).
-    func publishOperational(_ work: inout DetectionWorkingSet) {
-        guard !work.operational.isEmpty, work.unsent.isEmpty else { return }
-        for alert in work.operational {
-            let sequence = work.operationalSequences[alert.topic, default: 0]
-            work.operationalSequences[alert.topic] = sequence &+ 1
+    /// Queues alerts about the daemon itself (a failed reload), for ``publishOperational(totals:)``.
+    mutating func queue(_ alerts: [OperationalAlert]) {
+        operational += alerts
+    }
+
+    /// Sends the alerts about the daemon itself: after the detector alerts waiting, not journaled, with no
+    /// `seq` (see ``OperationalAlert``).
+    mutating func publishOperational(totals: inout PipelineStatistics) {
+        guard !operational.isEmpty, unsent.isEmpty else { return }
+        for alert in operational {
+            let sequence = operationalSequences[alert.topic, default: 0]
+            operationalSequences[alert.topic] = sequence &+ 1
             send(
                 topic: alert.topic, payload: alert.jsonPayload, topicSequence: sequence, seq: nil, id: alert.id,
-                kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &work.totals)
+                kind: AlertKind(detector: "tokenwatch", severity: alert.severity.rawValue), &totals)
         }
-        work.operational.removeAll()
+        operational.removeAll()
     }
 
-    private func journalAndQueue(
-        topic: String, payload: String, id: String, seq: UInt64, kind: AlertKind, _ work: inout DetectionWorkingSet
-    ) {
+    private mutating func journalAndQueue(topic: String, payload: String, id: String, seq: UInt64, kind: AlertKind) {
         let entry = JournalEntry(
             seq: seq, topic: topic, topicSequence: journal.nextTopicSequence(topic), payload: payload)
         journal.append(entry)
-        work.unsent.append(Unsent(entry: entry, kind: kind, id: id))
+        unsent.append(Unsent(entry: entry, kind: kind, id: id))
     }
 
     /// Sends what waits, once the journal has written it; past ``maxUnsent`` the oldest go unjournaled.
-    private func sendJournaled(_ work: inout DetectionWorkingSet) {
-        guard !work.unsent.isEmpty else { return }
+    private mutating func sendJournaled(_ totals: inout PipelineStatistics) {
+        guard !unsent.isEmpty else { return }
         if journal.commit() {
-            for unsent in work.unsent { send(unsent, &work.totals) }
-            work.unsent.removeAll(keepingCapacity: true)
-        } else if work.unsent.count > Self.maxUnsent {
-            let overflow = work.unsent.count - Self.maxUnsent
-            for unsent in work.unsent.prefix(overflow) { send(unsent, &work.totals) }
-            work.unsent.removeFirst(overflow)
-            work.totals.alertsUnjournaled += UInt64(overflow)
+            for unsent in unsent { send(unsent, &totals) }
+            unsent.removeAll(keepingCapacity: true)
+        } else if unsent.count > Self.maxUnsent {
+            let overflow = unsent.count - Self.maxUnsent
+            for unsent in unsent.prefix(overflow) { send(unsent, &totals) }
+            unsent.removeFirst(overflow)
+            totals.alertsUnjournaled += UInt64(overflow)
         }
-        work.totals.alertsAwaitingJournal = work.unsent.count
+        totals.alertsAwaitingJournal = unsent.count
     }
 
     private func send(_ unsent: Unsent, _ totals: inout PipelineStatistics) {

@@ -9,21 +9,19 @@ import ZeroMQ
 /// Why one decoding thread: decoding needs nothing but the bytes, and one thread keeps up with detection;
 /// detection needs each person's events in order, and spreads over threads only by shards of people
 /// (``DetectionWorkers``). Batches (up to ``DetectionPipeline/Settings/batchLimit``
-/// messages) keep the hand-over cheap: one lock and, when the detection thread sleeps, one inproc message per
-/// batch, not per event. At most ``maxQueuedBatches`` wait; past that this thread stops receiving, libzmq's
-/// receive high-water mark fills and publishers are pushed back, as before.
+/// messages) cross through a ``BatchHandoff`` and keep the hand-over cheap: one lock and, when the detection
+/// thread sleeps, one inproc message per batch, not per event. At most ``maxQueuedBatches`` wait; past that this
+/// thread stops receiving, libzmq's receive high-water mark fills and publishers are pushed back.
 ///
 /// The thread owns the event socket from creation to close (libzmq sockets are not thread-safe). It binds it
-/// before ``start(...)`` returns, so a bad endpoint still fails the daemon's start.
+/// before ``start(...)`` returns, so a bad endpoint still fails the daemon's start, and closes it before the
+/// hand-off finishes.
 final class DecodeStage: Sendable {
     struct Batch: Sendable {
         /// What each message decoded to, in order; read in place by the detection thread.
         var items: [DecodedEvent] = []
         /// Wall-clock time at which the batch was received, for the `max_future` check.
         var receivedAt = EventTime(milliseconds: 0)
-        /// Set on the last batch: the stage has stopped (after a stop request, or on `error`).
-        var isLast = false
-        var error: (any Error)?
     }
 
     static let maxQueuedBatches = 8
@@ -33,16 +31,12 @@ final class DecodeStage: Sendable {
     /// `batchLimit` (64), so that alerts leave soon.
     static let backlogBatchLimit = 1024
 
-    private let queue = Mutex<[Batch]>([])
-    /// Batches the detection thread is done with, freed by this thread: their events were allocated here, and
-    /// freeing them there would make every free on the busier thread a remote one for jemalloc.
-    private let spent = Mutex<[Batch]>([])
-    private let credits = DispatchSemaphore(value: DecodeStage.maxQueuedBatches)
-    private let stopRequested = Atomic<Bool>(false)
+    /// Where decoded batches wait for the detection thread, which takes them with
+    /// ``BatchHandoff/nextIfReady()`` and gives them back to be freed here.
+    let handoff = BatchHandoff<Batch>(capacity: DecodeStage.maxQueuedBatches)
     private let limits: Mutex<EventDecoder.Limits>
     private let heartbeatState = Mutex<ContinuousClock.Instant?>(nil)
     private let taken = Atomic<Int>(0)
-    private let ended = DispatchSemaphore(value: 0)
 
     /// Where the detection thread binds a PAIR socket and polls it: one (empty) message arrives per batch
     /// queued, so it sleeps in one poll over this and its other sockets.
@@ -64,32 +58,16 @@ final class DecodeStage: Sendable {
         limits.withLock { $0 = newLimits }
     }
 
-    /// Asks the thread to stop receiving: it takes what libzmq already holds, queues it, then a last batch.
+    /// Asks the thread to stop receiving: it takes what libzmq already holds, hands it over, then finishes.
     func requestStop() {
-        stopRequested.store(true, ordering: .releasing)
+        handoff.requestStop()
     }
 
-    /// Every batch queued so far, oldest first; each frees a place in the queue.
-    func takeBatches() -> [Batch] {
-        let batches = queue.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
-        for _ in batches { credits.signal() }
-        return batches
-    }
-
-    /// Hands detected batches back, to be freed on the decode thread.
-    func giveBack(_ batches: [Batch]) {
-        spent.withLock { $0.append(contentsOf: batches) }
-    }
-
-    /// Stops the thread and waits until it has closed its sockets (before the context may go), releasing
-    /// its queue meanwhile so that it cannot stay blocked on a full one.
+    /// Stops the thread and waits until it has closed its event socket (before the context may go), taking
+    /// what it hands over meanwhile so that it cannot stay blocked on a full queue.
     func stopAndWait() {
-        requestStop()
-        while ended.wait(timeout: .now() + .milliseconds(20)) == .timedOut { _ = takeBatches() }
-        ended.signal()  // Later callers return at once.
+        handoff.requestStop()
+        while case .batch = handoff.next() {}
     }
 
     /// Starts the thread. `makeSocket` runs on it and returns the bound event socket; its error is thrown here.
@@ -118,22 +96,27 @@ final class DecodeStage: Sendable {
             } catch {
                 bound.withLock { $0 = .failure(error) }
                 started.signal()
-                ended.signal()
+                handoff.finish(.failure(error))
                 return
             }
-            defer {
-                events.close()
-                wake.close()
-                ended.signal()
+            let result = Result {
+                try run(
+                    events: events, wake: wake, batchLimit: batchLimit,
+                    pollIntervalMilliseconds: pollIntervalMilliseconds)
             }
-            run(events: events, wake: wake, batchLimit: batchLimit, pollIntervalMilliseconds: pollIntervalMilliseconds)
+            events.close()
+            handoff.finish(result)
+            wakeDetection(wake)
+            wake.close()
         }
         thread.start()
         started.wait()
         return try bound.withLock { $0! }.get()
     }
 
-    private func run(events: ZMQSocket, wake: ZMQSocket, batchLimit: Int, pollIntervalMilliseconds: Int) {
+    /// Receives until a stop is asked, then hands over what libzmq already holds; throws what the event socket
+    /// throws.
+    private func run(events: ZMQSocket, wake: ZMQSocket, batchLimit: Int, pollIntervalMilliseconds: Int) throws {
         var currentLimits = limits.withLock { $0 }
         var decoder = EventDecoder(limits: currentLimits)
         let frames = (topic: ZMQMessage(), payload: ZMQMessage(), extra: ZMQMessage())
@@ -145,7 +128,7 @@ final class DecodeStage: Sendable {
                 decoder = EventDecoder(limits: fresh)
             }
             var batch = Batch(receivedAt: EventTime(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
-            let behind = queue.withLock { !$0.isEmpty }
+            let behind = handoff.hasWaitingBatches
             let limit = behind ? max(batchLimit, Self.backlogBatchLimit) : batchLimit
             batch.items.reserveCapacity(limit)
             while batch.items.count < limit, try events.receive(into: frames.topic, dontWait: true) {
@@ -167,37 +150,32 @@ final class DecodeStage: Sendable {
             taken.add(batch.items.count, ordering: .releasing)
             return batch
         }
-        do {
-            while !stopRequested.load(ordering: .acquiring) {
-                beat()
-                guard try ZMQPoller.readable([events], timeoutMilliseconds: pollIntervalMilliseconds)[0] else {
-                    continue
-                }
-                let batch = try receiveBatch()
-                if !batch.items.isEmpty { hand(batch) }
+        while handoff.isOpen {
+            beat()
+            guard try ZMQPoller.readable([events], timeoutMilliseconds: pollIntervalMilliseconds)[0] else {
+                continue
             }
-            // Graceful stop: everything libzmq already holds is decoded and handed over.
-            while true {
-                let batch = try receiveBatch()
-                if batch.items.isEmpty { break }
-                hand(batch)
-            }
-            hand(Batch(isLast: true))
-        } catch {
-            hand(Batch(isLast: true, error: error))
+            let batch = try receiveBatch()
+            if !batch.items.isEmpty { hand(batch) }
+        }
+        // Graceful stop: everything libzmq already holds is decoded and handed over.
+        while true {
+            let batch = try receiveBatch()
+            if batch.items.isEmpty { break }
+            hand(batch)
         }
     }
 
-    /// Queues a batch for the detection thread and wakes it; frees the batches it gave back.
+    /// Queues a batch for the detection thread and wakes it.
     private func hand(_ batch: Batch, wake: ZMQSocket) {
-        // Waits for a free place, beating the heart meanwhile: a full queue means detection is busy, not stuck.
-        while credits.wait(timeout: .now() + .milliseconds(100)) == .timedOut { beat() }
-        queue.withLock { $0.append(batch) }
+        // Beats the heart while waiting for a free place: a full queue means detection is busy, not stuck.
+        handoff.put(batch, whileWaiting: beat)
+        wakeDetection(wake)
+    }
+
+    private func wakeDetection(_ wake: ZMQSocket) {
         // A full wake queue means the detection thread has wake-ups pending already.
         _ = try? wake.send(UnsafeRawBufferPointer(start: nil, count: 0), dontWait: true)
-        var done: [Batch] = []
-        spent.withLock { swap(&$0, &done) }
-        // `done` is freed here, outside the lock.
     }
 
     private func beat() {

@@ -11,8 +11,9 @@ import ZeroMQ
 /// detection itself, so each thread owns its sockets, and events cross from one to the other in batches of
 /// up to ``Settings/batchLimit``. The detection thread owns the engine, the alert and catch-up sockets and
 /// the journal; it blocks in one poll over them and the decode stage's wake-up socket, then handles every
-/// batch queued. Other threads reach it only through a `Mutex`-guarded inbox (stop, reload, operational
-/// alerts), read between batches, and read its statistics, published once per batch.
+/// batch queued. Its lifecycle is one ``PipelineStateMachine`` behind one lock: other threads reach the thread
+/// only through it (stop, reload, operational alerts, read between batches), and read the statistics it
+/// publishes once per batch (``PipelineReport``).
 public final class DetectionPipeline: Sendable {
     public struct Settings: Sendable {
         public var configuration: TokenWatchConfiguration
@@ -37,13 +38,25 @@ public final class DetectionPipeline: Sendable {
     public let settings: Settings
     let logger: Logger
     private let metrics: PipelineMetrics?
-    private let shared = Mutex(SharedState())
-    private let completion = Mutex(PipelineCompletion<CheckedContinuation<Void, any Error>>())
+    /// The thread's lifecycle; whoever feeds it an input carries out the action it returns, outside the lock.
+    private let lifecycle = Mutex(Lifecycle())
+    private let report = Mutex(PipelineReport())
+    /// Made with the pipeline so that a stop reaches it from any thread, even before the thread has started.
+    let decodeStage: DecodeStage
+
+    typealias Lifecycle = PipelineStateMachine<CheckedContinuation<Void, any Error>, PendingReload>
+
+    /// A validated configuration, and the reload waiting for it to apply.
+    struct PendingReload: Sendable {
+        var configuration: TokenWatchConfiguration
+        var applied: CheckedContinuation<Void, Never>
+    }
 
     public init(settings: Settings, logger: Logger, metrics: PipelineMetrics? = nil) {
         self.settings = settings
         self.logger = logger
         self.metrics = metrics
+        decodeStage = DecodeStage(limits: settings.configuration.events.limits)
     }
 
     /// Where the sockets are bound, once `start()` has returned: the configured endpoints with any wildcard
@@ -54,117 +67,115 @@ public final class DetectionPipeline: Sendable {
         public var catchup: String?
     }
 
-    public var boundEndpoints: BoundEndpoints? { shared.withLock { $0.boundEndpoints } }
+    public var boundEndpoints: BoundEndpoints? { report.withLock { $0.boundEndpoints } }
 
     func recordBound(_ endpoints: BoundEndpoints) {
-        shared.withLock { $0.boundEndpoints = endpoints }
+        report.withLock { $0.boundEndpoints = endpoints }
     }
 
     /// A copy of the statistics as of the last batch.
-    public var statistics: PipelineStatistics { shared.withLock { $0.statistics } }
+    public var statistics: PipelineStatistics { report.withLock { $0.statistics } }
 
     /// When the thread last went round its loop: a stuck pipeline stops the watchdog and fails `/healthz`.
-    public var lastHeartbeat: ContinuousClock.Instant? { shared.withLock { $0.heartbeat } }
+    public var lastHeartbeat: ContinuousClock.Instant? { report.withLock { $0.heartbeat } }
 
     /// Starts the thread and returns once state is restored and both sockets are bound; throws if either
     /// socket cannot be bound.
     public func start() async throws {
-        try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, any Error>) in
-            completion.withLock { $0.starting(ready: ready) }
-            let thread = Thread { [self] in
-                nameCurrentThread("tw-ingest")
-                let result = Result { try self.runThread() }
-                self.finish(result)
+        try await withCheckedThrowingContinuation { (starter: CheckedContinuation<Void, any Error>) in
+            switch lifecycle.withLock({ $0.startRequested(starter) }) {
+            case .startThread:
+                let thread = Thread { [self] in
+                    nameCurrentThread("tw-ingest")
+                    let result = Result { try self.runThread() }
+                    self.threadEnded(result)
+                }
+                thread.start()
+            case .refuse(let starter):
+                starter.resume(throwing: PipelineStartRefused())
             }
-            thread.start()
         }
     }
 
     /// Asks the thread to stop: it stops receiving, handles what libzmq already holds, publishes the alerts,
     /// writes a final checkpoint, closes the sockets and ends.
     public func requestStop() {
-        shared.withLock { $0.stopRequested = true }
+        switch lifecycle.withLock({ $0.stopRequested() }) {
+        case .stopDecoding:
+            decodeStage.requestStop()
+        case .endBeforeStart(let waiters, let reloads):
+            for reload in reloads { reload.applied.resume() }
+            for waiter in waiters { waiter.resume() }
+        case .none:
+            break
+        }
     }
 
     /// Hands a validated configuration to the thread, which applies it between two batches, keeping every
     /// window and baseline. Returns once applied (at once if the pipeline has ended).
     public func apply(_ configuration: TokenWatchConfiguration) async {
         await withCheckedContinuation { (applied: CheckedContinuation<Void, Never>) in
-            let accepted = shared.withLock { state -> Bool in
-                guard !state.finished else { return false }
-                state.pendingConfigurations.append((configuration, applied))
-                return true
+            let reload = PendingReload(configuration: configuration, applied: applied)
+            switch lifecycle.withLock({ $0.reloadRequested(reload) }) {
+            case .applyBetweenBatches: break
+            case .resume(let reload): reload.applied.resume()
             }
-            if !accepted { applied.resume() }
         }
     }
 
     /// Queues an alert about the daemon itself (a failed reload) for publication with the next batch.
     public func publish(_ alert: OperationalAlert) {
-        shared.withLock { $0.operationalAlerts.append(alert) }
+        switch lifecycle.withLock({ $0.operationalAlertRaised(alert) }) {
+        case .publishWithNextBatch: break
+        case .drop:
+            logger.debug("operational alert dropped: the pipeline has ended", metadata: ["topic": "\(alert.topic)"])
+        }
     }
 
     /// Records the outcome of a reload in the statistics and metrics.
     public func recordReload(succeeded: Bool) {
-        shared.withLock {
-            if succeeded { $0.reloadsSucceeded += 1 } else { $0.reloadsFailed += 1 }
-        }
+        report.withLock { $0.recordReload(succeeded: succeeded) }
         metrics?.recordReload(succeeded: succeeded)
     }
 
     /// Waits for the thread to end; rethrows the error that ended it, if any.
     public func waitUntilFinished() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            switch completion.withLock({ $0.wait(continuation) }) {
+            switch lifecycle.withLock({ $0.waitRequested(continuation) }) {
             case .suspend: break
             case .resume(let result): continuation.resume(with: result)
             }
         }
     }
 
+    /// Feeds the lifecycle an input from the detection thread, which carries out the action returned.
+    func lifecycleInput<Action>(_ input: (inout Lifecycle) -> Action) -> Action {
+        lifecycle.withLock { input(&$0) }
+    }
+
     /// Resumes `start()`: sockets bound, state restored.
     func markReady() {
-        completion.withLock { $0.becameReady() }?.resume()
-    }
-
-    private func finish(_ result: Result<Void, any Error>) {
-        let pending = shared.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.finished = true
-            defer { state.pendingConfigurations.removeAll() }
-            return state.pendingConfigurations.map(\.1)
-        }
-        for waiter in pending { waiter.resume() }
-        for waiter in completion.withLock({ $0.finished(result) }) { waiter.resume(with: result) }
-    }
-
-    /// Takes what other threads left for the detection thread: configurations to apply, operational alerts
-    /// to publish.
-    func takeInbox() -> (
-        configurations: [(TokenWatchConfiguration, CheckedContinuation<Void, Never>)],
-        operational: [OperationalAlert]
-    ) {
-        shared.withLock { state in
-            defer {
-                state.pendingConfigurations.removeAll()
-                state.operationalAlerts.removeAll()
-            }
-            return (state.pendingConfigurations, state.operationalAlerts)
+        switch lifecycle.withLock({ $0.becameReady() }) {
+        case .resumeStarter(let starter): starter.resume()
+        case .none: break
         }
     }
 
-    var stopRequested: Bool { shared.withLock { $0.stopRequested } }
+    private func threadEnded(_ result: Result<Void, any Error>) {
+        switch lifecycle.withLock({ $0.threadEnded(result) }) {
+        case .resume(let waiters, let result, let reloads):
+            for reload in reloads { reload.applied.resume() }
+            for waiter in waiters { waiter.resume(with: result) }
+        case .none:
+            break
+        }
+    }
 
     /// Publishes the detection thread's totals and heartbeat to other threads, and to the metrics.
     func report(
         _ totals: PipelineStatistics, heartbeat: ContinuousClock.Instant, since reported: inout PipelineStatistics
     ) {
-        var totals = totals
-        shared.withLock { state in
-            totals.reloadsSucceeded = state.reloadsSucceeded
-            totals.reloadsFailed = state.reloadsFailed
-            state.statistics = totals
-            state.heartbeat = heartbeat
-        }
+        let totals = report.withLock { $0.publish(totals, heartbeat: heartbeat) }
         metrics?.record(from: reported, to: totals)
         reported = totals
     }
@@ -172,16 +183,4 @@ public final class DetectionPipeline: Sendable {
     func recordProcessing(_ duration: Duration, events: Int) {
         metrics?.recordProcessing(duration, events: events)
     }
-}
-
-private struct SharedState: Sendable {
-    var stopRequested = false
-    var finished = false
-    var pendingConfigurations: [(TokenWatchConfiguration, CheckedContinuation<Void, Never>)] = []
-    var operationalAlerts: [OperationalAlert] = []
-    var statistics = PipelineStatistics()
-    var heartbeat: ContinuousClock.Instant?
-    var reloadsSucceeded: UInt64 = 0
-    var reloadsFailed: UInt64 = 0
-    var boundEndpoints: DetectionPipeline.BoundEndpoints?
 }

@@ -10,7 +10,8 @@ extension DetectionPipeline {
     struct ThreadResources {
         let decodeStage: DecodeStage
         let wake: ZMQSocket
-        let delivery: AlertDelivery
+        let journal: AlertJournal
+        let publisher: AlertPublisher
         let catchup: CatchupResponder?
         let zap: ZAPHandler?
         let handshakes: HandshakeMonitor
@@ -20,14 +21,12 @@ extension DetectionPipeline {
     /// Sets up, runs the loop, closes everything in reverse order whatever happens.
     func runThread() throws {
         let configuration = settings.configuration
-        let decodeStage = DecodeStage(limits: configuration.events.limits)
-        var work = DetectionWorkingSet(
-            decodeStage: decodeStage, engine: restoredEngine(),
-            workers: DetectionWorkers(workers: configuration.state.detectionThreads), logger: logger)
+        var engine = restoredEngine()
+        let workers = DetectionWorkers(workers: configuration.state.detectionThreads)
         let journal = try AlertJournal(
             directory: settings.stateDirectory, configuration: configuration.journal, logger: logger)
         defer { journal.close() }
-        work.engine.advanceSequence(atLeast: journal.nextSeq)
+        engine.advanceSequence(atLeast: journal.nextSeq)
 
         let context = try ZMQContext()
         let security = configuration.security
@@ -46,7 +45,7 @@ extension DetectionPipeline {
         let monitors =
             security.curve ? ["events", "alerts", "catchup"].map { ($0, HandshakeMonitor.endpoint(for: $0)) } : []
         let eventsEndpoint = try startDecoding(
-            decodeStage, context: context, secure: secure, monitor: monitors.first?.1)
+            context: context, secure: secure, monitor: monitors.first?.1)
         // However this thread ends, the decode thread ends first and closes the event socket.
         defer { decodeStage.stopAndWait() }
         let publisher = try AlertPublisher(
@@ -64,20 +63,23 @@ extension DetectionPipeline {
         }
         let bound = BoundEndpoints(
             events: eventsEndpoint, alerts: publisher.boundEndpoint, catchup: catchup?.boundEndpoint)
-        logBound(bound, nextSeq: work.engine.nextSequence)
+        logBound(bound, nextSeq: engine.nextSequence)
         let handshakes = try Self.monitorHandshakes(monitors, publisher, catchup, context: context)
         defer { handshakes.close() }
         let resources = ThreadResources(
             decodeStage: decodeStage, wake: wake,
-            delivery: AlertDelivery(publisher: publisher, journal: journal, logger: logger),
+            journal: journal, publisher: publisher,
             catchup: catchup, zap: zap, handshakes: handshakes,
             poll: DetectionPoll(wake: wake, catchup: catchup?.pollable, authentication: zap?.pollable))
+        var work = DetectionWorkingSet(
+            decodeStage: decodeStage, engine: engine, workers: workers,
+            delivery: AlertDelivery(publisher: publisher, journal: journal, logger: logger), logger: logger)
         try detectUntilDrained(&work, resources)
     }
 
     /// Starts the decode thread, which makes and binds the event socket (and starts its handshake monitor).
     private func startDecoding(
-        _ decodeStage: DecodeStage, context: ZMQContext, secure: @escaping @Sendable (ZMQSocket) throws -> Void,
+        context: ZMQContext, secure: @escaping @Sendable (ZMQSocket) throws -> Void,
         monitor: String?
     ) throws -> String {
         let events = settings.configuration.events
@@ -139,59 +141,86 @@ extension DetectionPipeline {
         return socket
     }
 
-    /// Runs rounds until the decode stage hands over its last batch (after a stop request, once it has
-    /// decoded every message libzmq already held), then publishes what is left and writes a final checkpoint.
+    /// Runs rounds until the decode stage has finished (after a stop request, once it has handed over every
+    /// message libzmq already held), then publishes what is left and writes a final checkpoint.
     private func detectUntilDrained(_ work: inout DetectionWorkingSet, _ resources: ThreadResources) throws {
         var reported = PipelineStatistics()
         try finishBatch(&work, resources, reported: &reported)
         markReady()
-        var loop = DetectionLoopState(
-            now: ContinuousClock.now, checkpointInterval: settings.configuration.state.checkpointInterval)
+        var checkpoints = CheckpointSchedule(
+            now: ContinuousClock.now, interval: settings.configuration.state.checkpointInterval)
         let scratch = ZMQMessage()
-        while loop.phase != .drained {
-            if loop.phase == .running && stopRequested, loop.stopRequested() == .forwardStopToDecodeStage {
-                resources.decodeStage.requestStop()
+        var decoding = DecodingProgress.receiving
+        do {
+            while case .receiving = decoding {
+                let woken = try resources.poll.wait(timeoutMilliseconds: settings.pollIntervalMilliseconds)
+                if woken.contains(.decodedBatches) {
+                    while try resources.wake.receive(into: scratch, dontWait: true) {}
+                }
+                decoding = detectQueuedBatches(&work, resources)
+                applyInbox(&work)
+                try finishBatch(&work, resources, reported: &reported)
+                try answerRequests(woken, &work, resources)
+                if let store = settings.checkpoints,
+                    checkpoints.isDue(
+                        now: ContinuousClock.now, interval: work.engine.configuration.state.checkpointInterval)
+                {
+                    checkpointInBackground(work.engine, to: store)
+                }
             }
-            let woken = try resources.poll.wait(timeoutMilliseconds: settings.pollIntervalMilliseconds)
-            if woken.contains(.decodedBatches) {
-                while try resources.wake.receive(into: scratch, dontWait: true) {}
+            if case .finished = decoding {
+                applyInbox(&work)
+                try finishBatch(&work, resources, reported: &reported)
             }
-            try detectQueuedBatches(&work, resources, loop: &loop)
-            applyInbox(&work)
-            try finishBatch(&work, resources, reported: &reported)
-            try answerRequests(woken, &work, resources)
-            if let store = settings.checkpoints,
-                loop.checkpointDue(
-                    now: ContinuousClock.now, interval: work.engine.configuration.state.checkpointInterval)
-            {
-                checkpointInBackground(work.engine, to: store)
+        } catch {
+            switch lifecycleInput({ $0.socketFailed(error) }) {
+            case .end(let error): throw error
+            case .none: throw error
             }
         }
-        applyInbox(&work)
-        try finishBatch(&work, resources, reported: &reported)
+        if case .failed(let error) = decoding { throw error }
         writeFinalCheckpoint(work.engine)
         logger.info(
             "ingest stopped",
             metadata: ["events": "\(work.totals.eventsReceived)", "decoded": "\(resources.decodeStage.messagesTaken)"])
     }
 
+    /// Whether the decode stage may hand over more batches.
+    private enum DecodingProgress {
+        case receiving
+        /// It has finished, successfully: what it handed over is all there is.
+        case finished
+        /// Its socket failed: the thread ends with the error.
+        case failed(any Error)
+    }
+
     /// Detects every batch the decode stage queued, publishing each batch's alerts as soon as it is detected.
     private func detectQueuedBatches(
-        _ work: inout DetectionWorkingSet, _ resources: ThreadResources,
-        loop: inout DetectionLoopState<ContinuousClock.Instant>
-    ) throws {
-        var decodedBatches = resources.decodeStage.takeBatches()
-        for index in decodedBatches.indices {
-            if decodedBatches[index].isLast {
-                try loop.lastBatchArrived(error: decodedBatches[index].error)
-                continue
+        _ work: inout DetectionWorkingSet, _ resources: ThreadResources
+    ) -> DecodingProgress {
+        let handoff = resources.decodeStage.handoff
+        while let next = handoff.nextIfReady() {
+            // Consumed, so that the batch's events have one owner and are read in place, not copied.
+            switch consume next {
+            case .batch(var batch):
+                switch lifecycleInput({ $0.batchArrived() }) {
+                case .detect:
+                    let started = ContinuousClock.now
+                    work.handle(&batch)
+                    recordProcessing(ContinuousClock.now - started, events: batch.items.count)
+                    if !work.alerts.isEmpty { work.publishAlerts() }
+                case .discard:
+                    break
+                }
+                handoff.giveBack(batch)
+            case .finished(let result):
+                switch lifecycleInput({ $0.decodingFinished(result) }) {
+                case .publishRemainingAndCheckpoint, .none: return .finished
+                case .end(let error): return .failed(error)
+                }
             }
-            let started = ContinuousClock.now
-            work.handle(&decodedBatches[index])
-            recordProcessing(ContinuousClock.now - started, events: decodedBatches[index].items.count)
-            if !work.alerts.isEmpty { resources.delivery.publishAlerts(&work) }
         }
-        resources.decodeStage.giveBack(consume decodedBatches)
+        return .receiving
     }
 
     /// Answers catch-up and CURVE authentication requests the poll woke up for.
@@ -199,8 +228,13 @@ extension DetectionPipeline {
         _ woken: PipelineWakeups, _ work: inout DetectionWorkingSet, _ resources: ThreadResources
     ) throws {
         if woken.contains(.catchupRequests), let catchup = resources.catchup {
-            try catchup.answerPending(from: resources.delivery.journal)
-            work.totals.catchupRefusals = catchup.refused
+            switch lifecycleInput({ $0.catchupRequested() }) {
+            case .answer:
+                try catchup.answerPending(from: resources.journal)
+                work.totals.catchupRefusals = catchup.refused
+            case .ignore:
+                break
+            }
         }
         if woken.contains(.authenticationRequests), let zap = resources.zap {
             for refusal in try zap.answerPending() {
@@ -217,26 +251,26 @@ extension DetectionPipeline {
 
     /// Applies reloaded configurations and queues operational alerts, between two batches.
     private func applyInbox(_ work: inout DetectionWorkingSet) {
-        let inbox = takeInbox()
-        for (configuration, applied) in inbox.configurations {
-            work.apply(configuration)
-            applied.resume()
+        let inbox = lifecycleInput { $0.inboxTaken() }
+        for reload in inbox.reloads {
+            work.apply(reload.configuration)
+            reload.applied.resume()
         }
-        work.operational += inbox.operational
+        work.delivery.queue(inbox.operationalAlerts)
     }
 
     /// Logs subscription changes, publishes what is queued, and reports the totals.
     private func finishBatch(
         _ work: inout DetectionWorkingSet, _ resources: ThreadResources, reported: inout PipelineStatistics
     ) throws {
-        let publisher = resources.delivery.publisher
+        let publisher = resources.publisher
         for change in try publisher.drainSubscriptions() {
             logger.info(
                 change.subscribed ? "alert subscriber joined" : "alert subscriber left",
                 metadata: ["prefix": "\(change.prefix)"])
         }
-        resources.delivery.publishAlerts(&work)
-        resources.delivery.publishOperational(&work)
+        work.publishAlerts()
+        work.publishOperational()
 
         work.totals.eventsLate = work.engine.eventsLate
         work.totals.journalErrors = resources.delivery.journal.errors

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TokenWatchCore
 
 /// The threads the engine's shards run on: the caller is worker 0, and `workers - 1` threads kept waiting for
@@ -42,10 +41,18 @@ public final class DetectionWorkers: ShardExecutor, Sendable {
 private final class Crew: @unchecked Sendable {
     private let start: [DispatchSemaphore]
     private let done = DispatchSemaphore(value: 0)
-    /// The segment's body: set by `run` before it signals the threads and read by them after they are
-    /// woken; the semaphores order the accesses.
-    private var body: ((Int) -> Void)?
-    private let stopping = Atomic<Bool>(false)
+    /// What the threads do when woken: set before they are signalled and read by them after, so the
+    /// semaphores order the accesses.
+    private var order = Order.wait
+
+    private enum Order {
+        /// Nothing: no segment is running.
+        case wait
+        /// Run the segment's body with the thread's worker number.
+        case run((Int) -> Void)
+        /// The owner is gone: end.
+        case stop
+    }
 
     init(threads: Int) {
         start = (0..<threads).map { _ in DispatchSemaphore(value: 0) }
@@ -57,16 +64,16 @@ private final class Crew: @unchecked Sendable {
 
     func run(_ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
-            self.body = body
+            order = .run(body)
             for semaphore in start { semaphore.signal() }
             body(0)
             for _ in start { done.wait() }
-            self.body = nil
+            order = .wait
         }
     }
 
     func stop() {
-        stopping.store(true, ordering: .releasing)
+        order = .stop
         for semaphore in start { semaphore.signal() }
     }
 
@@ -74,8 +81,11 @@ private final class Crew: @unchecked Sendable {
         nameCurrentThread("tw-detect-\(worker)")
         while true {
             start[worker - 1].wait()
-            if stopping.load(ordering: .acquiring) { return }
-            body!(worker)
+            switch order {
+            case .run(let body): body(worker)
+            case .stop: return
+            case .wait: preconditionFailure("woken without a segment")
+            }
             done.signal()
         }
     }

@@ -1,26 +1,36 @@
 import Logging
 import TokenWatchCore
 
-/// The detection thread's working set: the engine, the alerts waiting to be published and the running totals.
+/// The detection thread's working set: the engine, the alerts it made, their delivery and the running totals.
 struct DetectionWorkingSet {
     let decodeStage: DecodeStage
     var engine: DetectionEngine
     /// The threads the engine's shards run on (`state.detection_threads`, fixed at start).
     let workers: DetectionWorkers
+    /// The engine's alerts, until ``publishAlerts()`` hands them to the delivery.
     var alerts: [Alert] = []
-    var operational: [OperationalAlert] = []
-    /// Alerts journaled (or waiting for the journal) and not yet sent, in order.
-    var unsent: [AlertDelivery.Unsent] = []
-    /// The next sequence frame of each operational alert topic (not journaled, so counted from 0 per start).
-    var operationalSequences: [String: UInt32] = [:]
+    var delivery: AlertDelivery
     var totals = PipelineStatistics()
     var rejectionLog: RejectionLog
 
-    init(decodeStage: DecodeStage, engine: DetectionEngine, workers: DetectionWorkers, logger: Logger) {
+    init(
+        decodeStage: DecodeStage, engine: DetectionEngine, workers: DetectionWorkers, delivery: AlertDelivery,
+        logger: Logger
+    ) {
         self.decodeStage = decodeStage
         self.engine = engine
         self.workers = workers
+        self.delivery = delivery
         rejectionLog = RejectionLog(logger: logger)
+    }
+
+    /// Journals and sends the engine's alerts, then the operational alerts once none waits before them.
+    mutating func publishAlerts() {
+        delivery.publishAlerts(&alerts, totals: &totals)
+    }
+
+    mutating func publishOperational() {
+        delivery.publishOperational(totals: &totals)
     }
 
     mutating func apply(_ configuration: TokenWatchConfiguration) {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TokenWatchCore
 
 /// Reads an events file (JSON lines) and decodes it on a second thread, handing the caller its lines in
@@ -7,8 +6,8 @@ import TokenWatchCore
 ///
 /// Parsing and fingerprinting are about a third of the work per event and need nothing but the bytes, so
 /// they run beside detection instead of before it; detection, which needs the events in order, stays on the
-/// caller's thread. Lines cross in batches (one lock per ``batchSize`` lines) through a queue of at most
-/// ``maxQueuedBatches``, so a fast reader never holds more than a few thousand decoded events.
+/// caller's thread. Lines cross in batches (one lock per ``batchSize`` lines) through the ``BatchHandoff`` the live
+/// pipeline uses too, which holds at most ``maxQueuedBatches``.
 public enum FileDecodeStage {
     /// Consecutive non-blank lines of the file, decoded.
     public struct Batch: Sendable {
@@ -34,38 +33,34 @@ public enum FileDecodeStage {
     /// where it lies: `inout` only so that its events are not copied on the way; `body` reads them.
     public static func forEachBatch(of input: FileHandle, limits: EventDecoder.Limits, _ body: (inout Batch) -> Void) {
         let handoff = BatchHandoff<Batch>(capacity: maxQueuedBatches)
-        // Batches the caller is done with go back to the reading thread, which frees them: the events' strings
-        // and sketches were allocated there, and freeing them on the detection thread (the busier one) would
-        // make every free a remote one for the allocator.
-        let spent = Mutex<[Batch]>([])
         let reader = Thread {
             nameCurrentThread("tw-read")
             let decoder = EventDecoder(limits: limits)
             var batch = Batch()
             batch.reserve(batchSize)
             var number = 0
-            func handOver() {
-                handoff.put(batch)
-                batch = Batch()
-                batch.reserve(batchSize)
-                var done: [Batch] = []
-                spent.withLock { swap(&$0, &done) }
-                // `done` is freed here, on this thread, outside the lock.
-            }
             LineReader(input).forEachLine { line in
                 number += 1
                 if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
                 batch.numbers.append(number)
                 batch.events.append(decoder.decodeEvent(line))
-                if batch.count == batchSize { handOver() }
+                if batch.count == batchSize {
+                    handoff.put(batch)
+                    batch = Batch()
+                    batch.reserve(batchSize)
+                }
             }
             if batch.count > 0 { handoff.put(batch) }
-            handoff.finish()
+            // A read error ends the file where it happened, as reading it in place would: not a failure.
+            handoff.finish(.success(()))
         }
         reader.start()
-        while var batch = handoff.take() {
+        while true {
+            let next = handoff.next()
+            // Consumed, so that the batch's events have one owner and `body` reads them in place, not copied.
+            guard case .batch(var batch) = consume next else { return }
             body(&batch)
-            spent.withLock { $0.append(batch) }
+            handoff.giveBack(batch)
         }
     }
 }
