@@ -273,7 +273,7 @@ extension DetectionPipeline {
         work.publishOperational()
 
         work.totals.eventsLate = work.engine.eventsLate
-        work.totals.journalErrors = resources.delivery.journal.errors
+        work.totals.journalErrors = resources.journal.errors
         for (label, usage) in work.engine.spending.takeByLabel() {
             work.totals.spending[label, default: JudgedUsage()].add(usage)
         }
