@@ -196,7 +196,7 @@ static size_t bottom_k(uint32_t *values, size_t count) {
     }
     /* Prompts of usual length. The values are hashes, spread evenly: placed by their top bits first, they are
      * nearly in order, and an insertion sort then moves each by a place or two. */
-    enum { BUCKET_BITS = 5, BUCKETS = 1 << BUCKET_BITS };
+    enum { BUCKET_BITS = 4, BUCKETS = 1 << BUCKET_BITS };
     uint32_t placed[2 * TW_SKETCH_SIZE];
     uint8_t starts[BUCKETS + 1] = {0};
     for (size_t i = 0; i < count; i++) starts[(values[i] >> (32 - BUCKET_BITS)) + 1]++;

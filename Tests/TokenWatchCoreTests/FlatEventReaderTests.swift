@@ -47,7 +47,9 @@ struct FlatEventReaderTests {
                 fields.user, fields.id, fields.agent, fields.parent, fields.session, fields.model, fields.tool,
                 fields.team, fields.tz, fields.prompt, fields.prompt_hash, fields.output_hash,
             ].map { string in
-                string.data.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: string.length), as: UTF8.self) }
+                string.data.map {
+                    String(decoding: UnsafeRawBufferPointer(start: $0, count: string.length), as: UTF8.self)
+                }
             }
             let numbers = [fields.ts_ms, fields.input_tokens, fields.output_tokens].map { String($0) }
             return (status, numbers + strings, field.map { String(cString: $0) })
@@ -71,7 +73,8 @@ struct FlatEventReaderTests {
         plain + #","ts":"2026-13-02T10:00:00Z"}"#, plain + #","ts":1.5}"#, plain + #","ts":-5}"#,
         plain + #","prompt":"José ΑΒΓ ｓｕｍ 日本 🙂"}"#, plain + #","tz":"Europe/Berlin"  ,  "agent" : "a" }"#,
         plain + ",\"prompt\":\"tab\tinside\"}", plain + #","prompt":"ok"}"# + "\u{0}",
-        #"{"user":"u","input_tokens":1,"output_tokens":1}"#, #"{"ts":1793577600000,"input_tokens":1,"output_tokens":1}"#,
+        #"{"user":"u","input_tokens":1,"output_tokens":1}"#,
+        #"{"ts":1793577600000,"input_tokens":1,"output_tokens":1}"#,
     ])
     func handwrittenPayloadsMatch(_ payload: String) {
         Parsers().expectSame(Array(payload.utf8))
@@ -79,7 +82,9 @@ struct FlatEventReaderTests {
 
     @Test func invalidUTF8Matches() {
         let parsers = Parsers()
-        for bytes: [UInt8] in [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xFF], [0xC3]] {
+        for bytes: [UInt8] in [
+            [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xFF], [0xC3],
+        ] {
             parsers.expectSame(Array((Self.plain + #","prompt":"a"#).utf8) + bytes + Array(#"b"}"#.utf8))
             parsers.expectSame(Array((Self.plain + #",""#).utf8) + bytes + Array(#"":1}"#.utf8))
         }

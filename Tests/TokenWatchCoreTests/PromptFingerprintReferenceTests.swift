@@ -68,7 +68,8 @@ struct PromptFingerprintReferenceTests {
     /// look-alike lead bytes and the bytes that follow them.
     @Test func randomBytesMatch() {
         var random = SeededRandom(seed: 33)
-        let interesting: [UInt8] = Array("aZm09 ,.-\t".utf8) + [0xCE, 0xCF, 0xD0, 0xD1, 0xEF, 0xBC, 0xBD, 0x91, 0xB1, 0x80]
+        let interesting: [UInt8] =
+            Array("aZm09 ,.-\t".utf8) + [0xCE, 0xCF, 0xD0, 0xD1, 0xEF, 0xBC, 0xBD, 0x91, 0xB1, 0x80]
         for _ in 0..<20_000 {
             let count = Int.random(in: 0...40, using: &random)
             let bytes = (0..<count).map { _ in

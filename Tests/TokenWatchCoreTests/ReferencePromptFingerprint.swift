@@ -108,7 +108,8 @@ enum ReferencePromptFingerprint {
                 shingles[filled] = UInt32(truncatingIfNeeded: ReferencePromptFingerprint.finalize(word))
                 filled += 1
                 if count > 0 {
-                    shingles[filled] = UInt32(truncatingIfNeeded: ReferencePromptFingerprint.finalize(FNV1a.mix(previous, word)))
+                    shingles[filled] = UInt32(
+                        truncatingIfNeeded: ReferencePromptFingerprint.finalize(FNV1a.mix(previous, word)))
                     filled += 1
                 }
                 previous = word
@@ -171,7 +172,7 @@ enum ReferencePromptFingerprint {
 ///
 /// Only look-alikes are folded (Cyrillic `р` is Latin `p`, not `r`): text really written in those scripts
 /// keeps its words apart from each other, which is all that matching needs.
-fileprivate enum Confusables {
+private enum Confusables {
     /// The lower-case ASCII letter a two-byte UTF-8 character (Greek and Cyrillic blocks, lead byte
     /// `0xCE`–`0xD1`) looks like, or 0.
     static func latin(lead: UInt8, trail: UInt8) -> UInt8 {
