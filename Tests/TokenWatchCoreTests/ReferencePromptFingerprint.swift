@@ -1,14 +1,14 @@
 @testable import TokenWatchCore
 
-/// The prompt fingerprint as the Swift code made it before its pass moved to `CPromptFingerprint`, kept only
-/// here: the independent reference that the shipped fingerprint must match value for value, since fingerprints
-/// feed the detectors and are stored in checkpoints.
+/// The prompt fingerprint stated in Swift, for tests only: the independent reference that the shipped pass
+/// (`CPromptFingerprint`) must match value for value, since fingerprints feed the detectors and are kept in
+/// checkpoints.
 enum ReferencePromptFingerprint {
     static func fingerprint(_ text: UnsafeRawBufferPointer) -> PromptFingerprint {
         // A word takes at least one byte and a separator: at most (count + 1) / 2 words, and one shingle per
         // word and per pair of neighbours.
         let maxWords = (text.count + 1) / 2 + 1
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * maxWords) { buffer in
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * maxWords) { buffer in
             var words = WordHasher(shingles: buffer)
             let count = text.count
             var i = 0
@@ -172,7 +172,7 @@ enum ReferencePromptFingerprint {
 ///
 /// Only look-alikes are folded (Cyrillic `р` is Latin `p`, not `r`): text really written in those scripts
 /// keeps its words apart from each other, which is all that matching needs.
-private enum Confusables {
+enum Confusables {
     /// The lower-case ASCII letter a two-byte UTF-8 character (Greek and Cyrillic blocks, lead byte
     /// `0xCE`–`0xD1`) looks like, or 0.
     static func latin(lead: UInt8, trail: UInt8) -> UInt8 {
