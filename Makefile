@@ -126,7 +126,8 @@ CLANGXX   ?= $(shell command -v clang++ 2>/dev/null || echo /opt/swift/usr/bin/c
 fuzz: deps
 	mkdir -p .build/fuzz/corpus
 	$(CLANGXX) -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -I Sources/CEventJSON/include \
-		Tests/Fuzz/fuzz_event_parser.cpp Sources/CEventJSON/event_json.cpp -lsimdjson -o .build/fuzz/fuzz_event_parser
+		Tests/Fuzz/fuzz_event_parser.cpp Sources/CEventJSON/event_json.cpp \
+		Sources/CEventJSON/flat_event.cpp -lsimdjson -o .build/fuzz/fuzz_event_parser
 	.build/fuzz/fuzz_event_parser -runs=$(FUZZ_RUNS) -max_len=4096 .build/fuzz/corpus Tests/Fuzz/corpus
 
 ## Regenerates Sources/TokenWatchOTLP/Generated from otlp_subset.proto. Needs protoc (Debian protobuf-compiler)

@@ -36,6 +36,9 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"]), .define("SIMDJSON_THREADS_ENABLED", to: "1")],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // The prompt fingerprint's pass over the text, in C: one loop over bytes whose cost per byte and per word
+        // the compiler does not move from build to build.
+        .target(name: "CPromptFingerprint", cSettings: [.unsafeFlags(["-O3"])]),
         // jemalloc (Debian's libjemalloc-dev) in place of glibc's malloc for the whole process of each executable
         // that depends on this, with options built in (allocator.c): decoding and detection allocate and free at
         // a high rate on two threads, which glibc's per-thread arenas handle poorly (one `mprotect` per page as an
@@ -45,6 +48,7 @@ let package = Package(
             name: "TokenWatchCore",
             dependencies: [
                 "CEventJSON",
+                "CPromptFingerprint",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,4 +1,5 @@
 #include "CEventJSON.h"
+#include "event_fields.h"
 
 #include <simdjson.h>
 
@@ -14,6 +15,9 @@ struct tw_parser {
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: payloads are copied into this padded buffer.
     std::unique_ptr<uint8_t[]> buffer;
     size_t capacity;
+    // Whether simdjson accepts an object of one level within this parser's depth: only then may the flat
+    // reader answer for it.
+    bool reads_flat;
 };
 
 extern "C" tw_parser *tw_parser_create(size_t max_bytes, size_t max_depth) {
@@ -29,6 +33,13 @@ extern "C" tw_parser *tw_parser_create(size_t max_bytes, size_t max_depth) {
         return nullptr;
     }
     parser->capacity = max_bytes;
+    static const char kFlat[] = "{\"a\":0}";
+    parser->reads_flat = false;
+    if (max_bytes < sizeof kFlat) return parser;
+    std::memcpy(parser->buffer.get(), kFlat, sizeof kFlat - 1);
+    std::memset(parser->buffer.get() + sizeof kFlat - 1, 0, SIMDJSON_PADDING);
+    dom::element root;
+    parser->reads_flat = parser->dom.parse(parser->buffer.get(), sizeof kFlat - 1, false).get(root) == SUCCESS;
     return parser;
 }
 
@@ -57,26 +68,6 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 }
 
 bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-enum class Kind { string_field, ts, tokens };
-
-struct FieldSpec {
-    std::string_view name;
-    Kind kind;
-    size_t offset;  // of the tw_string or int64_t inside tw_event_fields
-};
-
-#define TW_STRING(name) FieldSpec{#name, Kind::string_field, offsetof(tw_event_fields, name)}
-const FieldSpec kFields[] = {
-    FieldSpec{"ts", Kind::ts, offsetof(tw_event_fields, ts_ms)},
-    TW_STRING(user),
-    FieldSpec{"input_tokens", Kind::tokens, offsetof(tw_event_fields, input_tokens)},
-    FieldSpec{"output_tokens", Kind::tokens, offsetof(tw_event_fields, output_tokens)},
-    TW_STRING(id), TW_STRING(agent), TW_STRING(parent), TW_STRING(session), TW_STRING(model),
-    TW_STRING(tool), TW_STRING(team), TW_STRING(tz), TW_STRING(prompt), TW_STRING(prompt_hash),
-    TW_STRING(output_hash),
-};
-#undef TW_STRING
 
 }  // namespace
 
@@ -131,8 +122,23 @@ extern "C" int tw_parse_rfc3339(const char *s, size_t n, int64_t *out_ms) {
 extern "C" tw_status tw_parse_event(tw_parser *parser, const void *data, size_t length, tw_event_fields *out,
                                     const char **field) {
     *field = nullptr;
+    if (length > parser->capacity) {
+        std::memset(out, 0, sizeof(*out));
+        return TW_ERR_TOO_LARGE;
+    }
+    std::memcpy(parser->buffer.get(), data, length);
+    std::memset(parser->buffer.get() + length, 0, SIMDJSON_PADDING);
+    if (parser->reads_flat && tw::read_flat_event(parser->buffer.get(), length, out)) return TW_OK;
+    return tw_parse_event_dom(parser, data, length, out, field);
+}
+
+extern "C" tw_status tw_parse_event_dom(tw_parser *parser, const void *data, size_t length, tw_event_fields *out,
+                                        const char **field) {
+    using namespace tw;
+    *field = nullptr;
     std::memset(out, 0, sizeof(*out));
     if (length > parser->capacity) return TW_ERR_TOO_LARGE;
+    // Copied again: the flat reader unescapes strings in place.
     std::memcpy(parser->buffer.get(), data, length);
     std::memset(parser->buffer.get() + length, 0, SIMDJSON_PADDING);
 

@@ -67,6 +67,11 @@ void tw_parser_destroy(tw_parser *parser);
 tw_status tw_parse_event(tw_parser *parser, const void *data, size_t length, tw_event_fields *out,
                          const char **field);
 
+/* The same as tw_parse_event, always through simdjson's DOM: the reference the fast path of tw_parse_event (a
+ * flat reader for plain one-level objects) is compared with. Exposed for tests. */
+tw_status tw_parse_event_dom(tw_parser *parser, const void *data, size_t length, tw_event_fields *out,
+                             const char **field);
+
 /* Parses an RFC 3339 time into epoch milliseconds. Returns 1 on success, 0 otherwise. Exposed for tests. */
 int tw_parse_rfc3339(const char *text, size_t length, int64_t *out_ms);
 

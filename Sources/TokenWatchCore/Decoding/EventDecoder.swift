@@ -44,6 +44,7 @@ public final class EventDecoder {
     private let identities: IdentifierInterner<Int>
     private let timeZones = IdentifierInterner<Bool>(slots: 256, facts: TimeZoneNames.names)
     private let names = IdentifierInterner<Void>(slots: 4096)
+    private let hashSeed = SubjectHash.processSeed
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -91,79 +92,73 @@ public final class EventDecoder {
 
     private func validate(_ fields: tw_event_fields) -> DecodedEvent {
         let time = EventTime(milliseconds: fields.ts_ms)
-        guard Self.plausibleTimes.contains(time) else {
-            return DecodedEvent(rejection: EventRejection(.outOfRange, field: "ts"))
+        guard Self.plausibleTimes.contains(time) else { return Self.reject(.outOfRange, "ts") }
+        guard fields.input_tokens <= limits.maxTokensPerEvent else { return Self.reject(.outOfRange, "input_tokens") }
+        guard fields.output_tokens <= limits.maxTokensPerEvent else { return Self.reject(.outOfRange, "output_tokens") }
+        // In the order the fields are checked (the first too-long one is reported); every check comes before the
+        // strings of the event are made, so that a refused event makes none.
+        guard fits(fields.user) else { return Self.reject(.fieldTooLong, "user") }
+        guard let user = bytes(of: fields.user).map({ identities.intern($0) }), !user.text.isEmpty else {
+            return Self.reject(.emptyField, "user")
         }
-        guard fields.input_tokens <= limits.maxTokensPerEvent else {
-            return DecodedEvent(rejection: EventRejection(.outOfRange, field: "input_tokens"))
-        }
-        guard fields.output_tokens <= limits.maxTokensPerEvent else {
-            return DecodedEvent(rejection: EventRejection(.outOfRange, field: "output_tokens"))
-        }
-        do {
-            guard let user = try identity(fields.user, "user"), !user.text.isEmpty else {
-                return DecodedEvent(rejection: EventRejection(.emptyField, field: "user"))
+        if let field = firstTooLong(fields) { return Self.reject(.fieldTooLong, field) }
+        let timeZone = bytes(of: fields.tz).map { timeZones.intern($0) }
+        if let timeZone, !timeZone.facts { return Self.reject(.badTimeZone, "tz") }
+        guard fits(fields.prompt_hash) else { return Self.reject(.fieldTooLong, "prompt_hash") }
+        guard fits(fields.output_hash) else { return Self.reject(.fieldTooLong, "output_hash") }
+        let idBytes = bytes(of: fields.id)
+        let agent = bytes(of: fields.agent).map { identities.intern($0) }
+        let parent = bytes(of: fields.parent).map { identities.intern($0) }
+        let session = bytes(of: fields.session).map { names.intern($0) }
+        // The identities interner sees agent, parent, then team, as before; model and tool have their own.
+        let team = bytes(of: fields.team).map { identities.intern($0) }
+        let promptHashBytes = bytes(of: fields.prompt_hash)
+        let prompt: PromptFingerprint? =
+            if let text = fields.prompt.data {
+                // The text is fingerprinted in place and never copied into a Swift string.
+                PromptFingerprint(text: UnsafeRawBufferPointer(start: text, count: fields.prompt.length))
+            } else {
+                promptHashBytes.map { PromptFingerprint(exact: PromptFingerprint.exact(opaqueHash: $0), shingles: []) }
             }
-            // In the order the fields are checked (the first too-long one is reported).
-            let idBytes = try bytes(of: fields.id, "id")
-            let id = idBytes.map { String(decoding: $0, as: UTF8.self) }
-            let agent = try identity(fields.agent, "agent")
-            let parent = try identity(fields.parent, "parent")
-            let session = try name(fields.session, "session")
-            let model = try name(fields.model, "model")
-            let tool = try name(fields.tool, "tool")
-            let team = try identity(fields.team, "team")
-            let timeZone = try bytes(of: fields.tz, "tz").map { timeZones.intern($0) }
-            if let timeZone, !timeZone.facts {
-                return DecodedEvent(rejection: EventRejection(.badTimeZone, field: "tz"))
-            }
-            let promptHash = try identifier(fields.prompt_hash, "prompt_hash")
-            let outputHash = try identifier(fields.output_hash, "output_hash")
-            let prompt: PromptFingerprint? =
-                if let text = fields.prompt.data {
-                    // The text is fingerprinted in place and never copied into a Swift string.
-                    PromptFingerprint(text: UnsafeRawBufferPointer(start: text, count: fields.prompt.length))
-                } else {
-                    promptHash.map { PromptFingerprint(opaqueHash: $0) }
-                }
-            let event = TokenEvent(
-                time: time, user: user.text, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,
-                id: id, agent: agent?.text, parent: parent?.text, session: session?.text, model: model?.text,
-                tool: tool?.text, team: team?.text, timeZone: timeZone?.text, prompt: prompt, promptHash: promptHash,
-                outputHash: outputHash)
-            let keys = EventKeys(
+        return DecodedEvent(
+            time: time, user: user.text, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,
+            id: idBytes.map(Self.string), agent: agent?.text, parent: parent?.text, session: session?.text,
+            model: bytes(of: fields.model).map { names.intern($0).text },
+            tool: bytes(of: fields.tool).map { names.intern($0).text },
+            team: team?.text, timeZone: timeZone?.text,
+            prompt: prompt, promptHash: promptHashBytes.map(Self.string),
+            outputHash: bytes(of: fields.output_hash).map(Self.string),
+            keys: EventKeys(
                 user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
-                timeZone: timeZone?.hash, team: team?.hash)
-            return DecodedEvent(event, keys: keys, shard: user.facts, idHash: idBytes.map(SubjectHash.hash) ?? 0)
-        } catch {
-            return DecodedEvent(rejection: error)
-        }
+                timeZone: timeZone?.hash, team: team?.hash),
+            shard: user.facts, idHash: idBytes.map { SubjectHash.hash($0, seed: hashSeed) } ?? 0)
     }
 
-    /// An id that names a subject (user, agent, parent, team): normalised when the limits say so.
-    private func identity(
-        _ string: tw_string, _ field: String
-    ) throws(EventRejection) -> IdentifierInterner<Int>.Interned? {
-        try bytes(of: string, field).map { identities.intern($0) }
+    /// The first of the ids checked after the user (`id` to `team`, then `tz`) that is longer than allowed.
+    private func firstTooLong(_ fields: tw_event_fields) -> String? {
+        if !fits(fields.id) { return "id" }
+        if !fits(fields.agent) { return "agent" }
+        if !fits(fields.parent) { return "parent" }
+        if !fits(fields.session) { return "session" }
+        if !fits(fields.model) { return "model" }
+        if !fits(fields.tool) { return "tool" }
+        if !fits(fields.team) { return "team" }
+        if !fits(fields.tz) { return "tz" }
+        return nil
     }
 
-    /// A repeated id that names no subject (session, model, tool), as sent.
-    private func name(_ string: tw_string, _ field: String) throws(EventRejection) -> IdentifierInterner<Void>.Interned?
-    {
-        try bytes(of: string, field).map { names.intern($0) }
+    private func fits(_ string: tw_string) -> Bool { string.length <= limits.maxIdentifierBytes }
+
+    private func bytes(of string: tw_string) -> UnsafeRawBufferPointer? {
+        string.data.map { UnsafeRawBufferPointer(start: $0, count: string.length) }
     }
 
-    /// An id that is new with nearly every event (the content hashes; the event's own id is made the same way
-    /// where its bytes are hashed too), as sent.
-    private func identifier(_ string: tw_string, _ field: String) throws(EventRejection) -> String? {
-        // simdjson has validated the UTF-8 already.
-        try bytes(of: string, field).map { String(decoding: $0, as: UTF8.self) }
-    }
+    /// An id that is new with nearly every event (the event's own id, the content hashes), as sent: simdjson has
+    /// validated the UTF-8 already.
+    private static func string(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    private func bytes(of string: tw_string, _ field: String) throws(EventRejection) -> UnsafeRawBufferPointer? {
-        guard let data = string.data else { return nil }
-        guard string.length <= limits.maxIdentifierBytes else { throw EventRejection(.fieldTooLong, field: field) }
-        return UnsafeRawBufferPointer(start: data, count: string.length)
+    private static func reject(_ reason: RejectionReason, _ field: String) -> DecodedEvent {
+        DecodedEvent(rejection: EventRejection(reason, field: field))
     }
 
     private static func reason(_ status: tw_status) -> RejectionReason {

@@ -31,8 +31,9 @@ final class IdentifierInterner<Facts> {
     private struct Slot {
         /// The hash of the payload's bytes, which chose the slot.
         var rawHash: UInt64
-        /// The payload's bytes, when `value.text` differs from them (normalised); `nil` when the same.
-        var raw: String?
+        /// A copy of the payload's bytes (allocated here; `nil` for none), compared with a payload's in place, so
+        /// that a lookup touches no string.
+        var raw: UnsafeMutableRawBufferPointer?
         var value: Interned
     }
 
@@ -40,6 +41,7 @@ final class IdentifierInterner<Facts> {
     /// uniqueness or of exclusive access on each event.
     private let slots: UnsafeMutableBufferPointer<Slot>
     private let mask: Int
+    private let seed = SubjectHash.processSeed
     private let transform: (String) -> String
     private let facts: (String) -> Facts
 
@@ -58,13 +60,14 @@ final class IdentifierInterner<Facts> {
     }
 
     deinit {
+        for slot in slots { slot.raw?.deallocate() }
         slots.deinitialize()
         slots.deallocate()
     }
 
     /// The id for `bytes` (valid UTF-8): the one made before when it is still cached, else made now.
     func intern(_ bytes: UnsafeRawBufferPointer) -> Interned {
-        let rawHash = SubjectHash.hash(bytes)
+        let rawHash = SubjectHash.hash(bytes, seed: seed)
         // The pair of places for this hash, the one used more recently first.
         let recent = slots.baseAddress! + (Int(truncatingIfNeeded: rawHash) & mask)
         let older = recent + 1
@@ -75,26 +78,25 @@ final class IdentifierInterner<Facts> {
         }
         let raw = String(decoding: bytes, as: UTF8.self)
         let text = transform(raw)
-        let same = text == raw
         // The same text has the same hash: only an id the transform changed is hashed again.
-        let value = Interned(text: text, hash: same ? rawHash : SubjectHash.hash(text), facts: facts(text))
+        let value = Interned(text: text, hash: text == raw ? rawHash : SubjectHash.hash(text), facts: facts(text))
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        copy.copyMemory(from: bytes)
         // The older of the two goes; the more recent becomes the older.
+        older.pointee.raw?.deallocate()
         older.pointee = recent.move()
-        recent.initialize(to: Slot(rawHash: rawHash, raw: same ? nil : raw, value: value))
+        recent.initialize(to: Slot(rawHash: rawHash, raw: copy, value: value))
         return value
     }
 
+    /// Read field by field through the pointer: taking the slot as a value would retain its string.
     private static func holds(_ slot: UnsafeMutablePointer<Slot>, _ rawHash: UInt64, _ bytes: UnsafeRawBufferPointer)
         -> Bool
     {
-        slot.pointee.rawHash == rawHash && equal(slot.pointee.raw ?? slot.pointee.value.text, bytes)
-    }
-
-    private static func equal(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        string.utf8.withContiguousStorageIfAvailable { stored in
-            stored.count == bytes.count
-                && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
-        } ?? false
+        guard slot.pointee.rawHash == rawHash, let raw = slot.pointee.raw, raw.count == bytes.count else {
+            return false
+        }
+        return bytes.isEmpty || memcmp(raw.baseAddress!, bytes.baseAddress!, bytes.count) == 0
     }
 }
 

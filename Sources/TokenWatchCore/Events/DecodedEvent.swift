@@ -43,6 +43,27 @@ public struct DecodedEvent: Sendable {
         self.event = event
     }
 
+    /// An event made from its fields where it is kept, with its ids' hashes, its user's shard and its id's hash:
+    /// the decoder's.
+    init(
+        time: EventTime, user: String, inputTokens: Int64, outputTokens: Int64, id: String?, agent: String?,
+        parent: String?, session: String?, model: String?, tool: String?, team: String?, timeZone: String?,
+        prompt: PromptFingerprint?, promptHash: String?, outputHash: String?, keys: EventKeys, shard: Int,
+        idHash: UInt64
+    ) {
+        event = TokenEvent(
+            time: time, user: user, inputTokens: inputTokens, outputTokens: outputTokens, id: id, agent: agent,
+            parent: parent, session: session, model: model, tool: tool, team: team, timeZone: timeZone,
+            prompt: prompt, promptHash: promptHash, outputHash: outputHash)
+        rejection = nil
+        self.keys = keys
+        self.shard = shard
+        self.idHash = idHash
+        assert(keys.match(event), "the keys must be the hashes of the event's ids")
+        assert(shard == VirtualShard.of(user: event.user), "the shard must be the user's")
+        assert(idHash == event.id.map(SubjectHash.hash) ?? 0, "the id's hash must be its SubjectHash")
+    }
+
     public init(rejection: EventRejection) {
         event = TokenEvent(time: EventTime(milliseconds: 0), user: "", inputTokens: 0, outputTokens: 0)
         self.rejection = rejection

@@ -1,3 +1,5 @@
+import CPromptFingerprint
+
 /// What TokenWatch keeps of a prompt: hashes, never text.
 ///
 /// The text is normalised first (lower case, punctuation and whitespace ignored, every number replaced by
@@ -31,123 +33,18 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
 
     /// Fingerprints prompt text given as UTF-8 bytes.
     ///
-    /// This runs once per event, so shingles are gathered in a temporary buffer (on the stack for prompts of
-    /// usual length) and the only allocation is the sketch itself. Each word is folded into the exact hash and
-    /// the shingles as soon as it ends, in the same pass as the bytes: the exact hash is a chain of dependent
-    /// multiplications, and run beside the next word's bytes the processor overlaps the two.
+    /// This runs once per event: one pass over the bytes (`CPromptFingerprint`) folds each word, as soon as it
+    /// ends, into the exact hash and its shingles into a temporary buffer (on the stack for prompts of usual
+    /// length), then keeps their bottom-k sketch; the only allocation is the sketch itself.
     public init(text: UnsafeRawBufferPointer) {
-        // A word takes at least one byte and a separator: at most (count + 1) / 2 words, and one shingle per
-        // word and per pair of neighbours.
-        let maxWords = (text.count + 1) / 2 + 1
-        self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * maxWords) { buffer in
-            var words = WordHasher(shingles: buffer)
-            let count = text.count
-            var i = 0
-            while i < count {
-                let byte = text[i]
-                // Most bytes are ASCII or plain UTF-8; only the lead bytes of look-alike letters (Greek and
-                // Cyrillic: 0xCE–0xD1) and of fullwidth forms (0xEF) look ahead.
-                if byte < 0xCE || (byte > 0xD1 && byte != 0xEF) {
-                    words.add(byte)
-                    i &+= 1
-                } else {
-                    i = words.addLookAlike(text, at: i)
-                }
-            }
-            words.endWord()
+        let capacity = 2 * ((text.count + 1) / 2 + 1)  // TW_SHINGLES_CAPACITY
+        self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { shingles in
+            let pass = tw_fingerprint_text(
+                text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count, shingles.baseAddress!)
             return PromptFingerprint(
-                exact: words.exact,
-                shingles: Self.sketch(of: UnsafeMutableBufferPointer(rebasing: buffer[..<words.filled])),
-                wordCount: words.count)
-        }
-    }
-
-    /// Splits normalised bytes into words and folds each, as it ends, into the exact hash and the shingles
-    /// (each word, and each pair of neighbours).
-    private struct WordHasher {
-        let shingles: UnsafeMutableBufferPointer<UInt32>
-        var filled = 0
-        var count = 0
-        var exact = FNV1a.offsetBasis
-        private var previous: UInt64 = 0
-        private var hash = FNV1a.offsetBasis
-        private var inWord = false
-        private var hasDigit = false
-
-        init(shingles: UnsafeMutableBufferPointer<UInt32>) { self.shingles = shingles }
-
-        /// Letters (ASCII ones in lower case), digits and the bytes of other characters make words; anything
-        /// else ends one.
-        mutating func add(_ first: UInt8, _ second: UInt8) {
-            add(first)
-            add(second)
-        }
-
-        mutating func add(_ first: UInt8, _ second: UInt8, _ third: UInt8) {
-            add(first)
-            add(second)
-            add(third)
-        }
-
-        /// Adds the character whose lead byte (0xCE–0xD1 or 0xEF) is at `start`, folding look-alike letters of
-        /// other scripts and fullwidth forms to ASCII (see ``Confusables``); returns where the next one starts.
-        /// Bytes that do not complete such a character are added as they are, the next one included: a
-        /// truncated or malformed sequence still makes the same words every time.
-        mutating func addLookAlike(_ text: UnsafeRawBufferPointer, at start: Int) -> Int {
-            let lead = text[start]
-            guard start + 1 < text.count else {
-                add(lead)
-                return start + 1
-            }
-            let second = text[start + 1]
-            guard lead == 0xEF else {
-                let latin = Confusables.latin(lead: lead, trail: second)
-                if latin != 0 { add(latin) } else { add(lead, second) }
-                return start + 2
-            }
-            guard second == 0xBC || second == 0xBD else {
-                add(lead, second)
-                return start + 2
-            }
-            guard start + 2 < text.count else {
-                add(lead, second)
-                return start + 2
-            }
-            let third = text[start + 2]
-            let ascii = Confusables.ascii(fullwidthSecond: second, third: third)
-            if ascii != 0 { add(ascii) } else { add(lead, second, third) }
-            return start + 3
-        }
-
-        mutating func add(_ byte: UInt8) {
-            let isUpper = byte >= 65 && byte <= 90
-            let isLower = byte >= 97 && byte <= 122
-            let isDigit = byte >= 48 && byte <= 57
-            guard isUpper || isLower || isDigit || byte >= 0x80 else {
-                endWord()
-                return
-            }
-            hasDigit = hasDigit || isDigit
-            hash = FNV1a.add(isUpper ? byte + 32 : byte, to: hash)
-            inWord = true
-        }
-
-        mutating func endWord() {
-            if inWord {
-                let word = hasDigit ? PromptFingerprint.numberToken : hash
-                exact = FNV1a.mix(exact, word)
-                shingles[filled] = UInt32(truncatingIfNeeded: PromptFingerprint.finalize(word))
-                filled += 1
-                if count > 0 {
-                    shingles[filled] = UInt32(truncatingIfNeeded: PromptFingerprint.finalize(FNV1a.mix(previous, word)))
-                    filled += 1
-                }
-                previous = word
-                count += 1
-            }
-            inWord = false
-            hasDigit = false
-            hash = FNV1a.offsetBasis
+                exact: pass.exact,
+                shingles: Array(UnsafeMutableBufferPointer(rebasing: shingles[..<pass.sketch_count])),
+                wordCount: Int(pass.words))
         }
     }
 
@@ -164,45 +61,13 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
 
     /// The exact hash of a prompt known only by `opaqueHash` (and of an output known by its `output_hash`).
     static func exact(opaqueHash: String) -> UInt64 {
-        var hash = FNV1a.offsetBasis
-        for byte in opaqueHash.utf8 { hash = FNV1a.add(byte, to: hash) }
-        return FNV1a.add(0xFF, to: hash)
+        var opaqueHash = opaqueHash
+        return opaqueHash.withUTF8 { exact(opaqueHash: UnsafeRawBufferPointer($0)) }
     }
 
-    private static let numberToken: UInt64 = 0x9E37_79B9_7F4A_7C15
-
-    /// The bottom-k sketch of `shingles`: the smallest ``sketchSize`` distinct values, in order. Sorts in place.
-    private static func sketch(of shingles: UnsafeMutableBufferPointer<UInt32>) -> [UInt32] {
-        var sorted = shingles
-        if sorted.count <= 96 {
-            // Prompts of usual length: an insertion sort beats the library's general-purpose stable sort.
-            for i in 1..<max(sorted.count, 1) {
-                let value = sorted[i]
-                var j = i
-                while j > 0 && sorted[j - 1] > value {
-                    sorted[j] = sorted[j - 1]
-                    j -= 1
-                }
-                sorted[j] = value
-            }
-        } else {
-            sorted.sort()
-        }
-        var unique: [UInt32] = []
-        unique.reserveCapacity(min(sorted.count, sketchSize))
-        for value in sorted where unique.last != value {
-            unique.append(value)
-            if unique.count == sketchSize { break }
-        }
-        return unique
-    }
-
-    /// A well-spread 64-bit finaliser (splitmix64), so that the bottom-k sample is uniform.
-    private static func finalize(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// The same as ``exact(opaqueHash:)-(String)`` for the hash's UTF-8 bytes, read where they lie.
+    static func exact(opaqueHash bytes: UnsafeRawBufferPointer) -> UInt64 {
+        tw_fingerprint_opaque(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
 
     /// The similarity if it is at least `threshold`, else `nil`, comparing only as far as needed.

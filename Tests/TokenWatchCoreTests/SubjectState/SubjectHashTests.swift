@@ -16,6 +16,39 @@ struct SubjectHashTests {
         }
     }
 
+    /// The hash reads the last bytes of an id as whole words; it is the function stated plainly, byte by byte,
+    /// for every length and seed tried.
+    @Test func wordReadsOfTheTailGiveTheByteByByteHash() {
+        func reference(_ bytes: [UInt8], _ seed: (UInt64, UInt64, UInt64)) -> UInt64 {
+            func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+                let product = a.multipliedFullWidth(by: b)
+                return product.high ^ product.low
+            }
+            var state = seed.0 ^ UInt64(bytes.count)
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                var block: UInt64 = 0
+                for index in 0..<8 { block |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+                state = fold(block ^ seed.1, state ^ seed.2)
+                offset += 8
+            }
+            if offset < bytes.count {
+                var tail: UInt64 = 0
+                for index in offset..<bytes.count { tail |= UInt64(bytes[index]) << (8 * UInt64(index - offset)) }
+                state = fold(tail ^ seed.2, state ^ seed.1)
+            }
+            return fold(state ^ seed.0, 0x9E37_79B9_7F4A_7C15)
+        }
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...40 {
+            for _ in 0..<20 {
+                let seed = (generator.next() as UInt64, generator.next() as UInt64, generator.next() as UInt64)
+                let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                #expect(bytes.withUnsafeBytes { SubjectHash.hash($0, seed: seed) } == reference(bytes, seed))
+            }
+        }
+    }
+
     /// Ids that differ in one byte, at any position, in their length only, or in a trailing zero byte, hash
     /// differently; over 200 000 ids shaped like real ones, the 32 bits kept in a table's buckets collide
     /// about as often as random values do.
