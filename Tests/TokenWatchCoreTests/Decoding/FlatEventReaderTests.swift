@@ -98,7 +98,7 @@ struct FlatEventReaderTests {
         for file in files { parsers.expectSame(Array(try Data(contentsOf: Self.corpus.appendingPathComponent(file)))) }
     }
 
-    /// 100 000 mutations of events (bytes changed, cut, repeated, tokens inserted): the same answer every time.
+    /// 20 000 mutations of events (bytes changed, cut, repeated, tokens inserted): the same answer every time.
     @Test func mutatedEventsMatch() {
         var random = SeededRandom(seed: 7)
         let seeds = [
@@ -110,7 +110,8 @@ struct FlatEventReaderTests {
             "0", "99999999999999999999", "\u{0}",
         ].map { Array($0.utf8) }
         let parsers = Parsers()
-        for _ in 0..<100_000 {
+        // 20 000 here, in every test run; `make fuzz` compares the two readers over millions.
+        for _ in 0..<20_000 {
             var bytes = random.pick(seeds)
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let position = Int.random(in: 0..<max(bytes.count, 1), using: &random)
