@@ -53,7 +53,7 @@ start_daemon() {
   python3 Benchmarks/cpu_of.py "$WORK/$1.cpu" -- \
       $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "127.0.0.1:$M" --catchup "" 2> "$WORK/$1.log" &
   DAEMON=$!
-  until grep -q '] ready' "$WORK/$1.log"; do sleep 0.05; done
+  until grep -qs '] ready' "$WORK/$1.log"; do sleep 0.05; done
 }
 metric() { curl -s "127.0.0.1:$M/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
 # stop_daemon: prints the daemon's CPU by thread, read while it still runs (how much of it is libzmq's I/O thread,
@@ -167,7 +167,7 @@ for RATE in 20000 50000; do
   E=$(port); A=$(port)
   $BIN/tokenwatch run --events "tcp://127.0.0.1:$E" --alerts "tcp://127.0.0.1:$A" --metrics "" --catchup "" 2> "$WORK/daemon-$RATE.log" &
   DAEMON=$!
-  until grep -q '] ready' "$WORK/daemon-$RATE.log"; do sleep 0.05; done
+  until grep -qs '] ready' "$WORK/daemon-$RATE.log"; do sleep 0.05; done
   $BIN/tokenwatch-bench latency "tcp://127.0.0.1:$E" "tcp://127.0.0.1:$A" "$RATE" "$SECONDS_LATENCY"
   kill -TERM $DAEMON; wait $DAEMON || true
 done
