@@ -17,6 +17,11 @@ extension TrafficGenerator {
         var nights: Bool
         /// The first simulated day with any traffic (0 for most; later for new joiners).
         var firstDay: Int
+
+        /// A person whose busywork is judged against their own volume, or who runs a busy team's busywork:
+        /// no agentic work of their own, from the first day.
+        static let none = AgenticHabits(
+            codes: false, crews: false, drives: false, batches: false, nights: false, firstDay: 0)
     }
 
     func habits(of person: Person, random: inout SeededRandom) -> AgenticHabits {

@@ -118,8 +118,7 @@ extension TrafficGenerator {
         let shapes = Self.agenticShapes + Self.churnShapes
         var plan: [(person: Int, shape: (DetectorName, String), day: Int)] = []
         for (position, index) in members.enumerated() {
-            habits[index] = AgenticHabits(
-                codes: false, crews: false, drives: false, batches: false, nights: false, firstDay: 0)
+            habits[index] = .none
             for day in min(1, options.days - 1)..<options.days {
                 var turn = position + day * members.count
                 while day < min(2, options.days - 1) && Self.isVolumeShape(shapes[turn % shapes.count]) { turn += 1 }
@@ -129,6 +128,7 @@ extension TrafficGenerator {
         return plan
     }
 
+    /// A kind judged against the person's own volume, which needs days of their history first.
     static func isVolumeShape(_ shape: (DetectorName, String)) -> Bool {
         shape.0 == .offHoursBurst || shape.0 == .contextPadding
     }

@@ -149,14 +149,13 @@ public struct TrafficGenerator: Sendable {
             for _ in 0..<max(1, options.people / 20) {
                 for shape in Self.agenticShapes + Self.churnShapes {
                     guard let index = candidates.popLast() else { break }
-                    let volumeShape = shape.0 == .offHoursBurst || shape.0 == .contextPadding
+                    let volumeShape = Self.isVolumeShape(shape)
                     // Volume is judged against the person's own history: two days of it first (one day leaves
                     // a newcomer on their team's prior, which agentic teams set high).
                     let earliest = min(volumeShape ? 2 : 1, options.days - 1)
                     let day = Int.random(in: earliest...(options.days - 1), using: &random)
                     if volumeShape {
-                        habits[index] = AgenticHabits(
-                            codes: false, crews: false, drives: false, batches: false, nights: false, firstDay: 0)
+                        habits[index] = .none
                     }
                     habits[index].firstDay = min(habits[index].firstDay, day)
                     plan.append((index, shape, day))

@@ -12,45 +12,42 @@ struct SettingKey<Settings> {
 }
 
 extension SettingKey {
-    static func bool(_ name: String, _ property: WritableKeyPath<Settings, Bool>) -> Self {
+    /// A key whose value `read` takes from the section (`nil` when absent or wrong, the issue reported), written
+    /// back as `text`, and shown in an alert as `figure`.
+    private static func value<Value>(
+        _ name: String, _ property: WritableKeyPath<Settings, Value>,
+        read: @escaping (inout ConfigurationSection) -> Value?, text: @escaping (Value) -> String,
+        figure: @escaping (Value) -> AlertFigure?
+    ) -> Self {
         Self(
             name: name, property: property,
             read: { settings, section in
-                if let value = section.bool(name) { settings[keyPath: property] = value }
+                if let value = read(&section) { settings[keyPath: property] = value }
             },
-            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { _ in nil })
+            lines: { ["\(name): \(text($0[keyPath: property]))"] }, figure: { figure($0[keyPath: property]) })
+    }
+
+    static func bool(_ name: String, _ property: WritableKeyPath<Settings, Bool>) -> Self {
+        value(name, property, read: { $0.bool(name) }, text: { "\($0)" }, figure: { _ in nil })
     }
 
     /// An integer key of any width, read within `range` (`Int`, `Int64`, `Int32` properties alike).
     static func integer<Value: BinaryInteger>(
         _ name: String, _ property: WritableKeyPath<Settings, Value>, _ range: ClosedRange<Int>
     ) -> Self {
-        Self(
-            name: name, property: property,
-            read: { settings, section in
-                if let value = section.integer(name, range) { settings[keyPath: property] = Value(value) }
-            },
-            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .integer(Int64($0[keyPath: property])) })
+        value(
+            name, property, read: { $0.integer(name, range).map { Value($0) } }, text: { "\($0)" },
+            figure: { .integer(Int64($0)) })
     }
 
     static func number(
         _ name: String, _ property: WritableKeyPath<Settings, Double>, _ range: ClosedRange<Double>
     ) -> Self {
-        Self(
-            name: name, property: property,
-            read: { settings, section in
-                if let value = section.number(name, range) { settings[keyPath: property] = value }
-            },
-            lines: { ["\(name): \($0[keyPath: property])"] }, figure: { .number($0[keyPath: property]) })
+        value(name, property, read: { $0.number(name, range) }, text: { "\($0)" }, figure: { .number($0) })
     }
 
     static func duration(_ name: String, _ property: WritableKeyPath<Settings, Duration>) -> Self {
-        Self(
-            name: name, property: property,
-            read: { settings, section in
-                if let value = section.duration(name) { settings[keyPath: property] = value }
-            },
-            lines: { ["\(name): \(YAMLScalar.duration($0[keyPath: property]))"] }, figure: { _ in nil })
+        value(name, property, read: { $0.duration(name) }, text: YAMLScalar.duration, figure: { _ in nil })
     }
 
     /// A key of a kind of its own (a subsection, a list of days): its reading and lines given here.
