@@ -7,8 +7,9 @@
 /// made, not when the finding is. While a pattern goes on, every event of it is a finding, and nearly all of
 /// them are suppressed repeats of an open incident: on a generated day of 30 000 people, three events in four
 /// made a finding and one finding in 47 an alert, and writing every finding's text took nearly a third of the
-/// detection stage's instructions (BENCHMARKS.md). The finding keeps a closure over the values its text is
-/// made from instead, so an alert made later from it (a repeat, or the resolution) says what it would have.
+/// detection stage's instructions (measured in the commit that made the details lazy). The finding keeps a
+/// closure over the values its text is made from instead, so an alert made later from it (a repeat, or the
+/// resolution) says what it would have.
 public struct Finding: Sendable {
     public var detector: DetectorName
     /// Identifies the incident within the detector: the same key while the same pattern goes on.

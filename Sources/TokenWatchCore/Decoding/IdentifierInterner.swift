@@ -16,8 +16,8 @@ import Glibc
 /// A hit is always the same id: the bytes are compared, not only their hash. Each hash has two places (a pair
 /// of slots), and a new id takes the place of the one of the two used less recently. Why two: with one place
 /// per hash, two busy ids whose hashes meet push each other out at every turn, and a dozen time zones in 256
-/// places meet in about one process in five, each miss a question to the time zone database (BENCHMARKS.md,
-/// "Ids interned at decode, hashed once"). The cache holds at most `slots` strings whatever the stream, and its
+/// places meet in about one process in five, each miss a question to the time zone database (measured in the
+/// commit that gave each hash two places). The cache holds at most `slots` strings whatever the stream, and its
 /// hash is seeded per process (``SubjectHash``), so ids chosen to collide cannot be prepared in advance; at
 /// worst they make it miss.
 final class IdentifierInterner<Facts> {
