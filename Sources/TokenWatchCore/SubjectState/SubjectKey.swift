@@ -2,8 +2,8 @@
 ///
 /// Why not `hashValue`: the hashes of an event's ids are worked out once, where it is decoded, and handed to
 /// every table it is looked up in (``EventKeys``); a key's hash must be a function of those ids' hashes,
-/// which `Hasher`'s SipHash is not. It would also cost about half as much again as ``SubjectHash`` on short
-/// ids (BENCHMARKS.md).
+/// which `Hasher`'s SipHash is not. SipHash also does more work per short id than ``SubjectHash``'s
+/// multiply-and-mix.
 protocol SubjectKey: Hashable, Sendable {
     var subjectHash: Int { get }
     /// The user the subject belongs to (a person, or the owner of an agent or session): what decides its
