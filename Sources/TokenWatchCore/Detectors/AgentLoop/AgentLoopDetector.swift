@@ -134,19 +134,26 @@ public struct AgentLoopDetector: Sendable, Codable {
         guard maxCycleLength >= 2, let first = edges[origin, hash: hash] else { return nil }
         if let seen = first.seen(goal), seen >= notBefore { return [goal] }
         guard maxCycleLength >= 3 else { return nil }
-        var frontier: [[String]] = [[start]]
-        var visited: Set<String> = [start]
-        for _ in 0..<max(maxCycleLength - 1, 0) {
-            var next: [[String]] = []
-            for route in frontier {
-                guard let targets = edges[AgentOfUser(user: user, agent: route.last!)] else { continue }
-                for target in targets.byAgent where target.seen >= notBefore {
-                    if target.agent == goal { return Array(route.dropFirst()) + [goal] }
-                    if visited.insert(target.agent).inserted { next.append(route + [target.agent]) }
+        var reached = ReachedAgents(from: start)
+        for _ in 0..<(maxCycleLength - 1) {
+            guard let level = reached.nextLevel() else { return nil }
+            for position in level {
+                guard
+                    let targets = position == 0
+                        ? first : edges[AgentOfUser(user: user, agent: reached.agent(at: position))]
+                else { continue }
+                var closes = false
+                targets.visitByAgent { target in
+                    guard target.seen >= notBefore else { return true }
+                    if target.agent == goal {
+                        closes = true
+                        return false
+                    }
+                    reached.reach(target.agent, from: position)
+                    return true
                 }
+                if closes { return reached.route(to: position) + [goal] }
             }
-            if next.isEmpty { return nil }
-            frontier = next
         }
         return nil
     }

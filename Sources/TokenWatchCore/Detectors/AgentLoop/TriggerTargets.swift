@@ -33,6 +33,19 @@ struct TriggerTargets: Sendable {
         return ([first] + others).sorted { $0.agent < $1.agent }
     }
 
+    /// Calls `body` with each target in order of the agents' names (as ``byAgent`` lists them) until it
+    /// returns `false`. A search visits every parent it reaches, and most have one target: no array for it.
+    func visitByAgent(_ body: (Target) -> Bool) {
+        guard let first else { return }
+        guard !others.isEmpty else {
+            _ = body(first)
+            return
+        }
+        for target in byAgent {
+            if !body(target) { return }
+        }
+    }
+
     /// Records the edge to `agent` seen at `time` (a later time than the one kept replaces it). A new target
     /// beyond `limit` replaces the stalest (of equally stale ones, the first kept).
     mutating func record(_ agent: String, at time: EventTime, keepingAtMost limit: Int) {

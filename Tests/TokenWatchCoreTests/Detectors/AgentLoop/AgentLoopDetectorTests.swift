@@ -82,6 +82,28 @@ struct AgentLoopDetectorTests {
         #expect(findings.first?.observed[1].1 == .list(["coder", "reviewer", "planner"]))
     }
 
+    /// A four-agent ring behind a hub that fans out to twenty workers: the search reaches more agents than it
+    /// compares by name one by one, and still finds the ring through the one worker on it.
+    @Test mutating func fourAgentCyclesAreFoundBehindAWideFanOut() {
+        var events: [TokenEvent] = (0..<20).map { worker in
+            let name = worker < 10 ? "w0\(worker)" : "w\(worker)"
+            return event("erin", at: monday.adding(seconds: Int64(worker)), agent: name, parent: "hub")
+        }
+        // hub → w13 → relay → closer → hub, an edge every 10 s from 20 s on.
+        let ring = [("w13", "hub"), ("relay", "w13"), ("closer", "relay"), ("hub", "closer")]
+        for n in 0..<30 {
+            let (agent, parent) = ring[n % 4]
+            events.append(
+                event("erin", at: monday.adding(seconds: 20 + Int64(n) * 10), agent: agent, parent: parent))
+        }
+        let findings = feed(events)
+        // Ring edges 0 to 2 close nothing (w13, relay and closer trigger nothing yet); edge 3 and every later
+        // one close the ring, so the 20th closing edge is ring edge 22, at 20 + 220 s.
+        #expect(findings.first?.time == monday.adding(seconds: 240))
+        #expect(findings.first?.observed[1].1 == .list(["closer", "hub", "w13", "relay"]))
+        #expect(findings.first?.key == "cycle|erin|closer,hub,w13,relay")
+    }
+
     @Test mutating func outputFedBackAsInputIsALoop() {
         var events: [TokenEvent] = []
         for n in 0..<21 {
