@@ -28,8 +28,14 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
 
     private var chunks: [[Entry]] = []
     private var index = IncrementalHashIndex()
-    private var oldest: Int32 = -1
+    private var oldest: Int32 = -1 {
+        didSet { oldestActive = oldest >= 0 ? self[oldest].lastActive : EventTime(milliseconds: .max) }
+    }
     private var newest: Int32 = -1
+    /// When the least recently active subject was last active (`.max` when there is none): every detector asks
+    /// whether anything expired on every event, and almost always nothing has; this answers without reading an
+    /// entry. Set with `oldest`, and when that entry's activity moves while it stays the oldest (a table of one).
+    private var oldestActive = EventTime(milliseconds: .max)
 
     init() {}
 
@@ -123,7 +129,7 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
     @discardableResult
     mutating func removeInactive(before start: EventTime) -> Int {
         var removed = 0
-        while oldest >= 0, self[oldest].lastActive < start {
+        while oldestActive < start {
             remove(at: oldest)
             removed += 1
         }
@@ -173,7 +179,10 @@ struct SubjectTable<Key: SubjectKey, Value: Sendable>: Sendable {
     }
 
     private mutating func moveToNewest(_ position: Int32) {
-        guard newest != position else { return }
+        guard newest != position else {
+            if oldest == position { oldestActive = self[position].lastActive }
+            return
+        }
         unlink(position)
         self[position].older = newest
         self[position].newer = -1

@@ -31,6 +31,35 @@ struct SubjectTableTests {
         #expect(table["a"] == 7)
     }
 
+    /// Expiry reads when the least recently active subject was last active without visiting it: that time must
+    /// follow the subject as it is touched, removed, evicted or replaced by another, down to a table of one.
+    @Test func expiryFollowsTheLeastRecentlyActiveThroughEveryChange() {
+        func at(_ seconds: Int64) -> EventTime { EventTime(milliseconds: seconds * 1000) }
+        var table = SubjectTable<String, Int>()
+        table.update("solo", activeAt: at(10), orInsert: { 0 }, change: { _ in })
+        table.update("solo", activeAt: at(100), orInsert: { 0 }, change: { _ in })
+        // A table of one touched at 100 s: nothing was last active before 50 s.
+        #expect(table.removeInactive(before: at(50)) == 0)
+        #expect(table.count == 1)
+        for (user, second) in [("b", 110), ("c", 120), ("d", 130)] {
+            table.update(user, activeAt: at(Int64(second)), orInsert: { 0 }, change: { _ in })
+        }
+        // solo touched again: b is the oldest now, at 110 s.
+        table.update("solo", activeAt: at(140), orInsert: { 0 }, change: { _ in })
+        #expect(table.removeInactive(before: at(111)) == 1)
+        #expect(table.inActivityOrder.map(\.key) == ["c", "d", "solo"])
+        // Evicting c leaves d, at 130 s, the oldest.
+        #expect(table.removeLeastRecentlyActive(keeping: 2) == 1)
+        #expect(table.removeInactive(before: at(130)) == 0)
+        #expect(table.removeInactive(before: at(131)) == 1)
+        #expect(table.removeInactive(before: at(141)) == 1)
+        #expect(table.count == 0)
+        #expect(table.removeInactive(before: at(1_000)) == 0)
+        table.update("e", activeAt: at(200), orInsert: { 0 }, change: { _ in })
+        #expect(table.removeInactive(before: at(200)) == 0)
+        #expect(table.removeInactive(before: at(201)) == 1)
+    }
+
     /// An id whose hash is either well spread or one of only `sharedHashes` values, so that many keys share a
     /// hash (and a bucket tag) and only the key comparison tells them apart.
     struct ProbeKey: SubjectKey, Codable {
