@@ -10,6 +10,7 @@ import TokenWatchRuntime
 package final class AlertmanagerReceiver: ForwardReceiver {
     package let name: String
     let endpoint: String
+    /// `resend_interval`: the open set is posted again this often, each alert's `endsAt` four of these ahead.
     let resendInterval: Duration
     let file: URL
     private let state: Mutex<AlertmanagerState>
