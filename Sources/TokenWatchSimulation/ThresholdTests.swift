@@ -67,8 +67,11 @@ public struct ThresholdTestFile: Sendable {
     public var configuration: TokenWatchConfiguration
     public var tests: [TestCase]
 
-    /// Reads a test file; errors name the file, line and key like configuration errors do.
-    public static func load(path: String, read: (String) throws -> String) throws -> ThresholdTestFile {
+    /// Reads a test file, its configuration over `defaults`; errors name the file, line and key like
+    /// configuration errors do.
+    public static func load(
+        path: String, defaults: TokenWatchConfiguration, read: (String) throws -> String
+    ) throws -> ThresholdTestFile {
         let text = try read(path)
         let root: Node
         do {
@@ -80,17 +83,17 @@ public struct ThresholdTestFile: Sendable {
             throw problem(path, nil, "", "YAML syntax: \(error)")
         }
         guard let top = root.mapping else { throw problem(path, root, "", "must be a mapping with `tests`") }
-        var configuration = TokenWatchConfiguration()
+        var configuration = defaults
         for (key, value) in top {
             switch key.string {
             case "config":
                 if let relative = value.string, value.mapping == nil {
                     let base = (path as NSString).deletingLastPathComponent
                     let file = relative.hasPrefix("/") ? relative : (base as NSString).appendingPathComponent(relative)
-                    configuration = try ConfigurationLoader.load(yaml: read(file), file: file)
+                    configuration = try ConfigurationLoader.load(yaml: read(file), file: file, defaults: defaults)
                 } else {
                     configuration = try ConfigurationLoader.load(
-                        yaml: try Yams.serialize(node: value), file: "\(path) (inline config)")
+                        yaml: try Yams.serialize(node: value), file: "\(path) (inline config)", defaults: defaults)
                 }
             case "tests": break
             default: throw problem(path, key, key.string ?? "", "unknown key (expected config, tests)")

@@ -115,10 +115,8 @@ extension TrafficGenerator {
         let hashesOnly = random.chance(0.5)
         let end = start + .seconds(Int64(Int.random(in: 30...60, using: &random)) * 60)
         var contexts = members.map { _ in Int64.random(in: 8000...20_000, using: &random) }
-        var time = start
-        var n = 0
         var handoff: String?
-        while time < end {
+        calls(from: start, until: end, spacing: 6000...20_000, random: &random, into: &drafts) { n, time, random in
             let member = n % 3
             var draft = agentCall(
                 person, agent: members[member], parent: n == 0 ? person.id : members[(n + 2) % 3], at: time, &random)
@@ -130,9 +128,7 @@ extension TrafficGenerator {
             // The crew hands each output on: the next member's prompt is this output (hash-only publishers).
             if hashesOnly, let handoff { draft.promptHash = handoff }
             handoff = draft.outputHash
-            drafts.append(draft)
-            time = time + .milliseconds(Int64.random(in: 6000...20_000, using: &random))
-            n += 1
+            return draft
         }
     }
 
@@ -144,8 +140,7 @@ extension TrafficGenerator {
         let end = start + .seconds(Int64(Int.random(in: 20...60, using: &random)) * 60)
         let answers = random.chance(0.5)
         var context = Int64.random(in: 30_000...50_000, using: &random)
-        var time = start
-        while time < end {
+        calls(from: start, until: end, spacing: 15_000...90_000, random: &random, into: &drafts) { _, time, random in
             var draft = agentCall(person, agent: "code-agent", parent: person.id, at: time, &random)
             context += Int64.random(in: 1000...5000, using: &random)
             if context > 190_000 { context = Int64.random(in: 30_000...50_000, using: &random) }
@@ -154,8 +149,7 @@ extension TrafficGenerator {
             draft.prompt = random.pick(Vocabulary.trivial)
             let answer = Vocabulary.hash(random: &random)
             if answers { draft.outputHash = answer }
-            drafts.append(draft)
-            time = time + .milliseconds(Int64.random(in: 15_000...90_000, using: &random))
+            return draft
         }
     }
 
@@ -186,9 +180,7 @@ extension TrafficGenerator {
         let end = start + .seconds(Int64(Int.random(in: 60...120, using: &random)) * 60)
         let hashesOnly = random.chance(0.5)
         var context = Int64.random(in: 10_000...30_000, using: &random)
-        var time = start
-        var n = 0
-        while time < end {
+        calls(from: start, until: end, spacing: 10_000...40_000, random: &random, into: &drafts) { n, time, random in
             var draft = agentCall(
                 person, agent: "sre-agent", parent: n % 4 == 0 ? person.id : "sre-agent", at: time, &random)
             context += Int64.random(in: 1000...8000, using: &random)
@@ -196,10 +188,27 @@ extension TrafficGenerator {
             draft.input = context
             draft.output = Int64.random(in: 300...3000, using: &random)
             newContent(&draft, hashesOnly: hashesOnly, &random)
-            drafts.append(draft)
-            time = time + .milliseconds(Int64.random(in: 10_000...40_000, using: &random))
+            return draft
+        }
+    }
+
+    /// Calls from `start` until `end`, each `spacing` milliseconds after the one before: `call` makes the `n`th
+    /// (from 0) at its time, drawing what it needs before the gap to the next is drawn. The last one's time.
+    @discardableResult
+    func calls(
+        from start: EventTime, until end: EventTime, spacing: ClosedRange<Int64>, random: inout SeededRandom,
+        into drafts: inout [Draft], _ call: (Int, EventTime, inout SeededRandom) -> Draft
+    ) -> EventTime {
+        var time = start
+        var last = start
+        var n = 0
+        while time < end {
+            drafts.append(call(n, time, &random))
+            last = time
+            time = time + .milliseconds(Int64.random(in: spacing, using: &random))
             n += 1
         }
+        return last
     }
 
     func agentCall(_ person: Person, agent: String, parent: String, at time: EventTime, _ random: inout SeededRandom)

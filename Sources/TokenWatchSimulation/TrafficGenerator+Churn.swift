@@ -95,10 +95,8 @@ extension TrafficGenerator {
         let variants = (0..<4).map { _ in Vocabulary.hash(random: &random) }
         let start = anyTime(person, day: day, &random)
         let end = start + .seconds(Int64.random(in: 3600...7200, using: &random))
-        var time = start
-        var last = start
-        var n = 0
-        while time < end {
+        let last = calls(from: start, until: end, spacing: 30_000...90_000, random: &random, into: &drafts) {
+            n, time, random in
             var draft = agentCall(
                 person, agent: "inbox-agent", parent: n == 0 ? person.id : "inbox-agent", at: time, &random)
             draft.input = size + Int64.random(in: 0...6, using: &random)
@@ -109,10 +107,7 @@ extension TrafficGenerator {
             ])
             if hashesOnly { draft.promptHash = random.pick(variants) } else { draft.prompt = prefix + request }
             draft.outputHash = Vocabulary.hash(random: &random)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64.random(in: 30_000...90_000, using: &random))
-            n += 1
+            return draft
         }
         return Label(
             detector: .agentLoop, kind: "slow_retriage", user: person.id, agent: "inbox-agent", start: start, end: last)
@@ -130,10 +125,8 @@ extension TrafficGenerator {
         }
         let start = anyTime(person, day: day, &random)
         let end = start + .seconds(Int64.random(in: 3600...5400, using: &random))
-        var time = start
-        var last = start
-        var n = 0
-        while time < end {
+        let last = calls(from: start, until: end, spacing: 30_000...60_000, random: &random, into: &drafts) {
+            n, time, random in
             let member = n % 2
             var draft = agentCall(
                 person, agent: members[member], parent: n == 0 ? person.id : members[1 - member], at: time, &random)
@@ -141,10 +134,7 @@ extension TrafficGenerator {
             draft.output = Int64.random(in: 40...120, using: &random)
             draft.prompt = random.pick(texts[member])
             draft.outputHash = Vocabulary.hash(random: &random)
-            drafts.append(draft)
-            last = time
-            time = time + .milliseconds(Int64.random(in: 30_000...60_000, using: &random))
-            n += 1
+            return draft
         }
         return Label(
             detector: .agentLoop, kind: "status_pings", user: person.id, agent: "reporter", start: start, end: last)

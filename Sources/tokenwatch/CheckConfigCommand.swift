@@ -17,7 +17,7 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let configuration = try ConfigurationFile.read(path)
+            let configuration = try ConfigurationFile.read(path, defaults: .builtIn)
             if self.print {
                 Swift.print(ConfigurationRenderer.yaml(configuration), terminator: "")
             } else {

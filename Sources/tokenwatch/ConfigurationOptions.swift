@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TokenWatchClient
 import TokenWatchCore
+import TokenWatchForward
 import TokenWatchRuntime
 import TokenWatchSimulation
 
@@ -15,12 +16,22 @@ struct ConfigurationOptions: ParsableArguments {
     /// The configuration, or exit 1 with every problem printed on standard error.
     func load() throws -> (TokenWatchConfiguration, source: String?) {
         do {
-            return try ConfigurationFile.load(explicitPath: config)
+            return try ConfigurationFile.load(explicitPath: config, defaults: .builtIn)
         } catch let error as ConfigurationError {
             printError(error.description)
             throw ExitCode(1)
         }
     }
+}
+
+extension TokenWatchConfiguration {
+    /// The built-in defaults with every forward receiver kind's section: every command reads its file over
+    /// these, since the one file holds the `forward` section whichever command reads it.
+    static let builtIn: TokenWatchConfiguration = {
+        var configuration = TokenWatchConfiguration()
+        configuration.forward.receivers = ForwardReceivers.sections
+        return configuration
+    }()
 }
 
 /// `--events` and `--alerts`, for the commands that run the daemon (`run`, `demo`).

@@ -55,8 +55,10 @@ struct ForwardCommand: AsyncParsableCommand {
     func applyFlags(to settings: inout ForwardConfiguration) {
         if let connect { settings.connect = connect }
         if let catchup { settings.catchup = catchup }
-        if !alertmanager.isEmpty { settings.alertmanagers = alertmanager }
-        settings.webhooks += webhook.map { .init(url: $0, secretFile: webhookSecretFile ?? "") }
+        if !alertmanager.isEmpty { settings.receivers[AlertmanagerConfiguration.self].urls = alertmanager }
+        settings.receivers[WebhookConfiguration.self].webhooks += webhook.map {
+            .init(url: $0, secretFile: webhookSecretFile ?? "")
+        }
         if let stateDir { settings.stateDirectory = stateDir }
         if let metrics { settings.metrics = metrics }
         if settings.stateDirectory.isEmpty, let systemd = systemdStateDirectory() { settings.stateDirectory = systemd }

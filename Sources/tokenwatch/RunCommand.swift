@@ -88,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
     ) -> [any Service] {
         let explicitPath = options.config
         let reload = ReloadService(pipeline: pipeline, notifier: notifier, logger: logger) { [self] in
-            var configuration = try ConfigurationFile.load(explicitPath: explicitPath).0
+            var configuration = try ConfigurationFile.load(explicitPath: explicitPath, defaults: .builtIn).0
             applyFlags(to: &configuration)
             return configuration
         }

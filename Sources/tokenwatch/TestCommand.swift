@@ -20,7 +20,9 @@ struct TestCommand: ParsableCommand {
         for file in files {
             let suite: ThresholdTestFile
             do {
-                suite = try ThresholdTestFile.load(path: file) { try String(contentsOfFile: $0, encoding: .utf8) }
+                suite = try ThresholdTestFile.load(path: file, defaults: .builtIn) {
+                    try String(contentsOfFile: $0, encoding: .utf8)
+                }
             } catch let error as ConfigurationError {
                 printError(error.description)
                 failed += 1

@@ -77,9 +77,15 @@ func testReceiverSettings(
     configuration.maxBackoff = .milliseconds(200)
     configuration.maxRetryAge = maxRetryAge
     configuration.maxQueue = maxQueue
-    configuration.resendInterval = .seconds(60)
     return (configuration, ReceiverSettings(configuration))
 }
+
+/// Core's defaults with every receiver kind's section, as the executable reads a configuration file over them.
+let builtInConfiguration: TokenWatchConfiguration = {
+    var configuration = TokenWatchConfiguration()
+    configuration.forward.receivers = ForwardReceivers.sections
+    return configuration
+}()
 
 let testMetrics = ForwardMetrics(factory: NOOPMetricsHandler.instance, version: "test")
 

@@ -43,16 +43,17 @@ func alert(
                   secret_file: /etc/tokenwatch/hook.key
               resend_interval: 30s
             """
-        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "edge.yaml")
+        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "edge.yaml", defaults: builtInConfiguration)
         #expect(configuration.bridge.listen == "0.0.0.0:4318")
         #expect(configuration.bridge.attributes.team == ["litellm.team_alias"])
         #expect(configuration.bridge.attributes.user == BridgeConfiguration().attributes.user)
         #expect(
-            configuration.forward.webhooks == [
+            configuration.forward.receivers[WebhookConfiguration.self].webhooks == [
                 .init(url: "https://hooks.example.com/x", secretFile: "/etc/tokenwatch/hook.key")
             ])
-        #expect(configuration.forward.resendInterval == .seconds(30))
-        let again = try ConfigurationLoader.load(yaml: ConfigurationRenderer.yaml(configuration), file: "printed")
+        #expect(configuration.forward.receivers[AlertmanagerConfiguration.self].resendInterval == .seconds(30))
+        let again = try ConfigurationLoader.load(
+            yaml: ConfigurationRenderer.yaml(configuration), file: "printed", defaults: builtInConfiguration)
         #expect(again == configuration)
     }
 
@@ -66,7 +67,7 @@ func alert(
               listen: nowhere
             """
         #expect {
-            try ConfigurationLoader.load(yaml: yaml, file: "bad.yaml")
+            try ConfigurationLoader.load(yaml: yaml, file: "bad.yaml", defaults: builtInConfiguration)
         } throws: { error in
             let text = "\(error)"
             return text.contains("bad.yaml:2:") && text.contains("forward.alertmanagers")

@@ -1,6 +1,8 @@
 import Testing
 import TokenWatchCore
 
+@testable import TokenWatchForward
+
 /// Receiver URLs that reach a cloud's metadata service or another link-local address, or that carry a user
 /// and password, are configuration errors (with file, line and key) unless a key explicitly allows them.
 @Suite struct ReceiverTargetTests {
@@ -17,7 +19,7 @@ import TokenWatchCore
     @Test func linkLocalMetadataAndCredentialURLsAreRefused() throws {
         var text = ""
         #expect {
-            try ConfigurationLoader.load(yaml: Self.refused, file: "t.yaml")
+            try ConfigurationLoader.load(yaml: Self.refused, file: "t.yaml", defaults: builtInConfiguration)
         } throws: { error in
             text = "\(error)"
             return true
@@ -42,9 +44,9 @@ import TokenWatchCore
 
     @Test func theKeysAllowThem() throws {
         let yaml = Self.refused + "\n  allow_link_local_targets: true\n  allow_url_credentials: true\n"
-        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "t.yaml")
-        #expect(configuration.forward.alertmanagers.count == 3)
-        #expect(configuration.forward.webhooks.count == 4)
+        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "t.yaml", defaults: builtInConfiguration)
+        #expect(configuration.forward.receivers[AlertmanagerConfiguration.self].urls.count == 3)
+        #expect(configuration.forward.receivers[WebhookConfiguration.self].webhooks.count == 4)
         #expect(configuration.forward.allowLinkLocalTargets)
         #expect(configuration.forward.allowURLCredentials)
     }

@@ -6,7 +6,11 @@ import Yams
 /// checked; unknown keys, wrong types and out-of-range values are all collected and reported together. Keys
 /// the file leaves out keep their built-in defaults.
 public enum ConfigurationLoader {
-    public static func load(yaml: String, file: String) throws(ConfigurationError) -> TokenWatchConfiguration {
+    /// The file's values over `defaults`: the built-in configuration, which for the executable carries the
+    /// sections of the forward receiver kinds (``ForwardConfiguration/receivers``), whose keys it then accepts.
+    public static func load(
+        yaml: String, file: String, defaults: TokenWatchConfiguration = TokenWatchConfiguration()
+    ) throws(ConfigurationError) -> TokenWatchConfiguration {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -14,7 +18,7 @@ public enum ConfigurationLoader {
             throw ConfigurationError(issues: [Self.syntaxIssue(error, file: file)])
         }
         var reader = ConfigurationReader(file: file)
-        var configuration = TokenWatchConfiguration()
+        var configuration = defaults
         if let root {
             reader.read(root, into: &configuration)
         }

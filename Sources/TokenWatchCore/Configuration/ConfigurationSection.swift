@@ -6,7 +6,7 @@ import Yams
 /// Unknown and duplicate keys were reported when the section was opened. Each reader returns `nil` when its
 /// key is absent or wrong (recording an issue, with the line and column, in the second case), so a setting
 /// reads as `window = section.duration("window") ?? window`.
-struct ConfigurationSection {
+package struct ConfigurationSection {
     var reader: ConfigurationReader
     /// The section's own node: where issues about the section as a whole are reported.
     let node: Node
@@ -21,12 +21,12 @@ struct ConfigurationSection {
         self.values = values
     }
 
-    func contains(_ key: String) -> Bool { values[key] != nil }
+    package func contains(_ key: String) -> Bool { values[key] != nil }
 
-    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Records an issue at the key's value, or at the section when the key is absent.
-    mutating func report(_ key: String, _ message: String) {
+    package mutating func report(_ key: String, _ message: String) {
         reader.report(values[key] ?? node, keyPath(key), message)
     }
 
@@ -36,13 +36,13 @@ struct ConfigurationSection {
     }
 
     /// Records an issue about a key that the section lacks, at the section.
-    mutating func reportMissing(_ key: String, _ message: String) {
+    package mutating func reportMissing(_ key: String, _ message: String) {
         reader.report(node, keyPath(key), message)
     }
 
-    mutating func bool(_ key: String) -> Bool? { reader.bool(values[key], keyPath(key)) }
+    package mutating func bool(_ key: String) -> Bool? { reader.bool(values[key], keyPath(key)) }
 
-    mutating func integer(_ key: String, _ range: ClosedRange<Int>) -> Int? {
+    package mutating func integer(_ key: String, _ range: ClosedRange<Int>) -> Int? {
         reader.integer(values[key], keyPath(key), range)
     }
 
@@ -50,17 +50,17 @@ struct ConfigurationSection {
         reader.integer(values[key], keyPath(key), range).map(Int64.init)
     }
 
-    mutating func number(_ key: String, _ range: ClosedRange<Double>) -> Double? {
+    package mutating func number(_ key: String, _ range: ClosedRange<Double>) -> Double? {
         reader.number(values[key], keyPath(key), range)
     }
 
-    mutating func duration(_ key: String) -> Duration? { reader.duration(values[key], keyPath(key)) }
+    package mutating func duration(_ key: String) -> Duration? { reader.duration(values[key], keyPath(key)) }
 
     /// A non-empty string.
-    mutating func string(_ key: String) -> String? { reader.string(values[key], keyPath(key)) }
+    package mutating func string(_ key: String) -> String? { reader.string(values[key], keyPath(key)) }
 
     /// Any scalar's text, empty included.
-    mutating func text(_ key: String, expecting what: String) -> String? {
+    package mutating func text(_ key: String, expecting what: String) -> String? {
         guard let node = values[key] else { return nil }
         return reader.scalarText(node, keyPath(key), expecting: what)
     }
@@ -80,7 +80,7 @@ struct ConfigurationSection {
     mutating func weekdays(_ key: String) -> Set<Int>? { reader.weekdays(values[key], keyPath(key)) }
 
     /// The items of a list of strings, each checked by `accept` (which returns the message for a bad one).
-    mutating func strings(_ key: String, what: String, _ accept: (String) -> String?) -> [String]? {
+    package mutating func strings(_ key: String, what: String, _ accept: (String) -> String?) -> [String]? {
         guard let node = values[key], let items = reader.sequenceOrEmpty(node, keyPath(key), what: what) else {
             return nil
         }
@@ -107,7 +107,7 @@ struct ConfigurationSection {
     }
 
     /// A list of mappings with the given keys, each read with `body` (given its index) as `key[index]`.
-    mutating func mappings(
+    package mutating func mappings(
         _ key: String, keys: [String], what: String, _ body: (Int, inout ConfigurationSection) -> Void
     ) {
         guard let node = values[key], let items = reader.sequenceOrEmpty(node, keyPath(key), what: what) else {
@@ -134,7 +134,7 @@ struct ConfigurationSection {
 extension ConfigurationReader {
     /// Opens `node` as the section at `path` and lets `settings` read it.
     mutating func read<Settings: SectionSettings>(_ node: Node, at path: String, into settings: inout Settings) {
-        guard let values = mapping(node, path, keys: Settings.keys) else { return }
+        guard let values = mapping(node, path, keys: settings.acceptedKeys) else { return }
         var section = ConfigurationSection(reader: self, node: node, path: path, values: values)
         settings.read(&section)
         self = section.reader

@@ -5,10 +5,16 @@
 protocol SectionSettings: Sendable, Equatable {
     /// The keys the section accepts; any other is reported as unknown.
     static var keys: [String] { get }
+    /// The keys this value accepts: ``keys``, and for the forward section its receiver kinds' too.
+    var acceptedKeys: [String] { get }
     /// Reads the keys the file gives over the current values (the defaults, or what an override starts
     /// from), reporting wrong values and inconsistent combinations to `section`.
     mutating func read(_ section: inout ConfigurationSection)
     /// The section's lines as `check-config --print` writes them, without the section's own indentation;
     /// reading them back gives the same settings.
     var yamlLines: [String] { get }
+}
+
+extension SectionSettings {
+    var acceptedKeys: [String] { Self.keys }
 }

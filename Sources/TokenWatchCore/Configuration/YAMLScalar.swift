@@ -1,7 +1,7 @@
 /// How rendered settings write their values, so that ``ConfigurationLoader`` reads them back unchanged.
-enum YAMLScalar {
+package enum YAMLScalar {
     /// A double-quoted string.
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
@@ -12,7 +12,7 @@ enum YAMLScalar {
         return "\"\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)\""
     }
 
-    static func duration(_ duration: Duration) -> String { DurationText.format(duration) }
+    package static func duration(_ duration: Duration) -> String { DurationText.format(duration) }
 
-    static func list(_ items: [String]) -> String { "[\(items.joined(separator: ", "))]" }
+    package static func list(_ items: [String]) -> String { "[\(items.joined(separator: ", "))]" }
 }

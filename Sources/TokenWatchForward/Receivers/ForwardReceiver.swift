@@ -1,3 +1,5 @@
+import TokenWatchCore
+
 /// A kind of receiver `forward` delivers to (a webhook, an Alertmanager), as Alertmanager's `Notifier` is:
 /// it keeps what it must of each alert, and makes one attempt at a time at sending what is due. Waiting,
 /// backing off, counting and dead-lettering belong to the ``RetryStage`` that all receivers share; which kinds
@@ -7,8 +9,11 @@
 /// twice: ``stage(_:order:)`` before the cursor moves past the alert, ``commit(_:order:)`` after, and
 /// ``recover(handled:)`` at start for what a crash left between the two.
 package protocol ForwardReceiver: Sendable {
-    /// The receivers of this kind that the configuration asks for (none when it names none).
-    static func configured(_ setup: ReceiverSetup) throws(ReceiverSetupError) -> [any ForwardReceiver]
+    /// The kind's keys in the `forward` section, declared, read and printed beside it.
+    associatedtype Section: ForwardReceiverSection
+
+    /// The receivers of this kind that its section asks for (none when it names none).
+    static func configured(_ section: Section, setup: ReceiverSetup) throws(ReceiverSetupError) -> [any ForwardReceiver]
 
     /// `webhook-0`: the kind and its position in the configuration, never the URL (it may hold a secret). Names
     /// the receiver in metrics, logs and dead letters.

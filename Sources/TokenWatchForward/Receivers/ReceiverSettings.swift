@@ -7,14 +7,12 @@ package struct ReceiverSettings: Sendable {
     package var maxBackoff: Duration
     package var maxRetryAge: Duration
     package var maxQueue: Int
-    package var resendInterval: Duration
 
     package init(_ configuration: ForwardConfiguration) {
         initialBackoff = configuration.initialBackoff
         maxBackoff = configuration.maxBackoff
         maxRetryAge = configuration.maxRetryAge
         maxQueue = configuration.maxQueue
-        resendInterval = configuration.resendInterval
     }
 
     /// How often an idle delivery loop looks for new work.

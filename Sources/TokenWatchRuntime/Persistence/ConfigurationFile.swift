@@ -8,15 +8,20 @@ public enum ConfigurationFile {
     /// Read by `run` and `replay` when no `--config` is given, if it exists.
     public static let systemPath = "/etc/tokenwatch/tokenwatch.yaml"
 
-    /// The configuration and where it came from (`nil` for the built-in defaults).
-    public static func load(explicitPath: String?) throws -> (TokenWatchConfiguration, source: String?) {
-        if let explicitPath { return (try read(explicitPath), explicitPath) }
-        if FileManager.default.fileExists(atPath: systemPath) { return (try read(systemPath), systemPath) }
-        return (TokenWatchConfiguration(), nil)
+    /// The configuration and where it came from (`nil` for the built-in `defaults`).
+    public static func load(
+        explicitPath: String?, defaults: TokenWatchConfiguration
+    ) throws -> (TokenWatchConfiguration, source: String?) {
+        if let explicitPath { return (try read(explicitPath, defaults: defaults), explicitPath) }
+        if FileManager.default.fileExists(atPath: systemPath) {
+            return (try read(systemPath, defaults: defaults), systemPath)
+        }
+        return (defaults, nil)
     }
 
-    /// Reads and validates one file. Throws ``ConfigurationError`` naming the file, line and key.
-    public static func read(_ path: String) throws -> TokenWatchConfiguration {
+    /// Reads and validates one file over `defaults` (``ConfigurationLoader/load(yaml:file:defaults:)``). Throws
+    /// ``ConfigurationError`` naming the file, line and key.
+    public static func read(_ path: String, defaults: TokenWatchConfiguration) throws -> TokenWatchConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -25,7 +30,7 @@ public enum ConfigurationFile {
                 .init(file: path, line: 0, column: 0, keyPath: "", message: "cannot read: \(Self.reason(error))")
             ])
         }
-        var configuration = try ConfigurationLoader.load(yaml: text, file: path)
+        var configuration = try ConfigurationLoader.load(yaml: text, file: path, defaults: defaults)
         if configuration.privacy.pseudonymizeUsers {
             let keyPath =
                 configuration.privacy.keyFile.hasPrefix("/")

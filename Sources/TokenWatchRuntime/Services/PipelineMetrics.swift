@@ -66,28 +66,17 @@ public final class PipelineMetrics: Sendable {
         processed = Counter(label: "tokenwatch_events_processed_total", factory: factory)
         late = Counter(label: "tokenwatch_events_late_total", factory: factory)
         evicted = Counter(label: "tokenwatch_subjects_evicted_total", factory: factory)
-        rejected = Dictionary(
-            uniqueKeysWithValues: RejectionReason.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "tokenwatch_events_rejected_total", dimensions: [("reason", $0.rawValue)],
-                        factory: factory)
-                )
-            })
+        rejected = Self.one(per: RejectionReason.allCases) {
+            Counter(label: "tokenwatch_events_rejected_total", dimensions: [("reason", $0.rawValue)], factory: factory)
+        }
         dropped = Counter(label: "tokenwatch_alerts_dropped_total", factory: factory)
         catchupRefusals = Counter(label: "tokenwatch_catchup_refusals_total", factory: factory)
         awaitingJournal = Gauge(label: "tokenwatch_alerts_awaiting_journal", factory: factory)
         unjournaled = Counter(label: "tokenwatch_alerts_unjournaled_total", factory: factory)
         journalErrors = Counter(label: "tokenwatch_journal_errors_total", factory: factory)
-        tracked = Dictionary(
-            uniqueKeysWithValues: DetectorName.allCases.map {
-                (
-                    $0,
-                    Gauge(
-                        label: "tokenwatch_tracked_subjects", dimensions: [("detector", $0.rawValue)], factory: factory)
-                )
-            })
+        tracked = Self.one(per: DetectorName.allCases) {
+            Gauge(label: "tokenwatch_tracked_subjects", dimensions: [("detector", $0.rawValue)], factory: factory)
+        }
         openIncidents = Gauge(label: "tokenwatch_open_incidents", factory: factory)
         subscriptions = Gauge(label: "tokenwatch_alert_subscriptions", factory: factory)
         processing = Timer(label: "tokenwatch_event_processing_seconds", factory: factory)
@@ -158,6 +147,12 @@ public final class PipelineMetrics: Sendable {
 
     func recordReload(succeeded: Bool) {
         (succeeded ? reloadSuccess : reloadFailure).increment()
+    }
+
+    /// A metric for each of `labels` (a reason, a detector), made by `make` in their order.
+    private static func one<Label: Hashable, Metric>(per labels: [Label], _ make: (Label) -> Metric) -> [Label: Metric]
+    {
+        Dictionary(uniqueKeysWithValues: labels.map { ($0, make($0)) })
     }
 }
 

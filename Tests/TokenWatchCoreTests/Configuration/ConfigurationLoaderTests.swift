@@ -5,15 +5,6 @@ import Testing
 
 @Suite("Configuration")
 struct ConfigurationLoaderTests {
-    static let shippedFile = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Config/tokenwatch.yaml")
-
-    @Test func theShippedFileEqualsTheBuiltInDefaults() throws {
-        let text = try String(contentsOf: Self.shippedFile, encoding: .utf8)
-        #expect(try ConfigurationLoader.load(yaml: text, file: "tokenwatch.yaml") == TokenWatchConfiguration())
-    }
-
     @Test func anEmptyFileGivesTheDefaults() throws {
         #expect(try ConfigurationLoader.load(yaml: "", file: "empty.yaml") == TokenWatchConfiguration())
     }

@@ -13,7 +13,17 @@ final class ScriptedReceiver: ForwardReceiver {
         case giveUp(id: String)
     }
 
-    static func configured(_ setup: ReceiverSetup) throws(ReceiverSetupError) -> [any ForwardReceiver] { [] }
+    /// No keys: it is never configured from a file.
+    struct Section: ForwardReceiverSection {
+        static let keys: [String] = []
+        mutating func read(_ section: inout ConfigurationSection, in forward: ForwardConfiguration) {}
+        var yamlLines: [String] { [] }
+    }
+
+    static func configured(_ section: Section, setup: ReceiverSetup) throws(ReceiverSetupError) -> [any ForwardReceiver]
+    {
+        []
+    }
 
     let name = "scripted-0"
     private let script: Mutex<[Step]>
@@ -115,16 +125,19 @@ final class ScriptedReceiver: ForwardReceiver {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = ForwardConfiguration()
-        configuration.alertmanagers = ["http://127.0.0.1:9093"]
-        configuration.webhooks = [.init(url: "http://127.0.0.1:1/a"), .init(url: "http://127.0.0.1:1/b")]
+        configuration.receivers[AlertmanagerConfiguration.self].urls = ["http://127.0.0.1:9093"]
+        configuration.receivers[WebhookConfiguration.self].webhooks = [
+            .init(url: "http://127.0.0.1:1/a"), .init(url: "http://127.0.0.1:1/b"),
+        ]
         let setup = ReceiverSetup(configuration: configuration, store: try ForwardStore(directory: directory.path))
         #expect(try ForwardReceivers.configured(setup).map(\.name) == ["webhook-0", "webhook-1", "alertmanager-0"])
-        configuration.webhooks[1].secretFile = directory.appendingPathComponent("absent").path
+        let absent = directory.appendingPathComponent("absent").path
+        configuration.receivers[WebhookConfiguration.self].webhooks[1].secretFile = absent
         let broken = ReceiverSetup(configuration: configuration, store: setup.store)
         #expect {
             _ = try ForwardReceivers.configured(broken)
         } throws: { error in
-            "\(error)" == "cannot read a key from \(configuration.webhooks[1].secretFile) "
+            "\(error)" == "cannot read a key from \(absent) "
                 + "(forward.webhooks[1].secret_file): missing, unreadable or empty"
         }
     }

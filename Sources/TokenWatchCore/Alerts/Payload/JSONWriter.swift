@@ -27,25 +27,24 @@ package struct JSONWriter {
         }
     }
 
-    package mutating func beginObject(key: String? = nil) {
+    package mutating func beginObject(key: String? = nil) { open("{", key: key) }
+
+    package mutating func endObject() { close("}") }
+
+    package mutating func beginArray(key: String? = nil) { open("[", key: key) }
+
+    package mutating func endArray() { close("]") }
+
+    /// Opens an object or an array: its first value takes no comma.
+    private mutating func open(_ bracket: String, key: String?) {
         begin(key)
-        text += "{"
+        text += bracket
         needsComma = false
     }
 
-    package mutating func endObject() {
-        text += "}"
-        needsComma = true
-    }
-
-    package mutating func beginArray(key: String? = nil) {
-        begin(key)
-        text += "["
-        needsComma = false
-    }
-
-    package mutating func endArray() {
-        text += "]"
+    /// Closes an object or an array, which is then a value the next one follows with a comma.
+    private mutating func close(_ bracket: String) {
+        text += bracket
         needsComma = true
     }
 

@@ -10,6 +10,8 @@ import TokenWatchRuntime
 package final class AlertmanagerReceiver: ForwardReceiver {
     package let name: String
     let endpoint: String
+    /// `resend_interval`: the open set is posted again this often, each alert's `endsAt` four of these ahead.
+    let resendInterval: Duration
     let file: URL
     private let state: Mutex<AlertmanagerState>
     private let changes = Atomic<UInt64>(0)
@@ -17,8 +19,9 @@ package final class AlertmanagerReceiver: ForwardReceiver {
     /// change or after `resend_interval`.
     private let lastRound = Mutex<(changes: UInt64?, at: ContinuousClock.Instant)>((nil, .now))
 
-    package init(name: String, baseURL: String, directory: URL) {
+    package init(name: String, baseURL: String, resendInterval: Duration, directory: URL) {
         self.name = name
+        self.resendInterval = resendInterval
         endpoint = (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/api/v2/alerts"
         file = directory.appendingPathComponent("alerts.json")
         let saved = (try? Data(contentsOf: file)).flatMap {
@@ -43,7 +46,7 @@ package final class AlertmanagerReceiver: ForwardReceiver {
     package func notify(_ channel: ReceiverChannel) async -> NotifyResult {
         let current = changes.load(ordering: .acquiring)
         let due = lastRound.withLock { last in
-            current != last.changes || ContinuousClock.now - last.at >= channel.settings.resendInterval
+            current != last.changes || ContinuousClock.now - last.at >= resendInterval
         }
         guard due else { return .idle }
         if let failure = await round(channel) { return failure }
@@ -57,7 +60,7 @@ package final class AlertmanagerReceiver: ForwardReceiver {
         channel.metrics.openAlerts(name, batch.filter { $0.resolvedAt == nil }.count)
         guard !batch.isEmpty else { return nil }
         let now = Date()
-        let openUntil = AlertmanagerClock.text(now.addingTimeInterval(4 * channel.settings.resendInterval.timeInterval))
+        let openUntil = AlertmanagerClock.text(now.addingTimeInterval(4 * resendInterval.timeInterval))
         var work = [batch[...]]
         var delivered: [AlertmanagerAlert] = []
         var refused: [AlertmanagerAlert] = []

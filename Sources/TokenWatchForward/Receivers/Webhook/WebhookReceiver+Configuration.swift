@@ -4,9 +4,11 @@ import TokenWatchCore
 extension WebhookReceiver {
     /// One receiver per `forward.webhooks` entry (`webhook-<index>`), its queue in `webhooks/<hash of URL>/` of
     /// the state directory, its deliveries signed with the bytes of its `secret_file` when it names one.
-    package static func configured(_ setup: ReceiverSetup) throws(ReceiverSetupError) -> [any ForwardReceiver] {
+    package static func configured(
+        _ section: WebhookConfiguration, setup: ReceiverSetup
+    ) throws(ReceiverSetupError) -> [any ForwardReceiver] {
         var receivers: [any ForwardReceiver] = []
-        for (index, webhook) in setup.configuration.webhooks.enumerated() {
+        for (index, webhook) in section.webhooks.enumerated() {
             var key: [UInt8]?
             if !webhook.secretFile.isEmpty {
                 guard let read = WebhookSignature.key(file: secretPath(webhook.secretFile)) else {

@@ -52,7 +52,8 @@ import TokenWatchCore
     }
 
     func sink(_ server: LoopbackHTTPServer, directory: URL) -> AlertmanagerReceiver {
-        AlertmanagerReceiver(name: "alertmanager-0", baseURL: server.url, directory: directory)
+        AlertmanagerReceiver(
+            name: "alertmanager-0", baseURL: server.url, resendInterval: .seconds(60), directory: directory)
     }
 
     /// An incident stamped 3.5 min ahead of the wall clock (inside `events.max_future`) that resolves: its
