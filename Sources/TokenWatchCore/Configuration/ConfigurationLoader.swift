@@ -41,27 +41,23 @@ public enum ConfigurationLoader {
 
 /// The top level of the file: each section read by its settings, then the detectors, overrides and allowances.
 extension ConfigurationReader {
-    static let topLevelKeys = [
-        "events", "alerts", "logging", "metrics", "report", "state", "journal", "catchup", "privacy",
-        "security", "bridge", "forward", "detectors",
-        "overrides",
-        "allowances",
-    ]
+    static let topLevelKeys = TokenWatchConfiguration.sectionNames + ["detectors", "overrides", "allowances"]
 
     mutating func read(_ root: Node, into configuration: inout TokenWatchConfiguration) {
         guard let top = mapping(root, "", keys: Self.topLevelKeys) else { return }
-        if let node = top["events"] { read(node, at: "events", into: &configuration.events) }
-        if let node = top["alerts"] { read(node, at: "alerts", into: &configuration.alerts) }
-        if let node = top["logging"] { read(node, at: "logging", into: &configuration.logging) }
-        if let node = top["metrics"] { read(node, at: "metrics", into: &configuration.metrics) }
-        if let node = top["report"] { read(node, at: "report", into: &configuration.report) }
-        if let node = top["state"] { read(node, at: "state", into: &configuration.state) }
-        if let node = top["journal"] { read(node, at: "journal", into: &configuration.journal) }
-        if let node = top["privacy"] { read(node, at: "privacy", into: &configuration.privacy) }
-        if let node = top["security"] { read(node, at: "security", into: &configuration.security) }
-        if let node = top["catchup"] { read(node, at: "catchup", into: &configuration.catchup) }
-        if let node = top["bridge"] { read(node, at: "bridge", into: &configuration.bridge) }
-        if let node = top["forward"] { read(node, at: "forward", into: &configuration.forward) }
+        struct Sections: ConfigurationSectionVisitor {
+            var reader: ConfigurationReader
+            let top: [String: Node]
+            var configuration: TokenWatchConfiguration
+            mutating func visit<Settings: SectionSettings>(
+                _ name: String, _ settings: WritableKeyPath<TokenWatchConfiguration, Settings>
+            ) {
+                if let node = top[name] { reader.read(node, at: name, into: &configuration[keyPath: settings]) }
+            }
+        }
+        var sections = Sections(reader: self, top: top, configuration: configuration)
+        TokenWatchConfiguration.forEachSection(&sections)
+        (self, configuration) = (sections.reader, sections.configuration)
         if let node = top["detectors"] { readDetectors(node, path: "detectors", into: &configuration.detectors) }
         // After the detectors: an override starts from the configured defaults.
         if let node = top["overrides"] { readOverrides(node, into: &configuration) }

@@ -3,19 +3,19 @@
 /// output back gives the same configuration.
 public enum ConfigurationRenderer {
     public static func yaml(_ c: TokenWatchConfiguration) -> String {
-        var text = ""
-        section("events", c.events, into: &text)
-        section("alerts", c.alerts, into: &text)
-        section("logging", c.logging, into: &text)
-        section("metrics", c.metrics, into: &text)
-        section("report", c.report, into: &text)
-        section("state", c.state, into: &text)
-        section("journal", c.journal, into: &text)
-        section("security", c.security, into: &text)
-        section("privacy", c.privacy, into: &text)
-        section("catchup", c.catchup, into: &text)
-        section("bridge", c.bridge, into: &text)
-        section("forward", c.forward, into: &text)
+        struct Sections: ConfigurationSectionVisitor {
+            let configuration: TokenWatchConfiguration
+            var text = ""
+            mutating func visit<Settings: SectionSettings>(
+                _ name: String, _ settings: WritableKeyPath<TokenWatchConfiguration, Settings>
+            ) {
+                text += "\(name):\n"
+                for line in configuration[keyPath: settings].yamlLines { text += "  \(line)\n" }
+            }
+        }
+        var sections = Sections(configuration: c)
+        TokenWatchConfiguration.forEachSection(&sections)
+        var text = sections.text
         text += "detectors:\n"
         text += detectors(c.detectors, indent: "  ")
         text += c.overrides.isEmpty ? "overrides: []\n" : "overrides:\n"
@@ -30,13 +30,6 @@ public enum ConfigurationRenderer {
         text += c.allowances.isEmpty ? "allowances: []\n" : "allowances:\n"
         for allowance in c.allowances { text += lines(of: allowance) }
         return text
-    }
-
-    private static func section<Settings: SectionSettings>(
-        _ name: String, _ settings: Settings, into text: inout String
-    ) {
-        text += "\(name):\n"
-        for line in settings.yamlLines { text += "  \(line)\n" }
     }
 
     /// Every detector's section, in suite order, each line prefixed with `indent`.
