@@ -15,24 +15,14 @@ public struct AlertsConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension AlertsConfiguration: SectionSettings {
-    static let keys = ["endpoint", "send_high_water_mark", "cooldown", "resolve_after", "critical_factor"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        endpoint = section.endpoint("endpoint") ?? endpoint
-        sendHighWaterMark = section.integer("send_high_water_mark", 0...10_000_000).map(Int32.init) ?? sendHighWaterMark
-        cooldown = section.duration("cooldown") ?? cooldown
-        resolveAfter = section.duration("resolve_after") ?? resolveAfter
-        criticalFactor = section.number("critical_factor", 1...1000) ?? criticalFactor
-    }
-
-    var yamlLines: [String] {
+extension AlertsConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "endpoint: \(YAMLScalar.quoted(endpoint))",
-            "send_high_water_mark: \(sendHighWaterMark)",
-            "cooldown: \(YAMLScalar.duration(cooldown))",
-            "resolve_after: \(YAMLScalar.duration(resolveAfter))",
-            "critical_factor: \(criticalFactor)",
+            .endpoint("endpoint", \.endpoint),
+            .integer("send_high_water_mark", \.sendHighWaterMark, 0...10_000_000),
+            .duration("cooldown", \.cooldown),
+            .duration("resolve_after", \.resolveAfter),
+            .number("critical_factor", \.criticalFactor, 1...1000),
         ]
     }
 }

@@ -8,17 +8,8 @@ public struct CatchupConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension CatchupConfiguration: SectionSettings {
-    static let keys = ["endpoint", "max_batch"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        if let text = section.text("endpoint", expecting: "an endpoint or empty") {
-            endpoint = text.isEmpty ? "" : section.endpoint("endpoint") ?? endpoint
-        }
-        maxBatch = section.integer("max_batch", 1...100_000) ?? maxBatch
-    }
-
-    var yamlLines: [String] {
-        ["endpoint: \(YAMLScalar.quoted(endpoint))", "max_batch: \(maxBatch)"]
+extension CatchupConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
+        [.endpoint("endpoint", \.endpoint, emptyDisables: true), .integer("max_batch", \.maxBatch, 1...100_000)]
     }
 }

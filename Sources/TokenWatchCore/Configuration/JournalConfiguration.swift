@@ -20,28 +20,13 @@ public struct JournalConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension JournalConfiguration: SectionSettings {
-    static let keys = ["fsync", "max_segment_bytes", "max_segments", "memory_entries"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        if let text = section.string("fsync") {
-            if let policy = FsyncPolicy(rawValue: text) {
-                fsync = policy
-            } else {
-                section.report("fsync", "must be always, interval or never, not '\(text)'")
-            }
-        }
-        maxSegmentBytes = section.integer("max_segment_bytes", 4096...(1 << 34)) ?? maxSegmentBytes
-        maxSegments = section.integer("max_segments", 1...100_000) ?? maxSegments
-        memoryEntries = section.integer("memory_entries", 0...10_000_000) ?? memoryEntries
-    }
-
-    var yamlLines: [String] {
+extension JournalConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "fsync: \(fsync.rawValue)",
-            "max_segment_bytes: \(maxSegmentBytes)",
-            "max_segments: \(maxSegments)",
-            "memory_entries: \(memoryEntries)",
+            .choice("fsync", \.fsync),
+            .integer("max_segment_bytes", \.maxSegmentBytes, 4096...(1 << 34)),
+            .integer("max_segments", \.maxSegments, 1...100_000),
+            .integer("memory_entries", \.memoryEntries, 0...10_000_000),
         ]
     }
 }

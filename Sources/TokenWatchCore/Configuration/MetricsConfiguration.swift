@@ -6,12 +6,8 @@ public struct MetricsConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension MetricsConfiguration: SectionSettings {
-    static let keys = ["listen"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        listen = section.hostPort("listen", example: "127.0.0.1:9700", emptyDisables: true) ?? listen
+extension MetricsConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
+        [.hostPort("listen", \.listen, example: "127.0.0.1:9700", emptyDisables: true)]
     }
-
-    var yamlLines: [String] { ["listen: \(YAMLScalar.quoted(listen))"] }
 }

@@ -12,18 +12,14 @@ public struct PrivacyConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension PrivacyConfiguration: SectionSettings {
-    static let keys = ["pseudonymize_users", "key_file"]
+extension PrivacyConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
+        [.bool("pseudonymize_users", \.pseudonymizeUsers), .text("key_file", \.keyFile, expecting: "a file path")]
+    }
 
-    mutating func read(_ section: inout ConfigurationSection) {
-        pseudonymizeUsers = section.bool("pseudonymize_users") ?? false
-        keyFile = section.text("key_file", expecting: "a file path") ?? keyFile
+    func check(_ section: inout ConfigurationSection) {
         if pseudonymizeUsers && keyFile.isEmpty {
             section.reportMissing("key_file", "is required when pseudonymize_users is true")
         }
-    }
-
-    var yamlLines: [String] {
-        ["pseudonymize_users: \(pseudonymizeUsers)", "key_file: \(YAMLScalar.quoted(keyFile))"]
     }
 }

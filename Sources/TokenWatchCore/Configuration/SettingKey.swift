@@ -50,6 +50,75 @@ extension SettingKey {
         value(name, property, read: { $0.duration(name) }, text: YAMLScalar.duration, figure: { _ in nil })
     }
 
+    /// A quoted text key (a topic, a path); `problem` says what is wrong with a value, `nil` when it is fine.
+    static func text(
+        _ name: String, _ property: WritableKeyPath<Settings, String>, expecting what: String,
+        problem: @escaping (String) -> String? = { _ in nil }
+    ) -> Self {
+        value(
+            name, property,
+            read: { section in
+                guard let text = section.text(name, expecting: what) else { return nil }
+                guard let problem = problem(text) else { return text }
+                section.report(name, problem)
+                return nil
+            }, text: YAMLScalar.quoted, figure: { _ in nil })
+    }
+
+    /// A ZeroMQ endpoint to bind or connect (`tcp://HOST:PORT`, `ipc://PATH`), or empty when `emptyDisables`.
+    static func endpoint(
+        _ name: String, _ property: WritableKeyPath<Settings, String>, emptyDisables: Bool = false
+    ) -> Self {
+        value(
+            name, property,
+            read: { section in
+                guard emptyDisables else { return section.endpoint(name) }
+                guard let text = section.text(name, expecting: "an endpoint or empty") else { return nil }
+                return text.isEmpty ? "" : section.endpoint(name)
+            }, text: YAMLScalar.quoted, figure: { _ in nil })
+    }
+
+    /// `HOST:PORT` to listen on (quoted), or empty when `emptyDisables`.
+    static func hostPort(
+        _ name: String, _ property: WritableKeyPath<Settings, String>, example: String, emptyDisables: Bool
+    ) -> Self {
+        value(
+            name, property, read: { $0.hostPort(name, example: example, emptyDisables: emptyDisables) },
+            text: YAMLScalar.quoted, figure: { _ in nil })
+    }
+
+    /// One of `choices`, written bare.
+    static func choice(_ name: String, _ property: WritableKeyPath<Settings, String>, _ choices: [String]) -> Self {
+        value(
+            name, property,
+            read: { section in
+                guard let text = section.string(name) else { return nil }
+                guard choices.contains(text) else {
+                    section.report(name, "must be one of \(choices.joined(separator: ", ")), not '\(text)'")
+                    return nil
+                }
+                return text
+            }, text: { $0 }, figure: { _ in nil })
+    }
+
+    /// A case of `Value`, by its raw value, written bare.
+    static func choice<Value: RawRepresentable & CaseIterable>(
+        _ name: String, _ property: WritableKeyPath<Settings, Value>
+    ) -> Self where Value.RawValue == String {
+        value(
+            name, property,
+            read: { section in
+                guard let text = section.string(name) else { return nil }
+                guard let value = Value(rawValue: text) else {
+                    let names = Value.allCases.map(\.rawValue)
+                    let listed = names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+                    section.report(name, "must be \(listed), not '\(text)'")
+                    return nil
+                }
+                return value
+            }, text: { $0.rawValue }, figure: { _ in nil })
+    }
+
     /// A key of a kind of its own (a subsection, a list of days): its reading and lines given here.
     static func custom(
         _ name: String, _ property: PartialKeyPath<Settings>,

@@ -15,28 +15,15 @@ public struct StateConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension StateConfiguration: SectionSettings {
-    static let keys = ["directory", "checkpoint_interval", "max_tracked_subjects", "detection_threads"]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        maxTrackedSubjects = section.integer("max_tracked_subjects", 100...100_000_000) ?? maxTrackedSubjects
-        if let text = section.text("directory", expecting: "a directory path or empty") {
-            if text.isEmpty || text.hasPrefix("/") {
-                directory = text
-            } else {
-                section.report("directory", "must be an absolute path (or empty), not '\(text)'")
-            }
-        }
-        checkpointInterval = section.duration("checkpoint_interval") ?? checkpointInterval
-        detectionThreads = section.integer("detection_threads", 0...VirtualShard.count) ?? detectionThreads
-    }
-
-    var yamlLines: [String] {
+extension StateConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "directory: \(YAMLScalar.quoted(directory))",
-            "checkpoint_interval: \(YAMLScalar.duration(checkpointInterval))",
-            "max_tracked_subjects: \(maxTrackedSubjects)",
-            "detection_threads: \(detectionThreads)",
+            .text(
+                "directory", \.directory, expecting: "a directory path or empty",
+                problem: { $0.isEmpty || $0.hasPrefix("/") ? nil : "must be an absolute path (or empty), not '\($0)'" }),
+            .duration("checkpoint_interval", \.checkpointInterval),
+            .integer("max_tracked_subjects", \.maxTrackedSubjects, 100...100_000_000),
+            .integer("detection_threads", \.detectionThreads, 0...VirtualShard.count),
         ]
     }
 }
