@@ -33,49 +33,28 @@ extension EventsConfiguration {
     }
 }
 
-extension EventsConfiguration: SectionSettings {
-    static let keys = [
-        "endpoint", "topic", "shards", "receive_high_water_mark", "max_message_bytes", "max_json_depth",
-        "max_identifier_bytes",
-        "max_tokens_per_event", "normalize_identities", "duplicate_id_window", "allowed_lateness", "max_future",
-        "max_age",
-    ]
-
-    mutating func read(_ section: inout ConfigurationSection) {
-        endpoint = section.endpoint("endpoint") ?? endpoint
-        topic = section.string("topic") ?? topic
-        if let listed = section.integers("shards", 0...(VirtualShard.count - 1)) {
-            shards = Array(Set(listed)).sorted()
-        }
-        receiveHighWaterMark =
-            section.integer("receive_high_water_mark", 0...10_000_000).map(Int32.init) ?? receiveHighWaterMark
-        limits.maxPayloadBytes = section.integer("max_message_bytes", 256...(16 << 20)) ?? limits.maxPayloadBytes
-        limits.maxDepth = section.integer("max_json_depth", 2...1024) ?? limits.maxDepth
-        limits.maxIdentifierBytes = section.integer("max_identifier_bytes", 8...65_536) ?? limits.maxIdentifierBytes
-        allowedLateness = section.duration("allowed_lateness") ?? allowedLateness
-        maxFuture = section.duration("max_future") ?? maxFuture
-        maxAge = section.duration("max_age") ?? maxAge
-        limits.maxTokensPerEvent =
-            section.integer64("max_tokens_per_event", 1...1_000_000_000) ?? limits.maxTokensPerEvent
-        limits.normalizesIdentities = section.bool("normalize_identities") ?? limits.normalizesIdentities
-        duplicateIDWindow = section.integer("duplicate_id_window", 0...10_000_000) ?? duplicateIDWindow
-    }
-
-    var yamlLines: [String] {
+extension EventsConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
         [
-            "endpoint: \(YAMLScalar.quoted(endpoint))",
-            "topic: \(YAMLScalar.quoted(topic))",
-            "shards: \(YAMLScalar.list(shards.map(String.init)))",
-            "receive_high_water_mark: \(receiveHighWaterMark)",
-            "max_message_bytes: \(limits.maxPayloadBytes)",
-            "max_json_depth: \(limits.maxDepth)",
-            "max_identifier_bytes: \(limits.maxIdentifierBytes)",
-            "max_tokens_per_event: \(limits.maxTokensPerEvent)",
-            "normalize_identities: \(limits.normalizesIdentities)",
-            "duplicate_id_window: \(duplicateIDWindow)",
-            "allowed_lateness: \(YAMLScalar.duration(allowedLateness))",
-            "max_future: \(YAMLScalar.duration(maxFuture))",
-            "max_age: \(YAMLScalar.duration(maxAge))",
+            .endpoint("endpoint", \.endpoint),
+            .nonEmptyText("topic", \.topic),
+            .custom(
+                "shards", \.shards,
+                read: { settings, section in
+                    if let listed = section.integers("shards", 0...(VirtualShard.count - 1)) {
+                        settings.shards = Array(Set(listed)).sorted()
+                    }
+                }, lines: { ["shards: \(YAMLScalar.list($0.shards.map(String.init)))"] }),
+            .integer("receive_high_water_mark", \.receiveHighWaterMark, 0...10_000_000),
+            .integer("max_message_bytes", \.limits.maxPayloadBytes, 256...(16 << 20)),
+            .integer("max_json_depth", \.limits.maxDepth, 2...1024),
+            .integer("max_identifier_bytes", \.limits.maxIdentifierBytes, 8...65_536),
+            .integer("max_tokens_per_event", \.limits.maxTokensPerEvent, 1...1_000_000_000),
+            .bool("normalize_identities", \.limits.normalizesIdentities),
+            .integer("duplicate_id_window", \.duplicateIDWindow, 0...10_000_000),
+            .duration("allowed_lateness", \.allowedLateness),
+            .duration("max_future", \.maxFuture),
+            .duration("max_age", \.maxAge),
         ]
     }
 }

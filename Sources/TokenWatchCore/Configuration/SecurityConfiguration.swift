@@ -17,34 +17,30 @@ public struct SecurityConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-extension SecurityConfiguration: SectionSettings {
-    static let keys = [
-        "curve", "server_secret_key_file", "allowed_client_keys", "allowed_client_keys_dir", "allow_plaintext",
-    ]
+extension SecurityConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
+        [
+            .bool("curve", \.curve),
+            .text("server_secret_key_file", \.serverSecretKeyFile, expecting: "a file path"),
+            .custom(
+                "allowed_client_keys", \.allowedClientKeys,
+                read: { settings, section in
+                    // Appended to what the loader's defaults allow, not replacing it.
+                    settings.allowedClientKeys +=
+                        section.strings("allowed_client_keys", what: "a list of Z85 public keys") {
+                            $0.utf8.count == 40 ? nil : "must be a 40-character Z85 public key"
+                        } ?? []
+                },
+                lines: { ["allowed_client_keys: \(YAMLScalar.list($0.allowedClientKeys.map(YAMLScalar.quoted)))"] }),
+            .text("allowed_client_keys_dir", \.allowedClientKeysDirectory, expecting: "a directory"),
+            .bool("allow_plaintext", \.allowPlaintext),
+        ]
+    }
 
-    mutating func read(_ section: inout ConfigurationSection) {
-        curve = section.bool("curve") ?? curve
-        allowPlaintext = section.bool("allow_plaintext") ?? allowPlaintext
-        serverSecretKeyFile = section.text("server_secret_key_file", expecting: "a file path") ?? serverSecretKeyFile
-        allowedClientKeysDirectory =
-            section.text("allowed_client_keys_dir", expecting: "a directory") ?? allowedClientKeysDirectory
-        let keys = section.strings("allowed_client_keys", what: "a list of Z85 public keys") {
-            $0.utf8.count == 40 ? nil : "must be a 40-character Z85 public key"
-        }
-        allowedClientKeys += keys ?? []
+    func check(_ section: inout ConfigurationSection) {
         if curve && serverSecretKeyFile.isEmpty {
             section.reportMissing(
                 "server_secret_key_file", "is required when curve is true (tokenwatch keygen PATH writes one)")
         }
-    }
-
-    var yamlLines: [String] {
-        [
-            "curve: \(curve)",
-            "server_secret_key_file: \(YAMLScalar.quoted(serverSecretKeyFile))",
-            "allowed_client_keys: \(YAMLScalar.list(allowedClientKeys.map(YAMLScalar.quoted)))",
-            "allowed_client_keys_dir: \(YAMLScalar.quoted(allowedClientKeysDirectory))",
-            "allow_plaintext: \(allowPlaintext)",
-        ]
     }
 }

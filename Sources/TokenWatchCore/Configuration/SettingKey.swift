@@ -65,6 +65,11 @@ extension SettingKey {
             }, text: YAMLScalar.quoted, figure: { _ in nil })
     }
 
+    /// A quoted text key that must not be empty (a topic).
+    static func nonEmptyText(_ name: String, _ property: WritableKeyPath<Settings, String>) -> Self {
+        value(name, property, read: { $0.string(name) }, text: YAMLScalar.quoted, figure: { _ in nil })
+    }
+
     /// A ZeroMQ endpoint to bind or connect (`tcp://HOST:PORT`, `ipc://PATH`), or empty when `emptyDisables`.
     static func endpoint(
         _ name: String, _ property: WritableKeyPath<Settings, String>, emptyDisables: Bool = false
