@@ -71,35 +71,44 @@ public struct OTLPAttributeNames: Sendable, Equatable {
     }
 }
 
-extension BridgeConfiguration: SectionSettings {
-    static let keys = [
-        "listen", "connect", "topic", "max_body_bytes", "max_connections", "request_timeout", "join_wait",
-        "user_from_baggage", "attributes", "skip_operations",
-    ]
+extension BridgeConfiguration: DeclaredSettings {
+    static var declaredKeys: [SettingKey<Self>] {
+        [
+            .hostPort("listen", \.listen, example: "127.0.0.1:4318", emptyDisables: false),
+            .custom(
+                "connect", \.connect,
+                read: { settings, section in settings.connect = section.endpoints("connect") ?? settings.connect },
+                lines: { ["connect: \(YAMLScalar.quoted($0.connect))"] }),
+            .nonEmptyText("topic", \.topic),
+            .integer("max_body_bytes", \.maxBodyBytes, 1024...(256 << 20)),
+            .integer("max_connections", \.maxConnections, 16...1_000_000),
+            .duration("request_timeout", \.requestTimeout),
+            .duration("join_wait", \.joinWait),
+            .bool("user_from_baggage", \.userFromBaggage),
+            .custom(
+                "skip_operations", \.skipOperations,
+                read: { settings, section in
+                    settings.skipOperations =
+                        section.strings("skip_operations", what: "a list of operation names") { _ in nil }
+                        ?? settings.skipOperations
+                }, lines: { ["skip_operations: \(YAMLScalar.list($0.skipOperations.map(YAMLScalar.quoted)))"] }),
+            .custom("attributes", \.attributes, read: { $0.readAttributes(&$1) }, lines: \.attributeLines),
+        ]
+    }
 
-    mutating func read(_ section: inout ConfigurationSection) {
-        listen = section.hostPort("listen", example: "127.0.0.1:4318", emptyDisables: false) ?? listen
-        connect = section.endpoints("connect") ?? connect
-        topic = section.string("topic") ?? topic
-        maxBodyBytes = section.integer("max_body_bytes", 1024...(256 << 20)) ?? maxBodyBytes
-        maxConnections = section.integer("max_connections", 16...1_000_000) ?? maxConnections
-        requestTimeout = section.duration("request_timeout") ?? requestTimeout
+    func check(_ section: inout ConfigurationSection) {
         if requestTimeout < .milliseconds(100) || requestTimeout > .seconds(600) {
             section.report("request_timeout", "must be between 100ms and 10m")
         }
-        joinWait = section.duration("join_wait") ?? joinWait
-        userFromBaggage = section.bool("user_from_baggage") ?? userFromBaggage
         if joinWait > .seconds(300) { section.report("join_wait", "must be at most 5m") }
-        skipOperations =
-            section.strings("skip_operations", what: "a list of operation names") { _ in nil }
-            ?? skipOperations
+    }
+
+    /// The `attributes` subsection: for each field of a model call, the attribute names it is read from.
+    private mutating func readAttributes(_ section: inout ConfigurationSection) {
         section.subsection("attributes", keys: OTLPAttributeNames.keys) { attributes in
             for (key, path) in self.attributes.fields {
                 if let names = attributes.strings(
-                    key, what: "a list of attribute names",
-                    { name in
-                        name.isEmpty ? "must not be empty" : nil
-                    })
+                    key, what: "a list of attribute names", { name in name.isEmpty ? "must not be empty" : nil })
                 {
                     self.attributes[keyPath: path] = names
                 }
@@ -107,22 +116,10 @@ extension BridgeConfiguration: SectionSettings {
         }
     }
 
-    var yamlLines: [String] {
-        var lines = [
-            "listen: \(YAMLScalar.quoted(listen))",
-            "connect: \(YAMLScalar.quoted(connect))",
-            "topic: \(YAMLScalar.quoted(topic))",
-            "max_body_bytes: \(maxBodyBytes)",
-            "max_connections: \(maxConnections)",
-            "request_timeout: \(YAMLScalar.duration(requestTimeout))",
-            "join_wait: \(YAMLScalar.duration(joinWait))",
-            "user_from_baggage: \(userFromBaggage)",
-            "skip_operations: \(YAMLScalar.list(skipOperations.map(YAMLScalar.quoted)))",
-            "attributes:",
-        ]
-        for (key, path) in attributes.fields {
-            lines.append("  \(key): \(YAMLScalar.list(attributes[keyPath: path].map(YAMLScalar.quoted)))")
-        }
-        return lines
+    private var attributeLines: [String] {
+        ["attributes:"]
+            + attributes.fields.map { key, path in
+                "  \(key): \(YAMLScalar.list(attributes[keyPath: path].map(YAMLScalar.quoted)))"
+            }
     }
 }
