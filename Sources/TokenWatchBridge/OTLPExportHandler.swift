@@ -127,19 +127,15 @@ package final class OTLPExportHandler: Sendable {
         let rejected = Int64(translation.rejectedCount)
         switch signal {
         case .traces:
-            var response = OTLPExportTraceServiceResponse()
-            if rejected > 0 {
+            return encoding.exportResponse(refused: rejected > 0) { (response: inout OTLPExportTraceServiceResponse) in
                 response.partialSuccess.rejectedSpans = rejected
                 response.partialSuccess.errorMessage = translation.rejectionMessage
             }
-            return encoding.encode(response)
         case .logs:
-            var response = OTLPExportLogsServiceResponse()
-            if rejected > 0 {
+            return encoding.exportResponse(refused: rejected > 0) { (response: inout OTLPExportLogsServiceResponse) in
                 response.partialSuccess.rejectedLogRecords = rejected
                 response.partialSuccess.errorMessage = translation.rejectionMessage
             }
-            return encoding.encode(response)
         case .metrics:
             return []
         }

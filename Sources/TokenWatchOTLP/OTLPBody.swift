@@ -32,6 +32,16 @@ package enum OTLPEncoding: Sendable {
         }
     }
 
+    /// An export's answer of type `Response`: empty when nothing was refused; else `refuse` writes its
+    /// `partial_success` (whose fields differ by signal), as the specification asks.
+    package func exportResponse<Response: SwiftProtobuf.Message>(
+        refused: Bool, _ refuse: (inout Response) -> Void
+    ) -> [UInt8] {
+        var response = Response()
+        if refused { refuse(&response) }
+        return encode(response)
+    }
+
     package func encode(_ message: some SwiftProtobuf.Message) -> [UInt8] {
         switch self {
         case .protobuf: return (try? message.serializedBytes()) ?? []
@@ -45,23 +55,25 @@ package enum OTLPEncoding: Sendable {
 /// base64 gives the text again, which is then read as the hex it was.
 package enum OTLPJSONIdentifiers {
     package static func restore(_ request: inout OTLPExportTraceServiceRequest) {
-        for r in request.resourceSpans.indices {
-            for s in request.resourceSpans[r].scopeSpans.indices {
-                for i in request.resourceSpans[r].scopeSpans[s].spans.indices {
-                    restore(&request.resourceSpans[r].scopeSpans[s].spans[i].traceID)
-                    restore(&request.resourceSpans[r].scopeSpans[s].spans[i].spanID)
-                    restore(&request.resourceSpans[r].scopeSpans[s].spans[i].parentSpanID)
-                }
-            }
-        }
+        restore(&request, \.resourceSpans, \.scopeSpans, \.spans, ids: [\.traceID, \.spanID, \.parentSpanID])
     }
 
     package static func restore(_ request: inout OTLPExportLogsServiceRequest) {
-        for r in request.resourceLogs.indices {
-            for s in request.resourceLogs[r].scopeLogs.indices {
-                for i in request.resourceLogs[r].scopeLogs[s].logRecords.indices {
-                    restore(&request.resourceLogs[r].scopeLogs[s].logRecords[i].traceID)
-                    restore(&request.resourceLogs[r].scopeLogs[s].logRecords[i].spanID)
+        restore(&request, \.resourceLogs, \.scopeLogs, \.logRecords, ids: [\.traceID, \.spanID])
+    }
+
+    /// The ids of every item (span or log record) of every scope of every resource of `request`.
+    private static func restore<Request, Resource, Scope, Item>(
+        _ request: inout Request, _ resources: WritableKeyPath<Request, [Resource]>,
+        _ scopes: WritableKeyPath<Resource, [Scope]>, _ items: WritableKeyPath<Scope, [Item]>,
+        ids: [WritableKeyPath<Item, Data>]
+    ) {
+        for r in request[keyPath: resources].indices {
+            for s in request[keyPath: resources][r][keyPath: scopes].indices {
+                for i in request[keyPath: resources][r][keyPath: scopes][s][keyPath: items].indices {
+                    for id in ids {
+                        restore(&request[keyPath: resources][r][keyPath: scopes][s][keyPath: items][i][keyPath: id])
+                    }
                 }
             }
         }
