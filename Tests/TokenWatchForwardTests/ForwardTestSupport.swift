@@ -67,9 +67,11 @@ struct TestTimeout: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Receiver settings for tests: quick retries, the given request deadline.
+/// Receiver settings for tests: quick retries, the given request deadline. Alerts age for an hour unless a
+/// test is about their expiry: in the whole `swift test` on two cores a receiver's first attempt can come more
+/// than a minute after its alerts were queued, and an expired alert is given up rather than asked for again.
 func testReceiverSettings(
-    timeout: Duration = .seconds(5), maxRetryAge: Duration = .seconds(60), maxQueue: Int = 100
+    timeout: Duration = .seconds(5), maxRetryAge: Duration = .seconds(3600), maxQueue: Int = 100
 ) -> (ForwardConfiguration, ReceiverSettings) {
     var configuration = ForwardConfiguration()
     configuration.timeout = timeout
