@@ -153,9 +153,15 @@ public final class EventDecoder {
         string.data.map { UnsafeRawBufferPointer(start: $0, count: string.length) }
     }
 
-    /// An id that is new with nearly every event (the event's own id, the content hashes), as sent: simdjson has
-    /// validated the UTF-8 already.
-    private static func string(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
+    /// An id that is new with nearly every event (the event's own id, the content hashes), as sent: the parser
+    /// has validated the UTF-8 already. Copied into the string's storage as it is made, which for a short id
+    /// (in place, no allocation) costs about half of `String(decoding:as:)`'s general path.
+    private static func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { storage in
+            UnsafeMutableRawBufferPointer(storage).copyMemory(from: bytes)
+            return bytes.count
+        }
+    }
 
     private static func reject(_ reason: RejectionReason, _ field: String) -> DecodedEvent {
         DecodedEvent(rejection: EventRejection(reason, field: field))
