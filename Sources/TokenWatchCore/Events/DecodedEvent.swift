@@ -12,11 +12,16 @@ public struct DecodedEvent: Sendable {
     /// The user's ``VirtualShard`` and the hash of the event's id (0 without one), worked out where the event is
     /// made, on the decoding thread: the detection thread admits events one after the other, and what it need
     /// not do there is time every other thread would wait for.
-    public let shard: Int
-    let idHash: UInt64
+    public private(set) var shard: Int
+    private(set) var idHash: UInt64
     /// The hashes of the ids the detectors' tables key on, also worked out on the decoding thread.
-    let keys: EventKeys
+    private(set) var keys: EventKeys
+}
 
+// The initialisers are in an extension so that the struct keeps its memberwise initialiser, which makes the value
+// in place; an initialiser written out copies the value it made and destroys the first (retaining and releasing
+// every string), a cost the decoder pays per event for its storage (``unset()``).
+extension DecodedEvent {
     public init(_ event: consuming TokenEvent) {
         let keys = EventKeys(of: event)
         self.init(event, keys: keys)
@@ -43,18 +48,41 @@ public struct DecodedEvent: Sendable {
         self.event = event
     }
 
-    /// An event made from its fields where it is kept, with its ids' hashes, its user's shard and its id's hash:
-    /// the decoder's.
-    init(
+    /// Storage for the decoder to write an outcome into (``EventDecoder/decodeEvent(_:into:)``): an empty event,
+    /// neither decoded nor refused, with no hash worked out.
+    static func unset() -> DecodedEvent {
+        DecodedEvent(
+            event: unsetEvent, rejection: nil, shard: 0, idHash: 0,
+            keys: EventKeys(user: 0, agent: 0, parent: 0, session: 0, timeZone: 0, team: 0))
+    }
+
+    /// Made once: a copy of it costs less than a `TokenEvent` made by its initialiser.
+    private static let unsetEvent = TokenEvent(
+        time: EventTime(milliseconds: 0), user: "", inputTokens: 0, outputTokens: 0)
+
+    /// Makes this the decoder's event, written field by field where it is kept, rather than made by an
+    /// initialiser and copied here.
+    mutating func record(
         time: EventTime, user: String, inputTokens: Int64, outputTokens: Int64, id: String?, agent: String?,
         parent: String?, session: String?, model: String?, tool: String?, team: String?, timeZone: String?,
         prompt: PromptFingerprint?, promptHash: String?, outputHash: String?, keys: EventKeys, shard: Int,
         idHash: UInt64
     ) {
-        event = TokenEvent(
-            time: time, user: user, inputTokens: inputTokens, outputTokens: outputTokens, id: id, agent: agent,
-            parent: parent, session: session, model: model, tool: tool, team: team, timeZone: timeZone,
-            prompt: prompt, promptHash: promptHash, outputHash: outputHash)
+        event.time = time
+        event.user = user
+        event.inputTokens = inputTokens
+        event.outputTokens = outputTokens
+        event.id = id
+        event.agent = agent
+        event.parent = parent
+        event.session = session
+        event.model = model
+        event.tool = tool
+        event.team = team
+        event.timeZone = timeZone
+        event.prompt = prompt
+        event.promptHash = promptHash
+        event.outputHash = outputHash
         rejection = nil
         self.keys = keys
         self.shard = shard
