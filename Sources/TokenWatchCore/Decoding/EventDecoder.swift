@@ -63,27 +63,20 @@ public final class EventDecoder {
 
     /// Decodes one payload, for the hot path: the outcome is laid out to be read in place (see ``DecodedEvent``).
     public func decodeEvent(_ payload: UnsafeRawBufferPointer) -> DecodedEvent {
-        var decoded = DecodedEvent.unset()
-        decodeEvent(payload, into: &decoded)
-        return decoded
-    }
-
-    /// Decodes one payload into `decoded`, storage the caller owns: the event's fields are written where they are
-    /// kept, and whatever `decoded` held before is released.
-    public func decodeEvent(_ payload: UnsafeRawBufferPointer, into decoded: inout DecodedEvent) {
-        if payload.count > limits.maxPayloadBytes {
-            decoded = DecodedEvent(rejection: EventRejection(.tooLarge))
-            return
-        }
+        if payload.count > limits.maxPayloadBytes { return DecodedEvent(rejection: EventRejection(.tooLarge)) }
         var fields = tw_event_fields()
         var field: UnsafePointer<CChar>?
         let status = tw_parse_event(parser, payload.baseAddress, payload.count, &fields, &field)
         guard status == TW_OK else {
-            decoded = DecodedEvent(
+            return DecodedEvent(
                 rejection: EventRejection(Self.reason(status), field: field.map { String(cString: $0) }))
-            return
         }
-        if let rejection = validate(fields, into: &decoded) { decoded = DecodedEvent(rejection: rejection) }
+        return validate(fields)
+    }
+
+    /// Decodes one payload into `decoded`, storage the caller owns; whatever it held before is released.
+    public func decodeEvent(_ payload: UnsafeRawBufferPointer, into decoded: inout DecodedEvent) {
+        decoded = decodeEvent(payload)
     }
 
     /// Decodes one payload.
@@ -102,8 +95,7 @@ public final class EventDecoder {
         return payload.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Writes the event of valid `fields` into `decoded`, or returns why they are not valid (leaving it as it was).
-    private func validate(_ fields: tw_event_fields, into decoded: inout DecodedEvent) -> EventRejection? {
+    private func validate(_ fields: tw_event_fields) -> DecodedEvent {
         let time = EventTime(milliseconds: fields.ts_ms)
         guard Self.plausibleTimes.contains(time) else { return Self.reject(.outOfRange, "ts") }
         guard fields.input_tokens <= limits.maxTokensPerEvent else { return Self.reject(.outOfRange, "input_tokens") }
@@ -133,19 +125,23 @@ public final class EventDecoder {
             } else {
                 promptHashBytes.map { PromptFingerprint(exact: PromptFingerprint.exact(opaqueHash: $0), shingles: []) }
             }
-        decoded.record(
+        // Both made by their memberwise initialisers, in place (see ``TokenEvent/madeInPlace``).
+        let event = TokenEvent(
             time: time, user: user.text, inputTokens: fields.input_tokens, outputTokens: fields.output_tokens,
             id: idBytes.map(Self.string), agent: agent?.text, parent: parent?.text, session: session?.text,
             model: bytes(of: fields.model).map { names.intern($0).text },
             tool: bytes(of: fields.tool).map { names.intern($0).text },
             team: team?.text, timeZone: timeZone?.text,
             prompt: prompt, promptHash: promptHashBytes.map(Self.string),
-            outputHash: bytes(of: fields.output_hash).map(Self.string),
-            keys: EventKeys(
-                user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
-                timeZone: timeZone?.hash, team: team?.hash),
-            shard: user.facts, idHash: idBytes.map { SubjectHash.hash($0, seed: hashSeed) } ?? 0)
-        return nil
+            outputHash: bytes(of: fields.output_hash).map(Self.string), madeInPlace: MadeInPlace())
+        let keys = EventKeys(
+            user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
+            timeZone: timeZone?.hash, team: team?.hash)
+        let idHash = idBytes.map { SubjectHash.hash($0, seed: hashSeed) } ?? 0
+        assert(keys.match(event), "the keys must be the hashes of the event's ids")
+        assert(user.facts == VirtualShard.of(user: event.user), "the shard must be the user's")
+        assert(idHash == event.id.map(SubjectHash.hash) ?? 0, "the id's hash must be its SubjectHash")
+        return DecodedEvent(event: event, rejection: nil, shard: user.facts, idHash: idHash, keys: keys)
     }
 
     /// The first of the ids checked after the user (`id` to `team`, then `tz`) that is longer than allowed.
@@ -177,8 +173,8 @@ public final class EventDecoder {
         }
     }
 
-    private static func reject(_ reason: RejectionReason, _ field: String) -> EventRejection {
-        EventRejection(reason, field: field)
+    private static func reject(_ reason: RejectionReason, _ field: String) -> DecodedEvent {
+        DecodedEvent(rejection: EventRejection(reason, field: field))
     }
 
     private static func reason(_ status: tw_status) -> RejectionReason {

@@ -18,9 +18,9 @@ public struct DecodedEvent: Sendable {
     private(set) var keys: EventKeys
 }
 
-// The initialisers are in an extension so that the struct keeps its memberwise initialiser, which makes the value
-// in place; an initialiser written out copies the value it made and destroys the first (retaining and releasing
-// every string), a cost the decoder pays per event for its storage (``unset()``).
+// The initialisers are in an extension so that the struct keeps its memberwise initialiser, with which the decoder
+// makes the value in place: an initialiser written out copies the value it made and destroys the first (retaining
+// and releasing every string).
 extension DecodedEvent {
     public init(_ event: consuming TokenEvent) {
         let keys = EventKeys(of: event)
@@ -46,50 +46,6 @@ extension DecodedEvent {
         rejection = nil
         self.keys = keys
         self.event = event
-    }
-
-    /// Storage for the decoder to write an outcome into (``EventDecoder/decodeEvent(_:into:)``): an empty event,
-    /// neither decoded nor refused, with no hash worked out.
-    static func unset() -> DecodedEvent {
-        DecodedEvent(
-            event: unsetEvent, rejection: nil, shard: 0, idHash: 0,
-            keys: EventKeys(user: 0, agent: 0, parent: 0, session: 0, timeZone: 0, team: 0))
-    }
-
-    /// Made once: a copy of it costs less than a `TokenEvent` made by its initialiser.
-    private static let unsetEvent = TokenEvent(
-        time: EventTime(milliseconds: 0), user: "", inputTokens: 0, outputTokens: 0)
-
-    /// Makes this the decoder's event, written field by field where it is kept, rather than made by an
-    /// initialiser and copied here.
-    mutating func record(
-        time: EventTime, user: String, inputTokens: Int64, outputTokens: Int64, id: String?, agent: String?,
-        parent: String?, session: String?, model: String?, tool: String?, team: String?, timeZone: String?,
-        prompt: PromptFingerprint?, promptHash: String?, outputHash: String?, keys: EventKeys, shard: Int,
-        idHash: UInt64
-    ) {
-        event.time = time
-        event.user = user
-        event.inputTokens = inputTokens
-        event.outputTokens = outputTokens
-        event.id = id
-        event.agent = agent
-        event.parent = parent
-        event.session = session
-        event.model = model
-        event.tool = tool
-        event.team = team
-        event.timeZone = timeZone
-        event.prompt = prompt
-        event.promptHash = promptHash
-        event.outputHash = outputHash
-        rejection = nil
-        self.keys = keys
-        self.shard = shard
-        self.idHash = idHash
-        assert(keys.match(event), "the keys must be the hashes of the event's ids")
-        assert(shard == VirtualShard.of(user: event.user), "the shard must be the user's")
-        assert(idHash == event.id.map(SubjectHash.hash) ?? 0, "the id's hash must be its SubjectHash")
     }
 
     public init(rejection: EventRejection) {

@@ -71,8 +71,7 @@ struct EventDecoderTests {
             "prompt":"Hello there","prompt_hash":"p1","output_hash":"o1"}
             """
         let bare = #"{"ts":\#(Self.monday + 7),"user":"bob","input_tokens":1,"output_tokens":2}"#
-        var storage = DecodedEvent.unset()
-        Array(full.utf8).withUnsafeBytes { decoder.decodeEvent($0, into: &storage) }
+        var storage = Array(full.utf8).withUnsafeBytes { decoder.decodeEvent($0) }
         #expect(storage.event.agent == "triage" && storage.rejection == nil)
         Array(bare.utf8).withUnsafeBytes { decoder.decodeEvent($0, into: &storage) }
         let time = EventTime(milliseconds: Self.monday + 7)
