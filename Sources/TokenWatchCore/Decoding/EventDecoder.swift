@@ -133,7 +133,7 @@ public final class EventDecoder {
             tool: bytes(of: fields.tool).map { names.intern($0).text },
             team: team?.text, timeZone: timeZone?.text,
             prompt: prompt, promptHash: promptHashBytes.map(Self.string),
-            outputHash: bytes(of: fields.output_hash).map(Self.string), madeInPlace: MadeInPlace())
+            outputHash: bytes(of: fields.output_hash).map(Self.string), madeInPlace: TokenEvent.MadeInPlace())
         let keys = EventKeys(
             user: user.hash, agent: agent?.hash, parent: parent?.hash, session: session?.hash,
             timeZone: timeZone?.hash, team: team?.hash)

@@ -12,10 +12,10 @@ public struct DecodedEvent: Sendable {
     /// The user's ``VirtualShard`` and the hash of the event's id (0 without one), worked out where the event is
     /// made, on the decoding thread: the detection thread admits events one after the other, and what it need
     /// not do there is time every other thread would wait for.
-    public private(set) var shard: Int
-    private(set) var idHash: UInt64
+    public let shard: Int
+    let idHash: UInt64
     /// The hashes of the ids the detectors' tables key on, also worked out on the decoding thread.
-    private(set) var keys: EventKeys
+    let keys: EventKeys
 }
 
 // The initialisers are in an extension so that the struct keeps its memberwise initialiser, with which the decoder

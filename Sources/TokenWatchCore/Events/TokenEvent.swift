@@ -25,10 +25,10 @@ public struct TokenEvent: Sendable, Equatable {
     /// value it made and destroys the first, retaining and releasing every string, and the decoder makes one
     /// event per payload.
     let madeInPlace: MadeInPlace
-}
 
-/// The empty tag of ``TokenEvent/madeInPlace``.
-struct MadeInPlace: Sendable, Equatable {}
+    /// The empty tag of ``madeInPlace``.
+    struct MadeInPlace: Sendable, Equatable {}
+}
 
 extension TokenEvent {
     public init(
