@@ -69,9 +69,45 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
+uint64_t load64(const char *p) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    return word;
+}
+
+// Whether the bytes of `word` under `digits` (0xFF per byte) are ASCII digits and those under `fixed` equal
+// `expected`: a digit is 0x3_ and stays 0x3_ with 6 added (no byte with a carry passes the first test).
+bool matches(uint64_t word, uint64_t digits, uint64_t fixed, uint64_t expected) {
+    const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL & digits, thirty = 0x3030303030303030ULL & digits;
+    return (word & fixed) == expected && (word & high) == thirty && ((word + 0x0606060606060606ULL) & high) == thirty;
+}
+
+int two(const char *p) { return (p[0] - '0') * 10 + (p[1] - '0'); }
+
+// The time of the form publishers nearly always send, `YYYY-MM-DDTHH:MM:SS.mmmZ`, checked as three words; 0
+// for anything else, which the full parser then reads (or refuses) as it would have.
+int parse_canonical_utc(const char *s, size_t n, int64_t *out_ms) {
+    if (n != 24) return 0;
+    // Little-endian words: "YYYY-MM-", "DDTHH:MM", ":SS.mmmZ".
+    if (!matches(load64(s), 0x00FFFF00FFFFFFFFULL, 0xFF0000FF00000000ULL, 0x2D00002D00000000ULL) ||
+        !matches(load64(s + 8), 0xFFFF00FFFF00FFFFULL, 0x0000FF0000FF0000ULL, 0x00003A0000540000ULL) ||
+        !matches(load64(s + 16), 0x00FFFFFF00FFFF00ULL, 0xFF000000FF0000FFULL, 0x5A0000002E00003AULL))
+        return 0;
+    const int year = two(s) * 100 + two(s + 2), month = two(s + 5), day = two(s + 8);
+    const int hour = two(s + 11), minute = two(s + 14), second = two(s + 17);
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return 0;
+    if (day > month_days[month - 1] + (month == 2 && is_leap(year) ? 1 : 0)) return 0;
+    const int64_t millis = (s[20] - '0') * 100 + (s[21] - '0') * 10 + (s[22] - '0');
+    const int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    *out_ms = (days * 86400 + hour * 3600 + minute * 60 + second) * 1000 + millis;
+    return 1;
+}
+
 }  // namespace
 
 extern "C" int tw_parse_rfc3339(const char *s, size_t n, int64_t *out_ms) {
+    if (parse_canonical_utc(s, n, out_ms)) return 1;
     // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM); 't', 'z' and a space separator are allowed by RFC 3339.
     if (n < 20) return 0;
     int year, month, day, hour, minute, second;

@@ -13,6 +13,9 @@
 #define LOOK_ALIKE 0x100
 #define DIGIT 0x200
 
+#define BUCKET_BITS 6
+#define BUCKETS (1 << BUCKET_BITS)
+
 static uint16_t byte_classes[256];
 
 __attribute__((constructor)) static void fill_byte_classes(void) {
@@ -29,15 +32,6 @@ __attribute__((constructor)) static void fill_byte_classes(void) {
 
 static inline uint64_t fnv_add(uint64_t hash, uint8_t byte) { return (hash ^ byte) * FNV_PRIME; }
 
-/* Folds a 64-bit value into an FNV-1a hash, byte by byte from the lowest. */
-static inline uint64_t fnv_mix(uint64_t hash, uint64_t value) {
-    for (int i = 0; i < 8; i++) {
-        hash = fnv_add(hash, (uint8_t)value);
-        value >>= 8;
-    }
-    return hash;
-}
-
 /* splitmix64's finaliser, so that the bottom-k sample is uniform. */
 static inline uint64_t finalize(uint64_t value) {
     uint64_t z = value + 0x9E3779B97F4A7C15ULL;
@@ -46,10 +40,97 @@ static inline uint64_t finalize(uint64_t value) {
     return z ^ (z >> 31);
 }
 
+/* The bottom-k sketch, built as the shingles come. The values are hashes, spread evenly: each goes to one of 64
+ * buckets by its top bits, and a prompt of usual length (a few dozen shingles) leaves most buckets with one
+ * value at most, so that the occupied buckets in order are the values sorted. A value whose bucket is taken (a
+ * repeated word, or a neighbour) is set aside and merged in at the end. When the values set aside fill their
+ * room (a long prompt), everything is cut down to the smallest TW_SKETCH_SIZE distinct values, and from then on
+ * only a value no larger than the largest of those can enter; the buckets then split the range up to it. */
+typedef struct {
+    uint64_t occupied; /* bit b: `slots[b]` holds a value */
+    uint32_t slots[BUCKETS];
+    uint32_t spilled[2 * TW_SKETCH_SIZE];
+    size_t spill_count;
+    unsigned shift;
+    uint32_t limit;
+} sketch_builder;
+
+static void sketch_start(sketch_builder *sketch, uint32_t limit) {
+    sketch->occupied = 0;
+    sketch->spill_count = 0;
+    sketch->limit = limit;
+    unsigned bits = 32 - (unsigned)__builtin_clz(limit | 1);
+    sketch->shift = bits > BUCKET_BITS ? bits - BUCKET_BITS : 0;
+}
+
+/* Writes the smallest distinct values, in increasing order and at most TW_SKETCH_SIZE, to `out`; returns how
+ * many. */
+static size_t sketch_smallest(sketch_builder *sketch, uint32_t *out) {
+    uint64_t occupied = sketch->occupied;
+    uint32_t *spill = sketch->spilled;
+    size_t spilled = sketch->spill_count;
+    /* The values set aside, sorted and distinct. None equals the value in its bucket (offer drops those). */
+    for (size_t i = 1; i < spilled; i++) {
+        uint32_t value = spill[i];
+        size_t j = i;
+        for (; j > 0 && spill[j - 1] > value; j--) spill[j] = spill[j - 1];
+        spill[j] = value;
+    }
+    size_t distinct = spilled > 0;
+    for (size_t i = 1; i < spilled; i++) {
+        if (spill[i] != spill[distinct - 1]) spill[distinct++] = spill[i];
+    }
+    /* Buckets in order, each value set aside placed before or after its bucket's own. */
+    uint32_t merged[BUCKETS + 2 * TW_SKETCH_SIZE];
+    int fits = distinct == 0 || (size_t)__builtin_popcountll(occupied) + distinct <= TW_SKETCH_SIZE;
+    uint32_t *target = fits ? out : merged;
+    size_t count = 0;
+    for (size_t next = 0; next < distinct; next++) {
+        uint32_t value = spill[next];
+        unsigned bucket = value >> sketch->shift;
+        uint64_t below = ((uint64_t)1 << bucket) - 1;
+        for (uint64_t before = occupied & below; before; before &= before - 1) {
+            target[count++] = sketch->slots[__builtin_ctzll(before)];
+        }
+        occupied &= ~below;
+        if ((occupied >> bucket & 1) && sketch->slots[bucket] < value) {
+            target[count++] = sketch->slots[bucket];
+            occupied &= occupied - 1;
+        }
+        target[count++] = value;
+    }
+    for (; occupied; occupied &= occupied - 1) target[count++] = sketch->slots[__builtin_ctzll(occupied)];
+    if (fits) return count;
+    memcpy(out, merged, TW_SKETCH_SIZE * sizeof merged[0]);
+    return TW_SKETCH_SIZE;
+}
+
+static inline __attribute__((always_inline)) void offer(sketch_builder *sketch, uint32_t value);
+
+static __attribute__((noinline)) void compact(sketch_builder *sketch) {
+    uint32_t kept[TW_SKETCH_SIZE];
+    size_t count = sketch_smallest(sketch, kept);
+    sketch_start(sketch, count == TW_SKETCH_SIZE ? kept[count - 1] : sketch->limit);
+    for (size_t i = 0; i < count; i++) offer(sketch, kept[i]);
+}
+
+static inline __attribute__((always_inline)) void offer(sketch_builder *sketch, uint32_t value) {
+    if (value > sketch->limit) return;
+    unsigned bucket = value >> sketch->shift;
+    uint64_t bit = (uint64_t)1 << bucket;
+    if (sketch->occupied & bit) {
+        if (sketch->slots[bucket] == value) return;
+        sketch->spilled[sketch->spill_count++] = value;
+        if (sketch->spill_count == 2 * TW_SKETCH_SIZE) compact(sketch);
+    } else {
+        sketch->occupied |= bit;
+        sketch->slots[bucket] = value;
+    }
+}
+
 /* The state of the pass where it leaves the fast loop (at the lead byte of a look-alike). */
 typedef struct {
-    uint32_t *shingles;
-    size_t filled;
+    sketch_builder *sketch;
     uint64_t exact;
     uint64_t previous;
     int64_t words;
@@ -58,12 +139,20 @@ typedef struct {
     int has_digit;
 } words_state;
 
-/* Folds a word that has ended into the exact hash, and it and its pair with the word before into the shingles. */
-static inline void fold_word(uint64_t word, uint32_t *shingles, size_t *filled, uint64_t *exact, uint64_t *previous,
+/* Folds a word that has ended into the exact hash, and it and its pair with the word before into the sketch.
+ * The exact hash and the pair's take the word's bytes together. */
+static inline __attribute__((always_inline)) void fold_word(uint64_t word, sketch_builder *sketch, uint64_t *exact, uint64_t *previous,
                              int64_t *words) {
-    *exact = fnv_mix(*exact, word);
-    shingles[(*filled)++] = (uint32_t)finalize(word);
-    if (*words > 0) shingles[(*filled)++] = (uint32_t)finalize(fnv_mix(*previous, word));
+    uint64_t pair = *previous, value = word;
+    uint64_t hash = *exact;
+    for (int i = 0; i < 8; i++) {
+        hash = fnv_add(hash, (uint8_t)value);
+        pair = fnv_add(pair, (uint8_t)value);
+        value >>= 8;
+    }
+    *exact = hash;
+    offer(sketch, (uint32_t)finalize(word));
+    if (*words > 0) offer(sketch, (uint32_t)finalize(pair));
     *previous = word;
     (*words)++;
 }
@@ -71,7 +160,7 @@ static inline void fold_word(uint64_t word, uint32_t *shingles, size_t *filled, 
 static void end_word(words_state *state) {
     if (state->in_word) {
         uint64_t word = state->has_digit ? NUMBER_TOKEN : state->hash;
-        fold_word(word, state->shingles, &state->filled, &state->exact, &state->previous, &state->words);
+        fold_word(word, state->sketch, &state->exact, &state->previous, &state->words);
     }
     state->in_word = 0;
     state->has_digit = 0;
@@ -173,55 +262,11 @@ static void add_rest(words_state *state, const uint8_t *text, size_t length, siz
     end_word(state);
 }
 
-/* Sorts `values` in place and keeps the smallest distinct ones, at most TW_SKETCH_SIZE, at its start. */
-static size_t bottom_k(uint32_t *values, size_t count) {
-    if (count > 2 * TW_SKETCH_SIZE) {
-        /* Long texts: the smallest values kept sorted as they come; after the first few hundred, nearly every
-         * value is larger than all of them and costs one comparison. */
-        uint32_t kept[TW_SKETCH_SIZE];
-        size_t size = 0;
-        for (size_t i = 0; i < count; i++) {
-            uint32_t value = values[i];
-            if (size == TW_SKETCH_SIZE && value >= kept[size - 1]) continue;
-            size_t position = size;
-            while (position > 0 && kept[position - 1] > value) position--;
-            if (position > 0 && kept[position - 1] == value) continue;
-            size_t end = size == TW_SKETCH_SIZE ? size - 1 : size;
-            memmove(kept + position + 1, kept + position, (end - position) * sizeof kept[0]);
-            kept[position] = value;
-            if (size < TW_SKETCH_SIZE) size++;
-        }
-        memcpy(values, kept, size * sizeof kept[0]);
-        return size;
-    }
-    /* Prompts of usual length. The values are hashes, spread evenly: placed by their top bits first, they are
-     * nearly in order, and an insertion sort then moves each by a place or two. */
-    enum { BUCKET_BITS = 4, BUCKETS = 1 << BUCKET_BITS };
-    uint32_t placed[2 * TW_SKETCH_SIZE];
-    uint8_t starts[BUCKETS + 1] = {0};
-    for (size_t i = 0; i < count; i++) starts[(values[i] >> (32 - BUCKET_BITS)) + 1]++;
-    for (size_t bucket = 1; bucket <= BUCKETS; bucket++) starts[bucket] += starts[bucket - 1];
-    for (size_t i = 0; i < count; i++) placed[starts[values[i] >> (32 - BUCKET_BITS)]++] = values[i];
-    for (size_t i = 1; i < count; i++) {
-        uint32_t value = placed[i];
-        size_t j = i;
-        while (j > 0 && placed[j - 1] > value) {
-            placed[j] = placed[j - 1];
-            j--;
-        }
-        placed[j] = value;
-    }
-    size_t unique = 0;
-    for (size_t i = 0; i < count && unique < TW_SKETCH_SIZE; i++) {
-        if (unique == 0 || placed[i] != values[unique - 1]) values[unique++] = placed[i];
-    }
-    return unique;
-}
-
-tw_fingerprint tw_fingerprint_text(const uint8_t *text, size_t length, uint32_t *shingles) {
+tw_fingerprint tw_fingerprint_text(const uint8_t *text, size_t length, uint32_t *sketch) {
+    sketch_builder shingles;
+    sketch_start(&shingles, UINT32_MAX);
     uint64_t exact = FNV_OFFSET_BASIS, previous = 0;
     int64_t words = 0;
-    size_t filled = 0;
     size_t i = 0;
     /* Word by word while the bytes are ASCII or plain UTF-8; the lead byte of a look-alike hands the rest to
      * add_rest. */
@@ -238,14 +283,14 @@ tw_fingerprint tw_fingerprint_text(const uint8_t *text, size_t length, uint32_t 
             class = byte_classes[text[i]];
         }
         if (i < length && class == LOOK_ALIKE) {
-            words_state state = {shingles, filled, exact, previous, words, hash, seen != 0, (seen & DIGIT) != 0};
+            words_state state = {&shingles, exact, previous, words, hash, seen != 0, (seen & DIGIT) != 0};
             add_rest(&state, text, length, i);
-            tw_fingerprint result = {state.exact, state.words, bottom_k(shingles, state.filled)};
+            tw_fingerprint result = {state.exact, state.words, sketch_smallest(&shingles, sketch)};
             return result;
         }
-        fold_word((seen & DIGIT) ? NUMBER_TOKEN : hash, shingles, &filled, &exact, &previous, &words);
+        fold_word((seen & DIGIT) ? NUMBER_TOKEN : hash, &shingles, &exact, &previous, &words);
     }
-    tw_fingerprint result = {exact, words, bottom_k(shingles, filled)};
+    tw_fingerprint result = {exact, words, sketch_smallest(&shingles, sketch)};
     return result;
 }
 

@@ -4,7 +4,7 @@
 /*
  * The prompt fingerprint's one pass over UTF-8 text (PromptFingerprint in TokenWatchCore says what it keeps and
  * why): words normalised and hashed byte by byte as they are read, each folded into the exact hash and its
- * shingles gathered as soon as it ends; then the bottom-k sketch of the shingles. Nothing is allocated.
+ * shingles offered to the bottom-k sketch as soon as it ends. Nothing is allocated.
  */
 
 #include <stddef.h>
@@ -23,16 +23,12 @@ typedef struct {
     size_t sketch_count;  /* values written to the sketch */
 } tw_fingerprint;
 
-/* How many values `shingles` must hold for a text of `length` bytes: a word takes at least one byte and a
- * separator, so at most (length + 1) / 2 words, and one shingle per word and per pair of neighbours. */
-#define TW_SHINGLES_CAPACITY(length) (2 * (((length) + 1) / 2 + 1))
-
 /*
- * Fingerprints `length` bytes of text (`text` may be NULL when `length` is 0). `shingles` holds
- * TW_SHINGLES_CAPACITY(length) values; the sketch (the smallest distinct shingle hashes, in increasing order, at
- * most TW_SKETCH_SIZE) is left at its start, `sketch_count` values.
+ * Fingerprints `length` bytes of text (`text` may be NULL when `length` is 0) and writes its sketch (the smallest
+ * distinct shingle hashes, in increasing order, at most TW_SKETCH_SIZE) to `sketch`, which holds TW_SKETCH_SIZE
+ * values: `sketch_count` of them.
  */
-tw_fingerprint tw_fingerprint_text(const uint8_t *text, size_t length, uint32_t *shingles);
+tw_fingerprint tw_fingerprint_text(const uint8_t *text, size_t length, uint32_t *sketch);
 
 /* The FNV-1a 64 hash of `length` bytes followed by the byte 0xFF: the exact hash of an opaque prompt hash. */
 uint64_t tw_fingerprint_opaque(const uint8_t *bytes, size_t length);

@@ -31,8 +31,11 @@ final class IdentifierInterner<Facts> {
     private struct Slot {
         /// The hash of the payload's bytes, which chose the slot.
         var rawHash: UInt64
-        /// A copy of the payload's bytes (allocated here; `nil` for none), compared with a payload's in place, so
-        /// that a lookup touches no string.
+        /// The payload's bytes as ``ShortBytes`` words, which tell ids of at most 16 bytes apart with two
+        /// comparisons (nearly every id is that short).
+        var words: ShortBytes
+        /// A copy of the payload's bytes (allocated here; `nil` for none), compared with a longer payload's in
+        /// place, so that a lookup touches no string.
         var raw: UnsafeMutableRawBufferPointer?
         var value: Interned
     }
@@ -51,7 +54,9 @@ final class IdentifierInterner<Facts> {
     init(slots: Int, transform: @escaping (String) -> String = { $0 }, facts: @escaping (String) -> Facts) {
         var count = 2
         while count < slots { count <<= 1 }
-        let empty = Slot(rawHash: 0, raw: nil, value: Interned(text: "", hash: SubjectHash.hash(""), facts: facts("")))
+        let empty = Slot(
+            rawHash: 0, words: ShortBytes(), raw: nil,
+            value: Interned(text: "", hash: SubjectHash.hash(""), facts: facts("")))
         self.slots = .allocate(capacity: count)
         self.slots.initialize(repeating: empty)
         mask = (count - 1) & ~1
@@ -71,8 +76,9 @@ final class IdentifierInterner<Facts> {
         // The pair of places for this hash, the one used more recently first.
         let recent = slots.baseAddress! + (Int(truncatingIfNeeded: rawHash) & mask)
         let older = recent + 1
-        if Self.holds(recent, rawHash, bytes) { return recent.pointee.value }
-        if Self.holds(older, rawHash, bytes) {
+        let words = ShortBytes(bytes)
+        if Self.holds(recent, rawHash, words, bytes) { return recent.pointee.value }
+        if Self.holds(older, rawHash, words, bytes) {
             swap(&recent.pointee, &older.pointee)
             return recent.pointee.value
         }
@@ -85,18 +91,19 @@ final class IdentifierInterner<Facts> {
         // The older of the two goes; the more recent becomes the older.
         older.pointee.raw?.deallocate()
         older.pointee = recent.move()
-        recent.initialize(to: Slot(rawHash: rawHash, raw: copy, value: value))
+        recent.initialize(to: Slot(rawHash: rawHash, words: words, raw: copy, value: value))
         return value
     }
 
     /// Read field by field through the pointer: taking the slot as a value would retain its string.
-    private static func holds(_ slot: UnsafeMutablePointer<Slot>, _ rawHash: UInt64, _ bytes: UnsafeRawBufferPointer)
-        -> Bool
-    {
-        guard slot.pointee.rawHash == rawHash, let raw = slot.pointee.raw, raw.count == bytes.count else {
-            return false
-        }
-        return bytes.isEmpty || memcmp(raw.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+    @inline(__always)
+    private static func holds(
+        _ slot: UnsafeMutablePointer<Slot>, _ rawHash: UInt64, _ words: ShortBytes, _ bytes: UnsafeRawBufferPointer
+    ) -> Bool {
+        guard slot.pointee.rawHash == rawHash, slot.pointee.words == words, let raw = slot.pointee.raw,
+            raw.count == bytes.count
+        else { return false }
+        return bytes.count <= ShortBytes.capacity || memcmp(raw.baseAddress!, bytes.baseAddress!, bytes.count) == 0
     }
 }
 

@@ -16,7 +16,12 @@ public struct DecodedEvent: Sendable {
     let idHash: UInt64
     /// The hashes of the ids the detectors' tables key on, also worked out on the decoding thread.
     let keys: EventKeys
+}
 
+// The initialisers are in an extension so that the struct keeps its memberwise initialiser, with which the decoder
+// makes the value in place: an initialiser written out copies the value it made and destroys the first (retaining
+// and releasing every string).
+extension DecodedEvent {
     public init(_ event: consuming TokenEvent) {
         let keys = EventKeys(of: event)
         self.init(event, keys: keys)
@@ -41,27 +46,6 @@ public struct DecodedEvent: Sendable {
         rejection = nil
         self.keys = keys
         self.event = event
-    }
-
-    /// An event made from its fields where it is kept, with its ids' hashes, its user's shard and its id's hash:
-    /// the decoder's.
-    init(
-        time: EventTime, user: String, inputTokens: Int64, outputTokens: Int64, id: String?, agent: String?,
-        parent: String?, session: String?, model: String?, tool: String?, team: String?, timeZone: String?,
-        prompt: PromptFingerprint?, promptHash: String?, outputHash: String?, keys: EventKeys, shard: Int,
-        idHash: UInt64
-    ) {
-        event = TokenEvent(
-            time: time, user: user, inputTokens: inputTokens, outputTokens: outputTokens, id: id, agent: agent,
-            parent: parent, session: session, model: model, tool: tool, team: team, timeZone: timeZone,
-            prompt: prompt, promptHash: promptHash, outputHash: outputHash)
-        rejection = nil
-        self.keys = keys
-        self.shard = shard
-        self.idHash = idHash
-        assert(keys.match(event), "the keys must be the hashes of the event's ids")
-        assert(shard == VirtualShard.of(user: event.user), "the shard must be the user's")
-        assert(idHash == event.id.map(SubjectHash.hash) ?? 0, "the id's hash must be its SubjectHash")
     }
 
     public init(rejection: EventRejection) {

@@ -20,7 +20,17 @@ public struct TokenEvent: Sendable, Equatable {
     public var prompt: PromptFingerprint?
     public var promptHash: String?
     public var outputHash: String?
+    /// Holds nothing. Declared so that the struct keeps a memberwise initialiser of its own signature (the public
+    /// one is in the extension below), which makes the value in place: an initialiser written out copies the
+    /// value it made and destroys the first, retaining and releasing every string, and the decoder makes one
+    /// event per payload.
+    let madeInPlace: MadeInPlace
 
+    /// The empty tag of ``madeInPlace``.
+    struct MadeInPlace: Sendable, Equatable {}
+}
+
+extension TokenEvent {
     public init(
         time: EventTime, user: String, inputTokens: Int64, outputTokens: Int64, id: String? = nil,
         agent: String? = nil, parent: String? = nil, session: String? = nil, model: String? = nil,
@@ -42,6 +52,7 @@ public struct TokenEvent: Sendable, Equatable {
         self.prompt = prompt
         self.promptHash = promptHash
         self.outputHash = outputHash
+        madeInPlace = MadeInPlace()
     }
 
     public var totalTokens: Int64 { inputTokens + outputTokens }

@@ -34,17 +34,14 @@ public struct PromptFingerprint: Sendable, Hashable, Codable {
     /// Fingerprints prompt text given as UTF-8 bytes.
     ///
     /// This runs once per event: one pass over the bytes (`CPromptFingerprint`) folds each word, as soon as it
-    /// ends, into the exact hash and its shingles into a temporary buffer (on the stack for prompts of usual
-    /// length), then keeps their bottom-k sketch; the only allocation is the sketch itself.
+    /// ends, into the exact hash and offers its shingles to the bottom-k sketch, which it leaves in a buffer on
+    /// the stack; the only allocation is the sketch's array, made at its size.
     public init(text: UnsafeRawBufferPointer) {
-        let capacity = 2 * ((text.count + 1) / 2 + 1)  // TW_SHINGLES_CAPACITY
-        self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { shingles in
+        self = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Int(TW_SKETCH_SIZE)) { sketch in
             let pass = tw_fingerprint_text(
-                text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count, shingles.baseAddress!)
-            return PromptFingerprint(
-                exact: pass.exact,
-                shingles: Array(UnsafeMutableBufferPointer(rebasing: shingles[..<pass.sketch_count])),
-                wordCount: Int(pass.words))
+                text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count, sketch.baseAddress!)
+            let shingles = Array(UnsafeBufferPointer(start: sketch.baseAddress, count: pass.sketch_count))
+            return PromptFingerprint(exact: pass.exact, shingles: shingles, wordCount: Int(pass.words))
         }
     }
 

@@ -39,6 +39,50 @@ struct EventDecoderTests {
         #expect(event.time.milliseconds == expected)
     }
 
+    /// The form publishers nearly always send, read as words before the general parser, gives what that parser
+    /// gives, and refuses what it refuses.
+    @Test(arguments: [
+        ("2026-11-02T00:00:00.000Z", monday as Int64?),
+        ("2026-11-02T23:59:59.999Z", monday + 86_399_999),
+        ("2026-11-02T00:00:60.000Z", monday + 59_000),  // a leap second is held at :59
+        ("2026-11-02T00:01:00.007Z", monday + 60_007),
+        ("2026-02-29T00:00:00.000Z", nil),  // 2026 is not a leap year
+        ("2026-11-31T00:00:00.000Z", nil),
+        ("2026-13-02T00:00:00.000Z", nil),
+        ("2026-11-02T24:00:00.000Z", nil),
+        ("2026-11-02T00:60:00.000Z", nil),
+        ("2026-11-0aT00:00:00.000Z", nil),
+        ("2026-11-02X00:00:00.000Z", nil),
+        ("2026-11-02T00:00:00.000+", nil),
+    ])
+    func readsTheUsualTimeFormAsTheGeneralParserDoes(text: String, expected: Int64?) {
+        let result = decoder.decode(#"{"ts":"\#(text)","user":"u","input_tokens":1,"output_tokens":1}"#)
+        switch result {
+        case .success(let event): #expect(event.time.milliseconds == expected)
+        case .failure(let rejection): #expect(expected == nil && rejection.reason == .badTimestamp)
+        }
+    }
+
+    /// Storage the caller reuses holds the new outcome only: nothing of the event it held before stays.
+    @Test func decodingIntoUsedStorageReplacesEverything() throws {
+        let full = """
+            {"ts":"2026-11-02T00:00:00Z","user":"alice","input_tokens":120,"output_tokens":30,"id":"e1",\
+            "agent":"triage","parent":"alice","session":"s1","model":"m","tool":"mail","team":"t","tz":"Europe/Berlin",\
+            "prompt":"Hello there","prompt_hash":"p1","output_hash":"o1"}
+            """
+        let bare = #"{"ts":\#(Self.monday + 7),"user":"bob","input_tokens":1,"output_tokens":2}"#
+        var storage = Array(full.utf8).withUnsafeBytes { decoder.decodeEvent($0) }
+        #expect(storage.event.agent == "triage" && storage.rejection == nil)
+        Array(bare.utf8).withUnsafeBytes { decoder.decodeEvent($0, into: &storage) }
+        let time = EventTime(milliseconds: Self.monday + 7)
+        let expected = TokenEvent(time: time, user: "bob", inputTokens: 1, outputTokens: 2)
+        #expect(storage.event == expected && storage.rejection == nil)
+        #expect(storage.keys == EventKeys(of: expected) && storage.idHash == 0)
+        #expect(storage.shard == VirtualShard.of(user: "bob"))
+        Array("{}".utf8).withUnsafeBytes { decoder.decodeEvent($0, into: &storage) }
+        #expect(storage.rejection?.reason == .missingField && storage.event.user.isEmpty)
+    }
+
     @Test func acceptsEpochMilliseconds() throws {
         let event = try decoder.decode(#"{"ts":\#(Self.monday + 7),"user":"u","input_tokens":0,"output_tokens":0}"#)
             .get()

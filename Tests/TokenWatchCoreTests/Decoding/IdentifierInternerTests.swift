@@ -54,6 +54,28 @@ struct IdentifierInternerTests {
         }
     }
 
+    /// Ids of every length up to past 16 bytes (those compared as two words, and the longer ones compared
+    /// byte by byte), each differing from the others in one byte at one place, are each their own id.
+    @Test func idsThatDifferInOneByteAreToldApart() {
+        let interner = IdentifierInterner(slots: 2)
+        for length in 1...20 {
+            let base = Array(repeating: UInt8(ascii: "a"), count: length)
+            var variants = [base]
+            for place in 0..<length {
+                var changed = base
+                changed[place] = UInt8(ascii: "b")
+                variants.append(changed)
+            }
+            for round in 0..<2 {
+                for bytes in variants {
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    let interned = bytes.withUnsafeBytes { interner.intern($0) }
+                    #expect(interned.text == text, "length \(length), round \(round)")
+                }
+            }
+        }
+    }
+
     /// Two ids that come in turn and whose hashes meet both stay cached: each is made, and its facts worked
     /// out, once. In a cache of a single pair of places every id meets every other; with one place per hash,
     /// two busy time zones that meet would ask the time zone database at every turn.
