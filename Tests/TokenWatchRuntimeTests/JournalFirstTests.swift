@@ -36,33 +36,19 @@ struct JournalFirstTests {
         var journalSettings = JournalConfiguration()
         journalSettings.maxSegmentBytes = 4096
         let journal = try AlertJournal(directory: state.path, configuration: journalSettings, logger: Self.logger)
-        let context = try ZMQContext()
-        let publisher = try AlertPublisher(context: context, endpoint: "tcp://127.0.0.1:*", sendHighWaterMark: 1000)
-        defer { publisher.close() }
-        let subscriber = try ZMQSocket(context: context, type: .sub)
-        defer { subscriber.close() }
-        try subscriber.setLinger(milliseconds: 0)
-        try subscriber.subscribe("alert")
-        try subscriber.connect(publisher.boundEndpoint)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try publisher.drainSubscriptions().isEmpty {
-            guard ContinuousClock.now < deadline else { throw TimedOut(what: "the subscription") }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        var delivery = AlertDelivery(publisher: publisher, journal: journal, logger: Self.logger)
+        let wire = try SubscribedPublisher()
+        defer { wire.close() }
+        var delivery = AlertDelivery(publisher: wire.publisher, journal: journal, logger: Self.logger)
         var totals = PipelineStatistics()
         func publish(seq: UInt64) {
             var alerts = [alert(seq: seq)]
             delivery.publishAlerts(&alerts, totals: &totals)
         }
         func received() throws -> [UInt64] {
-            var seqs: [UInt64] = []
-            while try subscriber.waitReadable(timeoutMilliseconds: 300), let frames = try subscriber.receiveMultipart()
-            {
+            try wire.received().map { frames in
                 let object = try JSONSerialization.jsonObject(with: Data(frames[1])) as? [String: Any]
-                seqs.append(UInt64(object?["seq"] as? Int ?? -1))
+                return UInt64(object?["seq"] as? Int ?? -1)
             }
-            return seqs
         }
 
         publish(seq: 0)

@@ -23,30 +23,16 @@ struct AlertDeliveryTests {
         defer { try? FileManager.default.removeItem(at: state) }
         let journal = try AlertJournal(
             directory: state.path, configuration: JournalConfiguration(), logger: Self.logger)
-        let context = try ZMQContext()
-        let publisher = try AlertPublisher(context: context, endpoint: "tcp://127.0.0.1:*", sendHighWaterMark: 1000)
-        defer { publisher.close() }
-        let subscriber = try ZMQSocket(context: context, type: .sub)
-        defer { subscriber.close() }
-        try subscriber.setLinger(milliseconds: 0)
-        try subscriber.subscribe("alert")
-        try subscriber.connect(publisher.boundEndpoint)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try publisher.drainSubscriptions().isEmpty {
-            guard ContinuousClock.now < deadline else { throw TimedOut(what: "the subscription") }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
+        let wire = try SubscribedPublisher()
+        defer { wire.close() }
         /// Each message received as its topic and the sequence frame, little-endian.
         func received() throws -> [String] {
-            var messages: [String] = []
-            while try subscriber.waitReadable(timeoutMilliseconds: 300), let frames = try subscriber.receiveMultipart()
-            {
+            try wire.received().map { frames in
                 let sequence = frames[2].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
-                messages.append("\(String(decoding: frames[0], as: UTF8.self)) \(sequence)")
+                return "\(String(decoding: frames[0], as: UTF8.self)) \(sequence)"
             }
-            return messages
         }
-        var delivery = AlertDelivery(publisher: publisher, journal: journal, logger: Self.logger)
+        var delivery = AlertDelivery(publisher: wire.publisher, journal: journal, logger: Self.logger)
         var totals = PipelineStatistics()
 
         delivery.queue([Self.operational("a"), Self.operational("a"), Self.operational("b")])
