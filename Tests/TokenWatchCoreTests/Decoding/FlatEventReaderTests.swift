@@ -112,16 +112,8 @@ struct FlatEventReaderTests {
         let parsers = Parsers()
         // 20 000 here, in every test run; `make fuzz` compares the two readers over millions.
         for _ in 0..<20_000 {
-            var bytes = random.pick(seeds)
-            for _ in 0..<Int.random(in: 1...3, using: &random) {
-                let position = Int.random(in: 0..<max(bytes.count, 1), using: &random)
-                switch Int.random(in: 0..<4, using: &random) {
-                case 0 where !bytes.isEmpty: bytes[position] = UInt8.random(in: 0...255, using: &random)
-                case 1: bytes = Array(bytes.prefix(position))
-                case 2: bytes.insert(contentsOf: random.pick(insertions), at: min(position, bytes.count))
-                default: if !bytes.isEmpty { bytes.remove(at: min(position, bytes.count - 1)) }
-                }
-            }
+            let bytes = mutated(
+                random.pick(seeds), insertions: insertions, times: 1...3, duplicating: false, using: &random)
             parsers.expectSame(bytes)
         }
     }

@@ -41,17 +41,8 @@ struct HostileInputTests {
         ].map { Array($0.utf8) }
         var accepted = 0
         for _ in 0..<200_000 {
-            var bytes = random.pick(seeds)
-            for _ in 0..<Int.random(in: 1...4, using: &random) {
-                let position = Int.random(in: 0..<max(bytes.count, 1), using: &random)
-                switch Int.random(in: 0..<5, using: &random) {
-                case 0 where !bytes.isEmpty: bytes[position] = UInt8.random(in: 0...255, using: &random)
-                case 1: bytes = Array(bytes.prefix(position))
-                case 2: bytes.insert(contentsOf: random.pick(insertions), at: min(position, bytes.count))
-                case 3: bytes += bytes.prefix(position)
-                default: if !bytes.isEmpty { bytes.remove(at: min(position, bytes.count - 1)) }
-                }
-            }
+            let bytes = mutated(
+                random.pick(seeds), insertions: insertions, times: 1...4, duplicating: true, using: &random)
             if case .success(let event) = decoder.decode(bytes) {
                 accepted += 1
                 #expect(!event.user.isEmpty && event.user.utf8.count <= 64)
