@@ -24,16 +24,6 @@ struct ConfigurationOptions: ParsableArguments {
     }
 }
 
-extension TokenWatchConfiguration {
-    /// The built-in defaults with every forward receiver kind's section: every command reads its file over
-    /// these, since the one file holds the `forward` section whichever command reads it.
-    static let builtIn: TokenWatchConfiguration = {
-        var configuration = TokenWatchConfiguration()
-        configuration.forward.receivers = ForwardReceivers.sections
-        return configuration
-    }()
-}
-
 /// `--events` and `--alerts`, for the commands that run the daemon (`run`, `demo`).
 struct SocketOptions: ParsableArguments {
     @Option(help: "Endpoint the event SUB socket binds (overrides events.endpoint).")

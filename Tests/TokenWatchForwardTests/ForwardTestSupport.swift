@@ -82,13 +82,6 @@ func testReceiverSettings(
     return (configuration, ReceiverSettings(configuration))
 }
 
-/// Core's defaults with every receiver kind's section, as the executable reads a configuration file over them.
-let builtInConfiguration: TokenWatchConfiguration = {
-    var configuration = TokenWatchConfiguration()
-    configuration.forward.receivers = ForwardReceivers.sections
-    return configuration
-}()
-
 let testMetrics = ForwardMetrics(factory: NOOPMetricsHandler.instance, version: "test")
 
 /// Runs a receiver's deliveries through a real ``RetryStage``, as `forward` does, until the task is cancelled.

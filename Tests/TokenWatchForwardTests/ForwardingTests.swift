@@ -43,7 +43,7 @@ func alert(
                   secret_file: /etc/tokenwatch/hook.key
               resend_interval: 30s
             """
-        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "edge.yaml", defaults: builtInConfiguration)
+        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "edge.yaml", defaults: .builtIn)
         #expect(configuration.bridge.listen == "0.0.0.0:4318")
         #expect(configuration.bridge.attributes.team == ["litellm.team_alias"])
         #expect(configuration.bridge.attributes.user == BridgeConfiguration().attributes.user)
@@ -53,7 +53,7 @@ func alert(
             ])
         #expect(configuration.forward.receivers[AlertmanagerConfiguration.self].resendInterval == .seconds(30))
         let again = try ConfigurationLoader.load(
-            yaml: ConfigurationRenderer.yaml(configuration), file: "printed", defaults: builtInConfiguration)
+            yaml: ConfigurationRenderer.yaml(configuration), file: "printed", defaults: .builtIn)
         #expect(again == configuration)
     }
 
@@ -67,7 +67,7 @@ func alert(
               listen: nowhere
             """
         #expect {
-            try ConfigurationLoader.load(yaml: yaml, file: "bad.yaml", defaults: builtInConfiguration)
+            try ConfigurationLoader.load(yaml: yaml, file: "bad.yaml", defaults: .builtIn)
         } throws: { error in
             let text = "\(error)"
             return text.contains("bad.yaml:2:") && text.contains("forward.alertmanagers")

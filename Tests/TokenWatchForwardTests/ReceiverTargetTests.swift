@@ -19,7 +19,7 @@ import TokenWatchCore
     @Test func linkLocalMetadataAndCredentialURLsAreRefused() throws {
         var text = ""
         #expect {
-            try ConfigurationLoader.load(yaml: Self.refused, file: "t.yaml", defaults: builtInConfiguration)
+            try ConfigurationLoader.load(yaml: Self.refused, file: "t.yaml", defaults: .builtIn)
         } throws: { error in
             text = "\(error)"
             return true
@@ -44,7 +44,7 @@ import TokenWatchCore
 
     @Test func theKeysAllowThem() throws {
         let yaml = Self.refused + "\n  allow_link_local_targets: true\n  allow_url_credentials: true\n"
-        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "t.yaml", defaults: builtInConfiguration)
+        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "t.yaml", defaults: .builtIn)
         #expect(configuration.forward.receivers[AlertmanagerConfiguration.self].urls.count == 3)
         #expect(configuration.forward.receivers[WebhookConfiguration.self].webhooks.count == 4)
         #expect(configuration.forward.allowLinkLocalTargets)

@@ -32,3 +32,13 @@ package enum ForwardReceivers {
         Kind.Section()
     }
 }
+
+extension TokenWatchConfiguration {
+    /// The built-in defaults with every receiver kind's section: every command reads its file over these,
+    /// since the one file holds the `forward` section whichever command reads it.
+    package static let builtIn: TokenWatchConfiguration = {
+        var configuration = TokenWatchConfiguration()
+        configuration.forward.receivers = ForwardReceivers.sections
+        return configuration
+    }()
+}

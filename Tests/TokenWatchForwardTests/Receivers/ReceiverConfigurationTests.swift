@@ -17,14 +17,14 @@ import TokenWatchCore
         let file = directory.appendingPathComponent("tokenwatch.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         let text = try String(contentsOf: file, encoding: .utf8)
-        return try ConfigurationLoader.load(yaml: text, file: file.path, defaults: builtInConfiguration)
+        return try ConfigurationLoader.load(yaml: text, file: file.path, defaults: .builtIn)
     }
 
     @Test func theShippedFileEqualsTheBuiltInDefaults() throws {
         let text = try String(contentsOf: Self.shippedFile, encoding: .utf8)
         let configuration = try ConfigurationLoader.load(
-            yaml: text, file: "tokenwatch.yaml", defaults: builtInConfiguration)
-        #expect(configuration == builtInConfiguration)
+            yaml: text, file: "tokenwatch.yaml", defaults: .builtIn)
+        #expect(configuration == .builtIn)
         #expect(configuration.forward.receivers[WebhookConfiguration.self] == WebhookConfiguration())
         #expect(configuration.forward.receivers[AlertmanagerConfiguration.self].resendInterval == .seconds(60))
     }
