@@ -74,11 +74,6 @@ public final class EventDecoder {
         return validate(fields)
     }
 
-    /// Decodes one payload into `decoded`, storage the caller owns; whatever it held before is released.
-    public func decodeEvent(_ payload: UnsafeRawBufferPointer, into decoded: inout DecodedEvent) {
-        decoded = decodeEvent(payload)
-    }
-
     /// Decodes one payload.
     public func decode(_ payload: UnsafeRawBufferPointer) -> Result<TokenEvent, EventRejection> {
         decodeEvent(payload).result

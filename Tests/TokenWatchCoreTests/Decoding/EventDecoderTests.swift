@@ -73,13 +73,13 @@ struct EventDecoderTests {
         let bare = #"{"ts":\#(Self.monday + 7),"user":"bob","input_tokens":1,"output_tokens":2}"#
         var storage = Array(full.utf8).withUnsafeBytes { decoder.decodeEvent($0) }
         #expect(storage.event.agent == "triage" && storage.rejection == nil)
-        Array(bare.utf8).withUnsafeBytes { decoder.decodeEvent($0, into: &storage) }
+        storage = Array(bare.utf8).withUnsafeBytes { decoder.decodeEvent($0) }
         let time = EventTime(milliseconds: Self.monday + 7)
         let expected = TokenEvent(time: time, user: "bob", inputTokens: 1, outputTokens: 2)
         #expect(storage.event == expected && storage.rejection == nil)
         #expect(storage.keys == EventKeys(of: expected) && storage.idHash == 0)
         #expect(storage.shard == VirtualShard.of(user: "bob"))
-        Array("{}".utf8).withUnsafeBytes { decoder.decodeEvent($0, into: &storage) }
+        storage = Array("{}".utf8).withUnsafeBytes { decoder.decodeEvent($0) }
         #expect(storage.rejection?.reason == .missingField && storage.event.user.isEmpty)
     }
 
